@@ -1,0 +1,9 @@
+// CommonJS wrapper of the compiled addon. Exports are assigned by name so that ESM code can
+// `import { openPty } from "scoutloop/native"` (Node's CJS lexer only sees explicit names).
+"use strict";
+const path = require("node:path");
+const binding = require(path.join(__dirname, "..", "build", "Release", "scoutloop.node"));
+
+exports.openPty = binding.openPty;
+exports.setRaw = binding.setRaw;
+exports.extractFeaturesHw = binding.extractFeaturesHw;

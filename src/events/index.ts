@@ -1,0 +1,3 @@
+export * from "./batch.js";
+export * from "./scales.js";
+export * from "./features.js";

@@ -1,0 +1,2 @@
+// Library entry point: anything the CLI does, a script can do with these.
+export * from "./events/index.js";
