@@ -1,2 +1,3 @@
 // Library entry point: anything the CLI does, a script can do with these.
 export * from "./events/index.js";
+export * from "./compare/index.js";

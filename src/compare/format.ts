@@ -1,0 +1,37 @@
+/** The human-readable final summary of a run (the CLI prints it; `--json` prints the object). */
+import { formatLatency } from "./latency.js";
+import type { RunSummary } from "./summary.js";
+
+export function formatSummary(s: RunSummary): string {
+  const acc = s.accounting;
+  const lines: string[] = [];
+  lines.push(`mode ${s.mode}: ${acc.orbits.in} orbits, ${acc.events.in} events sent, ${acc.orbits.dropped} orbits dropped`);
+  for (const [name, t] of Object.entries(acc.scorers)) {
+    const reasons = Object.entries(t.failedByReason).map(([r, n]) => `${r} ${n}`).join(", ");
+    lines.push(`  ${name.padEnd(10)} scored ${t.scored}, failed ${t.failed}${reasons ? ` (${reasons})` : ""}`);
+  }
+  const c = s.comparison;
+  if (c) {
+    const fields = Object.entries(c.fields)
+      .filter(([, f]) => f.compared > 0)
+      .map(([k, f]) => `${k} ${f.mismatched}/${f.compared}`)
+      .join(", ");
+    lines.push(`compare (${c.mode}${c.mode === "tolerance" ? ` abs ${c.abs} rel ${c.rel}` : ""}): ${c.mismatches} mismatches in ${c.paired} paired events, ${c.unpaired} unpaired [${fields}]`);
+    for (const m of c.firstMismatches.slice(0, 3)) {
+      lines.push(`  orbit ${m.orbit} bx ${m.bx}: ${m.fields.join("+")} ${m.a.scorer}=${m.rawBits.a ?? m.a.value} ${m.b.scorer}=${m.rawBits.b ?? m.b.value}`);
+    }
+  }
+  const L = s.latency;
+  if (L.hostRtt) lines.push(`latency host round trip: ${formatLatency(L.hostRtt)}`);
+  if (L.firmwareCycles) lines.push(`latency firmware:        ${formatLatency(L.firmwareCycles)}`);
+  if (L.firmwareNs) lines.push(`                         ${formatLatency(L.firmwareNs)}`);
+  if (L.orbit) lines.push(`latency orbit (${s.mode === "link-rate" ? "from scheduled send" : "from send"}): ${formatLatency(L.orbit)}`);
+  const T = s.throughput;
+  lines.push(
+    `throughput: ${(T.eventsPerSecond / 1e3).toFixed(1)} k events/s, ${T.orbitsPerSecond.toFixed(1)} orbits/s = ${(T.realTimeFraction * 100).toFixed(2)} % of real time (${T.seconds.toFixed(2)} s)`,
+  );
+  const faults = Object.entries(s.linkFaults).filter(([, n]) => n > 0);
+  if (faults.length) lines.push(`link faults: ${faults.map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  lines.push(s.problems.length === 0 ? "result: OK" : `result: FAILED — ${s.problems.join("; ")}`);
+  return lines.join("\n");
+}
