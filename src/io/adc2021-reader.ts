@@ -1,0 +1,245 @@
+/**
+ * Reading ADC2021-layout HDF5 files (layout: ./adc2021-layout.ts) with h5wasm, in row chunks.
+ *
+ * Every dimension is checked before anything is allocated, every row is checked for NaN/Inf,
+ * negative pT and class ids that do not fit the slot. Any problem is a FileFormatError whose
+ * message names the file and what is wrong.
+ */
+import { FileFormatError } from "./errors.js";
+import { h5, hdf5Reason, openHdf5 } from "./hdf5.js";
+import {
+  ADC_FIELDS, ADC_ROW, ADC_SLOTS, BX, CLASS_OF_SLOT, LABELS, MAX_EVENTS, MAX_EVENTS_IN_MEMORY, ORBIT, PARTICLES,
+} from "./adc2021-layout.js";
+
+/** HDF5 type classes as h5wasm reports them in `metadata.type` (H5T_class_t). */
+const H5T_INTEGER = 0;
+const H5T_FLOAT = 1;
+/** Longest list of names we read from `Particles_Names` / `Particles_Classes`. */
+const MAX_NAMES = 64;
+
+export type AttrValue = string | number | boolean;
+
+function shapeText(shape: readonly number[] | null): string {
+  return shape ? `(${shape.join(",")})` : "scalar";
+}
+
+/** An open ADC2021 file; read rows with {@link readParticles}, and close it when done. */
+export class Adc2021File {
+  private constructor(
+    readonly path: string,
+    private readonly file: h5.File,
+    private readonly particles: h5.Dataset,
+    readonly nEvents: number,
+    private readonly aux: { labels?: h5.Dataset; orbit?: h5.Dataset; bx?: h5.Dataset },
+    readonly names: string[],
+    readonly classes: string[],
+    readonly attrs: Record<string, AttrValue>,
+    readonly datasets: { name: string; shape: number[] | null; dtype: string }[],
+  ) {}
+
+  static async open(path: string): Promise<Adc2021File> {
+    const file = await openHdf5(path);
+    try {
+      return Adc2021File.describe(path, file);
+    } catch (err) {
+      file.close();
+      if (err instanceof FileFormatError) throw err;
+      throw new FileFormatError(path, hdf5Reason(err));
+    }
+  }
+
+  private static describe(path: string, file: h5.File): Adc2021File {
+    const keys = file.keys();
+    const datasets: { name: string; shape: number[] | null; dtype: string }[] = [];
+    const dataset = (name: string): h5.Dataset | undefined => {
+      if (!keys.includes(name)) return undefined;
+      const entity = file.get(name);
+      if (!(entity instanceof h5.Dataset)) throw new FileFormatError(path, `"${name}" is not a dataset`);
+      return entity;
+    };
+    for (const name of keys) {
+      const entity = file.get(name);
+      if (entity instanceof h5.Dataset) {
+        const ds = entity;
+        datasets.push({ name, shape: ds.shape, dtype: String(ds.dtype) });
+      }
+    }
+
+    const particles = dataset(PARTICLES);
+    if (!particles) throw new FileFormatError(path, `missing dataset "${PARTICLES}" (not an ADC2021-layout file; has: ${keys.join(", ") || "nothing"})`);
+    const shape = particles.shape;
+    if (!shape || shape.length !== 3 || shape[1] !== ADC_SLOTS || shape[2] !== ADC_FIELDS) {
+      throw new FileFormatError(path, `dataset "${PARTICLES}" has shape ${shapeText(shape)}, expected (N,${ADC_SLOTS},${ADC_FIELDS})`);
+    }
+    const nEvents = shape[0];
+    if (!Number.isSafeInteger(nEvents) || nEvents < 0 || nEvents > MAX_EVENTS) {
+      throw new FileFormatError(path, `dataset "${PARTICLES}" has ${nEvents} events, more than the maximum ${MAX_EVENTS}`);
+    }
+    const meta = particles.metadata;
+    if (meta.type !== H5T_FLOAT || (meta.size !== 4 && meta.size !== 8)) {
+      throw new FileFormatError(path, `dataset "${PARTICLES}" has type ${String(particles.dtype)}, expected float32 or float64`);
+    }
+
+    const aux: { labels?: h5.Dataset; orbit?: h5.Dataset; bx?: h5.Dataset } = {};
+    for (const name of [LABELS, ORBIT, BX] as const) {
+      const ds = dataset(name);
+      if (!ds) continue;
+      const s = ds.shape;
+      if (!s || s.length !== 1 || s[0] !== nEvents) {
+        throw new FileFormatError(path, `dataset "${name}" has shape ${shapeText(s)}, expected (${nEvents}) like "${PARTICLES}"`);
+      }
+      if (ds.metadata.type !== H5T_INTEGER) throw new FileFormatError(path, `dataset "${name}" has type ${String(ds.dtype)}, expected integers`);
+      aux[name] = ds;
+    }
+    if (Boolean(aux.orbit) !== Boolean(aux.bx)) throw new FileFormatError(path, `datasets "${ORBIT}" and "${BX}" must come together`);
+
+    const names = readNames(path, dataset("Particles_Names"));
+    const classes = readNames(path, dataset("Particles_Classes"));
+    return new Adc2021File(path, file, particles, nEvents, aux, names, classes, readAttrs(file), datasets);
+  }
+
+  get hasLabels(): boolean {
+    return Boolean(this.aux.labels);
+  }
+  get hasOrbitBx(): boolean {
+    return Boolean(this.aux.orbit);
+  }
+
+  private checkRange(start: number, count: number): void {
+    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > this.nEvents) {
+      throw new RangeError(`rows [${start}, ${start + count}) outside 0..${this.nEvents}`);
+    }
+  }
+
+  private slice(ds: h5.Dataset, name: string, start: number, count: number, rank: number) {
+    const ranges: [number, number][] = [[start, start + count]];
+    for (let i = 1; i < rank; i++) ranges.push([0, i === 1 ? ADC_SLOTS : ADC_FIELDS]);
+    try {
+      return ds.slice(ranges);
+    } catch (err) {
+      throw new FileFormatError(this.path, `cannot read "${name}" rows ${start}..${start + count}: ${hdf5Reason(err)}`);
+    }
+  }
+
+  /**
+   * Rows [start, start+count) as float32, 76 values per event, validated (finite values, pT ≥ 0,
+   * class id 0 or the slot's class). Reuses `out` when it is large enough.
+   */
+  readParticles(start: number, count: number, out?: Float32Array): Float32Array {
+    this.checkRange(start, count);
+    const n = count * ADC_ROW;
+    const dst = out && out.length >= n ? out : new Float32Array(n);
+    if (count === 0) return dst;
+    const raw = this.slice(this.particles, PARTICLES, start, count, 3);
+    if (!(raw instanceof Float32Array || raw instanceof Float64Array) || raw.length !== n) {
+      throw new FileFormatError(this.path, `"${PARTICLES}" rows ${start}..${start + count} read back as ${raw?.constructor?.name ?? typeof raw}, not ${n} floats`);
+    }
+    for (let i = 0; i < n; i++) dst[i] = raw[i];
+    this.validateRows(dst, start, count);
+    return dst;
+  }
+
+  private validateRows(rows: Float32Array, start: number, count: number): void {
+    for (let e = 0; e < count; e++) {
+      for (let s = 0; s < ADC_SLOTS; s++) {
+        const o = e * ADC_ROW + s * ADC_FIELDS;
+        const where = () => `event ${start + e} slot ${s}`;
+        for (let f = 0; f < ADC_FIELDS; f++) {
+          if (!Number.isFinite(rows[o + f])) throw new FileFormatError(this.path, `${where()} has a non-finite value (${rows[o + f]}) in "${PARTICLES}"`);
+        }
+        if (rows[o] < 0) throw new FileFormatError(this.path, `${where()} has negative pT ${rows[o]}`);
+        const cls = rows[o + 3];
+        if (cls !== 0 && cls !== CLASS_OF_SLOT[s]) {
+          throw new FileFormatError(this.path, `${where()} has class id ${cls}, expected 0 or ${CLASS_OF_SLOT[s]} (slot layout MET, 4 e/γ, 4 μ, 10 jets)`);
+        }
+      }
+    }
+  }
+
+  /** Generator truth of rows [start, start+count), or null when the file has no `labels`. */
+  readLabels(start: number, count: number): Uint8Array | null {
+    if (!this.aux.labels) return null;
+    this.checkRange(start, count);
+    if (count === 0) return new Uint8Array(0);
+    const raw = this.slice(this.aux.labels, LABELS, start, count, 1) as ArrayLike<number | bigint>;
+    const out = new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
+      const v = Number(raw[i]);
+      if (!(v >= 0 && v <= 255)) throw new FileFormatError(this.path, `event ${start + i} has label ${v}, expected 0..255`);
+      out[i] = v;
+    }
+    return out;
+  }
+
+  /** Orbit and BX numbers of rows [start, start+count), or null when the file has none. */
+  readOrbitBx(start: number, count: number): { orbit: Float64Array; bx: Float64Array } | null {
+    if (!this.aux.orbit || !this.aux.bx) return null;
+    this.checkRange(start, count);
+    const orbit = Float64Array.from(count ? (this.slice(this.aux.orbit, ORBIT, start, count, 1) as ArrayLike<number | bigint>) : [], Number);
+    const bx = Float64Array.from(count ? (this.slice(this.aux.bx, BX, start, count, 1) as ArrayLike<number | bigint>) : [], Number);
+    return { orbit, bx };
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}
+
+function readNames(path: string, ds: h5.Dataset | undefined): string[] {
+  if (!ds) return [];
+  const s = ds.shape;
+  if (!s || s.length !== 1 || s[0] > MAX_NAMES) throw new FileFormatError(path, `dataset "${ds.path.slice(1)}" has shape ${shapeText(s)}, expected a short list of names`);
+  try {
+    const v = ds.value;
+    return Array.isArray(v) ? v.map((x) => (x instanceof Uint8Array ? Buffer.from(x).toString("latin1") : String(x))) : [];
+  } catch (err) {
+    throw new FileFormatError(path, `cannot read "${ds.path.slice(1)}": ${hdf5Reason(err)}`);
+  }
+}
+
+function readAttrs(file: h5.File): Record<string, AttrValue> {
+  const out: Record<string, AttrValue> = {};
+  try {
+    for (const [name, attr] of Object.entries(file.attrs)) {
+      const shape = attr.shape;
+      if (shape && shape.length > 0) continue; // scalars only: provenance is scalar
+      const v = attr.value;
+      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[name] = v;
+      else if (typeof v === "bigint") out[name] = Number(v);
+    }
+  } catch {
+    // Attributes are provenance only; an unreadable one must not stop reading the data.
+  }
+  return out;
+}
+
+/** A whole ADC2021 file in memory (see MAX_EVENTS_IN_MEMORY; stream larger files with Adc2021File). */
+export interface Adc2021Dataset {
+  path: string;
+  nEvents: number;
+  /** N × 76 floats: 19 slots × (pT, η, φ, class). */
+  particles: Float32Array;
+  labels: Uint8Array | null;
+  orbit: Float64Array | null;
+  bx: Float64Array | null;
+  names: string[];
+  classes: string[];
+  attrs: Record<string, AttrValue>;
+}
+
+export async function readAdc2021(path: string, maxEvents = MAX_EVENTS_IN_MEMORY): Promise<Adc2021Dataset> {
+  const file = await Adc2021File.open(path);
+  try {
+    if (file.nEvents > maxEvents) {
+      throw new FileFormatError(path, `${file.nEvents} events is more than ${maxEvents} to hold in memory; read it in chunks with Adc2021File`);
+    }
+    const n = file.nEvents;
+    const ob = file.readOrbitBx(0, n);
+    return {
+      path, nEvents: n, particles: file.readParticles(0, n), labels: file.readLabels(0, n),
+      orbit: ob?.orbit ?? null, bx: ob?.bx ?? null, names: file.names, classes: file.classes, attrs: file.attrs,
+    };
+  } finally {
+    file.close();
+  }
+}

@@ -1,0 +1,6 @@
+// File formats: ADC2021-layout HDF5, JSONL events, and per-file summaries for `inspect`.
+export * from "./errors.js";
+export * from "./adc2021-layout.js";
+export * from "./adc2021-reader.js";
+export * from "./adc2021-orbits.js";
+export * from "./adc2021-writer.js";

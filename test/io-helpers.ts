@@ -1,0 +1,63 @@
+/** Shared helpers of the io tests: seeded random OrbitBatches that fit the ADC2021 slots, and python. */
+import { spawnSync } from "node:child_process";
+import { allocateBatch, type OrbitBatch } from "../src/events/batch.js";
+
+/** Small deterministic PRNG (mulberry32) so failures reproduce. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const int = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+
+/**
+ * A random batch whose content survives the ADC2021 layout exactly: ≤4 e/γ, ≤4 μ, ≤10 jets, no τ,
+ * muon station η/φ equal to the vertex ones, only MET among the sums, objects sorted by pT.
+ */
+export function adcCompatibleBatch(seed: number, orbit: number, nBx: number, withLabels = true): OrbitBatch {
+  const r = rng(seed);
+  const counts = Array.from({ length: nBx }, () => ({ eg: int(r, 0, 4), mu: int(r, 0, 4), jet: int(r, 0, 10) }));
+  const total = (k: "eg" | "mu" | "jet") => counts.reduce((s, c) => s + c[k], 0);
+  const b = allocateBatch(orbit, { nBx, egammas: total("eg"), muons: total("mu"), jets: total("jet"), taus: 0 }, withLabels);
+  const bx = new Set<number>();
+  while (bx.size < nBx) bx.add(int(r, 1, 3564));
+  b.bx.set([...bx].sort((x, y) => x - y));
+  let ie = 0, im = 0, ij = 0;
+  const sortedDesc = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => int(r, lo, hi)).sort((x, y) => y - x);
+  counts.forEach((c, i) => {
+    if (b.label) b.label[i] = int(r, 0, 4);
+    b.sums.hwMissEt[i] = int(r, 0, 4095);
+    b.sums.hwMissEtPhi[i] = int(r, 0, 143);
+    for (const et of sortedDesc(c.eg, 0, 511)) {
+      b.egammas.hwEt[ie] = et; b.egammas.hwEta[ie] = int(r, -128, 127); b.egammas.hwPhi[ie] = int(r, 0, 143); ie++;
+    }
+    for (const pt of sortedDesc(c.mu, 1, 511)) {
+      b.muons.hwPt[im] = pt;
+      b.muons.hwEta[im] = b.muons.hwEtaAtVtx[im] = int(r, -256, 255);
+      b.muons.hwPhi[im] = b.muons.hwPhiAtVtx[im] = int(r, 0, 575);
+      im++;
+    }
+    for (const et of sortedDesc(c.jet, 0, 2047)) {
+      b.jets.hwEt[ij] = et; b.jets.hwEta[ij] = int(r, -128, 127); b.jets.hwPhi[ij] = int(r, 0, 143); ij++;
+    }
+    b.egammas.offset[i + 1] = ie;
+    b.muons.offset[i + 1] = im;
+    b.jets.offset[i + 1] = ij;
+  });
+  return b;
+}
+
+export const PYTHON = "/usr/bin/python3";
+
+/** Run an inline python script; returns stdout, throws with stderr on failure. */
+export function python(script: string, args: string[] = []): string {
+  const res = spawnSync(PYTHON, ["-c", script, ...args], { encoding: "utf8", timeout: 30_000 });
+  if (res.status !== 0) throw new Error(`python failed (${res.status}): ${res.stderr || res.error}`);
+  return res.stdout;
+}
