@@ -61,3 +61,42 @@ export function python(script: string, args: string[] = []): string {
   if (res.status !== 0) throw new Error(`python failed (${res.status}): ${res.stderr || res.error}`);
   return res.stdout;
 }
+
+/** A random batch using every field at its full hardware range (caps respected, sorted by pT). */
+export function fullRandomBatch(seed: number, orbit: number, nBx: number): OrbitBatch {
+  const r = rng(seed);
+  const caps = { muons: 8, jets: 12, egammas: 12, taus: 12 };
+  const counts = Array.from({ length: nBx }, () => ({
+    muons: int(r, 0, caps.muons), jets: int(r, 0, caps.jets), egammas: int(r, 0, caps.egammas), taus: int(r, 0, caps.taus),
+  }));
+  const total = (k: keyof typeof caps) => counts.reduce((s, c) => s + c[k], 0);
+  const b = allocateBatch(orbit, { nBx, muons: total("muons"), jets: total("jets"), egammas: total("egammas"), taus: total("taus") }, true);
+  const bx = new Set<number>();
+  while (bx.size < nBx) bx.add(int(r, 1, 3564));
+  b.bx.set([...bx].sort((x, y) => x - y));
+  const at = { muons: 0, jets: 0, egammas: 0, taus: 0 };
+  counts.forEach((c, i) => {
+    b.label![i] = int(r, 0, 4);
+    for (const f of Object.keys(b.sums) as (keyof typeof b.sums)[]) b.sums[f][i] = int(r, 0, f.endsWith("Phi") ? 143 : 4095);
+    const pts = Array.from({ length: c.muons }, () => int(r, 1, 511)).sort((x, y) => y - x);
+    for (const pt of pts) {
+      const j = at.muons++;
+      const m = b.muons;
+      m.hwPt[j] = pt; m.hwEta[j] = int(r, -256, 255); m.hwEtaAtVtx[j] = int(r, -256, 255);
+      m.hwPhi[j] = int(r, 0, 1023); m.hwPhiAtVtx[j] = int(r, 0, 575); m.hwQual[j] = int(r, 0, 15);
+      m.hwCharge[j] = int(r, -1, 1); m.hwIso[j] = int(r, 0, 3); m.hwPtUnconstrained[j] = int(r, 0, 255);
+      m.hwDXY[j] = int(r, 0, 3); m.tfMuonIndex[j] = int(r, 0, 107);
+    }
+    b.muons.offset[i + 1] = at.muons;
+    for (const kind of ["jets", "egammas", "taus"] as const) {
+      const ets = Array.from({ length: c[kind] }, () => int(r, 0, kind === "jets" ? 2047 : 511)).sort((x, y) => y - x);
+      for (const et of ets) {
+        const j = at[kind]++;
+        const blk = b[kind];
+        blk.hwEt[j] = et; blk.hwEta[j] = int(r, -128, 127); blk.hwPhi[j] = int(r, 0, 143); blk.hwIso[j] = int(r, 0, 3);
+      }
+      b[kind].offset[i + 1] = at[kind];
+    }
+  });
+  return b;
+}

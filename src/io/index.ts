@@ -4,3 +4,4 @@ export * from "./adc2021-layout.js";
 export * from "./adc2021-reader.js";
 export * from "./adc2021-orbits.js";
 export * from "./adc2021-writer.js";
+export * from "./jsonl.js";
