@@ -1,3 +1,4 @@
 // Library entry point: anything the CLI does, a script can do with these.
 export * from "./events/index.js";
+export * from "./trigger/index.js";
 export * from "./compare/index.js";
