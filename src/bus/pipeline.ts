@@ -1,0 +1,125 @@
+/**
+ * The whole chain as one RxJS pipeline over orbit batches:
+ *
+ *   source → [frame → deframe] → features → score (scorers side by side) → tally
+ *
+ * Two clocks (DESIGN §1):
+ * - "pull": the source yields an orbit only when the sink has returned credit (`window` orbits in
+ *   flight), so a slow board throttles the source and nothing is dropped;
+ * - "link-rate": the source runs on the LHC clock; the receive buffer and the score stage's
+ *   bounded queue overflow into counted dropped orbits, latency is measured from scheduled times.
+ */
+import { lastValueFrom, map, type Observable } from "rxjs";
+import type { OrbitBatch } from "../events/batch.js";
+import { ORBIT_HZ } from "../events/batch.js";
+import { Comparator, type CompareOptions } from "../compare/comparator.js";
+import { cyclesToNs } from "../compare/latency.js";
+import type { RunSummary } from "../compare/summary.js";
+import { checkSummary } from "../compare/summary.js";
+import { features } from "./features.js";
+import { deframe, frame, type LinkCodec } from "./link.js";
+import { linkRateSource } from "./linkRateSource.js";
+import { Demand, pullSource } from "./pullSource.js";
+import { score } from "./score.js";
+import type { PipelineModel, Scorer } from "./scorer.js";
+import { RunTally, tally } from "./tally.js";
+import { newWork, nowNs, type OrbitWork } from "./work.js";
+
+export interface PipelineOptions {
+  source: Iterable<OrbitBatch>;
+  /** Model whose input format the features are quantised to (what every scorer receives). */
+  model: PipelineModel;
+  /** One or more scorers; the first two are compared. */
+  scorers: Scorer[];
+  mode?: "pull" | "link-rate";
+  /** Link framer/deframer; omit to hand orbits straight to the features stage. */
+  link?: LinkCodec;
+  /** Pull mode: orbits in flight (default 4). */
+  window?: number;
+  /** Orbits scored at once (default 2). */
+  concurrency?: number;
+  /** Link-rate mode: orbits the score stage may queue before dropping (default 64). */
+  queue?: number;
+  /** Link-rate mode: orbit rate (default LHC) and receive buffer in orbits (default 256). */
+  orbitHz?: number;
+  bufferOrbits?: number;
+  /** Comparison settings (null: do not compare). */
+  compare?: CompareOptions | null;
+  /** Called after each orbit is booked. */
+  onOrbit?: (tally: RunTally) => void;
+}
+
+/** The pipeline as an Observable of finished orbits, with the tally it books into. */
+export function buildPipeline(opts: PipelineOptions): { orbits$: Observable<OrbitWork>; tally: RunTally } {
+  if (opts.scorers.length === 0) throw new Error("pipeline needs at least one scorer");
+  const names = opts.scorers.map((s) => s.name);
+  if (new Set(names).size !== names.length) throw new Error(`scorer names must differ: ${names.join(", ")}`);
+  const mode = opts.mode ?? "pull";
+  const comparator = opts.compare === null || opts.scorers.length < 2 ? null : new Comparator(opts.compare ?? {});
+  const runTally = new RunTally(names, comparator);
+  const concurrency = Math.max(1, opts.concurrency ?? 2);
+
+  let demand: Demand | undefined;
+  let source$: Observable<OrbitWork>;
+  if (mode === "pull") {
+    demand = new Demand();
+    let seq = 0;
+    source$ = pullSource(opts.source, demand, { window: opts.window ?? 4 }).pipe(
+      map((batch) => newWork(seq++, batch, nowNs())),
+    );
+  } else {
+    source$ = linkRateSource(opts.source, { orbitHz: opts.orbitHz, bufferOrbits: opts.bufferOrbits });
+  }
+  const linked = opts.link ? source$.pipe(frame(opts.link), deframe(opts.link)) : source$;
+  const orbits$ = linked.pipe(
+    features(opts.model),
+    score(opts.scorers, { concurrency, queue: mode === "pull" ? Infinity : (opts.queue ?? 64) }),
+    tally(runTally, demand),
+    map((work) => {
+      opts.onOrbit?.(runTally);
+      return work;
+    }),
+  );
+  return { orbits$, tally: runTally };
+}
+
+/** Summary of a finished (or interrupted) run. */
+export function summarize(t: RunTally, mode: "pull" | "link-rate", seconds: number, orbitHz = ORBIT_HZ): RunSummary {
+  const fw = t.firmwareCycles.count ? t.firmwareCycles.summary() : null;
+  const summary: RunSummary = {
+    tool: "scoutloop",
+    mode,
+    scorers: [...t.scorerNames],
+    accounting: t.accounting.summary(),
+    comparison: t.comparator ? t.comparator.summary() : null,
+    latency: {
+      hostRtt: t.hostRtt.count ? t.hostRtt.summary() : null,
+      firmwareCycles: fw,
+      firmwareNs: fw && t.clockMHz ? cyclesToNs(fw, t.clockMHz) : null,
+      orbit: t.orbitLatency.count ? t.orbitLatency.summary() : null,
+    },
+    throughput: {
+      seconds,
+      orbitsPerSecond: seconds > 0 ? t.orbits / seconds : 0,
+      eventsPerSecond: seconds > 0 ? t.events / seconds : 0,
+      realTimeFraction: seconds > 0 ? t.orbits / seconds / orbitHz : 0,
+    },
+    linkFaults: { ...t.linkFaults },
+    problems: [],
+  };
+  // A run is bad when the books do not balance or the scorers disagree; failures and drops
+  // are reported (and are JUnit cases) but are what fault injection is for.
+  summary.problems = checkSummary(summary)
+    .filter((c) => !c.ok && (c.name === "accounting" || c.name === "no-mismatches"))
+    .map((c) => `${c.name}: ${c.detail}`);
+  return summary;
+}
+
+/** Run the pipeline to completion and summarise it. Scorers are not closed here. */
+export async function runPipeline(opts: PipelineOptions): Promise<RunSummary> {
+  const { orbits$, tally: t } = buildPipeline(opts);
+  const start = nowNs();
+  await lastValueFrom(orbits$, { defaultValue: null });
+  const seconds = (nowNs() - start) / 1e9;
+  return summarize(t, opts.mode ?? "pull", seconds, opts.orbitHz ?? ORBIT_HZ);
+}

@@ -1,0 +1,105 @@
+/**
+ * score: every scorer scores each orbit's events (side by side, e.g. software model and board);
+ * results are laid over the orbit's *input* BX list so each event that entered gets a status.
+ *
+ * ```
+ * source: --a--b--c--d--|          concurrency 1, queue 1 (link-rate)
+ * board:  --[==a==][==b==]
+ * score:  -------a'---d!--b'---|   d! = d overflowed the bounded buffer: dropped, every
+ *                                   event failed "dropped-orbit"; c is queued... (and so on)
+ * ```
+ *
+ * Built on `boundedMergeMap`: in pull mode the source's credits keep the queue short; in
+ * link-rate mode the queue bound is the stage's buffer and overflow is counted as dropped orbits.
+ */
+import type { OperatorFunction } from "rxjs";
+import { REASON, failedBatch, type ScoreBatch } from "../compare/results.js";
+import type { OrbitBatch } from "../events/batch.js";
+import { boundedMergeMap } from "./boundedMergeMap.js";
+import type { Scorer } from "./scorer.js";
+import type { OrbitWork } from "./work.js";
+
+/**
+ * A result over the decoded events mapped onto the input BX list: events the link lost become
+ * "deframe-lost"; events the deframer invented (not in the input) are not events and are left out.
+ */
+export function alignToInput(input: OrbitBatch, result: ScoreBatch): ScoreBatch {
+  const n = input.nBx;
+  if (result.n === n && result.bx.every((b, i) => b === input.bx[i])) return result;
+  const at = new Int32Array(1 << 16).fill(-1);
+  for (let j = 0; j < result.n; j++) at[result.bx[j]] = j;
+  const out: ScoreBatch = {
+    ...result,
+    n,
+    bx: input.bx,
+    status: new Uint8Array(n),
+    value: new Float64Array(n),
+    raw: result.raw ? new Int32Array(n) : undefined,
+    flags: result.flags ? new Uint8Array(n) : undefined,
+    firmwareCycles: result.firmwareCycles ? new Float64Array(n).fill(NaN) : undefined,
+  };
+  for (let i = 0; i < n; i++) {
+    const j = at[input.bx[i]];
+    if (j < 0) {
+      out.status[i] = REASON.deframeLost;
+      out.value[i] = NaN;
+      continue;
+    }
+    out.status[i] = result.status[j];
+    out.value[i] = result.value[j];
+    if (out.raw) out.raw[i] = result.raw![j];
+    if (out.flags) out.flags[i] = result.flags![j];
+    if (out.firmwareCycles) out.firmwareCycles[i] = result.firmwareCycles![j];
+  }
+  return out;
+}
+
+/** Fail every event of an orbit for every scorer (dropped orbit). */
+export function dropOrbit(work: OrbitWork, scorers: readonly Scorer[]): OrbitWork {
+  work.dropped = true;
+  work.results = scorers.map((s) => failedBatch(s.name, work.input.orbit, work.input.bx, REASON.droppedOrbit));
+  return work;
+}
+
+/** A scorer that throws does not end the run: its events fail with "scorer-error". */
+async function scoreOne(scorer: Scorer, work: OrbitWork): Promise<ScoreBatch> {
+  const batch = work.decoded!;
+  try {
+    const result = await scorer.score({
+      orbit: batch.orbit,
+      n: batch.nBx,
+      bx: batch.bx,
+      features: work.features!,
+      inputs: work.inputs!,
+    });
+    if (result.n !== batch.nBx) throw new Error(`${scorer.name} returned ${result.n} results for ${batch.nBx} events`);
+    return alignToInput(work.input, result);
+  } catch {
+    return failedBatch(scorer.name, work.input.orbit, work.input.bx, REASON.scorerError);
+  }
+}
+
+export async function scoreOrbit(work: OrbitWork, scorers: readonly Scorer[]): Promise<OrbitWork> {
+  if (work.dropped) return dropOrbit(work, scorers);
+  if (!work.decoded) {
+    work.results = scorers.map((s) => failedBatch(s.name, work.input.orbit, work.input.bx, REASON.deframeLost));
+    return work;
+  }
+  work.results = await Promise.all(scorers.map((s) => scoreOne(s, work)));
+  return work;
+}
+
+export interface ScoreOptions {
+  /** Orbits scored at once (board batches in flight). */
+  concurrency: number;
+  /** Orbits waiting for a slot; Infinity in pull mode. Overflow = dropped orbit. */
+  queue: number;
+}
+
+export function score(scorers: readonly Scorer[], opts: ScoreOptions): OperatorFunction<OrbitWork, OrbitWork> {
+  return boundedMergeMap((work: OrbitWork) => scoreOrbit(work, scorers), {
+    concurrency: opts.concurrency,
+    queue: opts.queue,
+    onOverflow: (work) => dropOrbit(work, scorers),
+  });
+}
