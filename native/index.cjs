@@ -7,3 +7,7 @@ const binding = require(path.join(__dirname, "..", "build", "Release", "scoutloo
 exports.openPty = binding.openPty;
 exports.setRaw = binding.setRaw;
 exports.extractFeaturesHw = binding.extractFeaturesHw;
+exports.linkFindCandidate = binding.linkFindCandidate;
+exports.linkDecodeAt = binding.linkDecodeAt;
+exports.linkScratchSize = binding.linkScratchSize;
+exports.linkCrc32c = binding.linkCrc32c;

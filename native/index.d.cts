@@ -16,3 +16,11 @@ export function extractFeaturesHw(
   jetOffset: Uint32Array, jetEt: Int32Array, jetEta: Int32Array, jetPhi: Int32Array,
   out: Int32Array,
 ): void;
+/** Link deframer (native/link.cc, twin of src/link/decodeTs.ts): next orbit header / packet trailer at or after `from`, or -1. */
+export function linkFindCandidate(buf: Uint8Array, from: number, end: number): number;
+/** Validate and decode the structure at `p` into `scratch` (src/link/scratch.ts layout); outcome in `result` (format.ts `R`). */
+export function linkDecodeAt(buf: Uint8Array, p: number, end: number, scratch: Int32Array, result: Float64Array): void;
+/** Int32 elements the decoder's scratch area needs (must equal src/link/scratch.ts LAYOUT.total). */
+export function linkScratchSize(): number;
+/** CRC-32C of the whole array (hardware instruction when available). */
+export function linkCrc32c(buf: Uint8Array): number;

@@ -1,0 +1,356 @@
+// Native twin of src/link/decodeTs.ts: candidate search and orbit validation/decoding over the
+// caller's Buffer (zero-copy), into the caller's preallocated scratch Int32Array. Every length read
+// from the bytes is bounded (block count <= 3564, structure inside [p, end)) before it is used.
+// Layout constants mirror src/link/format.ts and src/link/scratch.ts (a test compares them).
+#include <cstdint>
+#include <cstring>
+
+#include "registry.h"
+
+namespace {
+
+constexpr uint32_t kMarker = 0x4b4c4353;  // "SCLK": scoutloop header word 1 (docs/link-format.md §2)
+constexpr uint32_t kDeadbeef = 0xdeadbeef;  // SCDAQ format.h constants::deadbeef (packet trailer)
+constexpr uint32_t kBeefdead = 0xbeefdead;  // SCDAQ format.h constants::beefdead (orbit trailer)
+constexpr uint32_t kVersion = 1;
+constexpr uint32_t kFlagCrc = 0x01;
+constexpr int kLinks = 8;
+constexpr size_t kHeader = 32, kBlock = 192, kTrailer = 544, kPacketTrailer = 32;
+constexpr int kBitmapWords = 112;
+constexpr uint32_t kMaxBlocks = 3564, kBxMax = 3564;
+
+// Scratch layout (src/link/scratch.ts LAYOUT).
+constexpr size_t kNbx = 3564;
+constexpr size_t kMuCap = kNbx * 8, kCaloCap = kNbx * 12;
+constexpr size_t kMuFields = 11, kCaloFields = 4, kSumFields = 12;
+constexpr size_t kOffBx = 0;
+constexpr size_t kOffMuOffset = kOffBx + kNbx;
+constexpr size_t kOffMuField = kOffMuOffset + kNbx + 1;
+constexpr size_t kOffCalo0 = kOffMuField + kMuFields * kMuCap;
+constexpr size_t kCaloStride = (kNbx + 1) + kCaloFields * kCaloCap;
+constexpr size_t kOffSums = kOffCalo0 + 3 * kCaloStride;
+constexpr size_t kScratchTotal = kOffSums + kSumFields * kNbx;
+
+// Result slots (src/link/format.ts R).
+enum Slot { kCode = 0, kLength, kOrbit, kNBx, kNMuon, kNJet, kNEg, kNTau, kSds, kNeed, kInterm, kAuto, kDropped, kOrbitCtr, kResultSize = 16 };
+enum Code { kNeedMore = 0, kOrbitOk = 1, kPacketTrailerCode = 2, kBadHeader = 10, kLengthMismatch, kBitmapMismatch, kBxOutOfRange, kCountOverCap, kCrcMismatch };
+
+inline uint32_t rd(const uint8_t* b, size_t p) {
+  uint32_t v;
+  std::memcpy(&v, b + p, 4);  // unaligned-safe; the DMA stream is little-endian like x86/ARM hosts
+  return v;
+}
+inline int32_t sign9(uint32_t u) { return (u & 0x100) ? int32_t(u) - 512 : int32_t(u); }
+inline int32_t sign8(uint32_t u) { return (u & 0x80) ? int32_t(u) - 256 : int32_t(u); }
+
+// ---- CRC-32C (Castagnoli), hardware instruction when the CPU has it ----
+uint32_t crcTable[256];
+bool crcInit = [] {
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+    crcTable[i] = c;
+  }
+  return true;
+}();
+
+uint32_t crcSoft(const uint8_t* b, size_t n) {
+  uint32_t c = 0xffffffffu;
+  for (size_t i = 0; i < n; i++) c = crcTable[(c ^ b[i]) & 0xff] ^ (c >> 8);
+  return c ^ 0xffffffffu;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) uint32_t crcHw(const uint8_t* b, size_t n) {
+  uint64_t c = 0xffffffffu;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    std::memcpy(&v, b + i, 8);
+    c = __builtin_ia32_crc32di(c, v);
+  }
+  uint32_t c32 = uint32_t(c);
+  for (; i < n; i++) c32 = __builtin_ia32_crc32qi(c32, b[i]);
+  return c32 ^ 0xffffffffu;
+}
+const bool hasSse42 = __builtin_cpu_supports("sse4.2");
+#endif
+
+uint32_t crc32c(const uint8_t* b, size_t n) {
+#if defined(__x86_64__)
+  if (hasSse42) return crcHw(b, n);
+#endif
+  return crcSoft(b, n);
+}
+
+// ---- search ----
+int64_t findCandidate(const uint8_t* b, size_t from, size_t end) {
+  if (end < 8) return -1;
+  for (size_t p = from; p + 8 <= end; p++) {
+    uint32_t w1 = rd(b, p + 4);
+    if (w1 == kMarker) return int64_t(p);
+    if (w1 == kDeadbeef && rd(b, p) == kDeadbeef) return int64_t(p);
+  }
+  return -1;
+}
+
+// ---- decoding ----
+bool decodeMuons(const uint8_t* b, size_t blk, int32_t* s, size_t i, double* r) {
+  int32_t* off = s + kOffMuOffset;
+  int32_t n = off[i];
+  const int32_t start = n;
+  int32_t* F = s + kOffMuField;
+  for (int slot = 0; slot < 2; slot++) {
+    for (int link = 0; link < kLinks; link++) {
+      uint32_t extra = rd(b, blk + 32 + 4 * link);
+      uint32_t f = rd(b, blk + (slot ? 128 : 64) + 4 * link);
+      uint32_t sw = rd(b, blk + (slot ? 160 : 96) + 4 * link);
+      uint32_t pt = (f >> 10) & 0x1ff;
+      if (extra >> 31) {  // intermediate muon (shifts.h interm = 31): the CMSSW unpacker drops it
+        if (pt) r[kInterm] += 1;
+        continue;
+      }
+      if (pt == 0) continue;
+      if (n - start >= 8) return false;
+      F[0 * kMuCap + n] = int32_t(pt);
+      F[1 * kMuCap + n] = sign9((f >> 23) & 0x1ff);
+      F[2 * kMuCap + n] = int32_t(f & 0x3ff);
+      F[3 * kMuCap + n] = sign9((extra >> (slot ? 22 : 13)) & 0x1ff);
+      F[4 * kMuCap + n] = int32_t((sw >> 11) & 0x3ff);
+      F[5 * kMuCap + n] = int32_t((f >> 19) & 0xf);
+      F[6 * kMuCap + n] = ((sw >> 3) & 1) ? (((sw >> 2) & 1) ? -1 : 1) : 0;
+      F[7 * kMuCap + n] = int32_t(sw & 0x3);
+      F[8 * kMuCap + n] = int32_t((sw >> 21) & 0xff);
+      F[9 * kMuCap + n] = int32_t((sw >> 30) & 0x3);
+      F[10 * kMuCap + n] = int32_t((sw >> 4) & 0x7f);
+      n++;
+    }
+  }
+  off[i + 1] = n;
+  return true;
+}
+
+struct CaloSpec {
+  uint32_t etMask, etaShift, phiShift, isoShift;
+  int links[2];
+};
+// demux shifts/masks (shifts.h, masks.h); links in unpack order (blocks.h dmaBlock, ScCALORawToDigi.cc).
+constexpr CaloSpec kCalo[3] = {{0x7ff, 11, 19, 28, {1, 0}}, {0x1ff, 9, 17, 25, {3, 2}}, {0x1ff, 9, 17, 25, {7, 6}}};
+
+inline void decodeCaloKind(const uint8_t* b, size_t blk, int32_t* s, size_t i, int k) {
+  const CaloSpec& c = kCalo[k];
+  int32_t* off = s + kOffCalo0 + k * kCaloStride;
+  int32_t* F = off + kNbx + 1;
+  int32_t n = off[i];
+  for (int li = 0; li < 2; li++) {
+    const int link = c.links[li];
+    for (int word = 0; word < 6; word++) {
+      uint32_t w = rd(b, blk + 32 * word + 4 * link);
+      uint32_t et = w & c.etMask;
+      if (et == 0) continue;
+      F[n] = int32_t(et);
+      F[kCaloCap + n] = sign8((w >> c.etaShift) & 0xff);
+      F[2 * kCaloCap + n] = int32_t((w >> c.phiShift) & 0xff);
+      F[3 * kCaloCap + n] = int32_t((w >> c.isoShift) & 0x3);
+      n++;
+    }
+  }
+  off[i + 1] = n;
+}
+
+inline void decodeSums(const uint8_t* b, size_t blk, int32_t* s, size_t i) {
+  int32_t* S = s + kOffSums;
+  auto word = [&](int k) { return rd(b, blk + 32 * k + 4 * 5); };  // link 5 = sums
+  uint32_t w0 = word(0), w1 = word(1), w2 = word(2), w3 = word(3), w4 = word(4), w5 = word(5);
+  S[0 * kNbx + i] = int32_t(w0 & 0xfff);
+  S[1 * kNbx + i] = int32_t((w0 >> 12) & 0xfff);
+  S[2 * kNbx + i] = int32_t(w1 & 0xfff);
+  S[3 * kNbx + i] = int32_t(w2 & 0xfff);
+  S[4 * kNbx + i] = int32_t((w2 >> 12) & 0xff);
+  S[5 * kNbx + i] = int32_t(w3 & 0xfff);
+  S[6 * kNbx + i] = int32_t((w3 >> 12) & 0xff);
+  S[7 * kNbx + i] = int32_t(w4 & 0xfff);
+  S[8 * kNbx + i] = int32_t((w4 >> 12) & 0xff);
+  S[9 * kNbx + i] = int32_t(w5 & 0xfff);
+  S[10 * kNbx + i] = int32_t((w5 >> 12) & 0xff);
+  S[11 * kNbx + i] = int32_t((w1 >> 12) & 0x1fff);
+}
+
+inline void fail(double* r, Code code, double length) {
+  r[kCode] = code;
+  r[kLength] = length;
+}
+
+void decodeAt(const uint8_t* b, size_t p, size_t end, int32_t* s, double* r) {
+  for (int k = 0; k < kResultSize; k++) r[k] = 0;
+  const size_t avail = end - p;
+  if (avail >= 8 && rd(b, p) == kDeadbeef && rd(b, p + 4) == kDeadbeef) {
+    if (avail < kPacketTrailer) {
+      fail(r, kNeedMore, 0);
+      r[kNeed] = kPacketTrailer;
+      return;
+    }
+    r[kCode] = kPacketTrailerCode;
+    r[kLength] = kPacketTrailer;
+    const Slot slots[3] = {kAuto, kDropped, kOrbitCtr};
+    for (int k = 0; k < 3; k++) r[slots[k]] = double(rd(b, p + 8 + 8 * k)) + double(rd(b, p + 12 + 8 * k)) * 4294967296.0;
+    return;
+  }
+  if (avail < kHeader) {
+    fail(r, kNeedMore, 0);
+    r[kNeed] = kHeader;
+    return;
+  }
+  const uint32_t orbit = rd(b, p), w2 = rd(b, p + 8), nBlocks = rd(b, p + 12);
+  const uint32_t sds = w2 & 0xff, flags = (w2 >> 8) & 0xff;
+  bool reservedOk = (w2 >> 24) == 0 && ((w2 >> 16) & 0xff) == kVersion;
+  for (int k = 4; k < 8; k++)
+    if (rd(b, p + 4 * k) != 0) reservedOk = false;
+  if ((orbit >> 31) || !reservedOk || (sds != 1 && sds != 2) || (flags & ~kFlagCrc) || nBlocks > kMaxBlocks) {
+    fail(r, kBadHeader, 0);
+    return;
+  }
+  const size_t len = kHeader + size_t(nBlocks) * kBlock + kTrailer;  // bounded: nBlocks <= 3564
+  if (avail < len) {
+    fail(r, kNeedMore, 0);
+    r[kNeed] = double(len);
+    return;
+  }
+  r[kOrbit] = orbit;
+  r[kSds] = sds;
+  const size_t t = p + kHeader + size_t(nBlocks) * kBlock;
+  for (int link = 0; link < kLinks; link++)
+    if (rd(b, t + 4 * link) != kBeefdead) {
+      fail(r, kLengthMismatch, 0);
+      return;
+    }
+  if ((flags & kFlagCrc) && crc32c(b + p, len - 4) != rd(b, p + len - 4)) {
+    fail(r, kCrcMismatch, double(len));
+    return;
+  }
+  const size_t bm = t + 32;
+  uint32_t nBx = 0;
+  int32_t* bxOut = s + kOffBx;
+  for (int wi = 0; wi < kBitmapWords; wi++) {
+    uint32_t w = rd(b, bm + 4 * wi);
+    if (wi == 0 && (w & 1)) {
+      fail(r, kBxOutOfRange, double(len));
+      return;
+    }
+    while (w) {
+      const uint32_t bx = uint32_t(wi) * 32 + uint32_t(__builtin_ctz(w));
+      w &= w - 1;
+      if (bx > kBxMax) {
+        fail(r, kBxOutOfRange, double(len));
+        return;
+      }
+      if (nBx >= nBlocks) {
+        fail(r, kBitmapMismatch, double(len));
+        return;
+      }
+      bxOut[nBx++] = int32_t(bx);
+    }
+  }
+  if (nBx != nBlocks) {
+    fail(r, kBitmapMismatch, double(len));
+    return;
+  }
+  r[kNBx] = nBx;
+  if (sds == 1) {
+    s[kOffMuOffset] = 0;
+    for (uint32_t i = 0; i < nBx; i++) {
+      const size_t blk = p + kHeader + size_t(i) * kBlock;
+      const uint32_t bx = uint32_t(bxOut[i]);
+      for (int link = 0; link < kLinks; link++) {
+        if (rd(b, blk + 4 * link) != orbit || (rd(b, blk + 32 + 4 * link) & 0x1fff) != bx) {
+          fail(r, kBitmapMismatch, double(len));
+          return;
+        }
+      }
+      if (!decodeMuons(b, blk, s, i, r)) {
+        fail(r, kCountOverCap, double(len));
+        return;
+      }
+    }
+    r[kNMuon] = s[kOffMuOffset + nBx];
+  } else {
+    for (int k = 0; k < 3; k++) s[kOffCalo0 + k * kCaloStride] = 0;
+    for (uint32_t i = 0; i < nBx; i++) {
+      const size_t blk = p + kHeader + size_t(i) * kBlock;
+      decodeCaloKind(b, blk, s, i, 0);
+      decodeCaloKind(b, blk, s, i, 1);
+      decodeCaloKind(b, blk, s, i, 2);
+      decodeSums(b, blk, s, i);
+    }
+    r[kNJet] = s[kOffCalo0 + nBx];
+    r[kNEg] = s[kOffCalo0 + kCaloStride + nBx];
+    r[kNTau] = s[kOffCalo0 + 2 * kCaloStride + nBx];
+  }
+  r[kCode] = kOrbitOk;
+  r[kLength] = double(len);
+}
+
+// ---- N-API entry points ----
+bool readRange(const Napi::CallbackInfo& info, size_t i, size_t limit, size_t* out, const char* what) {
+  if (info.Length() <= i || !info[i].IsNumber()) {
+    Napi::TypeError::New(info.Env(), std::string(what) + " must be a number").ThrowAsJavaScriptException();
+    return false;
+  }
+  double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!(v >= 0) || v > double(limit) || v != double(int64_t(v))) {
+    Napi::RangeError::New(info.Env(), std::string(what) + " out of range").ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = size_t(v);
+  return true;
+}
+
+// linkFindCandidate(buf: Uint8Array, from, end): number
+Napi::Value LinkFindCandidate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array buf;
+  size_t from, end;
+  if (!scoutloop::argTypedArray(info, 0, napi_uint8_array, &buf, "buf")) return env.Undefined();
+  if (!readRange(info, 2, buf.ElementLength(), &end, "end") || !readRange(info, 1, end, &from, "from")) return env.Undefined();
+  return Napi::Number::New(env, double(findCandidate(buf.Data(), from, end)));
+}
+
+// linkDecodeAt(buf: Uint8Array, p, end, scratch: Int32Array, result: Float64Array): void
+Napi::Value LinkDecodeAt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array buf;
+  Napi::Int32Array scratch;
+  Napi::Float64Array result;
+  size_t p, end;
+  if (!scoutloop::argTypedArray(info, 0, napi_uint8_array, &buf, "buf") ||
+      !scoutloop::argTypedArray(info, 3, napi_int32_array, &scratch, "scratch") ||
+      !scoutloop::argTypedArray(info, 4, napi_float64_array, &result, "result"))
+    return env.Undefined();
+  if (!readRange(info, 2, buf.ElementLength(), &end, "end") || !readRange(info, 1, end, &p, "p")) return env.Undefined();
+  if (scratch.ElementLength() < kScratchTotal || result.ElementLength() < size_t(kResultSize)) {
+    Napi::RangeError::New(env, "scratch or result array too short").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  decodeAt(buf.Data(), p, end, scratch.Data(), result.Data());
+  return env.Undefined();
+}
+
+Napi::Value LinkScratchSize(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(kScratchTotal)); }
+
+// linkCrc32c(buf: Uint8Array): number (exposed so tests can check the hardware path against TS)
+Napi::Value LinkCrc32c(const Napi::CallbackInfo& info) {
+  Napi::Uint8Array buf;
+  if (!scoutloop::argTypedArray(info, 0, napi_uint8_array, &buf, "buf")) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), double(crc32c(buf.Data(), buf.ElementLength())));
+}
+
+void Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("linkFindCandidate", Napi::Function::New(env, LinkFindCandidate, "linkFindCandidate"));
+  exports.Set("linkDecodeAt", Napi::Function::New(env, LinkDecodeAt, "linkDecodeAt"));
+  exports.Set("linkScratchSize", Napi::Function::New(env, LinkScratchSize, "linkScratchSize"));
+  exports.Set("linkCrc32c", Napi::Function::New(env, LinkCrc32c, "linkCrc32c"));
+}
+
+scoutloop::Register reg(Init);
+
+}  // namespace

@@ -1,0 +1,200 @@
+/**
+ * TypeScript reference decoder: finds candidate structures and validates/decodes one orbit into
+ * the scratch area. native/link.cc is its twin; a property test demands identical results.
+ * Nothing here throws on data: every outcome is a DecodeCode.
+ */
+import {
+  BEEFDEAD, BITMAP_OFFSET, BITMAP_WORDS, BX_BLOCK_BYTES, CALO_LINKS, CALO_SUM_LINK, CALO_WORDS, DEADBEEF,
+  DecodeCode, FLAG_CRC32C, FORMAT_VERSION, KNOWN_FLAGS, LINKS, MAX_BX_BLOCKS, MU, ORBIT_HEADER_BYTES,
+  ORBIT_MARKER, PACKET_TRAILER_BYTES, R, SUM_HI_SHIFT, orbitBytes,
+} from "./format.js";
+import { crc32c } from "./crc32c.js";
+import { LAYOUT } from "./scratch.js";
+import { BX_MAX } from "../events/batch.js";
+
+/** Little-endian u32 at any byte offset. */
+function u32(b: Uint8Array, p: number): number {
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+}
+
+const sign9 = (u: number): number => (u & 0x100 ? u - 512 : u);
+const sign8 = (u: number): number => (u & 0x80 ? u - 256 : u);
+
+/**
+ * First position p in [from, end - 8] where an orbit header (marker in word 1) or a packet
+ * trailer (0xDEADBEEF 0xDEADBEEF) starts; -1 if none.
+ */
+export function findCandidate(b: Uint8Array, from: number, end: number): number {
+  for (let p = from; p + 8 <= end; p++) {
+    const w1 = u32(b, p + 4);
+    if (w1 === ORBIT_MARKER) return p;
+    if (w1 === DEADBEEF && u32(b, p) === DEADBEEF) return p;
+  }
+  return -1;
+}
+
+function decodeMuons(b: Uint8Array, blk: number, s: Int32Array, bxIndex: number, r: Float64Array): boolean {
+  let n = s[LAYOUT.muOffset + bxIndex];
+  const start = n;
+  // SCDAQ order: slot A of links 0..7, then slot B of links 0..7 (processor.cc).
+  for (let slot = 0; slot < 2; slot++) {
+    for (let link = 0; link < LINKS; link++) {
+      const extra = u32(b, blk + 32 + 4 * link);
+      const f = u32(b, blk + (slot ? 128 : 64) + 4 * link);
+      const sw = u32(b, blk + (slot ? 160 : 96) + 4 * link);
+      if (extra >>> MU.intermShift) {
+        if ((f >>> MU.ptShift) & MU.ptMask) r[R.intermediate]++;
+        continue;
+      }
+      const pt = (f >>> MU.ptShift) & MU.ptMask;
+      if (pt === 0) continue; // empty slot (SCDAQ zero suppression: pt > 0)
+      if (n - start >= 8) return false;
+      const F = LAYOUT.muField, C = LAYOUT.muCap;
+      s[F + 0 * C + n] = pt;
+      s[F + 1 * C + n] = sign9((f >>> MU.etaExtShift) & MU.etaExtMask);
+      s[F + 2 * C + n] = (f >>> MU.phiExtShift) & MU.phiExtMask;
+      s[F + 3 * C + n] = sign9((extra >>> (slot ? MU.eta2Shift : MU.eta1Shift)) & MU.etaMask);
+      s[F + 4 * C + n] = (sw >>> MU.phiShift) & MU.phiMask;
+      s[F + 5 * C + n] = (f >>> MU.qualShift) & MU.qualMask;
+      s[F + 6 * C + n] = (sw >>> MU.chrgvShift) & 1 ? ((sw >>> MU.chrgShift) & 1 ? -1 : 1) : 0;
+      s[F + 7 * C + n] = (sw >>> MU.isoShift) & MU.isoMask;
+      s[F + 8 * C + n] = (sw >>> MU.ptUnconShift) & MU.ptUnconMask;
+      s[F + 9 * C + n] = (sw >>> MU.dxyShift) & MU.dxyMask;
+      s[F + 10 * C + n] = (sw >>> MU.indexShift) & MU.indexMask;
+      n++;
+    }
+  }
+  s[LAYOUT.muOffset + bxIndex + 1] = n;
+  return true;
+}
+
+function decodeCaloKind(b: Uint8Array, blk: number, s: Int32Array, bxIndex: number, k: 0 | 1 | 2): void {
+  const kind = k === 0 ? "jet" : k === 1 ? "egamma" : "tau";
+  const spec = CALO_WORDS[kind];
+  const { offset, field } = LAYOUT.calo[k];
+  const C = LAYOUT.caloCap;
+  let n = s[offset + bxIndex];
+  for (const link of CALO_LINKS[kind]) {
+    for (let word = 0; word < 6; word++) {
+      const w = u32(b, blk + 32 * word + 4 * link);
+      const et = w & spec.etMask;
+      if (et === 0) continue; // ET = 0: no object (ScCALORawToDigi.cc)
+      s[field + n] = et;
+      s[field + C + n] = sign8((w >>> spec.etaShift) & 0xff);
+      s[field + 2 * C + n] = (w >>> spec.phiShift) & 0xff;
+      s[field + 3 * C + n] = (w >>> spec.isoShift) & 0x3;
+      n++;
+    }
+  }
+  s[offset + bxIndex + 1] = n;
+}
+
+function decodeSums(b: Uint8Array, blk: number, s: Int32Array, i: number): void {
+  const NBX = MAX_BX_BLOCKS;
+  const word = (k: number): number => u32(b, blk + 32 * k + 4 * CALO_SUM_LINK);
+  const lo = (w: number): number => w & 0xfff;
+  const S = LAYOUT.sums;
+  const w0 = word(0), w1 = word(1), w2 = word(2), w3 = word(3), w4 = word(4), w5 = word(5);
+  // SUM_FIELDS order: TotalEt, TotalEtEm, TotalHt, MissEt, MissEtPhi, MissHt, MissHtPhi,
+  // MissEtHF, MissEtHFPhi, MissHtHF, MissHtHFPhi, TowerCount.
+  s[S + 0 * NBX + i] = lo(w0);
+  s[S + 1 * NBX + i] = (w0 >>> SUM_HI_SHIFT) & 0xfff;
+  s[S + 2 * NBX + i] = lo(w1);
+  s[S + 3 * NBX + i] = lo(w2);
+  s[S + 4 * NBX + i] = (w2 >>> SUM_HI_SHIFT) & 0xff;
+  s[S + 5 * NBX + i] = lo(w3);
+  s[S + 6 * NBX + i] = (w3 >>> SUM_HI_SHIFT) & 0xff;
+  s[S + 7 * NBX + i] = lo(w4);
+  s[S + 8 * NBX + i] = (w4 >>> SUM_HI_SHIFT) & 0xff;
+  s[S + 9 * NBX + i] = lo(w5);
+  s[S + 10 * NBX + i] = (w5 >>> SUM_HI_SHIFT) & 0xff;
+  s[S + 11 * NBX + i] = (w1 >>> SUM_HI_SHIFT) & 0x1fff;
+}
+
+function fail(r: Float64Array, code: DecodeCode, length: number): void {
+  r[R.code] = code;
+  r[R.length] = length;
+}
+
+/**
+ * Validate and decode the structure starting at `p` (a position findCandidate returned), using
+ * bytes [p, end). Writes the outcome into `r` and, for a good orbit, the objects into `s`.
+ */
+export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r: Float64Array): void {
+  r.fill(0);
+  const avail = end - p;
+  if (u32(b, p) === DEADBEEF && avail >= 8 && u32(b, p + 4) === DEADBEEF) {
+    if (avail < PACKET_TRAILER_BYTES) return fail(r, DecodeCode.NeedMore, 0), void (r[R.need] = PACKET_TRAILER_BYTES);
+    r[R.code] = DecodeCode.PacketTrailer;
+    r[R.length] = PACKET_TRAILER_BYTES;
+    // Counters are u64; 2^53 covers any real value, higher halves beyond that are clamped.
+    for (const [slot, off] of [[R.autorealign, 8], [R.dropped, 16], [R.orbitCounter, 24]] as const) {
+      r[slot] = u32(b, p + off) + u32(b, p + off + 4) * 2 ** 32;
+    }
+    return;
+  }
+  if (avail < ORBIT_HEADER_BYTES) return fail(r, DecodeCode.NeedMore, 0), void (r[R.need] = ORBIT_HEADER_BYTES);
+  const orbit = u32(b, p);
+  const w2 = u32(b, p + 8);
+  const nBlocks = u32(b, p + 12);
+  const sds = w2 & 0xff;
+  const flags = (w2 >>> 8) & 0xff;
+  let reservedOk = w2 >>> 24 === 0 && ((w2 >>> 16) & 0xff) === FORMAT_VERSION;
+  for (let k = 4; k < 8; k++) if (u32(b, p + 4 * k) !== 0) reservedOk = false;
+  if (orbit >>> 31 || !reservedOk || (sds !== 1 && sds !== 2) || flags & ~KNOWN_FLAGS || nBlocks > MAX_BX_BLOCKS) {
+    return fail(r, DecodeCode.BadHeader, 0);
+  }
+  const len = orbitBytes(nBlocks);
+  if (avail < len) return fail(r, DecodeCode.NeedMore, 0), void (r[R.need] = len);
+  r[R.orbit] = orbit;
+  r[R.sds] = sds;
+  const t = p + ORBIT_HEADER_BYTES + nBlocks * BX_BLOCK_BYTES;
+  for (let link = 0; link < LINKS; link++) if (u32(b, t + 4 * link) !== BEEFDEAD) return fail(r, DecodeCode.LengthMismatch, 0);
+  if (flags & FLAG_CRC32C && crc32c(b, p, p + len - 4) !== u32(b, p + len - 4)) return fail(r, DecodeCode.CrcMismatch, len);
+  // Bitmap → BX list. Bit 0 and bits above 3564 name no real BX.
+  const bm = t + BITMAP_OFFSET;
+  let nBx = 0;
+  for (let wi = 0; wi < BITMAP_WORDS; wi++) {
+    let w = u32(b, bm + 4 * wi);
+    if (wi === 0 && w & 1) return fail(r, DecodeCode.BxOutOfRange, len);
+    while (w !== 0) {
+      const bit = 31 - Math.clz32(w & -w);
+      w = (w & (w - 1)) >>> 0;
+      const bx = wi * 32 + bit;
+      if (bx > BX_MAX) return fail(r, DecodeCode.BxOutOfRange, len);
+      if (nBx >= nBlocks) return fail(r, DecodeCode.BitmapMismatch, len);
+      s[LAYOUT.bx + nBx++] = bx;
+    }
+  }
+  if (nBx !== nBlocks) return fail(r, DecodeCode.BitmapMismatch, len);
+  r[R.nBx] = nBx;
+  if (sds === 1) {
+    s[LAYOUT.muOffset] = 0;
+    for (let i = 0; i < nBx; i++) {
+      const blk = p + ORBIT_HEADER_BYTES + i * BX_BLOCK_BYTES;
+      const bx = s[LAYOUT.bx + i];
+      for (let link = 0; link < LINKS; link++) {
+        // Every link repeats the orbit number (frame 0) and the BX (frame 1, bits 12-0).
+        if (u32(b, blk + 4 * link) !== orbit || (u32(b, blk + 32 + 4 * link) & MU.bxMask) !== bx) {
+          return fail(r, DecodeCode.BitmapMismatch, len);
+        }
+      }
+      if (!decodeMuons(b, blk, s, i, r)) return fail(r, DecodeCode.CountOverCap, len);
+    }
+    r[R.nMuon] = s[LAYOUT.muOffset + nBx];
+  } else {
+    for (const c of LAYOUT.calo) s[c.offset] = 0;
+    for (let i = 0; i < nBx; i++) {
+      const blk = p + ORBIT_HEADER_BYTES + i * BX_BLOCK_BYTES;
+      decodeCaloKind(b, blk, s, i, 0);
+      decodeCaloKind(b, blk, s, i, 1);
+      decodeCaloKind(b, blk, s, i, 2);
+      decodeSums(b, blk, s, i);
+    }
+    r[R.nJet] = s[LAYOUT.calo[0].offset + nBx];
+    r[R.nEgamma] = s[LAYOUT.calo[1].offset + nBx];
+    r[R.nTau] = s[LAYOUT.calo[2].offset + nBx];
+  }
+  r[R.code] = DecodeCode.OrbitOk;
+  r[R.length] = len;
+}

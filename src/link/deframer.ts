@@ -1,0 +1,292 @@
+/**
+ * Streaming deframer: raw DMA bytes (any chunking) → validated orbit batches + fault counts.
+ *
+ * The driver here is shared; the byte-level work is done by a core, either the TypeScript
+ * reference (decodeTs.ts) or the native addon (native/link.cc). Decisions depend only on the bytes
+ * of a complete structure, never on how the stream was chunked, so every chunking and both cores
+ * give the same batches and the same counts.
+ *
+ * Byte accounting: every consumed byte is counted exactly once, as part of a good orbit, of a
+ * packet trailer, or of one fault kind (`bytesConsumed === bytesGood + bytesTrailer + Σ fault bytes`).
+ */
+import { type OrbitBatch } from "../events/batch.js";
+import { native } from "../native.js";
+import { decodeAt as tsDecodeAt, findCandidate as tsFindCandidate } from "./decodeTs.js";
+import { CODE_FAULT, DecodeCode, FAULT_KINDS, MAX_ORBIT_BYTES, R, type FaultKind, type LinkStream } from "./format.js";
+import { createResult, createScratch, materialize } from "./scratch.js";
+
+/** The byte-level half of the deframer. */
+export interface DeframerCore {
+  readonly name: "ts" | "native";
+  findCandidate(buf: Uint8Array, from: number, end: number): number;
+  decodeAt(buf: Uint8Array, p: number, end: number, scratch: Int32Array, result: Float64Array): void;
+}
+
+export const tsCore: DeframerCore = { name: "ts", findCandidate: tsFindCandidate, decodeAt: tsDecodeAt };
+
+let nativeCoreCache: DeframerCore | undefined;
+/** The native core (loads the addon on first use). */
+export function nativeCore(): DeframerCore {
+  nativeCoreCache ??= {
+    name: "native",
+    findCandidate: (buf, from, end) => native.linkFindCandidate(buf, from, end),
+    decodeAt: (buf, p, end, scratch, result) => native.linkDecodeAt(buf, p, end, scratch, result),
+  };
+  return nativeCoreCache;
+}
+
+export interface FaultRecord {
+  kind: FaultKind;
+  /** Absolute byte offset in the stream. */
+  offset: number;
+}
+
+export interface StreamCounts {
+  orbits: number;
+  bx: number;
+  muons: number;
+  jets: number;
+  egammas: number;
+  taus: number;
+  intermediateMuons: number;
+  lostOrbits: number;
+  lastOrbit: number; // -1 before the first
+}
+
+export interface DeframerStats {
+  bytesConsumed: number;
+  bytesGood: number;
+  bytesTrailer: number;
+  packets: number;
+  faults: Record<FaultKind, { count: number; bytes: number }>;
+  streams: Record<LinkStream, StreamCounts>;
+  /** Last DMA packet-trailer counters seen. */
+  hardware: { autorealign: number; dropped: number; orbitCounter: number };
+}
+
+export interface DeframedOrbit {
+  stream: LinkStream;
+  /** Null when the deframer runs with `materialize: false` (benchmarks). */
+  batch: OrbitBatch | null;
+  orbit: number;
+  offset: number;
+  bytes: number;
+}
+
+export interface DeframerOptions {
+  core?: "ts" | "native" | DeframerCore;
+  /** Copy each orbit into an OrbitBatch (default true). */
+  materialize?: boolean;
+  /** How many fault records (kind + offset) to keep; counts are always complete. Default 1000. */
+  maxFaultRecords?: number;
+}
+
+function emptyStream(): StreamCounts {
+  return { orbits: 0, bx: 0, muons: 0, jets: 0, egammas: 0, taus: 0, intermediateMuons: 0, lostOrbits: 0, lastOrbit: -1 };
+}
+
+export function emptyStats(): DeframerStats {
+  const faults = {} as DeframerStats["faults"];
+  for (const k of FAULT_KINDS) faults[k] = { count: 0, bytes: 0 };
+  return {
+    bytesConsumed: 0, bytesGood: 0, bytesTrailer: 0, packets: 0, faults,
+    streams: { muon: emptyStream(), calo: emptyStream() },
+    hardware: { autorealign: 0, dropped: 0, orbitCounter: 0 },
+  };
+}
+
+export class Deframer {
+  readonly core: DeframerCore;
+  readonly stats: DeframerStats = emptyStats();
+  readonly faultLog: FaultRecord[] = [];
+  private readonly scratch = createScratch();
+  private readonly result = createResult();
+  private readonly doMaterialize: boolean;
+  private readonly maxFaultRecords: number;
+  /** Unparsed bytes: `buf[0]` is stream offset `base`. */
+  private buf: Uint8Array = new Uint8Array(0);
+  private base = 0;
+  /** Chunks waiting until `need` bytes are buffered (avoids re-concatenating per small chunk). */
+  private waiting: Uint8Array[] = [];
+  private waitingBytes = 0;
+  private need = 0;
+  /** While searching for the next structure: the kind the skipped bytes are charged to. */
+  private searchKind: FaultKind | null = null;
+  private ended = false;
+
+  constructor(options: DeframerOptions = {}) {
+    const c = options.core ?? "ts";
+    this.core = c === "ts" ? tsCore : c === "native" ? nativeCore() : c;
+    this.doMaterialize = options.materialize ?? true;
+    this.maxFaultRecords = options.maxFaultRecords ?? 1000;
+  }
+
+  /** Feed the next bytes of the stream; returns the orbits completed by them. */
+  push(chunk: Uint8Array): DeframedOrbit[] {
+    if (this.ended) throw new Error("Deframer.push after end()");
+    if (chunk.length === 0) return [];
+    if (this.need > 0 && this.buf.length + this.waitingBytes + chunk.length < this.need) {
+      this.waiting.push(chunk);
+      this.waitingBytes += chunk.length;
+      return [];
+    }
+    if (this.buf.length === 0 && this.waiting.length === 0) this.buf = chunk; // zero-copy fast path
+    else {
+      const parts = [this.buf, ...this.waiting, chunk];
+      let n = 0;
+      for (const p of parts) n += p.length;
+      const joined = new Uint8Array(n);
+      let o = 0;
+      for (const p of parts) {
+        joined.set(p, o);
+        o += p.length;
+      }
+      this.buf = joined;
+      this.waiting = [];
+      this.waitingBytes = 0;
+    }
+    this.need = 0;
+    return this.run(false);
+  }
+
+  /** The stream is over: whatever is left is charged to faults. */
+  end(): DeframedOrbit[] {
+    if (this.ended) return [];
+    this.ended = true;
+    if (this.waiting.length > 0) {
+      const parts = [this.buf, ...this.waiting];
+      const joined = new Uint8Array(this.buf.length + this.waitingBytes);
+      let o = 0;
+      for (const p of parts) {
+        joined.set(p, o);
+        o += p.length;
+      }
+      this.buf = joined;
+      this.waiting = [];
+      this.waitingBytes = 0;
+    }
+    this.need = 0;
+    return this.run(true);
+  }
+
+  private fault(kind: FaultKind, offset: number): void {
+    this.stats.faults[kind].count++;
+    if (this.faultLog.length < this.maxFaultRecords) this.faultLog.push({ kind, offset });
+  }
+
+  private charge(kind: FaultKind, bytes: number): void {
+    this.stats.faults[kind].bytes += bytes;
+    this.stats.bytesConsumed += bytes;
+  }
+
+  /** Skip [from, to) while searching; the bytes go to the current search kind. */
+  private skip(from: number, to: number): void {
+    if (to <= from) return;
+    if (this.searchKind === null) {
+      this.searchKind = "garbage";
+      this.fault("garbage", this.base + from);
+    }
+    this.charge(this.searchKind, to - from);
+  }
+
+  private run(final: boolean): DeframedOrbit[] {
+    const out: DeframedOrbit[] = [];
+    const b = this.buf;
+    const end = b.length;
+    const r = this.result;
+    let pos = 0;
+    for (;;) {
+      const p = this.core.findCandidate(b, pos, end);
+      if (p < 0) {
+        const stop = final ? end : Math.max(pos, end - 7);
+        this.skip(pos, stop);
+        pos = stop;
+        break;
+      }
+      this.skip(pos, p);
+      this.core.decodeAt(b, p, end, this.scratch, r);
+      const code = r[R.code] as DecodeCode;
+      if (code === DecodeCode.NeedMore) {
+        if (!final) {
+          this.need = Math.min(r[R.need], MAX_ORBIT_BYTES);
+          pos = p;
+          break;
+        }
+        // The stream ended inside this structure: charge one byte and look further on.
+        this.fault("truncated", this.base + p);
+        this.searchKind = "truncated";
+        this.charge("truncated", 1);
+        pos = p + 1;
+        continue;
+      }
+      if (code === DecodeCode.PacketTrailer) {
+        this.stats.packets++;
+        this.stats.bytesTrailer += r[R.length];
+        this.stats.bytesConsumed += r[R.length];
+        this.stats.hardware = { autorealign: r[R.autorealign], dropped: r[R.dropped], orbitCounter: r[R.orbitCounter] };
+        this.searchKind = null;
+        pos = p + r[R.length];
+        continue;
+      }
+      if (code === DecodeCode.OrbitOk) {
+        const len = r[R.length];
+        const stream: LinkStream = r[R.sds] === 1 ? "muon" : "calo";
+        const sc = this.stats.streams[stream];
+        const orbit = r[R.orbit];
+        this.searchKind = null;
+        pos = p + len;
+        if (sc.lastOrbit >= 0 && orbit <= sc.lastOrbit) {
+          this.fault("orbitOrder", this.base + p);
+          this.charge("orbitOrder", len);
+          continue;
+        }
+        if (sc.lastOrbit >= 0 && orbit > sc.lastOrbit + 1) {
+          this.fault("orbitGap", this.base + p);
+          sc.lostOrbits += orbit - sc.lastOrbit - 1;
+        }
+        sc.lastOrbit = orbit;
+        sc.orbits++;
+        sc.bx += r[R.nBx];
+        sc.muons += r[R.nMuon];
+        sc.jets += r[R.nJet];
+        sc.egammas += r[R.nEgamma];
+        sc.taus += r[R.nTau];
+        sc.intermediateMuons += r[R.intermediate];
+        this.stats.bytesGood += len;
+        this.stats.bytesConsumed += len;
+        out.push({
+          stream, orbit, offset: this.base + p, bytes: len,
+          batch: this.doMaterialize ? materialize(this.scratch, r, stream) : null,
+        });
+        continue;
+      }
+      const kind = CODE_FAULT[code] ?? "badHeader";
+      this.fault(kind, this.base + p);
+      const len = r[R.length];
+      if (len > 0) {
+        // Structure intact (trailer where expected): skip it whole; the next one should follow.
+        this.charge(kind, len);
+        this.searchKind = null;
+        pos = p + len;
+      } else {
+        // Length unknown: charge one byte and rescan; bytes until the next candidate go to this fault.
+        this.charge(kind, 1);
+        this.searchKind = kind;
+        pos = p + 1;
+      }
+    }
+    this.base += pos;
+    this.buf = pos >= end ? new Uint8Array(0) : b.subarray(pos);
+    // Keep the tail in its own copy only if it is small relative to the chunk it pins.
+    if (this.buf.length > 0 && this.buf.length * 4 < b.buffer.byteLength) this.buf = this.buf.slice();
+    return out;
+  }
+}
+
+/** Deframe a whole byte array at once. */
+export function deframeAll(bytes: Uint8Array, options: DeframerOptions = {}): { orbits: DeframedOrbit[]; deframer: Deframer } {
+  const d = new Deframer(options);
+  const orbits = d.push(bytes);
+  orbits.push(...d.end());
+  return { orbits, deframer: d };
+}

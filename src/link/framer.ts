@@ -1,0 +1,258 @@
+/**
+ * Framer: OrbitBatch → Run-3 scouting DMA bytes, one stream (muons, SDS 1; calo, SDS 2) at a time.
+ *
+ * Each stream zero-suppresses its own empty BX (the firmware sends only BX set in the bitmap).
+ * Which BX go on which stream is decided so that deframing both streams and merging them by BX
+ * gives back the batch exactly (see `streamCarriesBx`).
+ */
+import { CALO, MUON, fieldRange, type FieldSpec } from "../events/scales.js";
+import { BX_MAX, BX_MIN, SUM_FIELDS, type CaloBlock, type OrbitBatch } from "../events/batch.js";
+import { crc32c } from "./crc32c.js";
+import {
+  BEEFDEAD, BITMAP_OFFSET, BX_BLOCK_BYTES, CALO_LINKS, CALO_SUM_LINK, CALO_WORDS, DEADBEEF, FLAG_CRC32C,
+  FORMAT_VERSION, LINKS, MU, MUON_SLOTS_A, ORBIT_HEADER_BYTES, ORBIT_MARKER,
+  PACKET_TRAILER_BYTES, SDS_ID, SUM_HI_SHIFT, orbitBytes, type LinkStream,
+} from "./format.js";
+
+export interface FrameOptions {
+  /** Append the scoutloop CRC-32C to each orbit trailer (flagged in the header). Default off. */
+  crc?: boolean;
+}
+
+/** Hardware DMA packet-trailer counters (format.h: autorealign, dropped orbits, orbit counter). */
+export interface PacketCounters {
+  autorealign: number;
+  dropped: number;
+  orbitCounter: number;
+}
+
+function hasCaloContent(batch: OrbitBatch, i: number): boolean {
+  for (const b of [batch.jets, batch.egammas, batch.taus]) if (b.offset[i + 1] > b.offset[i]) return true;
+  for (const f of SUM_FIELDS) if (batch.sums[f][i] !== 0) return true;
+  return false;
+}
+
+/**
+ * Does stream `stream` carry stored BX `i`? Muons: BX with at least one muon. Calo: BX with any
+ * calo object or non-zero sum, and also BX empty in both streams, so no stored BX is ever lost.
+ */
+export function streamCarriesBx(batch: OrbitBatch, stream: LinkStream, i: number): boolean {
+  const hasMuons = batch.muons.offset[i + 1] > batch.muons.offset[i];
+  return stream === "muon" ? hasMuons : hasCaloContent(batch, i) || !hasMuons;
+}
+
+function check(value: number, spec: FieldSpec, what: string, orbit: number, bx: number, min?: number): void {
+  const [lo, hi] = fieldRange(spec);
+  if (!Number.isInteger(value) || value < (min ?? lo) || value > hi) {
+    throw new RangeError(`orbit ${orbit} BX ${bx}: ${what} = ${value} does not fit the link word (${min ?? lo}..${hi})`);
+  }
+}
+
+const U = (bits: number): FieldSpec => ({ bits, signed: false });
+
+/** Encode one BX of muons into the 6×8 block at `o` (u32 index into `w`). */
+function putMuonBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, bx: number): void {
+  const m = batch.muons;
+  const n = m.offset[i + 1] - m.offset[i];
+  if (n > 8) throw new RangeError(`orbit ${batch.orbit} BX ${bx}: ${n} muons exceed the uGMT cap of 8`);
+  for (let link = 0; link < LINKS; link++) {
+    w[o + link] = batch.orbit >>> 0; // frame 0: orbit word of every link
+    w[o + LINKS + link] = bx; // frame 1: BX word ("extra"), eta-at-station fields added below
+  }
+  for (let k = 0; k < n; k++) {
+    const j = m.offset[i] + k;
+    const orbit = batch.orbit;
+    check(m.hwPt[j], MUON.fields.hwPt, "muon hwPt", orbit, bx, 1); // hwPt = 0 means "no muon"
+    check(m.hwEtaAtVtx[j], MUON.fields.hwEta, "muon hwEtaAtVtx", orbit, bx);
+    check(m.hwPhiAtVtx[j], MUON.fields.hwPhi, "muon hwPhiAtVtx", orbit, bx);
+    check(m.hwEta[j], MUON.fields.hwEta, "muon hwEta", orbit, bx);
+    check(m.hwPhi[j], MUON.fields.hwPhi, "muon hwPhi", orbit, bx);
+    check(m.hwQual[j], MUON.fields.hwQual, "muon hwQual", orbit, bx);
+    check(m.hwIso[j], MUON.fields.hwIso, "muon hwIso", orbit, bx);
+    check(m.hwPtUnconstrained[j], MUON.fields.hwPtUnconstrained, "muon hwPtUnconstrained", orbit, bx);
+    check(m.hwDXY[j], MUON.fields.hwDXY, "muon hwDXY", orbit, bx);
+    check(m.tfMuonIndex[j], MUON.fields.tfMuonIndex, "muon tfMuonIndex", orbit, bx);
+    const q = m.hwCharge[j];
+    if (q !== -1 && q !== 0 && q !== 1) throw new RangeError(`orbit ${orbit} BX ${bx}: muon hwCharge = ${q} is not -1, 0 or +1`);
+    const f =
+      ((m.hwPhiAtVtx[j] & MU.phiExtMask) << MU.phiExtShift) |
+      ((m.hwPt[j] & MU.ptMask) << MU.ptShift) |
+      ((m.hwQual[j] & MU.qualMask) << MU.qualShift) |
+      ((m.hwEtaAtVtx[j] & MU.etaExtMask) << MU.etaExtShift);
+    const s =
+      ((m.hwIso[j] & MU.isoMask) << MU.isoShift) |
+      ((q === -1 ? 1 : 0) << MU.chrgShift) |
+      ((q !== 0 ? 1 : 0) << MU.chrgvShift) |
+      ((m.tfMuonIndex[j] & MU.indexMask) << MU.indexShift) |
+      ((m.hwPhi[j] & MU.phiMask) << MU.phiShift) |
+      ((m.hwPtUnconstrained[j] & MU.ptUnconMask) << MU.ptUnconShift) |
+      ((m.hwDXY[j] & MU.dxyMask) << MU.dxyShift);
+    // Final muon k rides link k mod 4, slot A for k < 4 and B after: SCDAQ emits all A slots
+    // (links 0..7) before all B slots, so its output order equals the uGMT pT order.
+    const link = k % MUON_SLOTS_A;
+    const slotB = k >= MUON_SLOTS_A;
+    w[o + (slotB ? 4 : 2) * LINKS + link] = f >>> 0;
+    w[o + (slotB ? 5 : 3) * LINKS + link] = s >>> 0;
+    const etaBits = (m.hwEta[j] & MU.etaMask) << (slotB ? MU.eta2Shift : MU.eta1Shift);
+    w[o + LINKS + link] = (w[o + LINKS + link] | etaBits) >>> 0;
+  }
+}
+
+function putCaloKind(
+  w: Uint32Array, o: number, block: CaloBlock, kind: "jet" | "egamma" | "tau", i: number, orbit: number, bx: number,
+): void {
+  const n = block.offset[i + 1] - block.offset[i];
+  if (n > 12) throw new RangeError(`orbit ${orbit} BX ${bx}: ${n} ${kind} objects exceed the demux cap of 12`);
+  const spec = CALO_WORDS[kind];
+  const etSpec = kind === "jet" ? CALO.fields.jetEt : kind === "egamma" ? CALO.fields.egEt : CALO.fields.tauEt;
+  for (let k = 0; k < n; k++) {
+    const j = block.offset[i] + k;
+    check(block.hwEt[j], etSpec, `${kind} hwEt`, orbit, bx, 1); // ET = 0 means "no object"
+    check(block.hwEta[j], CALO.fields.hwEta, `${kind} hwEta`, orbit, bx);
+    check(block.hwPhi[j], CALO.fields.hwPhi, `${kind} hwPhi`, orbit, bx);
+    check(block.hwIso[j], CALO.fields.hwIso, `${kind} hwIso`, orbit, bx);
+    const word =
+      (block.hwEt[j] & spec.etMask) |
+      ((block.hwEta[j] & 0xff) << spec.etaShift) |
+      ((block.hwPhi[j] & 0xff) << spec.phiShift) |
+      ((block.hwIso[j] & 0x3) << spec.isoShift);
+    // Objects 0..5 on the "1" link, 6..11 on the "2" link: the unpacker reads link 1 first.
+    const link = CALO_LINKS[kind][k < 6 ? 0 : 1];
+    w[o + (k % 6) * LINKS + link] = word >>> 0;
+  }
+}
+
+function putCaloBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, bx: number): void {
+  putCaloKind(w, o, batch.jets, "jet", i, batch.orbit, bx);
+  putCaloKind(w, o, batch.egammas, "egamma", i, batch.orbit, bx);
+  putCaloKind(w, o, batch.taus, "tau", i, batch.orbit, bx);
+  const s = batch.sums;
+  const et = U(12), phi = U(8), towers = U(13);
+  const pairs: [number, number, FieldSpec, string, string][] = [
+    [s.hwTotalEt[i], s.hwTotalEtEm[i], et, "hwTotalEt", "hwTotalEtEm"],
+    [s.hwTotalHt[i], s.hwTowerCount[i], towers, "hwTotalHt", "hwTowerCount"],
+    [s.hwMissEt[i], s.hwMissEtPhi[i], phi, "hwMissEt", "hwMissEtPhi"],
+    [s.hwMissHt[i], s.hwMissHtPhi[i], phi, "hwMissHt", "hwMissHtPhi"],
+    [s.hwMissEtHF[i], s.hwMissEtHFPhi[i], phi, "hwMissEtHF", "hwMissEtHFPhi"],
+    [s.hwMissHtHF[i], s.hwMissHtHFPhi[i], phi, "hwMissHtHF", "hwMissHtHFPhi"],
+  ];
+  pairs.forEach(([lo, hi, hiSpec, loName, hiName], k) => {
+    check(lo, et, `sums.${loName}`, batch.orbit, bx);
+    check(hi, hiSpec, `sums.${hiName}`, batch.orbit, bx);
+    w[o + k * LINKS + CALO_SUM_LINK] = (lo | (hi << SUM_HI_SHIFT)) >>> 0;
+  });
+}
+
+/** Indices of the stored BX that `stream` carries, validated (ascending, in 1..3564). */
+export function streamBxIndices(batch: OrbitBatch, stream: LinkStream): number[] {
+  const out: number[] = [];
+  let prev = 0;
+  for (let i = 0; i < batch.nBx; i++) {
+    const bx = batch.bx[i];
+    if (bx < BX_MIN || bx > BX_MAX) throw new RangeError(`orbit ${batch.orbit}: BX ${bx} outside ${BX_MIN}..${BX_MAX}`);
+    if (bx <= prev) throw new RangeError(`orbit ${batch.orbit}: BX list not strictly ascending at ${bx}`);
+    prev = bx;
+    if (streamCarriesBx(batch, stream, i)) out.push(i);
+  }
+  return out;
+}
+
+/** Frame one orbit of one stream: header + BX blocks + orbit trailer (no packet trailer). */
+export function frameOrbit(batch: OrbitBatch, stream: LinkStream, options: FrameOptions = {}): Uint8Array {
+  if (!Number.isInteger(batch.orbit) || batch.orbit < 0 || batch.orbit > 0x7fffffff) {
+    throw new RangeError(`orbit number ${batch.orbit} does not fit 31 bits`);
+  }
+  const rows = streamBxIndices(batch, stream);
+  const bytes = new Uint8Array(orbitBytes(rows.length));
+  const w = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  // Header frame: word 0 = orbit (SCDAQ); words 1..3 = scoutloop marker, source/flags, block count.
+  w[0] = batch.orbit;
+  w[1] = ORBIT_MARKER;
+  w[2] = SDS_ID[stream] | ((options.crc ? FLAG_CRC32C : 0) << 8) | (FORMAT_VERSION << 16);
+  w[3] = rows.length;
+  let o = ORBIT_HEADER_BYTES / 4;
+  for (const i of rows) {
+    const bx = batch.bx[i];
+    if (stream === "muon") putMuonBlock(w, o, batch, i, bx);
+    else putCaloBlock(w, o, batch, i, bx);
+    o += BX_BLOCK_BYTES / 4;
+  }
+  const t = o;
+  for (let link = 0; link < LINKS; link++) w[t + link] = BEEFDEAD;
+  for (const i of rows) {
+    const bx = batch.bx[i];
+    w[t + BITMAP_OFFSET / 4 + (bx >>> 5)] |= 1 << (bx & 31);
+  }
+  if (options.crc) w[w.length - 1] = crc32c(bytes, 0, bytes.length - 4);
+  return bytes;
+}
+
+/** The 32-B DMA packet trailer (u64 LE words). */
+export function packetTrailer(counters: PacketCounters): Uint8Array {
+  const bytes = new Uint8Array(PACKET_TRAILER_BYTES);
+  const v = new DataView(bytes.buffer);
+  v.setUint32(0, DEADBEEF, true);
+  v.setUint32(4, DEADBEEF, true);
+  v.setBigUint64(8, BigInt(counters.autorealign), true);
+  v.setBigUint64(16, BigInt(counters.dropped), true);
+  v.setBigUint64(24, BigInt(counters.orbitCounter), true);
+  return bytes;
+}
+
+/** Join byte arrays into one. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export interface StreamFramerOptions extends FrameOptions {
+  /** Orbits per DMA packet (SCDAQ: 20 for GMT, 1 for calo). Default 1. */
+  orbitsPerPacket?: number;
+}
+
+/**
+ * Frames a sequence of orbits of one stream into DMA packets, keeping the packet-trailer orbit
+ * counter. `push` returns the bytes of completed packets (possibly empty); `flush` closes the last.
+ */
+export class StreamFramer {
+  private readonly pending: Uint8Array[] = [];
+  private orbits = 0;
+  private readonly perPacket: number;
+
+  constructor(readonly stream: LinkStream, private readonly options: StreamFramerOptions = {}) {
+    this.perPacket = options.orbitsPerPacket ?? 1;
+    if (!Number.isInteger(this.perPacket) || this.perPacket < 1) throw new RangeError("orbitsPerPacket must be an integer >= 1");
+  }
+
+  push(batch: OrbitBatch): Uint8Array {
+    this.pending.push(frameOrbit(batch, this.stream, this.options));
+    this.orbits++;
+    return this.pending.length >= this.perPacket ? this.flush() : new Uint8Array(0);
+  }
+
+  flush(): Uint8Array {
+    if (this.pending.length === 0) return new Uint8Array(0);
+    this.pending.push(packetTrailer({ autorealign: 0, dropped: 0, orbitCounter: this.orbits }));
+    const out = concatBytes(this.pending);
+    this.pending.length = 0;
+    return out;
+  }
+}
+
+/** Frame whole batches into one byte array per stream (one packet per orbit unless told otherwise). */
+export function frameBatches(
+  batches: Iterable<OrbitBatch>, stream: LinkStream, options: StreamFramerOptions = {},
+): Uint8Array {
+  const framer = new StreamFramer(stream, options);
+  const parts: Uint8Array[] = [];
+  for (const b of batches) parts.push(framer.push(b));
+  parts.push(framer.flush());
+  return concatBytes(parts);
+}

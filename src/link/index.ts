@@ -1,0 +1,7 @@
+// Scouting link: Run-3 DMA framing, deframing (TS reference + native), merging, pacing, files.
+export * from "./format.js";
+export * from "./crc32c.js";
+export * from "./framer.js";
+export * from "./deframer.js";
+export * from "./merge.js";
+export { LAYOUT as LINK_SCRATCH_LAYOUT } from "./scratch.js";
