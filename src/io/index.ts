@@ -5,3 +5,6 @@ export * from "./adc2021-reader.js";
 export * from "./adc2021-orbits.js";
 export * from "./adc2021-writer.js";
 export * from "./jsonl.js";
+export * from "./stats.js";
+export * from "./inspect.js";
+export * from "./head.js";

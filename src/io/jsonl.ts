@@ -96,7 +96,12 @@ export function writeJsonl(path: string, batches: Iterable<OrbitBatch>): number 
 
 /** Lines of a file, read in 1 MB blocks; a line longer than MAX_JSONL_LINE is an error. */
 function* lines(path: string): Generator<[number, string]> {
-  const fd = openSync(path, "r");
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    throw new FileFormatError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
   try {
     const block = Buffer.alloc(1 << 20);
     let carry = "";
