@@ -5,6 +5,8 @@ import {
 } from "../src/bus/index.js";
 import { reasonCode, checkSummary } from "../src/compare/index.js";
 import { allocateBatch, type OrbitBatch } from "../src/events/batch.js";
+import { scoutingLink } from "../src/bus/scoutingLink.js";
+import { generateOrbits } from "../src/trigger/index.js";
 import { slowScorer, toyModel, toyOrbit, toyOrbits } from "./helpers/busFixtures.js";
 
 describe("pullSource", () => {
@@ -79,10 +81,8 @@ describe("linkRateSource", () => {
 
 /** Codec stand-in: "frames" by copying the BX list, "deframes" losing every BX divisible by 3. */
 const lossyLink: LinkCodec = {
-  frame: (b) => new Uint8Array(new Uint16Array(b.bx).buffer),
-  deframe: (bytes) => {
-    return { batch: null, faults: { "count-over-cap": bytes.length > 0 ? 1 : 0 } };
-  },
+  frame: (b) => [new Uint8Array(new Uint16Array(b.bx).buffer)],
+  deframe: (chunks) => ({ batch: null, faults: { "count-over-cap": chunks[0].length > 0 ? 1 : 0 } }),
 };
 
 function keepBx(b: OrbitBatch, keep: (bx: number) => boolean): OrbitBatch {
@@ -188,8 +188,8 @@ describe("pipeline", () => {
   it("a link that loses BX fails exactly those events as deframe-lost and counts link faults", async () => {
     const keep = (bx: number) => bx % 3 !== 0;
     const link: LinkCodec = {
-      frame: (b) => new Uint8Array(Uint32Array.of(b.orbit).buffer),
-      deframe: (bytes) => {
+      frame: (b) => [new Uint8Array(Uint32Array.of(b.orbit).buffer)],
+      deframe: ([bytes]) => {
         const orbit = new Uint32Array(bytes.buffer, bytes.byteOffset, 1)[0];
         return { batch: keepBx(toyOrbit(orbit, 20), keep), faults: { "bx-lost": 1 } };
       },
@@ -204,6 +204,25 @@ describe("pipeline", () => {
     // a link that loses whole orbits
     const s2 = await runPipeline({ source: toyOrbits(3, 4), model: toyModel, link: lossyLink, scorers: [softwareScorer(toyModel)] });
     expect(s2.accounting.scorers.software.failedByReason).toEqual({ "deframe-lost": 12 });
+  });
+
+  it("through the real scouting link (both streams), generated orbits arrive whole", async () => {
+    const orbits = [...generateOrbits({ seed: 5, orbits: 2 })];
+    const events = orbits.reduce((n, b) => n + b.nBx, 0);
+    const s = await runPipeline({ source: orbits, model: toyModel, link: scoutingLink(), scorers: [softwareScorer(toyModel), slowScorer("board", toyModel, 0)] });
+    expect(s.accounting.scorers.board).toMatchObject({ events, scored: events, failed: 0 });
+    expect(s.linkFaults).toEqual({});
+    expect(s.comparison).toMatchObject({ paired: events, mismatches: 0 });
+  });
+
+  it("the scouting link reports a skipped orbit as an orbit gap", async () => {
+    const link = scoutingLink({ streams: ["muon"] });
+    const [a, b, c] = [toyOrbit(10, 3), toyOrbit(11, 3), toyOrbit(12, 3)];
+    expect(link.deframe(link.frame(a)).batch!.nBx).toBe(3);
+    link.frame(b); // framed but never delivered
+    const r = link.deframe(link.frame(c));
+    expect(r.batch!.orbit).toBe(12);
+    expect(r.faults).toEqual({ orbitGap: 1 });
   });
 
   it("a scorer that throws fails its events with scorer-error, the run continues", async () => {

@@ -9,3 +9,5 @@ export * from "./scorer.js";
 export * from "./scorers/software.js";
 export * from "./tally.js";
 export * from "./pipeline.js";
+export * from "./scoutingLink.js";
+export * from "./sources.js";

@@ -15,10 +15,10 @@ import type { OrbitBatch } from "../events/batch.js";
 import type { OrbitWork } from "./work.js";
 
 export interface LinkCodec {
-  /** Bytes of one orbit on the link. */
-  frame(batch: OrbitBatch): Uint8Array;
+  /** Bytes of one orbit on the link, one chunk per stream (e.g. muon and calo DMA packets). */
+  frame(batch: OrbitBatch): Uint8Array[];
   /** The orbit rebuilt from its bytes (null when nothing usable), and faults counted by kind. */
-  deframe(bytes: Uint8Array): { batch: OrbitBatch | null; faults: Record<string, number> };
+  deframe(chunks: Uint8Array[]): { batch: OrbitBatch | null; faults: Record<string, number> };
 }
 
 export function frameOrbit(work: OrbitWork, codec: LinkCodec): OrbitWork {

@@ -15,7 +15,7 @@ export interface OrbitWork {
   /** Set when a full buffer dropped the orbit: no stage after the drop point touches it. */
   dropped: boolean;
   /** Framed link bytes (after the framer stage). */
-  wire?: Uint8Array;
+  wire?: Uint8Array[];
   /** The orbit as the deframer rebuilt it (the input itself when there is no link stage). */
   decoded?: OrbitBatch;
   /** Link faults the deframer counted on this orbit, by kind. */

@@ -1,0 +1,70 @@
+/**
+ * Where orbits come from: the seeded generator (default), an ADC2021 HDF5 file, or a JSONL event
+ * file (src/io). Each source is an iterable of orbit batches plus a close().
+ */
+import { extname } from "node:path";
+import type { OrbitBatch } from "../events/batch.js";
+import { Adc2021File, adc2021Orbits, readJsonl } from "../io/index.js";
+import { generateOrbits, type SignalName } from "../trigger/index.js";
+
+export interface SourceSpec {
+  /** Input file (.h5/.hdf5 or .jsonl); absent = generator. */
+  in?: string;
+  /** Orbits to take (generator: to generate; file: at most this many, default all). */
+  orbits?: number;
+  seed?: number;
+  signal?: SignalName;
+  injectFraction?: number;
+}
+
+export interface OrbitSource {
+  describe: string;
+  orbits: Iterable<OrbitBatch>;
+  /** Orbit count when known up front (progress bars). */
+  total: number | null;
+  close(): void;
+}
+
+function* take<T>(items: Iterable<T>, n: number): Generator<T> {
+  if (n <= 0) return;
+  let k = 0;
+  for (const x of items) {
+    yield x;
+    if (++k >= n) return;
+  }
+}
+
+export async function openSource(spec: SourceSpec): Promise<OrbitSource> {
+  if (!spec.in) {
+    const orbits = spec.orbits ?? 20;
+    const seed = spec.seed ?? 1;
+    return {
+      describe: `generator seed ${seed}, ${orbits} orbits${spec.signal ? `, signal ${spec.signal}` : ""}`,
+      orbits: generateOrbits({ seed, orbits, signal: spec.signal, injectFraction: spec.injectFraction }),
+      total: orbits,
+      close: () => {},
+    };
+  }
+  const ext = extname(spec.in).toLowerCase();
+  if (ext === ".h5" || ext === ".hdf5") {
+    const file = await Adc2021File.open(spec.in);
+    const all = adc2021Orbits(file);
+    const perFile = Math.ceil(file.nEvents / 3564);
+    return {
+      describe: `${spec.in} (${file.nEvents} events)`,
+      orbits: spec.orbits === undefined ? all : take(all, spec.orbits),
+      total: spec.orbits === undefined ? perFile : Math.min(perFile, spec.orbits),
+      close: () => file.close(),
+    };
+  }
+  if (ext === ".jsonl") {
+    const all = readJsonl(spec.in);
+    return {
+      describe: spec.in,
+      orbits: spec.orbits === undefined ? all : take(all, spec.orbits),
+      total: spec.orbits ?? null,
+      close: () => {},
+    };
+  }
+  throw new Error(`${spec.in}: unsupported input (expected .h5, .hdf5 or .jsonl)`);
+}
