@@ -1,0 +1,94 @@
+// Hardware-unit round trips (physical -> hw -> physical) as property tests, incl. saturation.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  CALO, MUON, caloEtFromHw, caloEtToHw, caloEtaFromHw, caloEtaToHw, caloPhiFromHw, caloPhiToHw, fieldRange,
+  muonEtaFromHw, muonEtaToHw, muonPhiFromHw, muonPhiToHw, muonPtFromHw, muonPtToHw, wrapPhi,
+} from "../src/events/scales.js";
+
+const finite = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+/** Smallest angle between two azimuths. */
+const dPhi = (a: number, b: number) => Math.abs(wrapPhi(a - b));
+const EPS = 1e-9;
+
+describe("muon scales (uGMT, CMSSW scales.h / conversion.h)", () => {
+  const [, ptMax] = fieldRange(MUON.fields.hwPt);
+  const maxPt = muonPtFromHw(ptMax); // 255 GeV
+  it("pT: in range within half a count; above range saturates at 511; never wraps", () => {
+    fc.assert(fc.property(finite(0, maxPt), (pt) => {
+      expect(Math.abs(muonPtFromHw(muonPtToHw(pt)) - pt)).toBeLessThanOrEqual(MUON.ptScale / 2 + EPS);
+    }));
+    fc.assert(fc.property(finite(maxPt + MUON.ptScale / 2 + EPS, 1e6), (pt) => {
+      expect(muonPtToHw(pt)).toBe(ptMax);
+    }));
+    expect(maxPt).toBe(255);
+    expect(muonPtToHw(-3)).toBe(1); // pT ≤ 0 is the smallest valid count, not "no muon"
+  });
+  it("pT: every count survives hw -> phys -> hw", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: ptMax }), (hw) => {
+      expect(muonPtToHw(muonPtFromHw(hw))).toBe(hw);
+    }));
+  });
+  it("η: in range within half a count; outside saturates at the 9-bit signed limits", () => {
+    const [lo, hi] = fieldRange(MUON.fields.hwEta);
+    fc.assert(fc.property(finite(lo * MUON.etaScale, hi * MUON.etaScale), (eta) => {
+      expect(Math.abs(muonEtaFromHw(muonEtaToHw(eta)) - eta)).toBeLessThanOrEqual(MUON.etaScale / 2 + EPS);
+    }));
+    fc.assert(fc.property(finite(hi * MUON.etaScale + MUON.etaScale, 100), (eta) => {
+      expect(muonEtaToHw(eta)).toBe(hi);
+      expect(muonEtaToHw(-eta)).toBe(lo);
+    }));
+    fc.assert(fc.property(fc.integer({ min: lo, max: hi }), (hw) => {
+      expect(muonEtaToHw(muonEtaFromHw(hw))).toBe(hw);
+    }));
+  });
+  it("φ: any angle wraps into 0..575 and comes back within half a count (periodic, no saturation)", () => {
+    fc.assert(fc.property(finite(-100, 100), (phi) => {
+      const hw = muonPhiToHw(phi);
+      expect(hw).toBeGreaterThanOrEqual(0);
+      expect(hw).toBeLessThan(MUON.phiSteps);
+      expect(dPhi(muonPhiFromHw(hw), phi)).toBeLessThanOrEqual(MUON.phiScale / 2 + EPS);
+    }));
+    fc.assert(fc.property(fc.integer({ min: 0, max: MUON.phiSteps - 1 }), (hw) => {
+      expect(muonPhiToHw(muonPhiFromHw(hw))).toBe(hw);
+    }));
+  });
+});
+
+describe("calo scales (demux, CMSSW scales.h / masks.h)", () => {
+  const specs = [["jet", CALO.fields.jetEt], ["e/γ", CALO.fields.egEt], ["τ", CALO.fields.tauEt]] as const;
+  for (const [name, spec] of specs) {
+    const [, hi] = fieldRange(spec);
+    const maxEt = caloEtFromHw(hi);
+    it(`${name} ET (${spec.bits} bits): within half a count, saturates at ${maxEt} GeV`, () => {
+      fc.assert(fc.property(finite(0, maxEt), (et) => {
+        expect(Math.abs(caloEtFromHw(caloEtToHw(et, spec)) - et)).toBeLessThanOrEqual(CALO.etScale / 2 + EPS);
+      }));
+      fc.assert(fc.property(finite(maxEt + CALO.etScale, 1e7), (et) => {
+      expect(caloEtToHw(et, spec)).toBe(hi);
+    }));
+      fc.assert(fc.property(fc.integer({ min: 0, max: hi }), (hw) => {
+      expect(caloEtToHw(caloEtFromHw(hw), spec)).toBe(hw);
+    }));
+      expect(caloEtToHw(-5, spec)).toBe(0);
+    });
+  }
+  it("η (8-bit signed): within half a count in range, saturating outside", () => {
+    const [lo, hi] = fieldRange(CALO.fields.hwEta);
+    fc.assert(fc.property(finite(lo * CALO.etaScale, hi * CALO.etaScale), (eta) => {
+      expect(Math.abs(caloEtaFromHw(caloEtaToHw(eta)) - eta)).toBeLessThanOrEqual(CALO.etaScale / 2 + EPS);
+    }));
+    fc.assert(fc.property(finite(hi * CALO.etaScale + CALO.etaScale, 1e3), (eta) => {
+      expect(caloEtaToHw(eta)).toBe(hi);
+      expect(caloEtaToHw(-eta)).toBe(lo);
+    }));
+  });
+  it("φ: wraps into 0..143 and comes back within half a step", () => {
+    fc.assert(fc.property(finite(-50, 50), (phi) => {
+      const hw = caloPhiToHw(phi);
+      expect(hw).toBeGreaterThanOrEqual(0);
+      expect(hw).toBeLessThan(CALO.phiSteps);
+      expect(dPhi(caloPhiFromHw(hw), phi)).toBeLessThanOrEqual(CALO.phiScale / 2 + EPS);
+    }));
+  });
+});
