@@ -203,6 +203,9 @@ export class Deframer {
         pos = stop;
         break;
       }
+      // A packet trailer counts only where a structure ends (right after an orbit or another
+      // trailer): inside a search, 0xDEADBEEF pairs also appear 2 bytes into an orbit trailer.
+      const atBoundary = this.searchKind === null && p === pos;
       this.skip(pos, p);
       this.core.decodeAt(b, p, end, this.scratch, r);
       const code = r[R.code] as DecodeCode;
@@ -216,6 +219,11 @@ export class Deframer {
         this.fault("truncated", this.base + p);
         this.searchKind = "truncated";
         this.charge("truncated", 1);
+        pos = p + 1;
+        continue;
+      }
+      if (code === DecodeCode.PacketTrailer && !atBoundary) {
+        this.skip(p, p + 1);
         pos = p + 1;
         continue;
       }
