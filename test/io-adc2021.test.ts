@@ -193,3 +193,34 @@ describe("bad ADC2021 files are rejected with one clear line", () => {
     await expectBad(cut, /cannot open HDF5 file: truncated file/);
   });
 });
+
+describe("corrupted HDF5 bytes", () => {
+  it("every corruption reads fine or fails with a FileFormatError, and the library stays usable", async () => {
+    const good = join(dir, "fuzz-src.h5");
+    const batch = adcCompatibleBatch(21, 2, 400);
+    await writeAdc2021(good, [batch]);
+    const bytes = readFileSync(good);
+    let state = 777;
+    const rnd = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296);
+    const outcomes = { ok: 0, rejected: 0 };
+    for (let t = 0; t < 100; t++) {
+      const b = Buffer.from(bytes);
+      // Mostly hit the first 4 kB, where the superblock and object headers live.
+      for (let k = 1 + Math.floor(rnd() * 8); k > 0; k--) b[Math.floor(rnd() * (rnd() < 0.7 ? 4096 : b.length))] = Math.floor(rnd() * 256);
+      const path = join(dir, `fuzz-${t}.h5`);
+      writeFileSync(path, b);
+      try {
+        await readOrbits(path);
+        outcomes.ok++;
+      } catch (err) {
+        expect(err, String(err)).toBeInstanceOf(FileFormatError);
+        expect((err as Error).message).not.toContain("\n");
+        outcomes.rejected++;
+      }
+      rmSync(path);
+    }
+    expect(outcomes.rejected).toBeGreaterThan(50);
+    const back = await readOrbits(good);
+    expect(diffBatches(back[0], batch)).toBeNull();
+  });
+});
