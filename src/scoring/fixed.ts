@@ -1,0 +1,216 @@
+/**
+ * `ap_fixed<W,I,Q,O>` / `ap_ufixed<W,I,Q,O>` arithmetic, bit for bit as Vivado HLS does it.
+ *
+ * Semantics from the Xilinx headers shipped in hls4ml (`templates/vivado/ap_types/ap_decl.h`,
+ * `ap_fixed_base.h`): W total bits, I integer bits (incl. sign), LSB = 2^-(W−I). A conversion
+ * first quantises (`quantization_adjust`: start from the floor, then add one LSB depending on
+ * qb = first dropped bit, r = any lower dropped bit set, s = source sign), then handles overflow
+ * on the rounded value (`overflow_adjust`). AP_SAT_SYM also maps the exact most negative value of
+ * a signed result to −max (the `underflow |= ...` line of `operator=`).
+ *
+ * Raw bits are plain integers held in JS numbers (exact to 2^53), so every width up to 48 bits is
+ * exact; formats stored in an Int32Array must fit 32 bits (checked by `assertFitsInt32`).
+ */
+
+export type QuantMode = "TRN" | "TRN_ZERO" | "RND" | "RND_ZERO" | "RND_MIN_INF" | "RND_INF" | "RND_CONV";
+export type OverflowMode = "WRAP" | "SAT" | "SAT_ZERO" | "SAT_SYM";
+
+export const QUANT_MODES: readonly QuantMode[] = ["TRN", "TRN_ZERO", "RND", "RND_ZERO", "RND_MIN_INF", "RND_INF", "RND_CONV"];
+export const OVERFLOW_MODES: readonly OverflowMode[] = ["WRAP", "SAT", "SAT_ZERO", "SAT_SYM"];
+
+export interface FixedFormat {
+  /** Total bits W. */
+  width: number;
+  /** Integer bits I, including the sign bit for signed formats. */
+  int: number;
+  signed: boolean;
+  quant: QuantMode;
+  overflow: OverflowMode;
+}
+
+/** Widest format we emulate exactly (products of two such raws still fit the 2^53 of a double). */
+export const MAX_FIXED_WIDTH = 48;
+
+/** Number of fractional bits F = W − I (may be negative or exceed W, as in HLS). */
+export function fracBits(f: FixedFormat): number {
+  return f.width - f.int;
+}
+
+/** Build a format, checking its fields. */
+export function fixedFormat(width: number, int: number, signed = true, quant: QuantMode = "TRN", overflow: OverflowMode = "WRAP"): FixedFormat {
+  const f = { width, int, signed, quant, overflow };
+  validateFixed(f);
+  return f;
+}
+
+export function validateFixed(f: FixedFormat): void {
+  if (!Number.isInteger(f.width) || f.width < 1 || f.width > MAX_FIXED_WIDTH) {
+    throw new RangeError(`fixed-point width must be an integer in [1, ${MAX_FIXED_WIDTH}], got ${f.width}`);
+  }
+  if (!Number.isInteger(f.int) || Math.abs(f.int) > 64 + f.width) throw new RangeError(`fixed-point integer bits out of range: ${f.int}`);
+  if (!QUANT_MODES.includes(f.quant)) throw new RangeError(`unknown quantisation mode "${f.quant}"`);
+  if (!OVERFLOW_MODES.includes(f.overflow)) throw new RangeError(`unknown overflow mode "${f.overflow}"`);
+  if (typeof f.signed !== "boolean") throw new RangeError("fixed-point format needs a boolean `signed`");
+}
+
+/** Parse `ap_fixed<18,13,AP_RND_CONV,AP_SAT>`, `ap_ufixed<10,7>`, `ap_int<8>`, `ap_uint<4>` or hls4ml's `fixed<16,6>`. */
+export function parseFixed(spec: string): FixedFormat {
+  const m = /^\s*(ap_fixed|ap_ufixed|fixed|ufixed|ap_int|ap_uint)\s*<([^>]*)>\s*$/.exec(spec);
+  if (!m) throw new SyntaxError(`not a fixed-point type: "${spec}" (expected e.g. ap_fixed<18,13,AP_RND_CONV,AP_SAT>)`);
+  const kind = m[1];
+  const args = m[2].split(",").map((s) => s.trim());
+  const signed = !kind.includes("u");
+  const isInt = kind === "ap_int" || kind === "ap_uint";
+  const num = (s: string | undefined, what: string): number => {
+    if (s === undefined || !/^-?\d+$/.test(s)) throw new SyntaxError(`bad ${what} in "${spec}"`);
+    return Number(s);
+  };
+  const width = num(args[0], "width");
+  if (isInt) {
+    if (args.length !== 1) throw new SyntaxError(`"${spec}": ${kind} takes one argument`);
+    const f = { width, int: width, signed, quant: "TRN" as QuantMode, overflow: "WRAP" as OverflowMode };
+    validateFixed(f);
+    return f;
+  }
+  if (args.length < 2 || args.length > 5) throw new SyntaxError(`"${spec}": expected 2 to 5 template arguments`);
+  const int = num(args[1], "integer bits");
+  const mode = <T extends string>(s: string | undefined, allowed: readonly T[], dflt: T, what: string): T => {
+    if (s === undefined) return dflt;
+    const name = s.replace(/^AP_/, "");
+    if (!(allowed as readonly string[]).includes(name)) throw new SyntaxError(`"${spec}": unsupported ${what} mode ${s}`);
+    return name as T;
+  };
+  const quant = mode(args[2], QUANT_MODES, "TRN", "quantisation");
+  const overflow = mode(args[3], OVERFLOW_MODES, "WRAP", "overflow");
+  if (args[4] !== undefined && num(args[4], "saturation bits") !== 0) throw new SyntaxError(`"${spec}": saturation bits N > 0 are not supported`);
+  const f = { width, int, signed, quant, overflow };
+  validateFixed(f);
+  return f;
+}
+
+/** Canonical spelling, e.g. `ap_fixed<18,13,AP_RND_CONV,AP_SAT>` (modes always written out). */
+export function formatFixed(f: FixedFormat): string {
+  return `${f.signed ? "ap_fixed" : "ap_ufixed"}<${f.width},${f.int},AP_${f.quant},AP_${f.overflow}>`;
+}
+
+/** Smallest raw value (AP_SAT_SYM makes it −max for signed formats). */
+export function rawMin(f: FixedFormat): number {
+  if (!f.signed) return 0;
+  return f.overflow === "SAT_SYM" ? -(2 ** (f.width - 1)) + 1 : -(2 ** (f.width - 1));
+}
+
+/** Largest raw value. */
+export function rawMax(f: FixedFormat): number {
+  return f.signed ? 2 ** (f.width - 1) - 1 : 2 ** f.width - 1;
+}
+
+/** Throw unless raw values of `f` can be stored in an Int32Array. */
+export function assertFitsInt32(f: FixedFormat, what: string): void {
+  if ((f.signed && f.width > 32) || (!f.signed && f.width > 31)) {
+    throw new RangeError(`${what}: ${formatFixed(f)} does not fit 32-bit raw storage`);
+  }
+}
+
+/**
+ * The rounding increment of `quantization_adjust`: `floor` is the truncated value, `qb` the first
+ * dropped bit, `r` whether any lower dropped bit is set, `neg` the source sign.
+ */
+function roundUp(mode: QuantMode, floor: number, qb: boolean, r: boolean, neg: boolean): number {
+  switch (mode) {
+    case "TRN": return 0;
+    case "RND": return qb ? 1 : 0;
+    case "RND_ZERO": return qb && (neg || r) ? 1 : 0;
+    case "RND_MIN_INF": return qb && r ? 1 : 0;
+    case "RND_INF": return qb && (!neg || r) ? 1 : 0;
+    case "RND_CONV": return qb && ((floor % 2 !== 0) || r) ? 1 : 0;
+    case "TRN_ZERO": return neg && (qb || r) ? 1 : 0;
+  }
+}
+
+/** Overflow handling of an exact (already quantised) integer `q` into `f`. */
+export function overflowRaw(q: number, f: FixedFormat): number {
+  const lo = -(f.signed ? 2 ** (f.width - 1) : 0);
+  const hi = rawMax(f);
+  if (f.overflow === "WRAP") {
+    if (q >= lo && q <= hi) return q;
+    const m = 2 ** f.width;
+    let r = q % m; // exact for doubles
+    if (r < 0) r += m;
+    if (f.signed && r > hi) r -= m;
+    return r;
+  }
+  if (f.overflow === "SAT_SYM" && f.signed && q <= lo) return lo + 1;
+  if (q > hi) return f.overflow === "SAT_ZERO" ? 0 : hi;
+  if (q < lo) return f.overflow === "SAT_ZERO" ? 0 : f.signed && f.overflow === "SAT_SYM" ? lo + 1 : lo;
+  return q;
+}
+
+/** Raw bits of a real number converted to `f` (HLS `ap_fixed(double)`); NaN converts to 0. */
+export function quantize(value: number, f: FixedFormat): number {
+  if (Number.isNaN(value)) return 0;
+  if (!Number.isFinite(value)) return overflowRaw(value > 0 ? 2 ** 60 : -(2 ** 60), f);
+  const y = value * 2 ** fracBits(f); // exact: scaling by a power of two
+  const fl = Math.floor(y);
+  const rem = y - fl; // exact, in [0, 1)
+  const q = fl + roundUp(f.quant, fl, rem >= 0.5, rem !== 0 && rem !== 0.5, value < 0);
+  return overflowRaw(q, f);
+}
+
+/** Value of raw bits: raw × 2^−F. */
+export function rawToValue(raw: number, f: FixedFormat): number {
+  return raw * 2 ** -fracBits(f);
+}
+
+/**
+ * Convert raw bits `v` that carry `fromFrac` fractional bits into format `f`
+ * (HLS `operator=` between fixed types). `v` must be an exact integer (|v| < 2^53).
+ */
+export function castRaw(v: number, fromFrac: number, f: FixedFormat): number {
+  const to = fracBits(f);
+  if (fromFrac > to) {
+    const p = 2 ** (fromFrac - to);
+    const fl = Math.floor(v / p);
+    const rem = v - fl * p;
+    const half = p / 2;
+    return overflowRaw(fl + roundUp(f.quant, fl, rem >= half, rem !== 0 && rem !== half, v < 0), f);
+  }
+  const s = to - fromFrac;
+  if (s === 0) return overflowRaw(v, f);
+  if (s >= f.width && f.overflow === "WRAP") return 0; // every source bit is shifted out
+  const shifted = v * 2 ** s;
+  if (Math.abs(shifted) < 2 ** 53 || f.overflow !== "WRAP") return overflowRaw(shifted, f);
+  // WRAP of a huge value: reduce before shifting so the product stays exact.
+  const m = 2 ** (f.width - s);
+  let r = v % m;
+  if (r < 0) r += m;
+  return overflowRaw(r * 2 ** s, f);
+}
+
+/** Quantise a whole array (e.g. n × 57 features) into raw bits. */
+export function quantizeArray(values: ArrayLike<number>, f: FixedFormat, out = new Int32Array(values.length)): Int32Array {
+  assertFitsInt32(f, "quantizeArray");
+  for (let i = 0; i < values.length; i++) out[i] = quantize(values[i], f);
+  return out;
+}
+
+/** Values of an array of raw bits. */
+export function rawArrayToValues(raw: ArrayLike<number>, f: FixedFormat, out = new Float64Array(raw.length)): Float64Array {
+  const scale = 2 ** -fracBits(f);
+  for (let i = 0; i < raw.length; i++) out[i] = raw[i] * scale;
+  return out;
+}
+
+/** Accept a format given as a string or an object (model JSON allows both); validates. */
+export function toFixedFormat(spec: unknown, what: string): FixedFormat {
+  if (typeof spec === "string") return parseFixed(spec);
+  if (spec && typeof spec === "object") {
+    const o = spec as Record<string, unknown>;
+    const f = {
+      width: Number(o.width), int: Number(o.int), signed: o.signed === undefined ? true : Boolean(o.signed),
+      quant: (o.quant ?? "TRN") as QuantMode, overflow: (o.overflow ?? "WRAP") as OverflowMode,
+    };
+    validateFixed(f);
+    return f;
+  }
+  throw new TypeError(`${what}: expected a fixed-point type string such as "ap_fixed<16,6>"`);
+}

@@ -1,0 +1,8 @@
+// Anomaly scoring: ap_fixed arithmetic, models (isolation forest, dense AE/VAE, GMM), metrics, native scorers.
+export * from "./fixed.js";
+export * from "./model.js";
+export * from "./normalise.js";
+export * from "./iforest.js";
+export * from "./iforest-io.js";
+export * from "./nn.js";
+export * from "./load.js";

@@ -1,0 +1,55 @@
+/** `loadModel`: one entry point for every model file we read (ours, conifer, isotree). */
+import { readFileSync } from "node:fs";
+import { iforestFromJSON } from "./iforest.js";
+import { importConifer, importIsotree, isConiferJson, isIsotreeJson } from "./iforest-io.js";
+import type { ScoringModel } from "./model.js";
+import { denseNetFromJSON } from "./nn.js";
+
+type Loader = (json: Record<string, unknown>) => ScoringModel;
+const LOADERS: Record<string, Loader> = { iforest: iforestFromJSON, ae: denseNetFromJSON, vae: denseNetFromJSON };
+
+/** Register another model kind's JSON reader (used by gmm.ts, keeps this file free of cycles). */
+export function registerModelLoader(kind: string, loader: Loader): void {
+  LOADERS[kind] = loader;
+}
+
+const MAX_MODEL_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Load a model from a parsed JSON value or a file path. Accepts scoutloop model JSON, conifer JSON
+ * and isotree `to_json()` output wrapped as `{ "isotree": <to_json output>, "sampleSize": ψ }`.
+ * Every problem comes out as one clear error naming the file.
+ */
+export function loadModel(jsonOrPath: unknown): ScoringModel {
+  let json = jsonOrPath;
+  let where = "model";
+  if (typeof jsonOrPath === "string") {
+    where = jsonOrPath;
+    let text: string;
+    try {
+      text = readFileSync(jsonOrPath, "utf8");
+    } catch (err) {
+      throw new Error(`cannot read model ${jsonOrPath}: ${(err as Error).message}`);
+    }
+    if (text.length > MAX_MODEL_BYTES) throw new Error(`model ${jsonOrPath} is larger than ${MAX_MODEL_BYTES} bytes`);
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`model ${jsonOrPath} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  try {
+    if (!json || typeof json !== "object") throw new TypeError("expected a JSON object");
+    const o = json as Record<string, unknown>;
+    if (isConiferJson(o)) return importConifer(o);
+    if ("isotree" in o) {
+      if (!isIsotreeJson(o.isotree)) throw new TypeError("`isotree` must hold the output of isotree's to_json()");
+      return importIsotree(o.isotree, { sampleSize: Number(o.sampleSize), nFeatures: o.nFeatures === undefined ? undefined : Number(o.nFeatures) });
+    }
+    const loader = LOADERS[String(o.kind)];
+    if (!loader) throw new RangeError(`unknown model kind "${String(o.kind)}" (expected ${Object.keys(LOADERS).join(", ")}, a conifer or an isotree model)`);
+    return loader(o);
+  } catch (err) {
+    throw new Error(`invalid model ${where}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The scoring-model contract shared by every model kind, the board emulator and the pipeline:
+ * physical features → (normalise, quantise) → raw input bits → raw score bits, plus a float
+ * reference of the same score. Bigger scores are always more anomalous.
+ */
+import { createHash } from "node:crypto";
+import type { FixedFormat } from "./fixed.js";
+
+export type ModelKind = "iforest" | "ae" | "vae" | "gmm";
+
+export interface ScoringModel {
+  kind: ModelKind;
+  /** Stable id: sha256 of the canonical model JSON, first 16 hex digits. */
+  id: string;
+  /** How (normalised) features are quantised for fixed-point inference. */
+  inputFormat: FixedFormat;
+  /** Format of the raw score bits. */
+  outputFormat: FixedFormat;
+  nFeatures: number;
+  /** Float reference score, one per row (same scale as the fixed output's value). */
+  scoreFloat(features: Float32Array, n: number): Float64Array;
+  /** Raw input bits (n × nFeatures): normalise, then quantise to `inputFormat`. */
+  quantizeInputs(features: Float32Array, n: number): Int32Array;
+  /** Raw score bits in `outputFormat`: the bit-exact model of the firmware. */
+  scoreFixedRaw(rawInputs: Int32Array, n: number): Int32Array;
+  /** The model as JSON (what `loadModel` reads back). */
+  toJSON(): unknown;
+}
+
+/** Canonical JSON: keys sorted at every level, so equal models hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Model id from its JSON (the `id` field itself is left out). */
+export function modelId(json: Record<string, unknown>): string {
+  const { id: _ignored, ...rest } = json;
+  return createHash("sha256").update(canonicalJson(rest)).digest("hex").slice(0, 16);
+}
+
+/** Check an input buffer holds n rows of `nFeatures`; clear errors instead of silent garbage. */
+export function checkRows(data: { length: number }, n: number, nFeatures: number, what: string): void {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what}: row count must be a non-negative integer, got ${n}`);
+  if (data.length < n * nFeatures) throw new RangeError(`${what}: ${data.length} values cannot hold ${n} rows of ${nFeatures}`);
+}
+
+/** Read a numeric array field from model JSON, with its expected length. */
+export function numberArray(value: unknown, what: string, length?: number): number[] {
+  if (!Array.isArray(value)) throw new TypeError(`${what}: expected an array of numbers`);
+  if (length !== undefined && value.length !== length) throw new RangeError(`${what}: expected ${length} entries, got ${value.length}`);
+  for (const v of value) if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`${what}: every entry must be a finite number`);
+  return value as number[];
+}

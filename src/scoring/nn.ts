@@ -1,0 +1,252 @@
+/**
+ * Dense networks: an autoencoder scored by reconstruction error, or a VAE encoder scored by ‖μ‖²
+ * (AXOL1TL v4 style). Float inference and a bit-exact fixed-point model of hls4ml's
+ * `nnet_dense_latency.h` arithmetic:
+ *
+ *   acc_j  = accum_t(bias_j)
+ *   acc_j += accum_t(x_i · w_ij)      for i = 0..nIn−1 in order (every product cast to accum_t,
+ *                                     every sum cast back to accum_t with its overflow mode)
+ *   res_j  = result_t(acc_j)          then the activation, in result_t
+ *
+ * ReLU keeps positive values; LeakyReLU multiplies negatives by alpha (quantised to `alphaFormat`)
+ * and casts the product to result_t. BatchNorm is expected folded into the preceding dense layer.
+ * The score is Σ_k loss_t(d_k²) accumulated in the loss/output format with its overflow mode
+ * after each term, where d is μ (VAE) or input − reconstruction (AE; the sum, not the mean, so
+ * firmware needs no divider). With an `ap_ufixed<18,14>`-like output the raw bits are score × 16,
+ * the AXOL1TL integer-threshold convention.
+ */
+import {
+  assertFitsInt32, castRaw, formatFixed, fracBits, overflowRaw, quantize, toFixedFormat, type FixedFormat,
+} from "./fixed.js";
+import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
+import { normalisationFromJSON, normalisationToJSON, quantizeRows, type Normalisation } from "./normalise.js";
+
+export type Activation = "linear" | "relu" | "leaky_relu";
+
+export interface DenseLayer {
+  nIn: number;
+  nOut: number;
+  /** Float weights, row-major [in][out] (Keras kernel order). */
+  weights: Float64Array;
+  bias: Float64Array;
+  activation: Activation;
+  alpha: number;
+  weightFormat: FixedFormat;
+  biasFormat: FixedFormat;
+  accumFormat: FixedFormat;
+  resultFormat: FixedFormat;
+  alphaFormat: FixedFormat;
+  /** Raw quantised weights / bias / alpha (derived). */
+  wRaw: Float64Array;
+  bRaw: Float64Array;
+  alphaRaw: number;
+}
+
+export interface DenseNetSpec {
+  kind: "ae" | "vae";
+  nFeatures: number;
+  normalisation: Normalisation;
+  inputFormat: FixedFormat;
+  outputFormat: FixedFormat;
+  layers: DenseLayer[];
+}
+
+export const DEFAULT_NN_INPUT = "ap_fixed<18,13,AP_RND_CONV,AP_SAT>";
+export const DEFAULT_NN_WEIGHT = "ap_fixed<8,3,AP_RND_CONV,AP_SAT>";
+export const DEFAULT_NN_ACCUM = "ap_fixed<32,16>";
+export const DEFAULT_NN_RESULT = "ap_fixed<16,8,AP_RND_CONV,AP_SAT>";
+export const DEFAULT_NN_OUTPUT = "ap_ufixed<18,14,AP_RND_CONV,AP_SAT>";
+export const DEFAULT_NN_ALPHA = "ap_fixed<16,6,AP_RND_CONV,AP_SAT>";
+
+const MAX_LAYER_SIZE = 4096;
+
+export class DenseNetModel implements ScoringModel {
+  readonly kind: "ae" | "vae";
+  readonly id: string;
+  readonly inputFormat: FixedFormat;
+  readonly outputFormat: FixedFormat;
+  readonly nFeatures: number;
+  readonly spec: DenseNetSpec;
+
+  constructor(spec: DenseNetSpec) {
+    checkNetwork(spec);
+    this.spec = spec;
+    this.kind = spec.kind;
+    this.nFeatures = spec.nFeatures;
+    this.inputFormat = spec.inputFormat;
+    this.outputFormat = spec.outputFormat;
+    this.id = modelId(this.toJSON());
+  }
+
+  quantizeInputs(features: Float32Array, n: number): Int32Array {
+    checkRows(features, n, this.nFeatures, "quantizeInputs");
+    return quantizeRows(this.spec.normalisation, this.inputFormat, features, n);
+  }
+
+  scoreFloat(features: Float32Array, n: number): Float64Array {
+    checkRows(features, n, this.nFeatures, "scoreFloat");
+    const { layers, normalisation: nz } = this.spec;
+    const d = this.nFeatures;
+    const widest = Math.max(d, ...layers.map((l) => l.nOut));
+    let a = new Float64Array(widest), b = new Float64Array(widest);
+    const x0 = new Float64Array(d);
+    const out = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      for (let j = 0; j < d; j++) x0[j] = (features[r * d + j] - nz.offset[j]) * nz.scale[j];
+      a.set(x0);
+      for (const l of layers) {
+        for (let j = 0; j < l.nOut; j++) {
+          let acc = l.bias[j];
+          for (let i = 0; i < l.nIn; i++) acc += a[i] * l.weights[i * l.nOut + j];
+          b[j] = l.activation === "linear" || acc > 0 ? acc : l.activation === "relu" ? 0 : l.alpha * acc;
+        }
+        [a, b] = [b, a];
+      }
+      let s = 0;
+      const last = layers[layers.length - 1].nOut;
+      for (let k = 0; k < last; k++) {
+        const diff = this.kind === "vae" ? a[k] : x0[k] - a[k];
+        s += diff * diff;
+      }
+      out[r] = s;
+    }
+    return out;
+  }
+
+  scoreFixedRaw(rawInputs: Int32Array, n: number): Int32Array {
+    checkRows(rawInputs, n, this.nFeatures, "scoreFixedRaw");
+    const { layers, inputFormat, outputFormat } = this.spec;
+    const d = this.nFeatures;
+    const widest = Math.max(d, ...layers.map((l) => l.nOut));
+    let a = new Float64Array(widest), b = new Float64Array(widest);
+    const out = new Int32Array(n);
+    const fIn = fracBits(inputFormat);
+    const last = layers[layers.length - 1];
+    const fLast = fracBits(last.resultFormat);
+    const fDiff = Math.max(fIn, fLast);
+    for (let r = 0; r < n; r++) {
+      for (let j = 0; j < d; j++) a[j] = rawInputs[r * d + j];
+      let fA = fIn;
+      for (const l of layers) {
+        const fW = fracBits(l.weightFormat), fAcc = fracBits(l.accumFormat), fB = fracBits(l.biasFormat), fR = fracBits(l.resultFormat);
+        for (let j = 0; j < l.nOut; j++) {
+          let acc = castRaw(l.bRaw[j], fB, l.accumFormat);
+          for (let i = 0; i < l.nIn; i++) {
+            acc = overflowRaw(acc + castRaw(a[i] * l.wRaw[i * l.nOut + j], fA + fW, l.accumFormat), l.accumFormat);
+          }
+          let res = castRaw(acc, fAcc, l.resultFormat);
+          if (res < 0 && l.activation === "relu") res = 0;
+          else if (res < 0 && l.activation === "leaky_relu") res = castRaw(l.alphaRaw * res, fracBits(l.alphaFormat) + fR, l.resultFormat);
+          b[j] = res;
+        }
+        [a, b] = [b, a];
+        fA = fR;
+      }
+      let loss = 0;
+      for (let k = 0; k < last.nOut; k++) {
+        // Align input and output to a common binary point, then square exactly.
+        const diff = this.kind === "vae" ? a[k] : rawInputs[r * d + k] * 2 ** (fDiff - fIn) - a[k] * 2 ** (fDiff - fLast);
+        const sq = this.kind === "vae" ? a[k] * a[k] : diff * diff;
+        loss = overflowRaw(loss + castRaw(sq, this.kind === "vae" ? 2 * fLast : 2 * fDiff, outputFormat), outputFormat);
+      }
+      out[r] = loss;
+    }
+    return out;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const s = this.spec;
+    return {
+      format: "scoutloop-model",
+      version: 1,
+      kind: s.kind,
+      nFeatures: s.nFeatures,
+      normalisation: normalisationToJSON(s.normalisation),
+      inputFormat: formatFixed(s.inputFormat),
+      outputFormat: formatFixed(s.outputFormat),
+      layers: s.layers.map((l) => ({
+        nIn: l.nIn, nOut: l.nOut, activation: l.activation, ...(l.activation === "leaky_relu" ? { alpha: l.alpha, alphaFormat: formatFixed(l.alphaFormat) } : {}),
+        weightFormat: formatFixed(l.weightFormat), biasFormat: formatFixed(l.biasFormat),
+        accumFormat: formatFixed(l.accumFormat), resultFormat: formatFixed(l.resultFormat),
+        weights: Array.from(l.weights), bias: Array.from(l.bias),
+      })),
+    };
+  }
+}
+
+/** Widths that keep the TS reference exact in doubles (and the C++ one in int64). */
+function checkNetwork(spec: DenseNetSpec): void {
+  if (spec.layers.length === 0) throw new RangeError("network: needs at least one layer");
+  assertFitsInt32(spec.inputFormat, "network input format");
+  assertFitsInt32(spec.outputFormat, "network output format");
+  let nIn = spec.nFeatures;
+  let prev = spec.inputFormat;
+  for (const [k, l] of spec.layers.entries()) {
+    if (l.nIn !== nIn) throw new RangeError(`layer ${k}: expects ${l.nIn} inputs but receives ${nIn}`);
+    if (l.weightFormat.width + prev.width > 52) throw new RangeError(`layer ${k}: weight width + input width must be ≤ 52 bits`);
+    for (const f of [l.weightFormat, l.biasFormat, l.resultFormat, l.alphaFormat]) assertFitsInt32(f, `layer ${k}`);
+    if (l.accumFormat.width > 48) throw new RangeError(`layer ${k}: accumulator wider than 48 bits`);
+    nIn = l.nOut;
+    prev = l.resultFormat;
+  }
+  if (spec.kind === "ae" && nIn !== spec.nFeatures) throw new RangeError(`autoencoder: last layer has ${nIn} outputs, expected ${spec.nFeatures}`);
+  const last = spec.layers[spec.layers.length - 1].resultFormat;
+  const w = spec.kind === "vae" ? last.width : Math.max(spec.inputFormat.width + Math.max(0, fracBits(last) - fracBits(spec.inputFormat)), last.width + Math.max(0, fracBits(spec.inputFormat) - fracBits(last))) + 1;
+  if (2 * w > 52) throw new RangeError("network: loss terms would be wider than 52 bits; narrow the input or last-layer format");
+}
+
+/** Build a layer from floats and formats, quantising weights, bias and alpha. */
+export function denseLayer(
+  nIn: number, nOut: number, weights: ArrayLike<number>, bias: ArrayLike<number>, activation: Activation,
+  formats: { weight?: string | FixedFormat; bias?: string | FixedFormat; accum?: string | FixedFormat; result?: string | FixedFormat; alpha?: string | FixedFormat } = {},
+  alpha = 0.3,
+): DenseLayer {
+  if (!Number.isInteger(nIn) || !Number.isInteger(nOut) || nIn < 1 || nOut < 1 || nIn > MAX_LAYER_SIZE || nOut > MAX_LAYER_SIZE) {
+    throw new RangeError(`layer size ${nIn}→${nOut} out of range`);
+  }
+  if (weights.length !== nIn * nOut) throw new RangeError(`layer ${nIn}→${nOut}: expected ${nIn * nOut} weights, got ${weights.length}`);
+  if (bias.length !== nOut) throw new RangeError(`layer ${nIn}→${nOut}: expected ${nOut} biases, got ${bias.length}`);
+  if (!["linear", "relu", "leaky_relu"].includes(activation)) throw new RangeError(`unknown activation "${activation}"`);
+  const weightFormat = toFixedFormat(formats.weight ?? DEFAULT_NN_WEIGHT, "weightFormat");
+  const biasFormat = toFixedFormat(formats.bias ?? formats.weight ?? DEFAULT_NN_WEIGHT, "biasFormat");
+  const alphaFormat = toFixedFormat(formats.alpha ?? DEFAULT_NN_ALPHA, "alphaFormat");
+  const w = Float64Array.from(weights), b = Float64Array.from(bias);
+  for (const v of [...w, ...b, alpha]) if (!Number.isFinite(v)) throw new RangeError("layer weights, biases and alpha must be finite");
+  return {
+    nIn, nOut, weights: w, bias: b, activation, alpha,
+    weightFormat, biasFormat, alphaFormat,
+    accumFormat: toFixedFormat(formats.accum ?? DEFAULT_NN_ACCUM, "accumFormat"),
+    resultFormat: toFixedFormat(formats.result ?? DEFAULT_NN_RESULT, "resultFormat"),
+    wRaw: Float64Array.from(w, (v) => quantize(v, weightFormat)),
+    bRaw: Float64Array.from(b, (v) => quantize(v, biasFormat)),
+    alphaRaw: quantize(alpha, alphaFormat),
+  };
+}
+
+/** Read a network from our JSON format (docs/models.md). Weights may be flat or nested [in][out]. */
+export function denseNetFromJSON(json: Record<string, unknown>): DenseNetModel {
+  const kind = json.kind;
+  if (kind !== "ae" && kind !== "vae") throw new RangeError(`network kind must be "ae" or "vae", got ${String(kind)}`);
+  const nFeatures = Number(json.nFeatures);
+  if (!Number.isInteger(nFeatures) || nFeatures < 1 || nFeatures > MAX_LAYER_SIZE) throw new RangeError(`network: bad nFeatures ${json.nFeatures}`);
+  if (!Array.isArray(json.layers) || json.layers.length === 0 || json.layers.length > 64) throw new RangeError("network: `layers` must be a non-empty array (at most 64)");
+  const layers = json.layers.map((raw: unknown, k: number) => {
+    const l = raw as Record<string, unknown>;
+    const flat = Array.isArray(l.weights) && Array.isArray(l.weights[0]) ? (l.weights as unknown[][]).flat() : l.weights;
+    return denseLayer(
+      Number(l.nIn), Number(l.nOut), numberArray(flat, `layers[${k}].weights`), numberArray(l.bias, `layers[${k}].bias`),
+      (l.activation ?? "linear") as Activation,
+      {
+        weight: l.weightFormat as string | undefined, bias: l.biasFormat as string | undefined, accum: l.accumFormat as string | undefined,
+        result: l.resultFormat as string | undefined, alpha: l.alphaFormat as string | undefined,
+      },
+      l.alpha === undefined ? 0.3 : Number(l.alpha),
+    );
+  });
+  return new DenseNetModel({
+    kind, nFeatures, layers,
+    normalisation: normalisationFromJSON(json.normalisation, nFeatures),
+    inputFormat: toFixedFormat(json.inputFormat ?? DEFAULT_NN_INPUT, "network.inputFormat"),
+    outputFormat: toFixedFormat(json.outputFormat ?? DEFAULT_NN_OUTPUT, "network.outputFormat"),
+  });
+}
