@@ -3,3 +3,4 @@ export * from "./events/index.js";
 export * from "./trigger/index.js";
 export * from "./compare/index.js";
 export * from "./scoring/index.js";
+export * from "./io/index.js";

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { diffBatches, type OrbitBatch } from "../src/events/batch.js";
 import { caloEtaToHw, caloPhiToHw, muonPtToHw } from "../src/events/scales.js";
 import {
-  Adc2021File, adc2021Orbits, FileFormatError, MAX_EVENTS, readAdc2021, writeAdc2021,
+  Adc2021File, adc2021Orbits, FileFormatError, ADC_MAX_EVENTS, readAdc2021, writeAdc2021,
 } from "../src/io/index.js";
 import { adcCompatibleBatch, python } from "./io-helpers.js";
 
@@ -31,7 +31,7 @@ async function expectBad(path: string, pattern: RegExp): Promise<void> {
 }
 
 describe("ADC2021 HDF5 round trip (ours -> ours)", () => {
-  it("keeps every hardware value, orbit, BX and label of slot-compatible batches", async () => {
+  it("keeps every hardware value, orbit, ADC_BX and label of slot-compatible batches", async () => {
     const batches = [adcCompatibleBatch(1, 7, 300), adcCompatibleBatch(2, 8, 1), adcCompatibleBatch(3, 10, 3564)];
     const path = join(dir, "rt.h5");
     const n = await writeAdc2021(path, batches, { provenance: { seed: 42, tool: "scoutloop-test" } });
@@ -171,8 +171,8 @@ describe("bad ADC2021 files are rejected with one clear line", () => {
 
   it("absurd event counts are refused before allocating", async () => {
     await expectBad(
-      h5py("huge.h5", `f.create_dataset("Particles", shape=(${MAX_EVENTS + 1}, 19, 4), dtype=np.float32, chunks=(1024, 19, 4))`),
-      new RegExp(`${MAX_EVENTS + 1} events, more than the maximum`),
+      h5py("huge.h5", `f.create_dataset("Particles", shape=(${ADC_MAX_EVENTS + 1}, 19, 4), dtype=np.float32, chunks=(1024, 19, 4))`),
+      new RegExp(`${ADC_MAX_EVENTS + 1} events, more than the maximum`),
     );
   });
 

@@ -19,15 +19,15 @@ export const ADC_SLOTS = 19;
 export const ADC_FIELDS = 4;
 /** Floats per event row: 19 slots × (pT, η, φ, class). */
 export const ADC_ROW = ADC_SLOTS * ADC_FIELDS;
-export const PARTICLES = "Particles";
-export const PARTICLES_NAMES = ["Pt", "Eta", "Phi", "Class"] as const;
-export const PARTICLES_CLASSES = ["MET_class_1", "Four_Ele_class_2", "Four_Mu_class_3", "Ten_Jet_class_4"] as const;
-export const LABELS = "labels";
-export const ORBIT = "orbit";
-export const BX = "bx";
+export const ADC_PARTICLES = "Particles";
+export const ADC_PARTICLES_NAMES = ["Pt", "Eta", "Phi", "Class"] as const;
+export const ADC_PARTICLES_CLASSES = ["MET_class_1", "Four_Ele_class_2", "Four_Mu_class_3", "Ten_Jet_class_4"] as const;
+export const ADC_LABELS = "labels";
+export const ADC_ORBIT = "orbit";
+export const ADC_BX = "bx";
 
 /** First slot of each kind and the number of slots (the 57-feature layout without the 3-value stride). */
-export const SLOTS = {
+export const ADC_SLOT_RANGES = {
   met: { first: 0, n: 1 },
   egamma: { first: 1, n: 4 },
   muon: { first: 5, n: 4 },
@@ -41,6 +41,6 @@ export const CLASS_OF_SLOT: readonly number[] = SLOT_CLASS;
  * Largest event count we accept in one file. The biggest public ADC2021 file holds ~13.5 M rows
  * (reference/scoring.md §1); 100 M leaves room while rejecting corrupt dimension fields early.
  */
-export const MAX_EVENTS = 100_000_000;
+export const ADC_MAX_EVENTS = 100_000_000;
 /** Largest file read whole into memory by readAdc2021 (4 M rows ≈ 1.2 GB of float32). */
-export const MAX_EVENTS_IN_MEMORY = 4_000_000;
+export const ADC_MAX_EVENTS_IN_MEMORY = 4_000_000;

@@ -17,7 +17,7 @@ import { allocateBatch, BX_MAX, BX_MIN, BX_PER_ORBIT, type OrbitBatch } from "..
 import {
   CALO, caloEtaToHw, caloEtToHw, caloPhiToHw, muonEtaToHw, muonPhiToHw, muonPtToHw,
 } from "../events/scales.js";
-import { ADC_FIELDS, ADC_ROW, SLOTS } from "./adc2021-layout.js";
+import { ADC_FIELDS, ADC_ROW, ADC_SLOT_RANGES } from "./adc2021-layout.js";
 import type { Adc2021File } from "./adc2021-reader.js";
 import { FileFormatError } from "./errors.js";
 
@@ -53,9 +53,9 @@ export function rowsToBatch(
 ): OrbitBatch {
   let nEg = 0, nMu = 0, nJet = 0;
   for (let r = 0; r < nRows; r++) {
-    nEg += countFilled(rows, r, SLOTS.egamma);
-    nMu += countFilled(rows, r, SLOTS.muon);
-    nJet += countFilled(rows, r, SLOTS.jet);
+    nEg += countFilled(rows, r, ADC_SLOT_RANGES.egamma);
+    nMu += countFilled(rows, r, ADC_SLOT_RANGES.muon);
+    nJet += countFilled(rows, r, ADC_SLOT_RANGES.jet);
   }
   const batch = allocateBatch(orbit, { nBx: nRows, muons: nMu, jets: nJet, egammas: nEg, taus: 0 }, labels !== null);
   const { egammas: eg, muons: mu, jets, sums } = batch;
@@ -68,7 +68,7 @@ export function rowsToBatch(
     sums.hwMissEtPhi[r] = caloPhiToHw(rows[met + 2]);
 
     const egFrom = iEg;
-    for (let s = SLOTS.egamma.first; s < SLOTS.egamma.first + SLOTS.egamma.n; s++) {
+    for (let s = ADC_SLOT_RANGES.egamma.first; s < ADC_SLOT_RANGES.egamma.first + ADC_SLOT_RANGES.egamma.n; s++) {
       if (!filled(rows, r, s)) continue;
       const o = r * ADC_ROW + s * ADC_FIELDS;
       eg.hwEt[iEg] = caloEtToHw(rows[o], CALO.fields.egEt);
@@ -80,7 +80,7 @@ export function rowsToBatch(
     eg.offset[r + 1] = iEg;
 
     const muFrom = iMu;
-    for (let s = SLOTS.muon.first; s < SLOTS.muon.first + SLOTS.muon.n; s++) {
+    for (let s = ADC_SLOT_RANGES.muon.first; s < ADC_SLOT_RANGES.muon.first + ADC_SLOT_RANGES.muon.n; s++) {
       if (!filled(rows, r, s)) continue;
       const o = r * ADC_ROW + s * ADC_FIELDS;
       mu.hwPt[iMu] = muonPtToHw(rows[o]);
@@ -92,7 +92,7 @@ export function rowsToBatch(
     mu.offset[r + 1] = iMu;
 
     const jetFrom = iJet;
-    for (let s = SLOTS.jet.first; s < SLOTS.jet.first + SLOTS.jet.n; s++) {
+    for (let s = ADC_SLOT_RANGES.jet.first; s < ADC_SLOT_RANGES.jet.first + ADC_SLOT_RANGES.jet.n; s++) {
       if (!filled(rows, r, s)) continue;
       const o = r * ADC_ROW + s * ADC_FIELDS;
       jets.hwEt[iJet] = caloEtToHw(rows[o], CALO.fields.jetEt);

@@ -8,7 +8,7 @@
 import { FileFormatError } from "./errors.js";
 import { h5, hdf5Reason, openHdf5 } from "./hdf5.js";
 import {
-  ADC_FIELDS, ADC_ROW, ADC_SLOTS, BX, CLASS_OF_SLOT, LABELS, MAX_EVENTS, MAX_EVENTS_IN_MEMORY, ORBIT, PARTICLES,
+  ADC_FIELDS, ADC_ROW, ADC_SLOTS, ADC_BX, CLASS_OF_SLOT, ADC_LABELS, ADC_MAX_EVENTS, ADC_MAX_EVENTS_IN_MEMORY, ADC_ORBIT, ADC_PARTICLES,
 } from "./adc2021-layout.js";
 
 /** HDF5 type classes as h5wasm reports them in `metadata.type` (H5T_class_t). */
@@ -65,33 +65,33 @@ export class Adc2021File {
       }
     }
 
-    const particles = dataset(PARTICLES);
-    if (!particles) throw new FileFormatError(path, `missing dataset "${PARTICLES}" (not an ADC2021-layout file; has: ${keys.join(", ") || "nothing"})`);
+    const particles = dataset(ADC_PARTICLES);
+    if (!particles) throw new FileFormatError(path, `missing dataset "${ADC_PARTICLES}" (not an ADC2021-layout file; has: ${keys.join(", ") || "nothing"})`);
     const shape = particles.shape;
     if (!shape || shape.length !== 3 || shape[1] !== ADC_SLOTS || shape[2] !== ADC_FIELDS) {
-      throw new FileFormatError(path, `dataset "${PARTICLES}" has shape ${shapeText(shape)}, expected (N,${ADC_SLOTS},${ADC_FIELDS})`);
+      throw new FileFormatError(path, `dataset "${ADC_PARTICLES}" has shape ${shapeText(shape)}, expected (N,${ADC_SLOTS},${ADC_FIELDS})`);
     }
     const nEvents = shape[0];
-    if (!Number.isSafeInteger(nEvents) || nEvents < 0 || nEvents > MAX_EVENTS) {
-      throw new FileFormatError(path, `dataset "${PARTICLES}" has ${nEvents} events, more than the maximum ${MAX_EVENTS}`);
+    if (!Number.isSafeInteger(nEvents) || nEvents < 0 || nEvents > ADC_MAX_EVENTS) {
+      throw new FileFormatError(path, `dataset "${ADC_PARTICLES}" has ${nEvents} events, more than the maximum ${ADC_MAX_EVENTS}`);
     }
     const meta = particles.metadata;
     if (meta.type !== H5T_FLOAT || (meta.size !== 4 && meta.size !== 8)) {
-      throw new FileFormatError(path, `dataset "${PARTICLES}" has type ${String(particles.dtype)}, expected float32 or float64`);
+      throw new FileFormatError(path, `dataset "${ADC_PARTICLES}" has type ${String(particles.dtype)}, expected float32 or float64`);
     }
 
     const aux: { labels?: h5.Dataset; orbit?: h5.Dataset; bx?: h5.Dataset } = {};
-    for (const name of [LABELS, ORBIT, BX] as const) {
+    for (const name of [ADC_LABELS, ADC_ORBIT, ADC_BX] as const) {
       const ds = dataset(name);
       if (!ds) continue;
       const s = ds.shape;
       if (!s || s.length !== 1 || s[0] !== nEvents) {
-        throw new FileFormatError(path, `dataset "${name}" has shape ${shapeText(s)}, expected (${nEvents}) like "${PARTICLES}"`);
+        throw new FileFormatError(path, `dataset "${name}" has shape ${shapeText(s)}, expected (${nEvents}) like "${ADC_PARTICLES}"`);
       }
       if (ds.metadata.type !== H5T_INTEGER) throw new FileFormatError(path, `dataset "${name}" has type ${String(ds.dtype)}, expected integers`);
       aux[name] = ds;
     }
-    if (Boolean(aux.orbit) !== Boolean(aux.bx)) throw new FileFormatError(path, `datasets "${ORBIT}" and "${BX}" must come together`);
+    if (Boolean(aux.orbit) !== Boolean(aux.bx)) throw new FileFormatError(path, `datasets "${ADC_ORBIT}" and "${ADC_BX}" must come together`);
 
     const names = readNames(path, dataset("Particles_Names"));
     const classes = readNames(path, dataset("Particles_Classes"));
@@ -130,9 +130,9 @@ export class Adc2021File {
     const n = count * ADC_ROW;
     const dst = out && out.length >= n ? out : new Float32Array(n);
     if (count === 0) return dst;
-    const raw = this.slice(this.particles, PARTICLES, start, count, 3);
+    const raw = this.slice(this.particles, ADC_PARTICLES, start, count, 3);
     if (!(raw instanceof Float32Array || raw instanceof Float64Array) || raw.length !== n) {
-      throw new FileFormatError(this.path, `"${PARTICLES}" rows ${start}..${start + count} read back as ${raw?.constructor?.name ?? typeof raw}, not ${n} floats`);
+      throw new FileFormatError(this.path, `"${ADC_PARTICLES}" rows ${start}..${start + count} read back as ${raw?.constructor?.name ?? typeof raw}, not ${n} floats`);
     }
     for (let i = 0; i < n; i++) dst[i] = raw[i];
     this.validateRows(dst, start, count);
@@ -145,7 +145,7 @@ export class Adc2021File {
         const o = e * ADC_ROW + s * ADC_FIELDS;
         const where = () => `event ${start + e} slot ${s}`;
         for (let f = 0; f < ADC_FIELDS; f++) {
-          if (!Number.isFinite(rows[o + f])) throw new FileFormatError(this.path, `${where()} has a non-finite value (${rows[o + f]}) in "${PARTICLES}"`);
+          if (!Number.isFinite(rows[o + f])) throw new FileFormatError(this.path, `${where()} has a non-finite value (${rows[o + f]}) in "${ADC_PARTICLES}"`);
         }
         if (rows[o] < 0) throw new FileFormatError(this.path, `${where()} has negative pT ${rows[o]}`);
         const cls = rows[o + 3];
@@ -161,7 +161,7 @@ export class Adc2021File {
     if (!this.aux.labels) return null;
     this.checkRange(start, count);
     if (count === 0) return new Uint8Array(0);
-    const raw = this.slice(this.aux.labels, LABELS, start, count, 1) as ArrayLike<number | bigint>;
+    const raw = this.slice(this.aux.labels, ADC_LABELS, start, count, 1) as ArrayLike<number | bigint>;
     const out = new Uint8Array(count);
     for (let i = 0; i < count; i++) {
       const v = Number(raw[i]);
@@ -175,8 +175,8 @@ export class Adc2021File {
   readOrbitBx(start: number, count: number): { orbit: Float64Array; bx: Float64Array } | null {
     if (!this.aux.orbit || !this.aux.bx) return null;
     this.checkRange(start, count);
-    const orbit = Float64Array.from(count ? (this.slice(this.aux.orbit, ORBIT, start, count, 1) as ArrayLike<number | bigint>) : [], Number);
-    const bx = Float64Array.from(count ? (this.slice(this.aux.bx, BX, start, count, 1) as ArrayLike<number | bigint>) : [], Number);
+    const orbit = Float64Array.from(count ? (this.slice(this.aux.orbit, ADC_ORBIT, start, count, 1) as ArrayLike<number | bigint>) : [], Number);
+    const bx = Float64Array.from(count ? (this.slice(this.aux.bx, ADC_BX, start, count, 1) as ArrayLike<number | bigint>) : [], Number);
     return { orbit, bx };
   }
 
@@ -213,7 +213,7 @@ function readAttrs(file: h5.File): Record<string, AttrValue> {
   return out;
 }
 
-/** A whole ADC2021 file in memory (see MAX_EVENTS_IN_MEMORY; stream larger files with Adc2021File). */
+/** A whole ADC2021 file in memory (see ADC_MAX_EVENTS_IN_MEMORY; stream larger files with Adc2021File). */
 export interface Adc2021Dataset {
   path: string;
   nEvents: number;
@@ -227,7 +227,7 @@ export interface Adc2021Dataset {
   attrs: Record<string, AttrValue>;
 }
 
-export async function readAdc2021(path: string, maxEvents = MAX_EVENTS_IN_MEMORY): Promise<Adc2021Dataset> {
+export async function readAdc2021(path: string, maxEvents = ADC_MAX_EVENTS_IN_MEMORY): Promise<Adc2021Dataset> {
   const file = await Adc2021File.open(path);
   try {
     if (file.nEvents > maxEvents) {

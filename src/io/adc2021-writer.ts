@@ -11,8 +11,8 @@ import { existsSync } from "node:fs";
 import type { OrbitBatch } from "../events/batch.js";
 import { extractFeatures, N_FEATURES } from "../events/features.js";
 import {
-  ADC_FIELDS, ADC_ROW, ADC_SLOTS, BX, CLASS_OF_SLOT, LABELS, MAX_EVENTS, ORBIT, PARTICLES, PARTICLES_CLASSES,
-  PARTICLES_NAMES, SLOTS,
+  ADC_FIELDS, ADC_ROW, ADC_SLOTS, ADC_BX, CLASS_OF_SLOT, ADC_LABELS, ADC_MAX_EVENTS, ADC_ORBIT, ADC_PARTICLES, ADC_PARTICLES_CLASSES,
+  ADC_PARTICLES_NAMES, ADC_SLOT_RANGES,
 } from "./adc2021-layout.js";
 import { h5, hdf5Reason, loadHdf5 } from "./hdf5.js";
 
@@ -58,12 +58,12 @@ export class Adc2021Writer {
           name, data, dtype, shape: [0, ...inner], maxshape: [null, ...inner], chunks: [chunk, ...inner],
           ...(level > 0 ? { compression: level } : {}),
         });
-      const particles = extensible(PARTICLES, "<f", [ADC_SLOTS, ADC_FIELDS], new Float32Array(0));
-      const orbit = extensible(ORBIT, "<I", [], new Uint32Array(0));
-      const bx = extensible(BX, "<H", [], new Uint16Array(0));
-      const labels = opts.labels === false ? null : extensible(LABELS, "<B", [], new Uint8Array(0));
-      file.create_dataset({ name: "Particles_Names", data: [...PARTICLES_NAMES] });
-      file.create_dataset({ name: "Particles_Classes", data: [...PARTICLES_CLASSES] });
+      const particles = extensible(ADC_PARTICLES, "<f", [ADC_SLOTS, ADC_FIELDS], new Float32Array(0));
+      const orbit = extensible(ADC_ORBIT, "<I", [], new Uint32Array(0));
+      const bx = extensible(ADC_BX, "<H", [], new Uint16Array(0));
+      const labels = opts.labels === false ? null : extensible(ADC_LABELS, "<B", [], new Uint8Array(0));
+      file.create_dataset({ name: "Particles_Names", data: [...ADC_PARTICLES_NAMES] });
+      file.create_dataset({ name: "Particles_Classes", data: [...ADC_PARTICLES_CLASSES] });
       for (const [key, value] of Object.entries(opts.provenance ?? {})) file.create_attribute(key, value);
       return new Adc2021Writer(path, file, particles, orbit, bx, labels);
     } catch (err) {
@@ -82,7 +82,7 @@ export class Adc2021Writer {
     if (this.closed) throw new Error(`${this.path}: writer already closed`);
     const n = batch.nBx;
     if (n === 0) return;
-    if (this.nEvents + n > MAX_EVENTS) throw new Error(`${this.path}: more than ${MAX_EVENTS} events in one file`);
+    if (this.nEvents + n > ADC_MAX_EVENTS) throw new Error(`${this.path}: more than ${ADC_MAX_EVENTS} events in one file`);
     if (this.features.length < n * N_FEATURES) {
       this.features = new Float32Array(n * N_FEATURES);
       this.rows = new Float32Array(n * ADC_ROW);
@@ -93,11 +93,11 @@ export class Adc2021Writer {
       // A slot is filled when the batch has that many objects of the kind (MET always is).
       const count = [
         1,
-        Math.min(SLOTS.egamma.n, batch.egammas.offset[i + 1] - batch.egammas.offset[i]),
-        Math.min(SLOTS.muon.n, batch.muons.offset[i + 1] - batch.muons.offset[i]),
-        Math.min(SLOTS.jet.n, batch.jets.offset[i + 1] - batch.jets.offset[i]),
+        Math.min(ADC_SLOT_RANGES.egamma.n, batch.egammas.offset[i + 1] - batch.egammas.offset[i]),
+        Math.min(ADC_SLOT_RANGES.muon.n, batch.muons.offset[i + 1] - batch.muons.offset[i]),
+        Math.min(ADC_SLOT_RANGES.jet.n, batch.jets.offset[i + 1] - batch.jets.offset[i]),
       ];
-      const firsts = [SLOTS.met.first, SLOTS.egamma.first, SLOTS.muon.first, SLOTS.jet.first];
+      const firsts = [ADC_SLOT_RANGES.met.first, ADC_SLOT_RANGES.egamma.first, ADC_SLOT_RANGES.muon.first, ADC_SLOT_RANGES.jet.first];
       for (let s = 0; s < ADC_SLOTS; s++) {
         const o = i * ADC_ROW + s * ADC_FIELDS;
         const f = i * N_FEATURES + s * 3;
