@@ -1,0 +1,349 @@
+/**
+ * Board emulator: serves board protocol v1 from a fixed-point scoring model, over ZeroMQ
+ * (ROUTER) or a pty pair (serial), with a pipeline latency model and seeded fault injection.
+ *
+ * Cycle model (an II-pipelined HLS block at the profile clock): the board's cycle counter runs
+ * from start-up at clockMHz; a batch starts at max(now, end of the previous batch); event i
+ * enters at ingress = start + i·II and leaves at egress = ingress + latencyCycles.
+ *
+ * ```ts
+ * const emu = await startEmulator({ model, profile: loadProfile("emulator-zmq"), zmq: "tcp://127.0.0.1:*" });
+ * const client = await BoardClient.connect({ profile, address: emu.address });
+ * ...; await emu.close();
+ * ```
+ */
+import { formatFixed, rawMax, rawMin, type FixedFormat } from "../scoring/fixed.js";
+import {
+  decodeHeader,
+  decodeMessage,
+  encodeError,
+  encodeHelloReply,
+  encodePong,
+  encodeScoreReply,
+  headerSeq,
+  ProtocolError,
+} from "./codec.js";
+import { FaultRng, NO_FAULTS, parseFaultSpec, type FaultSpec } from "./faults.js";
+import type { BoardProfile } from "./profile.js";
+import {
+  ErrorCode,
+  MsgType,
+  PROTOCOL_VERSION,
+  ReplyFlag,
+  type HelloInfo,
+  type RawMessage,
+  type ScoreRequest,
+} from "./protocol.js";
+import type { BoardTransport } from "./transport.js";
+import { PtyBoardTransport } from "./transport-serial.js";
+import { ZmqBoardTransport, type CurveServerKeys } from "./transport-zmq.js";
+
+/** What the emulator needs from a scoring model (src/scoring ScoringModel satisfies it). */
+export interface EmulatorModel {
+  id: string;
+  nFeatures: number;
+  inputFormat: FixedFormat;
+  outputFormat: FixedFormat;
+  /** Raw output bits for n rows of raw input bits — bit-exact model of the firmware. */
+  scoreFixedRaw(rawInputs: Int32Array, n: number): Int32Array;
+}
+
+export interface EmulatorOptions {
+  model: EmulatorModel;
+  profile: BoardProfile;
+  /** ZeroMQ endpoint to bind (e.g. tcp://127.0.0.1:* for a free port, ipc:///tmp/x.sock). */
+  zmq?: string;
+  /** Serve on a new pty pair instead; `address` is then the /dev/pts/N for the host. */
+  pty?: boolean;
+  /** Pace pty writes at this baud rate (default: the profile's, if serial; 0 = unpaced). */
+  baudRate?: number;
+  faults?: FaultSpec | string;
+  seed?: number;
+  curve?: CurveServerKeys;
+  firmwareId?: string;
+  firmwareHash?: string;
+  /** Held replies for duplicate requests (a retry gets the same answer, not a second scoring). */
+  replyCacheSize?: number;
+}
+
+export interface EmulatorStats {
+  helloRequests: number;
+  pingRequests: number;
+  scoreRequests: number;
+  duplicateRequests: number;
+  eventsScored: number;
+  badRequests: number;
+  dropped: number;
+  delayed: number;
+  corrupted: number;
+  reordered: number;
+  wrongBits: number;
+  disconnected: boolean;
+}
+
+export interface Emulator {
+  readonly kind: "zmq" | "serial";
+  /** Endpoint the host connects to (resolved port for tcp://…:*) or the pty slave path. */
+  readonly address: string;
+  readonly hello: HelloInfo;
+  readonly faults: FaultSpec;
+  readonly stats: EmulatorStats;
+  /** Events whose score bits were corrupted on purpose (wrong-bits), in order. */
+  readonly injected: { orbit: number[]; bx: number[] };
+  /** Resolves once the emulator stopped serving (close() or disconnect-after). */
+  readonly stopped: Promise<void>;
+  close(): Promise<void>;
+}
+
+interface HeldReply {
+  peer: unknown;
+  reply: RawMessage;
+  timer: NodeJS.Timeout;
+}
+
+interface CachedReply {
+  requestCrc: number;
+  reply: RawMessage;
+}
+
+/** Start serving; resolves once bound (zmq) or the pty exists. */
+export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  const { model, profile } = opts;
+  const faults = typeof opts.faults === "string" ? parseFaultSpec(opts.faults) : (opts.faults ?? NO_FAULTS);
+  const rng = new FaultRng(opts.seed ?? 1);
+  const transport: BoardTransport = opts.pty
+    ? PtyBoardTransport.open(opts.baudRate ?? (profile.transport.kind === "serial" && profile.transport.pacing ? profile.transport.baudRate : 0))
+    : await ZmqBoardTransport.bind(opts.zmq ?? (profile.transport.kind === "zmq" ? profile.transport.endpoint : "tcp://127.0.0.1:*"), opts.curve);
+
+  const hello: HelloInfo = {
+    protocolVersion: PROTOCOL_VERSION,
+    nFeatures: model.nFeatures,
+    maxBatch: profile.maxBatch,
+    clockKHz: Math.round(profile.clockMHz * 1000),
+    latencyCycles: profile.latencyCycles,
+    initiationInterval: profile.initiationInterval,
+    boardName: `scoutloop-emulator/${profile.name}`,
+    firmwareId: opts.firmwareId ?? profile.firmware?.id ?? "scoutloop-emulator",
+    firmwareHash: opts.firmwareHash ?? profile.firmware?.hash ?? "",
+    modelId: model.id,
+    inputFormat: formatFixed(model.inputFormat),
+    outputFormat: formatFixed(model.outputFormat),
+  };
+  const stats: EmulatorStats = {
+    helloRequests: 0, pingRequests: 0, scoreRequests: 0, duplicateRequests: 0, eventsScored: 0, badRequests: 0,
+    dropped: 0, delayed: 0, corrupted: 0, reordered: 0, wrongBits: 0, disconnected: false,
+  };
+  const injected = { orbit: [] as number[], bx: [] as number[] };
+
+  const t0 = process.hrtime.bigint();
+  const cyclesPerNs = profile.clockMHz / 1000;
+  const cycleNow = () => Math.floor(Number(process.hrtime.bigint() - t0) * cyclesPerNs);
+  let pipelineFreeAt = 0;
+
+  const inMin = rawMin(model.inputFormat);
+  const inMax = rawMax(model.inputFormat);
+  const outMin = rawMin(model.outputFormat);
+  const outMax = rawMax(model.outputFormat);
+  const outSaturates = model.outputFormat.overflow !== "WRAP";
+  const outWidth = model.outputFormat.width;
+  const outSigned = model.outputFormat.signed;
+
+  const cache = new Map<number, CachedReply>();
+  const cacheSize = opts.replyCacheSize ?? 256;
+  let held: HeldReply | null = null;
+  let stopped = false;
+  let resolveStopped!: () => void;
+  const stoppedPromise = new Promise<void>((r) => (resolveStopped = r));
+
+  /** Flip one bit of a W-bit raw value and sign-extend it back. */
+  const flipBit = (raw: number): number => {
+    const bit = rng.below(outWidth);
+    const flipped = (raw ^ (1 << bit)) >>> 0;
+    if (outWidth >= 32) return flipped | 0;
+    const masked = flipped & ((1 << outWidth) >>> 0) - 1;
+    return outSigned ? (masked << (32 - outWidth)) >> (32 - outWidth) : masked;
+  };
+
+  const score = (seq: number, req: ScoreRequest): RawMessage => {
+    const n = req.n;
+    const raw = model.scoreFixedRaw(req.features, n);
+    const flags = new Uint8Array(n);
+    const nF = req.nFeatures;
+    for (let i = 0; i < n; i++) {
+      let f = 0;
+      const r = raw[i]!;
+      if (outSaturates && (r === outMax || r === outMin)) f |= ReplyFlag.SATURATED;
+      for (let k = i * nF, end = k + nF; k < end; k++) {
+        const v = req.features[k]!;
+        if (v < inMin || v > inMax) {
+          f |= ReplyFlag.INPUT_OVERFLOW;
+          break;
+        }
+      }
+      if (faults.wrongBits > 0 && rng.next() < faults.wrongBits) {
+        raw[i] = flipBit(r);
+        f |= ReplyFlag.FAULT_INJECTED;
+        stats.wrongBits++;
+        injected.orbit.push(req.orbit[i]!);
+        injected.bx.push(req.bx[i]!);
+      }
+      flags[i] = f;
+    }
+    const ii = profile.initiationInterval;
+    const start = Math.max(cycleNow(), pipelineFreeAt);
+    pipelineFreeAt = start + n * ii;
+    const ingress = new Float64Array(n);
+    const egress = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      ingress[i] = start + i * ii;
+      egress[i] = ingress[i]! + profile.latencyCycles;
+    }
+    stats.eventsScored += n;
+    return encodeScoreReply(seq, { n, orbit: req.orbit, bx: req.bx, flags, score: raw, ingressCycle: ingress, egressCycle: egress });
+  };
+
+  const send = (peer: unknown, reply: RawMessage) => {
+    if (!stopped) transport.send(peer, reply).catch(() => undefined);
+  };
+
+  /** The channel between board and host: drop, corrupt, delay and reorder happen here. */
+  const deliver = (peer: unknown, reply: RawMessage, isScore: boolean) => {
+    if (isScore && faults.drop > 0 && rng.next() < faults.drop) {
+      stats.dropped++;
+      return;
+    }
+    if (isScore && faults.corrupt > 0 && rng.next() < faults.corrupt) {
+      stats.corrupted++;
+      const bytes = Buffer.concat([reply.header, reply.payload]);
+      const bit = rng.below(bytes.length * 8);
+      bytes[bit >> 3]! ^= 1 << (bit & 7);
+      reply = { header: bytes.subarray(0, reply.header.length), payload: bytes.subarray(reply.header.length) };
+    }
+    const go = () => {
+      if (isScore && faults.reorder) {
+        if (held) {
+          clearTimeout(held.timer);
+          const first = held;
+          held = null;
+          stats.reordered++;
+          send(peer, reply);
+          send(first.peer, first.reply);
+        } else {
+          // Hold this reply until the next one overtakes it (or 20 ms pass, so none is stranded).
+          const h: HeldReply = { peer, reply, timer: setTimeout(() => releaseHeld(h), 20) };
+          held = h;
+        }
+        return;
+      }
+      send(peer, reply);
+    };
+    if (faults.delayMs > 0) {
+      stats.delayed++;
+      setTimeout(go, faults.delayMs);
+    } else go();
+  };
+
+  const releaseHeld = (h: HeldReply) => {
+    if (held !== h) return;
+    held = null;
+    send(h.peer, h.reply);
+  };
+
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (held) clearTimeout(held.timer);
+    await transport.close();
+    resolveStopped();
+  };
+
+  const handle = (raw: RawMessage, peer: unknown) => {
+    let msg;
+    try {
+      msg = decodeMessage(raw);
+    } catch (err) {
+      stats.badRequests++;
+      const code = err instanceof ProtocolError ? err.code : ErrorCode.INTERNAL;
+      let seq = 0;
+      try {
+        seq = decodeHeader(raw.header).seq;
+      } catch {
+        seq = headerSeq(raw.header);
+      }
+      send(peer, encodeError(seq, { code, text: (err as Error).message }));
+      return;
+    }
+    switch (msg.type) {
+      case MsgType.HELLO:
+        stats.helloRequests++;
+        send(peer, encodeHelloReply(msg.seq, hello));
+        return;
+      case MsgType.PING:
+        stats.pingRequests++;
+        send(peer, encodePong(msg.seq, { token: msg.token, boardCycle: BigInt(cycleNow()) }));
+        return;
+      case MsgType.SCORE: {
+        const req = msg.request;
+        if (req.nFeatures !== model.nFeatures) {
+          stats.badRequests++;
+          send(peer, encodeError(msg.seq, { code: ErrorCode.BAD_FEATURE_COUNT, text: `board takes ${model.nFeatures} features per event, got ${req.nFeatures}` }));
+          return;
+        }
+        if (req.n > profile.maxBatch) {
+          stats.badRequests++;
+          send(peer, encodeError(msg.seq, { code: ErrorCode.BATCH_TOO_LARGE, text: `batch of ${req.n} events exceeds max batch ${profile.maxBatch}` }));
+          return;
+        }
+        const crc = raw.header.readUInt32LE(16);
+        const cached = cache.get(msg.seq);
+        if (cached && cached.requestCrc === crc) {
+          stats.duplicateRequests++;
+          deliver(peer, cached.reply, true);
+          return;
+        }
+        stats.scoreRequests++;
+        const reply = score(msg.seq, req);
+        cache.set(msg.seq, { requestCrc: crc, reply });
+        if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+        deliver(peer, reply, true);
+        if (faults.disconnectAfter > 0 && stats.scoreRequests >= faults.disconnectAfter) {
+          stats.disconnected = true;
+          // Let the last reply leave first, then vanish like an unplugged board.
+          setTimeout(() => void stop(), Math.max(5, faults.delayMs + 5));
+        }
+        return;
+      }
+      default:
+        stats.badRequests++;
+        send(peer, encodeError(msg.seq, { code: ErrorCode.BAD_TYPE, text: `the board does not accept message type 0x${msg.type.toString(16)}` }));
+    }
+  };
+
+  void (async () => {
+    try {
+      for await (const { msg, peer } of transport) {
+        if (stopped) break;
+        handle(msg, peer);
+      }
+    } catch {
+      /* transport failed: stop serving */
+    }
+    await stop();
+  })();
+
+  return {
+    kind: opts.pty ? "serial" : "zmq",
+    address: transport.address,
+    hello,
+    faults,
+    stats,
+    injected,
+    stopped: stoppedPromise,
+    close: stop,
+  };
+}
+
+/** A copy of `profile` whose formats and model id are the model's (for a profile-agnostic emulator run). */
+export function profileForModel(profile: BoardProfile, model: EmulatorModel): BoardProfile {
+  return { ...profile, inputFormat: formatFixed(model.inputFormat), outputFormat: formatFixed(model.outputFormat), nFeatures: model.nFeatures, modelId: model.id };
+}

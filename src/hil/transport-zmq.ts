@@ -1,0 +1,147 @@
+/**
+ * ZeroMQ transport: the host is a DEALER, the board a ROUTER; each protocol message is two
+ * frames [header, payload] (the ROUTER adds the peer identity in front). DEALER/ROUTER lets the
+ * host keep several SCORE batches in flight and match replies by sequence id. Optional CURVE
+ * (zeromq 6 `curveKeyPair()`) for a board on another host; default endpoints are 127.0.0.1.
+ */
+import * as zmq from "zeromq";
+import { HEADER_BYTES, type RawMessage } from "./protocol.js";
+import {
+  TransportClosedError,
+  iterate,
+  type BoardTransport,
+  type HostTransport,
+  type Incoming,
+} from "./transport.js";
+
+/** CURVE keys, Z85 strings as produced by `zmq.curveKeyPair()`. */
+export interface CurveClientKeys {
+  serverPublicKey: string;
+  /** The host's own pair; generated per connection when omitted. */
+  publicKey?: string;
+  secretKey?: string;
+}
+
+export interface CurveServerKeys {
+  publicKey: string;
+  secretKey: string;
+}
+
+export const DEFAULT_ZMQ_ENDPOINT = "tcp://127.0.0.1:5555";
+
+/** Serialises sends: a zeromq 6 socket allows one send in progress at a time. */
+class SendChain {
+  private tail: Promise<void> = Promise.resolve();
+  run(fn: () => Promise<void>): Promise<void> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export class ZmqHostTransport implements HostTransport {
+  readonly kind = "zmq" as const;
+  readonly ordered = false;
+  readonly faults: Record<string, number> = { badFrames: 0 };
+  private readonly socket: zmq.Dealer;
+  private readonly sends = new SendChain();
+  private closed = false;
+
+  constructor(readonly address: string, curve?: CurveClientKeys) {
+    const opts: Record<string, unknown> = { linger: 0, reconnectInterval: 100, sendHighWaterMark: 10000, receiveHighWaterMark: 10000 };
+    if (curve) {
+      const own = curve.publicKey && curve.secretKey ? { publicKey: curve.publicKey, secretKey: curve.secretKey } : zmq.curveKeyPair();
+      Object.assign(opts, { curveServerKey: curve.serverPublicKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey });
+    }
+    this.socket = new zmq.Dealer(opts);
+    this.socket.connect(address);
+  }
+
+  send(msg: RawMessage): Promise<void> {
+    if (this.closed) return Promise.reject(new TransportClosedError(`zmq ${this.address} is closed`));
+    return this.sends.run(() => this.socket.send([msg.header, msg.payload]));
+  }
+
+  async receive(): Promise<RawMessage> {
+    for (;;) {
+      if (this.closed) throw new TransportClosedError(`zmq ${this.address} is closed`);
+      let frames: Buffer[];
+      try {
+        frames = await this.socket.receive();
+      } catch (err) {
+        if (this.closed) throw new TransportClosedError(`zmq ${this.address} is closed`);
+        throw err;
+      }
+      if (frames.length === 2 && frames[0]!.length === HEADER_BYTES) return { header: frames[0]!, payload: frames[1]! };
+      this.faults.badFrames!++;
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RawMessage> {
+    return iterate(() => this.receive());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+  }
+}
+
+export class ZmqBoardTransport implements BoardTransport {
+  readonly faults: Record<string, number> = { badFrames: 0 };
+  private readonly sends = new SendChain();
+  private closed = false;
+  private constructor(
+    private readonly socket: zmq.Router,
+    readonly address: string,
+  ) {}
+
+  /** Bind a ROUTER; `tcp://127.0.0.1:*` picks a free port (see `address`). */
+  static async bind(endpoint: string, curve?: CurveServerKeys): Promise<ZmqBoardTransport> {
+    const opts: Record<string, unknown> = { linger: 0, sendHighWaterMark: 10000, receiveHighWaterMark: 10000 };
+    if (curve) Object.assign(opts, { curveServer: true, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey });
+    const socket = new zmq.Router(opts);
+    try {
+      await socket.bind(endpoint);
+    } catch (err) {
+      socket.close();
+      throw new Error(`cannot bind board endpoint ${endpoint}: ${(err as Error).message}`);
+    }
+    return new ZmqBoardTransport(socket, socket.lastEndpoint ?? endpoint);
+  }
+
+  async receive(): Promise<Incoming> {
+    for (;;) {
+      if (this.closed) throw new TransportClosedError(`zmq ${this.address} is closed`);
+      let frames: Buffer[];
+      try {
+        frames = await this.socket.receive();
+      } catch (err) {
+        if (this.closed) throw new TransportClosedError(`zmq ${this.address} is closed`);
+        throw err;
+      }
+      if (frames.length === 3 && frames[1]!.length === HEADER_BYTES) {
+        return { peer: frames[0]!, msg: { header: frames[1]!, payload: frames[2]! } };
+      }
+      this.faults.badFrames!++;
+    }
+  }
+
+  send(peer: unknown, msg: RawMessage): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.sends.run(async () => {
+      if (!this.closed) await this.socket.send([peer as Buffer, msg.header, msg.payload]);
+    });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Incoming> {
+    return iterate(() => this.receive());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+  }
+}
