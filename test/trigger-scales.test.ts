@@ -92,3 +92,23 @@ describe("calo scales (demux, CMSSW scales.h / masks.h)", () => {
     }));
   });
 });
+
+describe("trigger hot-path quantisers equal the scales.ts conversions", () => {
+  it("agree on every input, in range and saturating (property)", async () => {
+    const q = await import("../src/trigger/quantise.js");
+    const x = finite(-2e4, 2e4);
+    fc.assert(fc.property(x, (v) => {
+      // | 0 folds −0 into 0, as storing into an Int32Array does.
+      expect(q.muonPtHw(v)).toBe(muonPtToHw(v) | 0);
+      expect(q.muonEtaHw(v / 1000) | 0).toBe(muonEtaToHw(v / 1000) | 0);
+      expect(q.muonPhiHw(v / 100) | 0).toBe(muonPhiToHw(v / 100) | 0);
+      expect(q.caloEtHw(v, q.JET_ET_MAX) | 0).toBe(caloEtToHw(v, CALO.fields.jetEt) | 0);
+      expect(q.caloEtHw(v, q.EG_ET_MAX) | 0).toBe(caloEtToHw(v, CALO.fields.egEt) | 0);
+      expect(q.caloEtHw(v, q.TAU_ET_MAX) | 0).toBe(caloEtToHw(v, CALO.fields.tauEt) | 0);
+      expect(q.caloEtaHw(v / 1000) | 0).toBe(caloEtaToHw(v / 1000) | 0);
+      expect(q.caloPhiHw(v / 100) | 0).toBe(caloPhiToHw(v / 100) | 0);
+    }), { numRuns: 2000 });
+    expect(q.SUM_ET_MAX).toBe(4095);
+    expect(q.sumHw(1e9)).toBe(4095);
+  });
+});

@@ -18,10 +18,11 @@
  * firmware does); its label is lost with it.
  */
 import { BX_MAX, BX_MIN, CAPS, type OrbitBatch } from "../events/batch.js";
+import { CALO } from "../events/scales.js";
 import {
-  CALO, MUON, caloEtToHw, caloEtaFromHw, caloEtaToHw, caloPhiToHw, muonEtaToHw, muonPhiToHw, muonPtToHw,
-  saturate, type FieldSpec,
-} from "../events/scales.js";
+  EG_ET_MAX, JET_ET_MAX, TAU_ET_MAX, caloEtHw, caloEtaHw, caloPhiHw, muonEtaHw, muonPhiHw, muonPtHw,
+  muonPtUnconstrainedHw, sumHw,
+} from "./quantise.js";
 import { OrbitBuilder, type CaloBuffer } from "./builder.js";
 import { triggerConfig, type TriggerConfig, type TriggerPreset } from "./config.js";
 import {
@@ -104,24 +105,18 @@ class KindList {
   }
 }
 
-/** Running vector sum in hardware counts. */
-class VectorSum {
-  x = 0;
-  y = 0;
-  add(hwEt: number, hwPhi: number): void {
-    this.x += hwEt * COS_CALO[hwPhi];
-    this.y += hwEt * SIN_CALO[hwPhi];
-  }
-  /** Magnitude in counts, rounded and saturated to the 12-bit sum field. */
-  hwMagnitude(): number {
-    return saturate(Math.round(Math.hypot(this.x, this.y)), CALO.fields.sumEt);
-  }
-  /** φ of the *missing* momentum (minus the sum), 0 when there is none. */
-  hwMissingPhi(): number {
-    if (this.hwMagnitude() === 0) return 0;
-    return caloPhiToHw(Math.atan2(-this.y, -this.x));
-  }
+/** |(x, y)| in sum counts, rounded and saturated to the 12-bit field. */
+function magnitudeHw(x: number, y: number): number {
+  return sumHw(Math.sqrt(x * x + y * y)); // sqrt, not Math.hypot: no overflow risk here and much faster in V8
 }
+/** φ of the *missing* momentum −(x, y); 0 when the rounded magnitude is 0. */
+function missingPhiHw(x: number, y: number, magnitude: number): number {
+  return magnitude === 0 ? 0 : caloPhiHw(Math.atan2(-y, -x));
+}
+
+/** Absolute calo η of each hardware η count (−128..127), for the sum definitions. */
+const ABS_CALO_ETA = new Float64Array(256);
+for (let hw = -128; hw < 128; hw++) ABS_CALO_ETA[hw + 128] = Math.abs(hw * CALO.etaScale);
 
 export class TriggerEmulator {
   readonly config: TriggerConfig;
@@ -164,22 +159,24 @@ export class TriggerEmulator {
 
   /** Accept and quantise every object of the BX into the per-kind lists, then sort them. */
   private collect(ev: PhysicsScratch): void {
-    const { acceptance } = this.config;
+    const { muon, jet, egamma, tau } = this.config.acceptance;
+    const muEta = muon.etaMax, muPt = muon.ptMin, jetEta = jet.etaMax, jetPt = jet.ptMin;
+    const egEta = egamma.etaMax, egPt = egamma.ptMin, tauEta = tau.etaMax, tauPt = tau.ptMin;
     this.muons.n = this.jets.n = this.egammas.n = this.taus.n = 0;
     for (let i = 0; i < ev.n; i++) {
       const kind = ev.kind[i];
       const pt = ev.pt[i];
       const eta = ev.eta[i];
       const phi = ev.phi[i];
-      if (kind === KIND_MUON) {
-        if (pass(acceptance.muon.etaMax, acceptance.muon.ptMin, pt, eta))
-          this.muons.push(i, muonPtToHw(pt), muonEtaToHw(eta), muonPhiToHw(phi));
-      } else if (kind === KIND_JET) {
-        if (pass(acceptance.jet.etaMax, acceptance.jet.ptMin, pt, eta)) pushCalo(this.jets, i, pt, eta, phi, CALO.fields.jetEt);
+      const aeta = Math.abs(eta);
+      if (kind === KIND_JET) {
+        if (aeta < jetEta && pt > jetPt) pushCalo(this.jets, i, pt, eta, phi, JET_ET_MAX);
       } else if (kind === KIND_EGAMMA) {
-        if (pass(acceptance.egamma.etaMax, acceptance.egamma.ptMin, pt, eta)) pushCalo(this.egammas, i, pt, eta, phi, CALO.fields.egEt);
+        if (aeta < egEta && pt > egPt) pushCalo(this.egammas, i, pt, eta, phi, EG_ET_MAX);
       } else if (kind === KIND_TAU) {
-        if (pass(acceptance.tau.etaMax, acceptance.tau.ptMin, pt, eta)) pushCalo(this.taus, i, pt, eta, phi, CALO.fields.tauEt);
+        if (aeta < tauEta && pt > tauPt) pushCalo(this.taus, i, pt, eta, phi, TAU_ET_MAX);
+      } else if (kind === KIND_MUON) {
+        if (aeta < muEta && pt > muPt) this.muons.push(i, muonPtHw(pt), muonEtaHw(eta), muonPhiHw(phi));
       } // other codes (invisible particles) never reach the trigger
     }
     this.muons.sort();
@@ -203,12 +200,12 @@ export class TriggerEmulator {
       f.hwPhiAtVtx[o] = list.hwPhi[j];
       f.hwEta[o] = list.hwEta[j]; // η barely bends: station η ≈ vertex η
       const bend = pt > 0 ? Math.min(MAX_BEND_RAD, MUON_BEND_RAD_GEV / pt) : MAX_BEND_RAD;
-      f.hwPhi[o] = muonPhiToHw(ev.phi[s] - charge * bend);
+      f.hwPhi[o] = muonPhiHw(ev.phi[s] - charge * bend);
       f.hwQual[o] = GOOD_MUON_QUALITY;
       f.hwCharge[o] = charge;
       f.hwIso[o] = 0;
       // Prompt muons: the unconstrained (displaced) pT equals the constrained one, 1 GeV counts + 1.
-      f.hwPtUnconstrained[o] = saturate(Math.round(Math.max(0, pt) / MUON.ptUnconstrainedScale) + 1, MUON.fields.hwPtUnconstrained);
+      f.hwPtUnconstrained[o] = muonPtUnconstrainedHw(pt);
       f.hwDXY[o] = 0;
       f.tfMuonIndex[o] = tfMuonIndex(ev.eta[s], ev.phi[s]);
     }
@@ -227,63 +224,63 @@ export class TriggerEmulator {
     }
   }
 
+  /** Sums accumulate in hardware counts (0.5 GeV) over the accepted jets and e/γ. */
   private writeSums(): void {
     const def = this.config.sums;
     const htMinCounts = def.htJetEtMin / CALO.etScale;
-    let et = 0;
-    let etEm = 0;
-    let ht = 0;
-    const met = new VectorSum();
-    const metHF = new VectorSum();
-    const mht = new VectorSum();
-    const mhtHF = new VectorSum();
-    const addCaloObjects = (list: KindList, isJet: boolean): void => {
+    let et = 0, etEm = 0, ht = 0;
+    let metX = 0, metY = 0, metHFX = 0, metHFY = 0, mhtX = 0, mhtY = 0, mhtHFX = 0, mhtHFY = 0;
+    for (let kind = 0; kind < 2; kind++) {
+      const isJet = kind === 0;
+      const list = isJet ? this.jets : this.egammas;
       for (let j = 0; j < list.n; j++) {
         const e = list.hwPt[j];
-        const p = list.hwPhi[j];
-        const aeta = Math.abs(caloEtaFromHw(list.hwEta[j]));
+        const c = e * COS_CALO[list.hwPhi[j]];
+        const s = e * SIN_CALO[list.hwPhi[j]];
+        const aeta = ABS_CALO_ETA[list.hwEta[j] + 128];
         if (aeta < def.etEtaMax) {
           et += e;
           if (!isJet) etEm += e;
-          met.add(e, p);
+          metX += c;
+          metY += s;
         }
-        if (aeta < def.hfEtaMax) metHF.add(e, p);
+        if (aeta < def.hfEtaMax) {
+          metHFX += c;
+          metHFY += s;
+        }
         if (isJet && e > htMinCounts) {
           if (aeta < def.htEtaMax) {
             ht += e;
-            mht.add(e, p);
+            mhtX += c;
+            mhtY += s;
           }
-          if (aeta < def.hfEtaMax) mhtHF.add(e, p);
+          if (aeta < def.hfEtaMax) {
+            mhtHFX += c;
+            mhtHFY += s;
+          }
         }
       }
-    };
-    addCaloObjects(this.jets, true);
-    addCaloObjects(this.egammas, false);
-    const s = this.builder.sum;
+    }
+    const out = this.builder.sum;
     const i = this.builder.current;
-    const sumEt = CALO.fields.sumEt;
-    s.hwTotalEt[i] = saturate(et, sumEt);
-    s.hwTotalEtEm[i] = saturate(etEm, sumEt);
-    s.hwTotalHt[i] = saturate(ht, sumEt);
-    s.hwMissEt[i] = met.hwMagnitude();
-    s.hwMissEtPhi[i] = met.hwMissingPhi();
-    s.hwMissHt[i] = mht.hwMagnitude();
-    s.hwMissHtPhi[i] = mht.hwMissingPhi();
-    s.hwMissEtHF[i] = metHF.hwMagnitude();
-    s.hwMissEtHFPhi[i] = metHF.hwMissingPhi();
-    s.hwMissHtHF[i] = mhtHF.hwMagnitude();
-    s.hwMissHtHFPhi[i] = mhtHF.hwMissingPhi();
-    s.hwTowerCount[i] = 0; // needs trigger towers, which this model does not have
+    out.hwTotalEt[i] = sumHw(et);
+    out.hwTotalEtEm[i] = sumHw(etEm);
+    out.hwTotalHt[i] = sumHw(ht);
+    const met = (out.hwMissEt[i] = magnitudeHw(metX, metY));
+    out.hwMissEtPhi[i] = missingPhiHw(metX, metY, met);
+    const mht = (out.hwMissHt[i] = magnitudeHw(mhtX, mhtY));
+    out.hwMissHtPhi[i] = missingPhiHw(mhtX, mhtY, mht);
+    const metHF = (out.hwMissEtHF[i] = magnitudeHw(metHFX, metHFY));
+    out.hwMissEtHFPhi[i] = missingPhiHw(metHFX, metHFY, metHF);
+    const mhtHF = (out.hwMissHtHF[i] = magnitudeHw(mhtHFX, mhtHFY));
+    out.hwMissHtHFPhi[i] = missingPhiHw(mhtHFX, mhtHFY, mhtHF);
+    out.hwTowerCount[i] = 0; // needs trigger towers, which this model does not have
   }
 }
 
-function pass(etaMax: number, ptMin: number, pt: number, eta: number): boolean {
-  return Math.abs(eta) < etaMax && pt > ptMin;
-}
-
-function pushCalo(list: KindList, i: number, pt: number, eta: number, phi: number, etSpec: FieldSpec): void {
-  const hwEt = caloEtToHw(pt, etSpec);
-  if (hwEt > 0) list.push(i, hwEt, caloEtaToHw(eta), caloPhiToHw(phi));
+function pushCalo(list: KindList, i: number, pt: number, eta: number, phi: number, etMax: number): void {
+  const hwEt = caloEtHw(pt, etMax);
+  if (hwEt > 0) list.push(i, hwEt, caloEtaHw(eta), caloPhiHw(phi));
 }
 
 /**
