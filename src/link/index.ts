@@ -5,3 +5,6 @@ export * from "./framer.js";
 export * from "./deframer.js";
 export * from "./merge.js";
 export { LAYOUT as LINK_SCRATCH_LAYOUT } from "./scratch.js";
+export * from "./pacing.js";
+export * from "./rawFile.js";
+export * from "./emp.js";
