@@ -2,8 +2,20 @@
 import type { Command } from "commander";
 import { genCommand } from "./gen.js";
 import { inspectCommand } from "./inspect.js";
+import { runCommand } from "./run.js";
+import { compareCommand } from "./compare.js";
+import { frameCommand } from "./frame.js";
+import { deframeCommand } from "./deframe.js";
+import { replayCommand } from "./replay.js";
+import { boardCommand } from "./board.js";
 
 export const COMMANDS: Array<() => Command> = [
   genCommand,
   inspectCommand,
+  runCommand,
+  compareCommand,
+  frameCommand,
+  deframeCommand,
+  replayCommand,
+  boardCommand,
 ];

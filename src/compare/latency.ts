@@ -71,16 +71,19 @@ export class LatencyHistogram {
 
   summary(): LatencySummary {
     const n = this.count;
+    // HdrHistogram reports a bucket's highest equivalent value; never above the true max.
+    const max = n ? this.histogram.maxValue : 0;
+    const at = (p: number) => Math.min(this.percentile(p), max);
     return {
       unit: this.unit,
       count: n,
       min: n ? this.min : 0,
       mean: n ? this.sum / n : 0,
-      p50: this.percentile(PERCENTILES.p50),
-      p90: this.percentile(PERCENTILES.p90),
-      p99: this.percentile(PERCENTILES.p99),
-      p99_9: this.percentile(PERCENTILES.p99_9),
-      max: n ? this.histogram.maxValue : 0,
+      p50: at(PERCENTILES.p50),
+      p90: at(PERCENTILES.p90),
+      p99: at(PERCENTILES.p99),
+      p99_9: at(PERCENTILES.p99_9),
+      max,
     };
   }
 
@@ -105,11 +108,13 @@ export function cyclesToNs(summary: LatencySummary, clockMHz: number): LatencySu
   };
 }
 
-/** One-line human rendering: "p50 12.3 µs  p90 ...". Nanosecond inputs are shown in µs. */
+/** One-line human rendering: "p50 12.3 µs  p90 ...". Nanoseconds are shown in ns, µs or ms by size. */
 export function formatLatency(s: LatencySummary): string {
   if (s.count === 0) return "no samples";
-  const scale = s.unit === "ns" ? 1e-3 : 1;
-  const unit = s.unit === "ns" ? "µs" : s.unit;
-  const f = (v: number) => (v * scale).toFixed(scale === 1 ? 0 : 1);
+  let scale = 1;
+  let unit = s.unit;
+  if (s.unit === "ns" && s.p50 >= 1e6) (scale = 1e-6), (unit = "ms");
+  else if (s.unit === "ns" && s.p50 >= 1e3) (scale = 1e-3), (unit = "µs");
+  const f = (v: number) => (v * scale).toFixed(scale === 1 && Number.isInteger(v) ? 0 : 1);
   return `p50 ${f(s.p50)}  p90 ${f(s.p90)}  p99 ${f(s.p99)}  p99.9 ${f(s.p99_9)}  max ${f(s.max)} ${unit} (n=${s.count})`;
 }

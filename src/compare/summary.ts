@@ -32,6 +32,8 @@ export interface RunSummary {
   };
   /** Link-level faults counted by the deframer, by kind. */
   linkFaults: Record<string, number>;
+  /** What each scoring backend was and reported (board identity, client/emulator counters). */
+  backends?: Record<string, unknown>;
   /** Failed checks, as sentences (empty = good run). */
   problems: string[];
 }

@@ -1,0 +1,77 @@
+/**
+ * Open a scoring backend from its spec (backends.ts): in-process software scorers, an emulated
+ * board started in-process on a free loopback port, or a board described by a profile. Board
+ * backends check HELLO against the model before any data is sent: a board computing with other
+ * formats or another model would produce mismatches that say nothing about the firmware.
+ */
+import { BoardClient } from "../hil/client.js";
+import { profileForModel, startEmulator, type Emulator } from "../hil/emulator.js";
+import { loadProfile, profileAddress } from "../hil/profile.js";
+import type { HelloInfo } from "../hil/protocol.js";
+import { formatFixed, type ScoringModel } from "../scoring/index.js";
+import type { BackendSpec, OpenBackend } from "./backends.js";
+import { boardScorer } from "./scorers/board.js";
+import { softwareScorer } from "./scorers/software.js";
+
+export interface BackendContext {
+  name: string;
+  model: ScoringModel;
+  /** Fault spec for an in-process emulator (e.g. "wrong-bits=0.001"). */
+  fault?: string;
+  /** Emulator fault seed. */
+  seed?: number;
+}
+
+function helloMismatch(hello: HelloInfo, model: ScoringModel): string | null {
+  const problems: string[] = [];
+  if (hello.inputFormat !== formatFixed(model.inputFormat)) problems.push(`input format ${hello.inputFormat} != model's ${formatFixed(model.inputFormat)}`);
+  if (hello.outputFormat !== formatFixed(model.outputFormat)) problems.push(`output format ${hello.outputFormat} != model's ${formatFixed(model.outputFormat)}`);
+  if (hello.nFeatures !== model.nFeatures) problems.push(`${hello.nFeatures} features != model's ${model.nFeatures}`);
+  if (hello.modelId && hello.modelId !== model.id) problems.push(`model id ${hello.modelId} != ${model.id}`);
+  return problems.length ? problems.join("; ") : null;
+}
+
+function describeHello(h: HelloInfo, address: string): string {
+  return `${h.boardName} at ${address} (firmware ${h.firmwareId || "?"}, model ${h.modelId || "?"}, ${h.clockKHz / 1000} MHz, latency ${h.latencyCycles} cycles)`;
+}
+
+export async function openBackend(spec: BackendSpec, ctx: BackendContext): Promise<OpenBackend & { emulator?: Emulator; client?: BoardClient }> {
+  switch (spec.kind) {
+    case "software":
+      return { scorer: softwareScorer(ctx.model, { name: ctx.name }), describe: "fixed-point software model (TypeScript, bit-exact)", close: async () => {} };
+    case "float":
+      return { scorer: softwareScorer(ctx.model, { name: ctx.name, fixed: false }), describe: "float reference model (compare with --tolerance)", close: async () => {} };
+    case "emulator": {
+      const profile = profileForModel(loadProfile("emulator-zmq"), ctx.model);
+      const emulator = await startEmulator({ model: ctx.model, profile, zmq: "tcp://127.0.0.1:*", faults: ctx.fault, seed: ctx.seed });
+      let client: BoardClient;
+      try {
+        client = await BoardClient.connect({ profile, address: emulator.address, expectModelId: ctx.model.id });
+      } catch (err) {
+        await emulator.close();
+        throw err;
+      }
+      return {
+        scorer: boardScorer(client, ctx.name),
+        describe: `in-process emulated ${describeHello(client.hello, emulator.address)}${ctx.fault ? `, faults ${ctx.fault}` : ""}`,
+        emulator,
+        client,
+        close: async () => {
+          await client.close();
+          await emulator.close();
+        },
+      };
+    }
+    case "board": {
+      if (ctx.fault) throw new Error("--fault applies to the in-process emulated board only");
+      const profile = loadProfile(spec.profile);
+      const client = await BoardClient.connect({ profile, expectModelId: ctx.model.id });
+      const mismatch = helloMismatch(client.hello, ctx.model);
+      if (mismatch) {
+        await client.close();
+        throw new Error(`board ${profile.name} does not compute with this model: ${mismatch}`);
+      }
+      return { scorer: boardScorer(client, ctx.name), describe: describeHello(client.hello, profileAddress(profile)), client, close: () => client.close() };
+    }
+  }
+}

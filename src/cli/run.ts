@@ -1,0 +1,135 @@
+/**
+ * `scoutloop run`: the main job — events through the whole chain (generator or file → scouting
+ * link → features → software model and board side by side → comparison), with a live progress
+ * line, a final summary, `--json` and `--report DIR`. With no options it needs no files and no
+ * board: generated events, a default model, and an emulated board started in-process over ZeroMQ
+ * on loopback.
+ */
+import { Command, Option } from "commander";
+import { SIGNALS, type SignalName } from "../trigger/index.js";
+import { COMPARE_FIELDS, type CompareField } from "../compare/comparator.js";
+import { formatSummary } from "../compare/format.js";
+import { writeReport } from "../compare/report.js";
+import type { RunSummary } from "../compare/summary.js";
+import { runSession, type SessionOptions } from "../bus/session.js";
+import { Progress, UsageError, emit, intOption, numberOption } from "./util.js";
+
+/** Options `run` and `compare` share: source, clock, link, comparison, output. */
+export function addSessionOptions(cmd: Command): Command {
+  return cmd
+    .option("--in <file>", "read events from an ADC2021 .h5 or a .jsonl file instead of generating them")
+    .option("--orbits <n>", "orbits to generate (or at most to read from --in)", intOption(1, 10_000_000))
+    .option("--seed <n>", "generator seed", intOption(0, 2 ** 32 - 1), 1)
+    .addOption(new Option("--signal <name>", "inject this signal into the generated background").choices([...SIGNALS]))
+    .option("--inject-fraction <f>", "fraction of filled BX carrying the signal", numberOption(0, 1))
+    .option("--model <file>", "scoring model JSON (default: the shipped default model)")
+    .addOption(new Option("--rate <rate>", "max = pull as fast as the slowest stage allows; lhc = link rate on the LHC orbit clock, drops counted").choices(["max", "lhc"]).default("max"))
+    .option("--orbit-hz <hz>", "link-rate mode: orbit rate instead of the LHC's 11245.5 Hz", numberOption(1e-3, 1e7))
+    .addOption(new Option("--stream <s>", "link streams carried: both, or the muon stream only").choices(["both", "muon"]).default("both"))
+    .option("--no-link", "skip the scouting-link framer/deframer (features straight from the source)")
+    .option("--window <n>", "pull mode: orbits in flight", intOption(1, 1024), 4)
+    .option("--concurrency <n>", "orbits scored at once (board requests in flight)", intOption(1, 256), 2)
+    .option("--queue <n>", "link-rate mode: orbits the score stage may queue before dropping", intOption(0, 100_000), 64)
+    .option("--tolerance <abs,rel>", "compare values within |a-b| <= abs + rel*max(|a|,|b|) instead of bit-exact")
+    .option("--ignore <fields>", `fields not compared (${COMPARE_FIELDS.join(",")})`)
+    .option("--keep <k>", "mismatching events kept in full", intOption(0, 100_000), 10)
+    .option("--json", "print the summary as JSON")
+    .option("--report <dir>", "write summary.json and junit.xml into this directory");
+}
+
+export interface SessionCliOptions {
+  in?: string;
+  orbits?: number;
+  seed: number;
+  signal?: SignalName;
+  injectFraction?: number;
+  model?: string;
+  rate: "max" | "lhc";
+  orbitHz?: number;
+  stream: "both" | "muon";
+  link: boolean;
+  window: number;
+  concurrency: number;
+  queue: number;
+  tolerance?: string;
+  ignore?: string;
+  keep: number;
+  json?: boolean;
+  report?: string;
+}
+
+function parseTolerance(text: string): { abs: number; rel: number } {
+  const parts = text.split(",").map((p) => p.trim());
+  const nums = parts.map(Number);
+  if (parts.length < 1 || parts.length > 2 || parts.some((p) => p === "") || nums.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new UsageError(`--tolerance: expected "abs" or "abs,rel" with non-negative numbers, got "${text}"`);
+  }
+  return { abs: nums[0], rel: nums[1] ?? 0 };
+}
+
+function parseIgnore(text: string): CompareField[] {
+  const fields = text.split(",").map((f) => f.trim()).filter(Boolean);
+  for (const f of fields) {
+    if (!(COMPARE_FIELDS as readonly string[]).includes(f)) throw new UsageError(`--ignore: unknown field "${f}" (known: ${COMPARE_FIELDS.join(", ")})`);
+  }
+  return fields as CompareField[];
+}
+
+/** The session options common to `run` and `compare`, from parsed CLI options. */
+export function sessionFromCli(o: SessionCliOptions): Omit<SessionOptions, "a" | "b"> {
+  if (o.orbitHz !== undefined && o.rate !== "lhc") throw new UsageError("--orbit-hz only applies with --rate lhc");
+  const tol = o.tolerance ? parseTolerance(o.tolerance) : null;
+  return {
+    source: { in: o.in, orbits: o.orbits, seed: o.seed, signal: o.signal, injectFraction: o.injectFraction },
+    model: o.model,
+    mode: o.rate === "lhc" ? "link-rate" : "pull",
+    orbitHz: o.orbitHz,
+    link: o.link,
+    streams: o.stream === "muon" ? ["muon"] : ["muon", "calo"],
+    window: o.window,
+    concurrency: o.concurrency,
+    queue: o.queue,
+    compare: {
+      mode: tol ? "tolerance" : "exact",
+      abs: tol?.abs ?? 0,
+      rel: tol?.rel ?? 0,
+      ignore: o.ignore ? parseIgnore(o.ignore) : [],
+      keepFirst: o.keep,
+    },
+  };
+}
+
+/** Run a session with a progress line, then print / write the summary; exit 1 on a bad run. */
+export async function runAndReport(session: SessionOptions, o: SessionCliOptions, suite: string): Promise<RunSummary> {
+  let progress: Progress | undefined;
+  const result = await runSession({
+    ...session,
+    onStart: (info) => {
+      progress = new Progress(suite, info.totalOrbits ?? 0, !o.json);
+    },
+    onOrbit: (t) => {
+      const c = t.comparator?.summary();
+      progress?.update(t.orbits, `${t.events} ev${c ? `, ${c.mismatches} mismatches` : ""}${t.accounting.summary().orbits.dropped ? `, ${t.accounting.summary().orbits.dropped} dropped` : ""}`);
+    },
+  });
+  progress?.done();
+  const summary = result.summary;
+  if (o.report) writeReport(o.report, summary, suite);
+  emit(Boolean(o.json), summary, () => `${result.describe}\n${formatSummary(summary)}`);
+  if (summary.problems.length > 0) process.exitCode = 1;
+  return summary;
+}
+
+export function runCommand(): Command {
+  const cmd = new Command("run")
+    .description("run events through the scouting chain and score them with the software model and a board side by side")
+    .option("--board <profile>", "board profile JSON (default: an emulated board started in-process over ZeroMQ on 127.0.0.1)")
+    .option("--fault <spec>", "faults for the in-process emulated board, e.g. wrong-bits=0.001,drop=0.01,delay=5ms");
+  addSessionOptions(cmd);
+  cmd.action(async (o: SessionCliOptions & { board?: string; fault?: string }) => {
+    if (o.board && o.fault) throw new UsageError("--fault configures the in-process emulated board; it cannot be combined with --board");
+    const session = sessionFromCli(o);
+    await runAndReport({ ...session, a: "software", b: o.board ? `board:${o.board}` : "emulator", fault: o.fault }, o, "scoutloop run");
+  });
+  return cmd;
+}
