@@ -84,15 +84,6 @@ export class OrbitBuilder {
     this.tau.offset[i + 1] = this.tau.count;
   }
 
-  /** Forget objects appended since the last commit (a BX that turned out empty). */
-  rollbackBx(): void {
-    const i = this.nBx;
-    this.muonCount = this.muonOffset[i];
-    this.jet.count = this.jet.offset[i];
-    this.egamma.count = this.egamma.offset[i];
-    this.tau.count = this.tau.offset[i];
-  }
-
   /** Copy out the orbit as an exactly-sized batch. */
   finish(): OrbitBatch {
     const n = this.nBx;

@@ -40,9 +40,10 @@ export const MUON_BEND_RAD_GEV = 0.75;
 const MAX_BEND_RAD = 0.5;
 
 /**
- * uGMT input numbering of `tfMuonIndex` (CMSSW `l1t::RegionalMuonCand` link order): EMTF− 0–17,
- * OMTF− 18–35, BMTF 36–71, OMTF+ 72–89, EMTF+ 90–107; 3 muons per sector link, 12 BMTF sectors
- * and 6 OMTF/EMTF sectors per side. Track-finder η boundaries: BMTF |η| < 0.83, OMTF < 1.24.
+ * uGMT input numbering of `tfMuonIndex`: EMTF− 0–17, OMTF− 18–35, BMTF 36–71, OMTF+ 72–89,
+ * EMTF+ 90–107; 3 muons per sector link, 12 BMTF sectors and 6 OMTF/EMTF sectors per side.
+ * (The numbering is recalled from the uGMT input-link order, not re-checked against CMSSW.)
+ * Track-finder η boundaries BMTF |η| < 0.83, OMTF < 1.24, EMTF to 2.4 (L1 menu/DQM configs).
  */
 export function tfMuonIndex(eta: number, phi: number): number {
   const aeta = Math.abs(eta);
