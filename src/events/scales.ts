@@ -26,7 +26,9 @@ export function fieldRange(spec: FieldSpec): [number, number] {
 
 /** Clamp an integer to a field: hardware saturates at the field maximum, it does not wrap. */
 export function saturate(value: number, spec: FieldSpec): number {
-  const [lo, hi] = fieldRange(spec);
+  // Bounds computed inline (no tuple): this runs per object in the generator's hot loop.
+  const hi = spec.signed ? 2 ** (spec.bits - 1) - 1 : 2 ** spec.bits - 1;
+  const lo = spec.signed ? -hi - 1 : 0;
   return value < lo ? lo : value > hi ? hi : value;
 }
 
