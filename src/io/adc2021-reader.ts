@@ -143,7 +143,7 @@ export class Adc2021File {
     for (let e = 0; e < count; e++) {
       for (let s = 0; s < ADC_SLOTS; s++) {
         const o = e * ADC_ROW + s * ADC_FIELDS;
-        const where = () => `event ${start + e} slot ${s}`;
+        const where = (): string => `event ${start + e} slot ${s}`; // only called on error
         for (let f = 0; f < ADC_FIELDS; f++) {
           if (!Number.isFinite(rows[o + f])) throw new FileFormatError(this.path, `${where()} has a non-finite value (${rows[o + f]}) in "${ADC_PARTICLES}"`);
         }

@@ -8,3 +8,4 @@ export * from "./jsonl.js";
 export * from "./stats.js";
 export * from "./inspect.js";
 export * from "./head.js";
+export * from "./quantise.js";
