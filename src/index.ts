@@ -4,3 +4,4 @@ export * from "./trigger/index.js";
 export * from "./compare/index.js";
 export * from "./scoring/index.js";
 export * from "./io/index.js";
+export * from "./hil/index.js";

@@ -1,14 +1,14 @@
 /**
  * A small fixed-point model for the HIL tests: the board protocol does not care what a model
  * computes, only that host and emulator agree bit for bit. score = sat(Σ w_k·x_k >> 10) in
- * ap_fixed<10,7,AP_RND_CONV,AP_SAT> raw bits, with fixed small integer weights.
+ * ap_fixed<18,4,AP_RND_CONV,AP_SAT> raw bits (the emulator profiles' formats), with fixed small integer weights.
  */
 import { parseFixed, rawMax, rawMin } from "../src/scoring/fixed.js";
 import type { EmulatorModel } from "../src/hil/emulator.js";
 
 export function linearTestModel(nFeatures = 57, id = "test-linear-v1"): EmulatorModel {
-  const inputFormat = parseFixed("ap_fixed<18,13>");
-  const outputFormat = parseFixed("ap_fixed<10,7,AP_RND_CONV,AP_SAT>");
+  const inputFormat = parseFixed("ap_fixed<18,13,AP_RND_CONV,AP_SAT>");
+  const outputFormat = parseFixed("ap_fixed<18,4,AP_RND_CONV,AP_SAT>");
   const weights = Int32Array.from({ length: nFeatures }, (_, k) => ((k * 7) % 11) - 5);
   const lo = rawMin(outputFormat);
   const hi = rawMax(outputFormat);
@@ -22,7 +22,7 @@ export function linearTestModel(nFeatures = 57, id = "test-linear-v1"): Emulator
       for (let i = 0; i < n; i++) {
         let acc = 0;
         for (let k = 0; k < nFeatures; k++) acc += weights[k]! * raw[i * nFeatures + k]!;
-        const s = Math.floor(acc / 1024);
+        const s = Math.floor(acc / 64);
         out[i] = s < lo ? lo : s > hi ? hi : s;
       }
       return out;

@@ -74,14 +74,16 @@ export function validateProfile(json: unknown, source = "<profile>"): BoardProfi
   const str = (o: Obj, k: string, path: string, required = true, pattern?: RegExp): string => {
     const v = o[k];
     if (v === undefined && !required) return "";
-    if (typeof v !== "string") bad(path, "expected a string");
+    if (v === undefined) bad(path, "missing (a string)");
+    else if (typeof v !== "string") bad(path, "expected a string");
     else if (pattern && !pattern.test(v)) bad(path, `"${v}" does not match ${pattern}`);
     return typeof v === "string" ? v : "";
   };
   const int = (o: Obj, k: string, path: string, min: number, max: number, dflt?: number): number => {
     const v = o[k];
     if (v === undefined && dflt !== undefined) return dflt;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) bad(path, `expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    if (v === undefined) bad(path, `missing (an integer in [${min}, ${max}])`);
+    else if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) bad(path, `expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
     return typeof v === "number" ? v : 0;
   };
   const fixed = (k: string): string => {
