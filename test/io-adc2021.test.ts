@@ -77,7 +77,8 @@ p[0, 1] = [20.5, -1.0, 0.5, 2]
 p[0, 5] = [30.0, 0.3, -2.0, 3]
 p[0, 9] = [100.0, 2.0, 3.0, 4]
 with h5py.File(sys.argv[1], "w") as f:
-    f.create_dataset("Particles", data=p)
+    # gzip in 1000-row chunks: our 3564-row orbit reads cross chunk boundaries
+    f.create_dataset("Particles", data=p, compression="gzip", chunks=(1000, 19, 4))
     f.create_dataset("Particles_Names", data=np.array([b"Pt", b"Eta", b"Phi", b"Class"]))
     f.create_dataset("Particles_Classes", data=np.array([b"MET_class_1", b"Four_Ele_class_2", b"Four_Mu_class_3", b"Ten_Jet_class_4"]))
 print(json.dumps({"sum": float(p.astype(np.float64).sum()), "row123": p[123].flatten().tolist()}))
@@ -167,6 +168,10 @@ describe("bad ADC2021 files are rejected with one clear line", () => {
     await expectBad(h5py("inf.h5", `p = np.zeros((4, 19, 4)); p[3, 0, 0] = np.inf\nf.create_dataset("Particles", data=p)`), /event 3 slot 0 has a non-finite value \(Infinity\)/);
     await expectBad(h5py("neg.h5", `p = np.zeros((4, 19, 4), np.float32); p[1, 9, 0] = -5\nf.create_dataset("Particles", data=p)`), /event 1 slot 9 has negative pT/);
     await expectBad(h5py("cls.h5", `p = np.zeros((4, 19, 4), np.float32); p[0, 5, 3] = 4\nf.create_dataset("Particles", data=p)`), /event 0 slot 5 has class id 4, expected 0 or 3/);
+  });
+
+  it("compression filters h5wasm cannot decode", async () => {
+    await expectBad(h5py("lzf.h5", `f.create_dataset("Particles", data=np.zeros((5, 19, 4), np.float32), compression="lzf")`), /uses HDF5 filter .*lzf.*id 32000.*cannot decode/);
   });
 
   it("absurd event counts are refused before allocating", async () => {

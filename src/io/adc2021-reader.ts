@@ -14,6 +14,11 @@ import {
 /** HDF5 type classes as h5wasm reports them in `metadata.type` (H5T_class_t). */
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
+/**
+ * HDF5 filters libhdf5 always has (deflate, shuffle, fletcher32, nbit, scaleoffset). Anything else
+ * (lzf, blosc, zstd, …) is a plugin h5wasm's Node build does not load.
+ */
+const BUILTIN_FILTERS = new Set([1, 2, 3, 5, 6]);
 /** Longest list of names we read from `Particles_Names` / `Particles_Classes`. */
 const MAX_NAMES = 64;
 
@@ -80,6 +85,8 @@ export class Adc2021File {
       throw new FileFormatError(path, `dataset "${ADC_PARTICLES}" has type ${String(particles.dtype)}, expected float32 or float64`);
     }
 
+    checkFilters(path, particles, ADC_PARTICLES);
+
     const aux: { labels?: h5.Dataset; orbit?: h5.Dataset; bx?: h5.Dataset } = {};
     for (const name of [ADC_LABELS, ADC_ORBIT, ADC_BX] as const) {
       const ds = dataset(name);
@@ -88,6 +95,7 @@ export class Adc2021File {
       if (!s || s.length !== 1 || s[0] !== nEvents) {
         throw new FileFormatError(path, `dataset "${name}" has shape ${shapeText(s)}, expected (${nEvents}) like "${ADC_PARTICLES}"`);
       }
+      checkFilters(path, ds, name);
       if (ds.metadata.type !== H5T_INTEGER) throw new FileFormatError(path, `dataset "${name}" has type ${String(ds.dtype)}, expected integers`);
       aux[name] = ds;
     }
@@ -182,6 +190,14 @@ export class Adc2021File {
 
   close(): void {
     this.file.close();
+  }
+}
+
+function checkFilters(path: string, ds: h5.Dataset, name: string): void {
+  const missing = ds.filters.filter((f) => !BUILTIN_FILTERS.has(f.id));
+  if (missing.length > 0) {
+    const list = missing.map((f) => `${f.name || "unnamed"} (id ${f.id})`).join(", ");
+    throw new FileFormatError(path, `dataset "${name}" uses HDF5 filter ${list}, which h5wasm cannot decode; rewrite it with gzip or no compression`);
   }
 }
 
