@@ -11,6 +11,7 @@ import { openBackend } from "./openBackend.js";
 import { parseBackendSpec, backendName } from "./backends.js";
 import { loadPipelineModel, type LoadedModel } from "./model.js";
 import { runPipeline } from "./pipeline.js";
+import type { Emulator } from "../hil/emulator.js";
 import { scoutingLink } from "./scoutingLink.js";
 import { openSource, type SourceSpec } from "./sources.js";
 import type { RunTally } from "./tally.js";
@@ -51,6 +52,42 @@ function* muonStreamOnly(orbits: Iterable<OrbitBatch>): Generator<OrbitBatch> {
   }
 }
 
+/** Injected-fault events listed in the summary at most (the count is always complete). */
+const MAX_LISTED_INJECTIONS = 10_000;
+
+function emulatorReport(e: Emulator) {
+  const n = Math.min(e.injected.orbit.length, MAX_LISTED_INJECTIONS);
+  return {
+    faults: e.faults,
+    stats: { ...e.stats },
+    injectedWrongBits: e.injected.orbit.length,
+    /** (orbit, bx) of the events whose score bits the emulator corrupted on purpose. */
+    injectedEvents: Array.from({ length: n }, (_, i) => [e.injected.orbit[i], e.injected.bx[i]]),
+  };
+}
+
+/**
+ * Link-rate mode replays orbits from memory, as a link replays a capture: the generator (tens of
+ * ms per orbit) cannot keep the LHC clock, a recorded stream can. The first `pool` orbits are kept
+ * and replayed with consecutive orbit numbers until `total` orbits have been sent.
+ */
+export function* replayPool(orbits: Iterable<OrbitBatch>, pool: number, total: number): Generator<OrbitBatch> {
+  const kept: OrbitBatch[] = [];
+  for (const b of orbits) {
+    kept.push(b);
+    if (kept.length >= pool) break;
+  }
+  if (kept.length === 0) return;
+  const first = kept[0].orbit;
+  for (let k = 0; k < total; k++) {
+    const b = kept[k % kept.length];
+    yield k < kept.length ? b : { ...b, orbit: first + k };
+  }
+}
+
+/** Orbits kept in memory for link-rate replay. */
+export const REPLAY_POOL = 64;
+
 export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const specs = [opts.a, ...(opts.b ? [opts.b] : [])].map((s, i) => parseBackendSpec(s, i === 0 ? "--a" : "--b"));
   const names = specs.map(backendName);
@@ -63,8 +100,10 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     const streams = opts.streams ?? ["muon", "calo"];
     const muonOnly = streams.length === 1 && streams[0] === "muon";
     opts.onStart?.({ totalOrbits: source.total, model, scorers: names });
+    let orbits: Iterable<OrbitBatch> = muonOnly ? muonStreamOnly(source.orbits) : source.orbits;
+    if (opts.mode === "link-rate") orbits = replayPool(orbits, REPLAY_POOL, source.total ?? REPLAY_POOL);
     const summary = await runPipeline({
-      source: muonOnly ? muonStreamOnly(source.orbits) : source.orbits,
+      source: orbits,
       model: model.model,
       scorers: backends.map((b) => b.scorer),
       mode: opts.mode,
@@ -82,7 +121,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
         {
           describe: b.describe,
           ...(b.client ? { hello: b.client.hello, client: b.client.stats() } : {}),
-          ...(b.emulator ? { emulator: { faults: b.emulator.faults, stats: { ...b.emulator.stats }, injectedWrongBits: b.emulator.injected.orbit.length } } : {}),
+          ...(b.emulator ? { emulator: emulatorReport(b.emulator) } : {}),
         },
       ]),
     );

@@ -99,7 +99,7 @@ export function sessionFromCli(o: SessionCliOptions): Omit<SessionOptions, "a" |
   };
 }
 
-/** Run a session with a progress line, then print / write the summary; exit 1 on a bad run. */
+/** Run a session with a progress line, then print / write the summary; throw (exit 1) on a bad run. */
 export async function runAndReport(session: SessionOptions, o: SessionCliOptions, suite: string): Promise<RunSummary> {
   let progress: Progress | undefined;
   const result = await runSession({
@@ -116,7 +116,8 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
   const summary = result.summary;
   if (o.report) writeReport(o.report, summary, suite);
   emit(Boolean(o.json), summary, () => `${result.describe}\n${formatSummary(summary)}`);
-  if (summary.problems.length > 0) process.exitCode = 1;
+  // The summary is out; a bad run (mismatches, books not balancing) still has to fail for CI.
+  if (summary.problems.length > 0) throw new Error(`run failed: ${summary.problems.join("; ")}`);
   return summary;
 }
 

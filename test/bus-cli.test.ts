@@ -1,0 +1,124 @@
+/**
+ * `scoutloop run` / `scoutloop compare` end to end: the real CLI (dist/, built by `npm test`), the
+ * generator, the scouting link, the default model and an emulated board over ZeroMQ on loopback.
+ */
+import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunSummary } from "../src/compare/summary.js";
+
+const CLI = join(import.meta.dirname, "..", "bin", "scoutloop.js");
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+type Summary = RunSummary & { backends: Record<string, { emulator?: { injectedWrongBits: number; injectedEvents: [number, number][] } }> };
+
+describe("scoutloop run", () => {
+  it("with no files and no board: zero mismatches, books balanced, report written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "scoutloop-run-"));
+    const r = await cli(["run", "--orbits", "1", "--json", "--report", dir]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary;
+    const events = s.accounting.events.in;
+    expect(events).toBeGreaterThan(1000);
+    expect(s.accounting.scorers.board).toEqual({ events, scored: events, failed: 0, failedByReason: {} });
+    expect(s.comparison).toMatchObject({ paired: events, mismatches: 0, unpaired: 0, orphans: 0 });
+    expect(s.comparison!.fields.raw.compared).toBe(events);
+    expect(s.latency.firmwareCycles!.p50).toBeGreaterThan(0);
+    expect(s.latency.hostRtt!.count).toBeGreaterThan(0);
+    expect(s.linkFaults).toEqual({});
+    expect(s.problems).toEqual([]);
+    expect(JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"))).toEqual(s);
+    const junit = readFileSync(join(dir, "junit.xml"), "utf8");
+    expect(junit).toMatch(/<testsuite name="scoutloop run" tests="5" failures="0"/);
+  }, 60_000);
+
+  it("--fault wrong-bits: the mismatches are exactly the events the emulator corrupted", async () => {
+    const r = await cli(["run", "--orbits", "1", "--fault", "wrong-bits=0.004", "--keep", "100000", "--json"]);
+    expect(r.code).toBe(1); // mismatches make the run fail (for CI)
+    const s = JSON.parse(r.stdout) as Summary;
+    const emu = s.backends.board.emulator!;
+    expect(emu.injectedWrongBits).toBeGreaterThan(0);
+    expect(s.comparison!.mismatches).toBe(emu.injectedWrongBits);
+    const key = ([o, b]: [number, number]) => `${o}:${b}`;
+    const found = s.comparison!.firstMismatches.map((m) => key([m.orbit, m.bx])).sort();
+    expect(found).toEqual(emu.injectedEvents.map(key).sort());
+    // each record carries the inputs and both scores in bits
+    const m = s.comparison!.firstMismatches[0];
+    expect(m.inputs).toHaveLength(57);
+    expect(m.a.raw).not.toBe(m.b.raw);
+    expect(s.problems).toHaveLength(1);
+  }, 60_000);
+
+  it("link-rate mode on the muon stream at a rate the chain keeps up with drops nothing", async () => {
+    const r = await cli(["run", "--orbits", "30", "--rate", "lhc", "--orbit-hz", "40", "--stream", "muon", "--json"]);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary;
+    expect(s.mode).toBe("link-rate");
+    expect(s.accounting.orbits).toEqual({ in: 30, dropped: 0, completed: 30 });
+    // the muon stream carries only BX with muons: a few per cent of ~2500 filled BX
+    expect(s.accounting.events.in).toBeGreaterThan(30);
+    expect(s.accounting.events.in).toBeLessThan(30 * 400);
+    expect(s.comparison!.mismatches).toBe(0);
+    expect(s.latency.orbit!.count).toBe(30);
+  }, 60_000);
+
+  it("usage mistakes are one line and exit 2; a missing input file exits 1", async () => {
+    for (const args of [
+      ["run", "--tolerance", "abc"],
+      ["run", "--board", "boards/emulator-zmq.json", "--fault", "wrong-bits=0.1"],
+      ["run", "--orbit-hz", "5"],
+      ["run", "--rate", "sometimes"],
+      ["compare", "--a", "nope", "--b", "software"],
+      ["run", "--ignore", "colour"],
+    ]) {
+      const r = await cli(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+    }
+    const missing = await cli(["run", "--in", "/nonexistent/file.h5", "--orbits", "1"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1);
+    expect(missing.stderr).toMatch(/file\.h5/);
+  }, 60_000);
+
+  it("--help describes run and compare", async () => {
+    const run = await cli(["run", "--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/--fault/);
+    expect(run.stdout).toMatch(/--report/);
+    const cmp = await cli(["compare", "--help"]);
+    expect(cmp.code).toBe(0);
+    expect(cmp.stdout).toMatch(/--a <backend>/);
+  });
+});
+
+describe("scoutloop compare", () => {
+  it("fixed-point software vs float reference: bit-exact finds differences, a tolerance absorbs them", async () => {
+    const exact = await cli(["compare", "--a", "software", "--b", "float", "--orbits", "1", "--no-link", "--json"]);
+    const se = JSON.parse(exact.stdout) as Summary;
+    expect(se.scorers).toEqual(["software", "float"]);
+    expect(se.comparison!.fields.raw.compared).toBe(0); // the float side has no raw bits
+    expect(se.comparison!.mismatches).toBeGreaterThan(0);
+    expect(exact.code).toBe(1);
+    const tol = await cli(["compare", "--a", "software", "--b", "float", "--orbits", "1", "--no-link", "--tolerance", "0.05,0.05", "--json"]);
+    const st = JSON.parse(tol.stdout) as Summary;
+    expect(st.comparison!.mode).toBe("tolerance");
+    expect(st.comparison!.mismatches).toBeLessThan(se.comparison!.mismatches);
+  }, 60_000);
+});
