@@ -6,7 +6,7 @@
  * message names the file and what is wrong.
  */
 import { FileFormatError } from "./errors.js";
-import { h5, hdf5Reason, openHdf5 } from "./hdf5.js";
+import { h5, hdf5Reason, openHdf5, quietAbort } from "./hdf5.js";
 import {
   ADC_FIELDS, ADC_ROW, ADC_SLOTS, ADC_BX, CLASS_OF_SLOT, ADC_LABELS, ADC_MAX_EVENTS, ADC_MAX_EVENTS_IN_MEMORY, ADC_ORBIT, ADC_PARTICLES,
 } from "./adc2021-layout.js";
@@ -45,7 +45,7 @@ export class Adc2021File {
   static async open(path: string): Promise<Adc2021File> {
     const file = await openHdf5(path);
     try {
-      return Adc2021File.describe(path, file);
+      return quietAbort(() => Adc2021File.describe(path, file));
     } catch (err) {
       file.close();
       if (err instanceof FileFormatError) throw err;
@@ -123,7 +123,7 @@ export class Adc2021File {
     const ranges: [number, number][] = [[start, start + count]];
     for (let i = 1; i < rank; i++) ranges.push([0, i === 1 ? ADC_SLOTS : ADC_FIELDS]);
     try {
-      return ds.slice(ranges);
+      return quietAbort(() => ds.slice(ranges));
     } catch (err) {
       throw new FileFormatError(this.path, `cannot read "${name}" rows ${start}..${start + count}: ${hdf5Reason(err)}`);
     }

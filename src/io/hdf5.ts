@@ -37,6 +37,26 @@ export function hdf5Reason(err: unknown): string {
   return text.split("\n")[0] || "unknown HDF5 error";
 }
 
+/**
+ * Run an h5wasm call with its Emscripten abort notice kept off stderr. On some corrupt files
+ * libhdf5 calls abort(); Emscripten prints "Aborted(...)" through a console.error bound at load
+ * time, then throws — we turn the throw into a one-line FileFormatError, so the extra stderr line
+ * would only break the CLI's one-line error contract. Everything else is passed through.
+ */
+export function quietAbort<T>(fn: () => T): T {
+  const stderr = process.stderr;
+  const write = stderr.write;
+  stderr.write = function (this: typeof stderr, chunk: unknown, ...rest: unknown[]) {
+    if (typeof chunk === "string" && chunk.startsWith("Aborted(")) return true;
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof stderr.write;
+  try {
+    return fn();
+  } finally {
+    stderr.write = write;
+  }
+}
+
 /** The 8-byte HDF5 format signature (HDF5 File Format Specification, "Format Signature"). */
 const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -72,7 +92,7 @@ export async function openHdf5(path: string): Promise<h5.File> {
   const lib = await loadHdf5();
   assertHdf5File(path);
   try {
-    return new lib.File(path, "r");
+    return quietAbort(() => new lib.File(path, "r"));
   } catch (err) {
     throw new FileFormatError(path, `cannot open HDF5 file: ${hdf5Reason(err)}`);
   }
