@@ -170,6 +170,13 @@ describe("bad ADC2021 files are rejected with one clear line", () => {
     await expectBad(h5py("cls.h5", `p = np.zeros((4, 19, 4), np.float32); p[0, 5, 3] = 4\nf.create_dataset("Particles", data=p)`), /event 0 slot 5 has class id 4, expected 0 or 3/);
   });
 
+  it("a field order other than Pt, Eta, Phi, Class", async () => {
+    await expectBad(
+      h5py("names.h5", `f.create_dataset("Particles", data=np.zeros((2, 19, 4), np.float32)); f.create_dataset("Particles_Names", data=np.array([b"Eta", b"Pt", b"Phi", b"Class"]))`),
+      /"Particles_Names" is \[Eta, Pt, Phi, Class\], expected \[Pt, Eta, Phi, Class\]/,
+    );
+  });
+
   it("compression filters h5wasm cannot decode", async () => {
     await expectBad(h5py("lzf.h5", `f.create_dataset("Particles", data=np.zeros((5, 19, 4), np.float32), compression="lzf")`), /uses HDF5 filter .*lzf.*id 32000.*cannot decode/);
   });

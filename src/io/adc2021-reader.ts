@@ -8,7 +8,8 @@
 import { FileFormatError } from "./errors.js";
 import { h5, hdf5Reason, openHdf5, quietAbort } from "./hdf5.js";
 import {
-  ADC_FIELDS, ADC_ROW, ADC_SLOTS, ADC_BX, CLASS_OF_SLOT, ADC_LABELS, ADC_MAX_EVENTS, ADC_MAX_EVENTS_IN_MEMORY, ADC_ORBIT, ADC_PARTICLES,
+  ADC_BX, ADC_FIELDS, ADC_LABELS, ADC_MAX_EVENTS, ADC_MAX_EVENTS_IN_MEMORY, ADC_ORBIT, ADC_PARTICLES, ADC_PARTICLES_NAMES,
+  ADC_ROW, ADC_SLOTS, CLASS_OF_SLOT,
 } from "./adc2021-layout.js";
 
 /** HDF5 type classes as h5wasm reports them in `metadata.type` (H5T_class_t). */
@@ -26,6 +27,17 @@ export type AttrValue = string | number | boolean;
 
 function shapeText(shape: readonly number[] | null): string {
   return shape ? `(${shape.join(",")})` : "scalar";
+}
+
+/** h5wasm dtypes are strings for plain types and objects/arrays for compound ones. */
+function dtypeText(dtype: unknown): string {
+  return typeof dtype === "string" ? dtype : JSON.stringify(dtype);
+}
+
+/** A list of names for a one-line message, cut after `max`. */
+function listText(names: string[], max = 8): string {
+  if (names.length === 0) return "nothing";
+  return names.slice(0, max).join(", ") + (names.length > max ? `, … (${names.length} in all)` : "");
 }
 
 /** An open ADC2021 file; read rows with {@link readParticles}, and close it when done. */
@@ -64,14 +76,11 @@ export class Adc2021File {
     };
     for (const name of keys) {
       const entity = file.get(name);
-      if (entity instanceof h5.Dataset) {
-        const ds = entity;
-        datasets.push({ name, shape: ds.shape, dtype: String(ds.dtype) });
-      }
+      if (entity instanceof h5.Dataset) datasets.push({ name, shape: entity.shape, dtype: dtypeText(entity.dtype) });
     }
 
     const particles = dataset(ADC_PARTICLES);
-    if (!particles) throw new FileFormatError(path, `missing dataset "${ADC_PARTICLES}" (not an ADC2021-layout file; has: ${keys.join(", ") || "nothing"})`);
+    if (!particles) throw new FileFormatError(path, `missing dataset "${ADC_PARTICLES}" (not an ADC2021-layout file; has: ${listText(keys)})`);
     const shape = particles.shape;
     if (!shape || shape.length !== 3 || shape[1] !== ADC_SLOTS || shape[2] !== ADC_FIELDS) {
       throw new FileFormatError(path, `dataset "${ADC_PARTICLES}" has shape ${shapeText(shape)}, expected (N,${ADC_SLOTS},${ADC_FIELDS})`);
@@ -82,7 +91,7 @@ export class Adc2021File {
     }
     const meta = particles.metadata;
     if (meta.type !== H5T_FLOAT || (meta.size !== 4 && meta.size !== 8)) {
-      throw new FileFormatError(path, `dataset "${ADC_PARTICLES}" has type ${String(particles.dtype)}, expected float32 or float64`);
+      throw new FileFormatError(path, `dataset "${ADC_PARTICLES}" has type ${dtypeText(particles.dtype)}, expected float32 or float64`);
     }
 
     checkFilters(path, particles, ADC_PARTICLES);
@@ -96,12 +105,17 @@ export class Adc2021File {
         throw new FileFormatError(path, `dataset "${name}" has shape ${shapeText(s)}, expected (${nEvents}) like "${ADC_PARTICLES}"`);
       }
       checkFilters(path, ds, name);
-      if (ds.metadata.type !== H5T_INTEGER) throw new FileFormatError(path, `dataset "${name}" has type ${String(ds.dtype)}, expected integers`);
+      if (ds.metadata.type !== H5T_INTEGER) throw new FileFormatError(path, `dataset "${name}" has type ${dtypeText(ds.dtype)}, expected integers`);
       aux[name] = ds;
     }
     if (Boolean(aux.orbit) !== Boolean(aux.bx)) throw new FileFormatError(path, `datasets "${ADC_ORBIT}" and "${ADC_BX}" must come together`);
 
     const names = readNames(path, dataset("Particles_Names"));
+    // The field order is what the reader relies on: refuse a file that says it is different.
+    const expected = ADC_PARTICLES_NAMES.join(",").toLowerCase();
+    if (names.length > 0 && names.join(",").toLowerCase() !== expected) {
+      throw new FileFormatError(path, `"Particles_Names" is [${listText(names)}], expected [${ADC_PARTICLES_NAMES.join(", ")}]`);
+    }
     const classes = readNames(path, dataset("Particles_Classes"));
     return new Adc2021File(path, file, particles, nEvents, aux, names, classes, readAttrs(file), datasets);
   }
