@@ -142,16 +142,26 @@ inline void decodeCaloKind(const uint8_t* b, size_t blk, int32_t* s, size_t i, i
   int32_t* off = s + kOffCalo0 + k * kCaloStride;
   int32_t* F = off + kNbx + 1;
   int32_t n = off[i];
+#pragma GCC unroll 2
   for (int li = 0; li < 2; li++) {
     const int link = c.links[li];
+    // Load the link's 6 words, then visit only the non-zero-ET ones (most e/g and tau words are
+    // empty, so the common case is one predictable branch per link).
+    uint32_t w[6];
+    unsigned mask = 0;
+#pragma GCC unroll 6
     for (int word = 0; word < 6; word++) {
-      uint32_t w = rd(b, blk + 32 * word + 4 * link);
-      uint32_t et = w & c.etMask;
-      if (et == 0) continue;
-      F[n] = int32_t(et);
-      F[kCaloCap + n] = sign8((w >> c.etaShift) & 0xff);
-      F[2 * kCaloCap + n] = int32_t((w >> c.phiShift) & 0xff);
-      F[3 * kCaloCap + n] = int32_t((w >> c.isoShift) & 0x3);
+      w[word] = rd(b, blk + 32 * word + 4 * link);
+      mask |= unsigned((w[word] & c.etMask) != 0) << word;
+    }
+    while (mask) {
+      const int word = __builtin_ctz(mask);
+      mask &= mask - 1;
+      const uint32_t v = w[word];
+      F[n] = int32_t(v & c.etMask);
+      F[kCaloCap + n] = sign8((v >> c.etaShift) & 0xff);
+      F[2 * kCaloCap + n] = int32_t((v >> c.phiShift) & 0xff);
+      F[3 * kCaloCap + n] = int32_t((v >> c.isoShift) & 0x3);
       n++;
     }
   }

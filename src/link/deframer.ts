@@ -121,6 +121,19 @@ export class Deframer {
     this.maxFaultRecords = options.maxFaultRecords ?? 1000;
   }
 
+  /** Forget all stream state and counts (keeps the scratch area): a fresh deframer, cheaply. */
+  reset(): void {
+    Object.assign(this.stats, emptyStats());
+    this.faultLog.length = 0;
+    this.buf = new Uint8Array(0);
+    this.base = 0;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    this.need = 0;
+    this.searchKind = null;
+    this.ended = false;
+  }
+
   /** Feed the next bytes of the stream; returns the orbits completed by them. */
   push(chunk: Uint8Array): DeframedOrbit[] {
     if (this.ended) throw new Error("Deframer.push after end()");

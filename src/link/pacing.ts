@@ -119,6 +119,9 @@ export async function paceInto<T>(
       const w = wake as (() => void) | null;
       wake = null;
       w?.();
+      // Let a ready consumer take it now. When the pacer runs late and catches up in a burst, this
+      // keeps the burst from overflowing a queue whose consumer is in fact keeping up.
+      await null;
     }
     seq++;
     t += 1000 * itemPeriodSeconds(options.rate, options.bytesOf ? options.bytesOf(item) : 0);

@@ -1,0 +1,52 @@
+/**
+ * Native deframer throughput at realistic occupancy (generator: ~2500 filled BX with pile-up; muons
+ * in a few % of BX), per stream, against Buffer.copy of the same bytes and the TS reference,
+ * measured side by side in this run. Targets (DESIGN §8): ≥ 30 % of copy bandwidth; muon stream
+ * ≥ 5× real time on one core; cores needed for real time printed per stream.
+ */
+import { ORBIT_HZ, type OrbitBatch } from "../src/events/batch.js";
+import { Deframer, frameBatches, type LinkStream } from "../src/link/index.js";
+import { generateOrbits } from "../src/trigger/index.js";
+import { bestTime, formatRate, ratioLine } from "./_timing.js";
+
+const GENERATED = 6;
+const COPIES = 6; // orbits in the stream = GENERATED × COPIES, each with its own orbit number
+
+const deframers = new Map<string, Deframer>();
+/** Deframe the whole stream with a reused deframer (reset, not reallocated, between runs). */
+function deframe(bytes: Uint8Array, core: "native" | "ts", materialize: boolean): number {
+  const key = `${core}/${materialize}`;
+  let d = deframers.get(key);
+  if (!d) deframers.set(key, (d = new Deframer({ core, materialize })));
+  d.reset();
+  return d.push(bytes).length + d.end().length;
+}
+
+export async function run(): Promise<void> {
+  const generated = [...generateOrbits({ seed: 11, orbits: GENERATED })];
+  const batches: OrbitBatch[] = [];
+  for (let c = 0; c < COPIES; c++) for (const b of generated) batches.push({ ...b, orbit: batches.length + 1 });
+  const targets: { stream: LinkStream; realTimeGoal: number }[] = [{ stream: "muon", realTimeGoal: 5 }, { stream: "calo", realTimeGoal: 0 }];
+  for (const { stream, realTimeGoal } of targets) {
+    const bytes = frameBatches(batches, stream, { orbitsPerPacket: stream === "muon" ? 20 : 1 });
+    const orbits = batches.length;
+    const check = deframe(bytes, "native", false);
+    if (check !== orbits) throw new Error(`bench stream deframed to ${check} orbits, expected ${orbits}`);
+    const dst = Buffer.allocUnsafe(bytes.length);
+    const src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const tCopy = bestTime(() => src.copy(dst));
+    const tNative = bestTime(() => deframe(bytes, "native", false));
+    const tNativeMat = bestTime(() => deframe(bytes, "native", true));
+    const tTs = bestTime(() => deframe(bytes, "ts", false), 300, 2);
+    const gb = bytes.length / 1e9;
+    const orbitsPerS = orbits / tNative;
+    const realTime = orbitsPerS / ORBIT_HZ;
+    console.log(`${stream} stream: ${orbits} orbits, ${(bytes.length / orbits / 1e3).toFixed(1)} kB/orbit (${(bytes.length / 1e6).toFixed(1)} MB)`);
+    console.log(ratioLine("  Buffer.copy", formatRate(gb / tCopy * 1e9, "B/s"), 1, "(baseline)"));
+    console.log(ratioLine("  native deframer", formatRate(gb / tNative * 1e9, "B/s"), tCopy / tNative, "of copy bandwidth (target ≥ 0.30)"));
+    console.log(ratioLine("  native deframer → OrbitBatch", formatRate(orbits / tNativeMat, " orbits/s"), tNative / tNativeMat, "of native deframer"));
+    console.log(ratioLine("  TS reference deframer", formatRate(gb / tTs * 1e9, "B/s"), tNative / tTs, "of native"));
+    console.log(ratioLine("  native orbits/s vs LHC orbit rate", formatRate(orbitsPerS, " orbits/s"), realTime, `real time${realTimeGoal ? ` (target ≥ ${realTimeGoal}×)` : ""}`));
+    console.log(`  cores needed for real time (11.2455 kHz): ${Math.max(1, Math.ceil(1 / realTime))} (${(1 / realTime).toFixed(2)} core-equivalents)`);
+  }
+}

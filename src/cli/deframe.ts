@@ -1,0 +1,71 @@
+/**
+ * `scoutloop deframe`: validate and decode a raw scouting link capture; print orbits, BX, objects
+ * and faults by kind (with the byte offsets of the first faults).
+ */
+import { existsSync, statSync } from "node:fs";
+import { Command, Option } from "commander";
+import { deframeFile, FAULT_KINDS, type DeframerStats, type FaultRecord } from "../link/index.js";
+import { emit, intOption, UsageError } from "./util.js";
+
+interface DeframeCliOptions {
+  core: "native" | "ts";
+  faults: number;
+  json?: boolean;
+}
+
+export interface DeframeSummary {
+  input: string;
+  bytes: number;
+  seconds: number;
+  core: string;
+  stats: DeframerStats;
+  firstFaults: FaultRecord[];
+  ok: boolean;
+}
+
+export async function runDeframe(input: string, opts: DeframeCliOptions): Promise<DeframeSummary> {
+  if (!existsSync(input) || !statSync(input).isFile()) throw new UsageError(`${input}: no such file`);
+  const t0 = performance.now();
+  const d = await deframeFile(input, { core: opts.core, materialize: false, maxFaultRecords: opts.faults });
+  const s = d.stats;
+  let faultCount = 0;
+  for (const k of FAULT_KINDS) faultCount += s.faults[k].count;
+  return {
+    input, bytes: s.bytesConsumed, seconds: (performance.now() - t0) / 1000, core: d.core.name, stats: s,
+    firstFaults: d.faultLog, ok: faultCount === 0,
+  };
+}
+
+function human(r: DeframeSummary): string {
+  const s = r.stats;
+  const mb = r.bytes / 1e6;
+  const out = [`${r.input}: ${mb.toFixed(2)} MB in ${r.seconds.toFixed(2)} s (${(mb / Math.max(r.seconds, 1e-9)).toFixed(0)} MB/s, ${r.core} core), ${s.packets} packets`];
+  for (const [name, c] of Object.entries(s.streams)) {
+    if (c.orbits === 0) continue;
+    const objects = name === "muon" ? `${c.muons} muons${c.intermediateMuons ? ` (+${c.intermediateMuons} intermediate skipped)` : ""}`
+      : `${c.jets} jets, ${c.egammas} e/γ, ${c.taus} τ`;
+    out.push(`  ${name.padEnd(5)} ${c.orbits} orbits (${c.lastOrbit >= 0 ? `last ${c.lastOrbit}` : "none"}), ${c.bx} BX, ${objects}, ${c.lostOrbits} lost orbits`);
+  }
+  const faulty = FAULT_KINDS.filter((k) => s.faults[k].count > 0);
+  if (faulty.length === 0) out.push("  faults: none");
+  else {
+    out.push("  faults:");
+    for (const k of faulty) out.push(`    ${k.padEnd(15)} ${String(s.faults[k].count).padStart(8)} × ${s.faults[k].bytes} B`);
+    out.push(`  first at: ${r.firstFaults.slice(0, 5).map((f) => `${f.kind}@${f.offset}`).join(", ")}`);
+  }
+  if (s.hardware.orbitCounter || s.hardware.dropped) out.push(`  packet trailer: orbit counter ${s.hardware.orbitCounter}, dropped ${s.hardware.dropped}, autorealign ${s.hardware.autorealign}`);
+  return out.join("\n");
+}
+
+export function deframeCommand(): Command {
+  return new Command("deframe")
+    .description("validate and decode a raw scouting link capture (.raw): orbits, BX, objects, faults by kind")
+    .argument("<input>", "raw capture (concatenated Run-3 DMA packets)")
+    .addOption(new Option("--core <name>", "deframer implementation").choices(["native", "ts"]).default("native"))
+    .option("--faults <n>", "fault records (kind + byte offset) to keep", intOption(0, 1_000_000), 100)
+    .option("--json", "print the summary as JSON")
+    .action(async (input: string, opts: DeframeCliOptions) => {
+      const r = await runDeframe(input, opts);
+      emit(Boolean(opts.json), r, () => human(r));
+    });
+}

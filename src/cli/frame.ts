@@ -1,0 +1,117 @@
+/**
+ * `scoutloop frame`: OrbitBatches (an ADC2021 .h5 file, or the generator with --gen N) → a raw
+ * link capture: Run-3 scouting DMA packets of the muon stream (SDS 1) and the calo stream
+ * (SDS 2), interleaved orbit by orbit in one `.raw` file.
+ */
+import { existsSync } from "node:fs";
+import { Command, Option } from "commander";
+import type { OrbitBatch } from "../events/batch.js";
+import { Adc2021File } from "../io/adc2021-reader.js";
+import { adc2021Orbits } from "../io/adc2021-orbits.js";
+import { StreamFramer, writeRawFile, type LinkStream } from "../link/index.js";
+import { generateOrbits } from "../trigger/generator.js";
+import { SIGNALS, type SignalName } from "../trigger/signals.js";
+import { emit, intOption, numberOption, Progress, UsageError } from "./util.js";
+
+interface FrameCliOptions {
+  out: string;
+  gen?: number;
+  seed: number;
+  signal?: SignalName;
+  injectFraction?: number;
+  crc?: boolean;
+  orbitsPerPacket: number;
+  streams: string;
+  json?: boolean;
+}
+
+export interface FrameSummary {
+  output: string;
+  orbits: number;
+  bytes: number;
+  streams: Record<LinkStream, { orbits: number; bx: number; bytes: number }>;
+  crc: boolean;
+  seconds: number;
+}
+
+function parseStreams(text: string): LinkStream[] {
+  const list = text.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const s of list) if (s !== "muon" && s !== "calo") throw new UsageError(`--streams: unknown stream "${s}" (muon, calo)`);
+  if (list.length === 0) throw new UsageError("--streams needs at least one of muon, calo");
+  return [...new Set(list)] as LinkStream[];
+}
+
+export async function runFrame(input: string | undefined, opts: FrameCliOptions): Promise<FrameSummary> {
+  if ((input === undefined) === (opts.gen === undefined)) throw new UsageError("give an input .h5 file or --gen <orbits>, exactly one");
+  if (!opts.signal && opts.injectFraction) throw new UsageError("--inject-fraction needs --signal");
+  const streams = parseStreams(opts.streams);
+  let source: Iterable<OrbitBatch>;
+  let total: number;
+  let file: Adc2021File | undefined;
+  if (input !== undefined) {
+    if (!existsSync(input)) throw new UsageError(`${input}: no such file`);
+    file = await Adc2021File.open(input);
+    source = adc2021Orbits(file);
+    total = Math.ceil(file.nEvents / 3564);
+  } else {
+    source = generateOrbits({ seed: opts.seed, orbits: opts.gen!, signal: opts.signal, injectFraction: opts.injectFraction });
+    total = opts.gen!;
+  }
+  const t0 = performance.now();
+  const framers = streams.map((s) => new StreamFramer(s, { crc: opts.crc, orbitsPerPacket: opts.orbitsPerPacket }));
+  const summary: FrameSummary = {
+    output: opts.out, orbits: 0, bytes: 0, crc: Boolean(opts.crc), seconds: 0,
+    streams: { muon: { orbits: 0, bx: 0, bytes: 0 }, calo: { orbits: 0, bx: 0, bytes: 0 } },
+  };
+  const progress = new Progress("frame", total, !opts.json);
+  function* packets(): Generator<Uint8Array> {
+    for (const batch of source) {
+      for (const f of framers) {
+        const bytes = f.push(batch);
+        summary.streams[f.stream].bytes += bytes.length;
+        yield bytes;
+      }
+      summary.orbits++;
+      progress.update(summary.orbits);
+    }
+    for (const f of framers) {
+      const bytes = f.flush();
+      summary.streams[f.stream].bytes += bytes.length;
+      yield bytes;
+    }
+  }
+  try {
+    summary.bytes = await writeRawFile(opts.out, packets());
+  } finally {
+    progress.done();
+    file?.close();
+  }
+  for (const s of streams) summary.streams[s].orbits = summary.orbits;
+  summary.seconds = (performance.now() - t0) / 1000;
+  return summary;
+}
+
+function human(s: FrameSummary): string {
+  const lines = [`wrote ${s.output}: ${s.orbits} orbits, ${(s.bytes / 1e6).toFixed(2)} MB in ${s.seconds.toFixed(2)} s${s.crc ? " (CRC-32C on)" : ""}`];
+  for (const [name, v] of Object.entries(s.streams)) if (v.bytes) lines.push(`  ${name.padEnd(5)} ${(v.bytes / 1e6).toFixed(2)} MB`);
+  return lines.join("\n");
+}
+
+export function frameCommand(): Command {
+  return new Command("frame")
+    .description("frame orbits (an ADC2021 .h5 file or --gen N generated orbits) into a raw scouting link capture (.raw)")
+    .argument("[input]", "ADC2021-layout HDF5 file (.h5) to frame")
+    .requiredOption("-o, --out <file>", "output .raw file (concatenated Run-3 DMA packets, muon and calo streams interleaved)")
+    .option("--gen <orbits>", "frame this many generated orbits instead of a file", intOption(1, 1_000_000))
+    .option("--seed <n>", "generator seed (with --gen)", intOption(0, Number.MAX_SAFE_INTEGER), 1)
+    .addOption(new Option("--signal <name>", "signal to inject (with --gen)").choices([...SIGNALS]))
+    .option("--inject-fraction <f>", "fraction of filled BX carrying the signal", numberOption(0, 1))
+    .option("--crc", "add the scoutloop CRC-32C to each orbit trailer (not in the real format)")
+    .option("--orbits-per-packet <n>", "orbits per DMA packet (SCDAQ uses 20 for GMT, 1 for calo)", intOption(1, 1000), 1)
+    .option("--streams <list>", "streams to write: muon, calo or muon,calo", "muon,calo")
+    .option("--json", "print the summary as JSON")
+    .action(async (input: string | undefined, opts: FrameCliOptions) => {
+      const summary = await runFrame(input, opts);
+      emit(Boolean(opts.json), summary, () => human(summary));
+    });
+}
