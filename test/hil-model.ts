@@ -6,10 +6,13 @@
 import { parseFixed, rawMax, rawMin } from "../src/scoring/fixed.js";
 import type { EmulatorModel } from "../src/hil/emulator.js";
 
+/** Weight of feature k in linearTestModel. */
+export const testWeight = (k: number) => ((k * 7) % 11) - 5;
+
 export function linearTestModel(nFeatures = 57, id = "test-linear-v1"): EmulatorModel {
   const inputFormat = parseFixed("ap_fixed<18,13,AP_RND_CONV,AP_SAT>");
   const outputFormat = parseFixed("ap_fixed<18,4,AP_RND_CONV,AP_SAT>");
-  const weights = Int32Array.from({ length: nFeatures }, (_, k) => ((k * 7) % 11) - 5);
+  const weights = Int32Array.from({ length: nFeatures }, (_, k) => testWeight(k));
   const lo = rawMin(outputFormat);
   const hi = rawMax(outputFormat);
   return {

@@ -100,6 +100,10 @@ export interface ClientStats {
   unmatchedReplies: number;
   boardErrors: number;
   pings: number;
+  /** HELLOs redone after a silence to confirm the board's identity. */
+  helloChecks: number;
+  /** PONGs whose cycle counter went backwards: the board was reset or replaced. */
+  boardResets: number;
   reconnects: number;
   failedEvents: number;
   transportFaults: Record<string, number>;
@@ -161,7 +165,10 @@ export class BoardClient {
   private readonly windowWaiters: Array<(ok: boolean) => void> = [];
   private readonly rtts: number[] = [];
   private lastRxMs = performance.now();
+  /** Highest board cycle counter seen in replies (a later, lower one means the board was reset). */
+  private boardCycleSeen = 0;
   private reconnecting: Promise<boolean> | null = null;
+  private liveness: Promise<boolean> | null = null;
   private down = false;
   private lastReconnectTry = 0;
   private closed = false;
@@ -174,7 +181,7 @@ export class BoardClient {
   private readonly rttHistory: number;
   private readonly counters = {
     requests: 0, replies: 0, retries: 0, timeouts: 0, gapResends: 0, badMessages: 0, crcErrors: 0,
-    unmatchedReplies: 0, boardErrors: 0, pings: 0, reconnects: 0, failedEvents: 0,
+    unmatchedReplies: 0, boardErrors: 0, pings: 0, helloChecks: 0, boardResets: 0, reconnects: 0, failedEvents: 0,
   };
   private readonly faultTotals: Record<string, number> = {};
 
@@ -381,14 +388,12 @@ export class BoardClient {
     }
     if (this.reconnecting) return; // the reconnect resends it
     // Nothing at all heard from the board for a whole timeout: is it there? Ask with PING.
+    // Nothing heard for a whole timeout: lost request, or a board that is gone or was replaced?
     const silentMs = performance.now() - this.lastRxMs;
     if (silentMs >= p.timeoutMs) {
-      void this.ping(this.profile.timeouts.pingMs).then(
-        () => this.retry(p),
-        () => {
-          if (!this.closed) void this.reconnect();
-        },
-      );
+      void this.checkLiveness().then((alive) => {
+        if (alive) this.retry(p);
+      });
     } else this.retry(p);
   }
 
@@ -398,12 +403,55 @@ export class BoardClient {
     this.transmit(p);
   }
 
+  /**
+   * After a silence: PING, then HELLO again — the board may have been reset or replaced on the
+   * same endpoint (ZeroMQ reconnects by itself). No PONG or no HELLO → reconnect; a cycle counter
+   * that went backwards is counted as a reset; a different identity → the client goes down. One check at a time, shared by all waiters.
+   */
+  private checkLiveness(): Promise<boolean> {
+    if (this.liveness) return this.liveness;
+    this.liveness = (async () => {
+      try {
+        const reset = await this.probe(this.profile.timeouts.pingMs);
+        if (reset) this.counters.boardResets++;
+        const msg = await this.request(encodeHello(this.nextSeq()), MsgType.HELLO_REPLY, this.profile.timeouts.helloMs, 1);
+        if (msg.type !== MsgType.HELLO_REPLY) throw new Error("no HELLO_REPLY");
+        this.counters.helloChecks++;
+        const problems = checkHello(msg.hello, this.profile, this.opts.expectModelId);
+        if (msg.hello.modelId !== this.helloInfo.modelId) problems.push(`model changed: ${this.helloInfo.modelId} → ${msg.hello.modelId}`);
+        if (problems.length > 0) {
+          this.down = true;
+          this.lastReconnectTry = performance.now();
+          for (const q of [...this.pending.values()]) this.failPending(q, EventStatus.BOARD_ERROR, `board identity changed: ${problems.join("; ")}`);
+          return false;
+        }
+        return true;
+      } catch {
+        if (!this.closed) void this.reconnect();
+        return false;
+      }
+    })().finally(() => {
+      this.liveness = null;
+    });
+    return this.liveness;
+  }
+
   /** Round trip of a PING in ns; rejects when no PONG comes in time. */
   async ping(timeoutMs = this.profile.timeouts.pingMs): Promise<number> {
-    this.counters.pings++;
     const t0 = process.hrtime.bigint();
-    await this.request(encodePing(this.nextSeq(), t0), MsgType.PONG, timeoutMs, 1);
+    await this.probe(timeoutMs);
     return Number(process.hrtime.bigint() - t0);
+  }
+
+  /** PING the board; true when its cycle counter is behind what it already reported (a reset). */
+  private async probe(timeoutMs: number): Promise<boolean> {
+    this.counters.pings++;
+    const msg = await this.request(encodePing(this.nextSeq(), process.hrtime.bigint()), MsgType.PONG, timeoutMs, 1);
+    if (msg.type !== MsgType.PONG) return false;
+    const cycle = Number(msg.pong.boardCycle);
+    const reset = cycle < this.boardCycleSeen;
+    this.boardCycleSeen = cycle;
+    return reset;
   }
 
   private onMessage(raw: RawMessage): void {
@@ -576,6 +624,7 @@ export class BoardClient {
         res.status[j] = EventStatus.BAD_REPLY; // echo does not match: the score belongs to another event
         continue;
       }
+      if (r.egressCycle[i]! > this.boardCycleSeen) this.boardCycleSeen = r.egressCycle[i]!;
       res.score[j] = r.score[i]!;
       res.flags[j] = r.flags[i]!;
       res.ingressCycle[j] = r.ingressCycle[i]!;

@@ -307,7 +307,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
         deliver(peer, reply, true);
         if (faults.disconnectAfter > 0 && stats.scoreRequests >= faults.disconnectAfter) {
-          stats.disconnected = true;
+          stats.disconnected = true; // from now on the board is dead: requests go unanswered
           // Let the last reply leave first, then vanish like an unplugged board.
           setTimeout(() => void stop(), Math.max(5, faults.delayMs + 5));
         }
@@ -323,6 +323,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     try {
       for await (const { msg, peer } of transport) {
         if (stopped) break;
+        if (stats.disconnected) continue;
         handle(msg, peer);
       }
     } catch {

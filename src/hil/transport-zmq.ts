@@ -102,11 +102,20 @@ export class ZmqBoardTransport implements BoardTransport {
     const opts: Record<string, unknown> = { linger: 0, sendHighWaterMark: 10000, receiveHighWaterMark: 10000 };
     if (curve) Object.assign(opts, { curveServer: true, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey });
     const socket = new zmq.Router(opts);
-    try {
-      await socket.bind(endpoint);
-    } catch (err) {
-      socket.close();
-      throw new Error(`cannot bind board endpoint ${endpoint}: ${(err as Error).message}`);
+    // A board restarted on the same endpoint may find it still held for a moment: ZeroMQ
+    // releases a closed socket's listener asynchronously in its I/O thread.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await socket.bind(endpoint);
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code === "EADDRINUSE" && attempt < 25) {
+          await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
+        socket.close();
+        throw new Error(`cannot bind board endpoint ${endpoint}: ${(err as Error).message}`);
+      }
     }
     return new ZmqBoardTransport(socket, socket.lastEndpoint ?? endpoint);
   }
