@@ -5,3 +5,4 @@ export * from "./compare/index.js";
 export * from "./scoring/index.js";
 export * from "./io/index.js";
 export * from "./hil/index.js";
+export * from "./link/index.js";
