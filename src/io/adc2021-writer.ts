@@ -16,6 +16,10 @@ import {
 } from "./adc2021-layout.js";
 import { h5, hdf5Reason, loadHdf5 } from "./hdf5.js";
 
+/** First slot of class 1..4 (MET, e/γ, μ, jet), and scratch for the filled-slot counts. */
+const FIRST_SLOT_OF_CLASS = [ADC_SLOT_RANGES.met.first, ADC_SLOT_RANGES.egamma.first, ADC_SLOT_RANGES.muon.first, ADC_SLOT_RANGES.jet.first];
+const filledSlots = new Int32Array(4);
+
 export interface Adc2021WriteOptions {
   /** Scalar root attributes recording where the data came from (seed, signal, tool version, …). */
   provenance?: Record<string, string | number>;
@@ -89,23 +93,21 @@ export class Adc2021Writer {
     }
     const feats = extractFeatures(batch, this.features);
     const rows = this.rows;
+    const { egammas, muons, jets } = batch;
     for (let i = 0; i < n; i++) {
       // A slot is filled when the batch has that many objects of the kind (MET always is).
-      const count = [
-        1,
-        Math.min(ADC_SLOT_RANGES.egamma.n, batch.egammas.offset[i + 1] - batch.egammas.offset[i]),
-        Math.min(ADC_SLOT_RANGES.muon.n, batch.muons.offset[i + 1] - batch.muons.offset[i]),
-        Math.min(ADC_SLOT_RANGES.jet.n, batch.jets.offset[i + 1] - batch.jets.offset[i]),
-      ];
-      const firsts = [ADC_SLOT_RANGES.met.first, ADC_SLOT_RANGES.egamma.first, ADC_SLOT_RANGES.muon.first, ADC_SLOT_RANGES.jet.first];
+      filledSlots[0] = 1;
+      filledSlots[1] = Math.min(ADC_SLOT_RANGES.egamma.n, egammas.offset[i + 1] - egammas.offset[i]);
+      filledSlots[2] = Math.min(ADC_SLOT_RANGES.muon.n, muons.offset[i + 1] - muons.offset[i]);
+      filledSlots[3] = Math.min(ADC_SLOT_RANGES.jet.n, jets.offset[i + 1] - jets.offset[i]);
       for (let s = 0; s < ADC_SLOTS; s++) {
         const o = i * ADC_ROW + s * ADC_FIELDS;
         const f = i * N_FEATURES + s * 3;
         rows[o] = feats[f];
         rows[o + 1] = feats[f + 1];
         rows[o + 2] = feats[f + 2];
-        const kind = CLASS_OF_SLOT[s] - 1;
-        rows[o + 3] = s - firsts[kind] < count[kind] ? CLASS_OF_SLOT[s] : 0;
+        const cls = CLASS_OF_SLOT[s];
+        rows[o + 3] = s - FIRST_SLOT_OF_CLASS[cls - 1] < filledSlots[cls - 1] ? cls : 0;
       }
     }
     const from = this.nEvents;
