@@ -24,3 +24,28 @@ export function linkDecodeAt(buf: Uint8Array, p: number, end: number, scratch: I
 export function linkScratchSize(): number;
 /** CRC-32C of the whole array (hardware instruction when available). */
 export function linkCrc32c(buf: Uint8Array): number;
+/** Opaque compiled isolation forest / dense network (native/scoring_iforest.cc, native/scoring_nn.cc). */
+export type NativeForest = { readonly __nativeForest: unique symbol };
+export type NativeNet = { readonly __nativeNet: unique symbol };
+/** Compile a forest (arrays as in src/scoring/iforest.ts; format = [width, int, signed, quant, overflow]). */
+export function ifCompile(
+  nFeatures: number, root: Int32Array, feature: Int32Array, left: Int32Array, right: Int32Array, cut: Int32Array, leafRaw: Int32Array,
+  threshold: Float64Array, value: Float64Array, scoreFormat: Int32Array, strict: boolean, norm: number, initPredict: number,
+  initRaw: number, scale: Float64Array, offset: Float64Array,
+): NativeForest;
+/** Fixed-point scores (blocked branch-free walk), bit-identical to IsolationForestModel.scoreFixedRaw. */
+export function ifScoreFixed(forest: NativeForest, raw: Int32Array, n: number, out: Int32Array): void;
+/** Same result with a plain scalar tree walk (benchmark baseline). */
+export function ifScoreFixedScalar(forest: NativeForest, raw: Int32Array, n: number, out: Int32Array): void;
+/** Float scores, identical to IsolationForestModel.scoreFloat. */
+export function ifScoreFloat(forest: NativeForest, features: Float32Array, n: number, out: Float64Array): void;
+/** Compile a dense network: formats = input and output formats (2 × 5 ints), meta = 28 ints per layer. */
+export function nnCompile(
+  vae: boolean, nFeatures: number, formats: Int32Array, meta: Int32Array, weights: Float64Array, biases: Float64Array, alphas: Float64Array,
+): NativeNet;
+/** Fixed-point network scores, bit-identical to DenseNetModel.scoreFixedRaw. */
+export function nnScoreFixed(net: NativeNet, raw: Int32Array, n: number, out: Int32Array): void;
+/** Raw ap_fixed bits of each value (native/fixed.h `quantize`); format = [width, int, signed, quant, overflow]. */
+export function fxQuantize(values: Float64Array, format: Int32Array, out: Float64Array): void;
+/** Convert raw bits with `fromFrac` fractional bits into `format` (native/fixed.h `castRaw`). */
+export function fxCast(raw: Float64Array, fromFrac: number, format: Int32Array, out: Float64Array): void;

@@ -129,7 +129,8 @@ function roundUp(mode: QuantMode, floor: number, qb: boolean, r: boolean, neg: b
 
 /** Overflow handling of an exact (already quantised) integer `q` into `f`. */
 export function overflowRaw(q: number, f: FixedFormat): number {
-  const lo = -(f.signed ? 2 ** (f.width - 1) : 0);
+  q += 0; // −0 → +0: raw bits have no negative zero
+  const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
   const hi = rawMax(f);
   if (f.overflow === "WRAP") {
     if (q >= lo && q <= hi) return q;
@@ -137,7 +138,7 @@ export function overflowRaw(q: number, f: FixedFormat): number {
     let r = q % m; // exact for doubles
     if (r < 0) r += m;
     if (f.signed && r > hi) r -= m;
-    return r;
+    return r + 0;
   }
   if (f.overflow === "SAT_SYM" && f.signed && q <= lo) return lo + 1;
   if (q > hi) return f.overflow === "SAT_ZERO" ? 0 : hi;
@@ -150,6 +151,7 @@ export function quantize(value: number, f: FixedFormat): number {
   if (Number.isNaN(value)) return 0;
   if (!Number.isFinite(value)) return overflowRaw(value > 0 ? 2 ** 60 : -(2 ** 60), f);
   const y = value * 2 ** fracBits(f); // exact: scaling by a power of two
+  if (!Number.isFinite(y)) return overflowRaw(y > 0 ? 2 ** 60 : -(2 ** 60), f);
   const fl = Math.floor(y);
   const rem = y - fl; // exact, in [0, 1)
   const q = fl + roundUp(f.quant, fl, rem >= 0.5, rem !== 0 && rem !== 0.5, value < 0);
@@ -168,6 +170,11 @@ export function rawToValue(raw: number, f: FixedFormat): number {
 export function castRaw(v: number, fromFrac: number, f: FixedFormat): number {
   const to = fracBits(f);
   if (fromFrac > to) {
+    if (fromFrac - to > 53) {
+      // Every bit is dropped and |v| < half an output LSB (kept identical to native/fixed.h).
+      if (v === 0) return overflowRaw(0, f);
+      return v > 0 ? overflowRaw(roundUp(f.quant, 0, false, true, false), f) : overflowRaw(-1 + roundUp(f.quant, -1, true, true, true), f);
+    }
     const p = 2 ** (fromFrac - to);
     const fl = Math.floor(v / p);
     const rem = v - fl * p;

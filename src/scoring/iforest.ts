@@ -291,6 +291,13 @@ export interface IForestTrainOptions {
   inputFormat?: string | FixedFormat;
   thresholdFormat?: string | FixedFormat;
   scoreFormat?: string | FixedFormat;
+  /** Features a split may use (default all). E.g. leave out φ, which carries no information in a φ-symmetric detector. */
+  splitFeatures?: readonly number[];
+}
+
+/** The AXOL1TL features without the φ columns (every third value from index 2). */
+export function featuresWithoutPhi(nFeatures = 57): number[] {
+  return Array.from({ length: nFeatures }, (_, j) => j).filter((j) => j % 3 !== 2);
 }
 
 /** Train on n rows of physical features (already extracted, n × nFeatures). */
@@ -312,6 +319,8 @@ export function trainIsolationForest(features: Float32Array, n: number, nFeature
   const feature: number[] = [], threshold: number[] = [], left: number[] = [], right: number[] = [], value: number[] = [];
   const root = new Int32Array(nTrees);
   const candidates = new Int32Array(nFeatures);
+  const allowed = options.splitFeatures ?? Array.from({ length: nFeatures }, (_, j) => j);
+  for (const j of allowed) if (!Number.isInteger(j) || j < 0 || j >= nFeatures) throw new RangeError(`splitFeatures: bad feature index ${j}`);
   const lo = new Float64Array(nFeatures), hi = new Float64Array(nFeatures);
 
   // Build one node over idx[a..b) at `depth`; returns its index.
@@ -330,7 +339,7 @@ export function trainIsolationForest(features: Float32Array, n: number, nFeature
           if (v > hi[j]) hi[j] = v;
         }
       }
-      for (let j = 0; j < nFeatures; j++) if (hi[j] > lo[j]) candidates[nc++] = j;
+      for (const j of allowed) if (hi[j] > lo[j]) candidates[nc++] = j;
     }
     if (nc === 0) {
       value[node] = depth + averagePathLength(size);

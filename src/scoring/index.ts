@@ -6,3 +6,6 @@ export * from "./iforest.js";
 export * from "./iforest-io.js";
 export * from "./nn.js";
 export * from "./load.js";
+export * from "./native.js";
+export * from "./metrics.js";
+export * from "./data.js";

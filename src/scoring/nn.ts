@@ -16,7 +16,7 @@
  * the AXOL1TL integer-threshold convention.
  */
 import {
-  assertFitsInt32, castRaw, formatFixed, fracBits, overflowRaw, quantize, toFixedFormat, type FixedFormat,
+  assertFitsInt32, castRaw, formatFixed, fracBits, overflowRaw, quantize, rawMax, toFixedFormat, type FixedFormat,
 } from "./fixed.js";
 import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
 import { normalisationFromJSON, normalisationToJSON, quantizeRows, type Normalisation } from "./normalise.js";
@@ -120,6 +120,10 @@ export class DenseNetModel implements ScoringModel {
     const widest = Math.max(d, ...layers.map((l) => l.nOut));
     let a = new Float64Array(widest), b = new Float64Array(widest);
     const out = new Int32Array(n);
+    const lo = inputFormat.signed ? -(2 ** (inputFormat.width - 1)) : 0, hi = rawMax(inputFormat);
+    for (let i = 0; i < n * d; i++) {
+      if (rawInputs[i] < lo || rawInputs[i] > hi) throw new RangeError(`scoreFixedRaw: raw input ${rawInputs[i]} at ${i} is outside ${formatFixed(inputFormat)}`);
+    }
     const fIn = fracBits(inputFormat);
     const last = layers[layers.length - 1];
     const fLast = fracBits(last.resultFormat);
@@ -131,8 +135,17 @@ export class DenseNetModel implements ScoringModel {
         const fW = fracBits(l.weightFormat), fAcc = fracBits(l.accumFormat), fB = fracBits(l.biasFormat), fR = fracBits(l.resultFormat);
         for (let j = 0; j < l.nOut; j++) {
           let acc = castRaw(l.bRaw[j], fB, l.accumFormat);
-          for (let i = 0; i < l.nIn; i++) {
-            acc = overflowRaw(acc + castRaw(a[i] * l.wRaw[i * l.nOut + j], fA + fW, l.accumFormat), l.accumFormat);
+          const shift = fA + fW - fAcc;
+          if (fastAccum(l, shift)) {
+            // AP_TRN + AP_WRAP accumulator and no dropped product bits: every cast is exact up to
+            // wrapping, and wrapping is modular, so sum first and wrap once (same bits).
+            let s = 0;
+            for (let i = 0; i < l.nIn; i++) s += a[i] * l.wRaw[i * l.nOut + j];
+            acc = overflowRaw(acc + s * 2 ** -shift, l.accumFormat);
+          } else {
+            for (let i = 0; i < l.nIn; i++) {
+              acc = overflowRaw(acc + castRaw(a[i] * l.wRaw[i * l.nOut + j], fA + fW, l.accumFormat), l.accumFormat);
+            }
           }
           let res = castRaw(acc, fAcc, l.resultFormat);
           if (res < 0 && l.activation === "relu") res = 0;
@@ -172,6 +185,13 @@ export class DenseNetModel implements ScoringModel {
       })),
     };
   }
+}
+
+/** True when a layer's accumulation may be summed exactly in doubles and wrapped once. */
+function fastAccum(l: DenseLayer, shift: number): boolean {
+  if (l.accumFormat.quant !== "TRN" || l.accumFormat.overflow !== "WRAP" || shift > 0 || shift < -40) return false;
+  // |x| < 2^31 (Int32 inputs are range-checked; results fit their format), |w| < 2^(W−1).
+  return 32 + l.weightFormat.width + -shift + Math.ceil(Math.log2(l.nIn)) <= 53;
 }
 
 /** Widths that keep the TS reference exact in doubles (and the C++ one in int64). */

@@ -1,0 +1,311 @@
+// Native isolation-forest scorer: the fast path of src/scoring/iforest.ts, bit for bit.
+//
+// ifCompile(...) validates the forest and builds two layouts:
+//  - the generic node arrays (plain root-to-leaf walk: the float path and the scalar baseline);
+//  - for trees of depth ≤ 12, a complete ("perfect") binary tree per tree: a leaf above the full
+//    depth becomes a chain of dummy nodes whose bound is INT32_MIN (always right), and its value
+//    fills every slot below it. The fixed-point walk is then branch-free, a fixed number of levels
+//    (idx = 2·idx + 1 + (x ≥ cut)), done for a block of events per tree so the independent walks
+//    overlap in the CPU instead of waiting on each load in turn.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "fixed.h"
+#include "registry.h"
+
+namespace {
+
+using scoutloop::argTypedArray;
+namespace fx = scoutloop::fx;
+
+constexpr int kMaxPerfectDepth = 12;
+constexpr size_t kBlock = 32;
+
+struct Forest {
+  int nFeatures = 0;
+  int nTrees = 0;
+  bool strict = true;  // "<": left iff x < t
+  double norm = 0, initPredict = 0;
+  fx::Format score;
+  int32_t initRaw = 0;
+  std::vector<int32_t> root, feature, left, right, cut, leafRaw;
+  std::vector<double> threshold, value, scale, offset;
+  // Perfect layout (empty when a tree is deeper than kMaxPerfectDepth).
+  int depth = 0;
+  std::vector<int32_t> pFeature, pCut, pLeaf;  // per tree: 2^depth − 1 nodes, 2^depth leaves
+  bool monotoneSum = false;                     // all leaf values share a sign: saturate once at the end
+};
+
+bool readFormat(const Napi::CallbackInfo& info, size_t i, fx::Format* f) {
+  Napi::Int32Array a;
+  if (!argTypedArray(info, i, napi_int32_array, &a, "format")) return false;
+  if (a.ElementLength() != 5) {
+    Napi::RangeError::New(info.Env(), "format must be [width, int, signed, quant, overflow]").ThrowAsJavaScriptException();
+    return false;
+  }
+  f->width = a[0];
+  f->intBits = a[1];
+  f->isSigned = a[2] != 0;
+  f->quant = static_cast<fx::Quant>(a[3]);
+  f->overflow = static_cast<fx::Overflow>(a[4]);
+  if (!fx::validFormat(*f)) {
+    Napi::RangeError::New(info.Env(), "invalid fixed-point format").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+// Depth of every tree, or −1 if a node is out of range or reached twice (not a tree).
+int checkTrees(const Forest& f, size_t nNodes) {
+  std::vector<uint8_t> seen(nNodes, 0);
+  int maxDepth = 0;
+  std::vector<std::pair<int32_t, int>> stack;
+  for (int t = 0; t < f.nTrees; t++) {
+    stack.push_back({f.root[t], 0});
+    while (!stack.empty()) {
+      auto [node, d] = stack.back();
+      stack.pop_back();
+      if (node < 0 || size_t(node) >= nNodes || seen[node] || d > 4096) return -1;
+      seen[node] = 1;
+      maxDepth = std::max(maxDepth, d);
+      if (f.feature[node] >= 0) {
+        if (f.feature[node] >= f.nFeatures) return -1;
+        stack.push_back({f.left[node], d + 1});
+        stack.push_back({f.right[node], d + 1});
+      }
+    }
+  }
+  return maxDepth;
+}
+
+void fillPerfect(Forest& f, int tree, int32_t node, size_t slot, int level) {
+  const size_t nInner = (size_t(1) << f.depth) - 1;
+  int32_t* feat = f.pFeature.data() + size_t(tree) * nInner;
+  int32_t* cut = f.pCut.data() + size_t(tree) * nInner;
+  int32_t* leaf = f.pLeaf.data() + size_t(tree) * (nInner + 1);
+  if (level == f.depth) {
+    leaf[slot - nInner] = f.leafRaw[node];
+    return;
+  }
+  if (f.feature[node] >= 0) {
+    feat[slot] = f.feature[node];
+    cut[slot] = f.cut[node];
+    fillPerfect(f, tree, f.left[node], 2 * slot + 1, level + 1);
+    fillPerfect(f, tree, f.right[node], 2 * slot + 2, level + 1);
+  } else {
+    feat[slot] = 0;
+    cut[slot] = INT32_MIN;  // x ≥ INT32_MIN always: take the right child, which repeats this leaf
+    fillPerfect(f, tree, node, 2 * slot + 1, level + 1);
+    fillPerfect(f, tree, node, 2 * slot + 2, level + 1);
+  }
+}
+
+void finalize(Napi::Env, Forest* f) { delete f; }
+
+// ifCompile(nFeatures, root, feature, left, right, cut, leafRaw, threshold, value, scoreFormat,
+//           strict, norm, initPredict, initRaw, scale, offset) → handle
+Napi::Value IfCompile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 16 || !info[0].IsNumber() || !info[10].IsBoolean() || !info[11].IsNumber() || !info[12].IsNumber() ||
+      !info[13].IsNumber()) {
+    Napi::TypeError::New(env, "ifCompile expects 16 arguments").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  auto f = std::make_unique<Forest>();
+  f->nFeatures = info[0].As<Napi::Number>().Int32Value();
+  Napi::Int32Array root, feature, left, right, cut, leafRaw;
+  Napi::Float64Array threshold, value, scale, offset;
+  if (!argTypedArray(info, 1, napi_int32_array, &root, "root") || !argTypedArray(info, 2, napi_int32_array, &feature, "feature") ||
+      !argTypedArray(info, 3, napi_int32_array, &left, "left") || !argTypedArray(info, 4, napi_int32_array, &right, "right") ||
+      !argTypedArray(info, 5, napi_int32_array, &cut, "cut") || !argTypedArray(info, 6, napi_int32_array, &leafRaw, "leafRaw") ||
+      !argTypedArray(info, 7, napi_float64_array, &threshold, "threshold") ||
+      !argTypedArray(info, 8, napi_float64_array, &value, "value") || !readFormat(info, 9, &f->score) ||
+      !argTypedArray(info, 14, napi_float64_array, &scale, "scale") || !argTypedArray(info, 15, napi_float64_array, &offset, "offset"))
+    return env.Null();
+  const size_t n = feature.ElementLength();
+  if (f->nFeatures < 1 || f->nFeatures > 4096 || root.ElementLength() < 1 || left.ElementLength() != n ||
+      right.ElementLength() != n || cut.ElementLength() != n || leafRaw.ElementLength() != n || threshold.ElementLength() != n ||
+      value.ElementLength() != n || scale.ElementLength() != size_t(f->nFeatures) || offset.ElementLength() != size_t(f->nFeatures) ||
+      f->score.width > 32) {
+    Napi::RangeError::New(env, "ifCompile: inconsistent array lengths").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  f->nTrees = int(root.ElementLength());
+  f->strict = info[10].As<Napi::Boolean>().Value();
+  f->norm = info[11].As<Napi::Number>().DoubleValue();
+  f->initPredict = info[12].As<Napi::Number>().DoubleValue();
+  f->initRaw = info[13].As<Napi::Number>().Int32Value();
+  f->root.assign(root.Data(), root.Data() + f->nTrees);
+  f->feature.assign(feature.Data(), feature.Data() + n);
+  f->left.assign(left.Data(), left.Data() + n);
+  f->right.assign(right.Data(), right.Data() + n);
+  f->cut.assign(cut.Data(), cut.Data() + n);
+  f->leafRaw.assign(leafRaw.Data(), leafRaw.Data() + n);
+  f->threshold.assign(threshold.Data(), threshold.Data() + n);
+  f->value.assign(value.Data(), value.Data() + n);
+  f->scale.assign(scale.Data(), scale.Data() + f->nFeatures);
+  f->offset.assign(offset.Data(), offset.Data() + f->nFeatures);
+  const int depth = checkTrees(*f, n);
+  if (depth < 0) {
+    Napi::RangeError::New(env, "ifCompile: the node arrays do not form valid trees").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  bool allNonPos = f->initRaw <= 0, allNonNeg = f->initRaw >= 0;
+  for (size_t i = 0; i < n; i++) {
+    if (f->feature[i] >= 0) continue;
+    allNonPos &= f->leafRaw[i] <= 0;
+    allNonNeg &= f->leafRaw[i] >= 0;
+  }
+  // With one-signed terms a saturating running sum equals saturating the total once; WRAP is modular.
+  f->monotoneSum = (allNonPos || allNonNeg) && (f->score.overflow == fx::SAT || f->score.overflow == fx::WRAP);
+  if (depth <= kMaxPerfectDepth) {
+    f->depth = std::max(depth, 1);
+    const size_t nInner = (size_t(1) << f->depth) - 1;
+    f->pFeature.assign(nInner * f->nTrees, 0);
+    f->pCut.assign(nInner * f->nTrees, INT32_MIN);
+    f->pLeaf.assign((nInner + 1) * f->nTrees, 0);
+    for (int t = 0; t < f->nTrees; t++) fillPerfect(*f, t, f->root[t], 0, 0);
+  }
+  return Napi::External<Forest>::New(env, f.release(), finalize);
+}
+
+Forest* readHandle(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsExternal()) {
+    Napi::TypeError::New(info.Env(), "argument 0 must be a forest handle from ifCompile").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return info[0].As<Napi::External<Forest>>().Data();
+}
+
+// Common argument checks of the score calls: (handle, input, n, out).
+template <typename In, typename Out>
+bool scoreArgs(const Napi::CallbackInfo& info, const Forest* f, napi_typedarray_type inType, napi_typedarray_type outType,
+               Napi::TypedArrayOf<In>* in, Napi::TypedArrayOf<Out>* out, size_t* n) {
+  if (!f) return false;
+  if (!argTypedArray(info, 1, inType, in, "input") || !argTypedArray(info, 3, outType, out, "out")) return false;
+  if (!info[2].IsNumber()) {
+    Napi::TypeError::New(info.Env(), "argument 2 (n) must be a number").ThrowAsJavaScriptException();
+    return false;
+  }
+  int64_t rows = info[2].As<Napi::Number>().Int64Value();
+  if (rows < 0 || size_t(rows) * f->nFeatures > in->ElementLength() || size_t(rows) > out->ElementLength()) {
+    Napi::RangeError::New(info.Env(), "row count does not fit the input or output array").ThrowAsJavaScriptException();
+    return false;
+  }
+  *n = size_t(rows);
+  return true;
+}
+
+inline int32_t addScore(int64_t acc, const fx::Format& fmt) { return int32_t(fx::overflowRaw(acc, fmt)); }
+
+// Plain scalar walk over the node arrays, one event and one tree at a time (baseline and fallback).
+void scoreFixedScalar(const Forest& f, const int32_t* x, size_t n, int32_t* out) {
+  const int32_t* feature = f.feature.data();
+  const int32_t* cut = f.cut.data();
+  const int32_t* left = f.left.data();
+  const int32_t* right = f.right.data();
+  for (size_t i = 0; i < n; i++) {
+    const int32_t* row = x + i * f.nFeatures;
+    int64_t acc = f.initRaw;
+    for (int t = 0; t < f.nTrees; t++) {
+      int32_t node = f.root[t];
+      while (feature[node] >= 0) node = row[feature[node]] >= cut[node] ? right[node] : left[node];
+      acc = addScore(acc + f.leafRaw[node], f.score);
+    }
+    out[i] = int32_t(acc);
+  }
+}
+
+// Blocked branch-free walk over the perfect layout.
+void scoreFixedBlocked(const Forest& f, const int32_t* x, size_t n, int32_t* out) {
+  const size_t nInner = (size_t(1) << f.depth) - 1;
+  const int nf = f.nFeatures;
+  int64_t acc[kBlock];
+  uint32_t idx[kBlock];
+  for (size_t b0 = 0; b0 < n; b0 += kBlock) {
+    const size_t m = std::min(kBlock, n - b0);
+    const int32_t* rows = x + b0 * nf;
+    for (size_t e = 0; e < m; e++) acc[e] = f.initRaw;
+    for (int t = 0; t < f.nTrees; t++) {
+      const int32_t* feat = f.pFeature.data() + size_t(t) * nInner;
+      const int32_t* cut = f.pCut.data() + size_t(t) * nInner;
+      const int32_t* leaf = f.pLeaf.data() + size_t(t) * (nInner + 1);
+      for (size_t e = 0; e < m; e++) idx[e] = 0;
+      for (int level = 0; level < f.depth; level++) {
+        for (size_t e = 0; e < m; e++) {
+          const uint32_t k = idx[e];
+          idx[e] = 2 * k + 1 + uint32_t(rows[e * nf + feat[k]] >= cut[k]);
+        }
+      }
+      if (f.monotoneSum) {
+        for (size_t e = 0; e < m; e++) acc[e] += leaf[idx[e] - nInner];
+      } else {
+        for (size_t e = 0; e < m; e++) acc[e] = fx::overflowRaw(acc[e] + leaf[idx[e] - nInner], f.score);
+      }
+    }
+    for (size_t e = 0; e < m; e++) out[b0 + e] = int32_t(fx::overflowRaw(acc[e], f.score));
+  }
+}
+
+// ifScoreFixed(handle, raw Int32Array, n, out Int32Array)
+Napi::Value IfScoreFixed(const Napi::CallbackInfo& info) {
+  Forest* f = readHandle(info);
+  Napi::Int32Array in, out;
+  size_t n;
+  if (!scoreArgs<int32_t, int32_t>(info, f, napi_int32_array, napi_int32_array, &in, &out, &n)) return info.Env().Null();
+  if (f->depth > 0) scoreFixedBlocked(*f, in.Data(), n, out.Data());
+  else scoreFixedScalar(*f, in.Data(), n, out.Data());
+  return info.Env().Undefined();
+}
+
+// ifScoreFixedScalar(handle, raw, n, out): the plain walk, kept for the benchmark and cross-checks.
+Napi::Value IfScoreFixedScalar(const Napi::CallbackInfo& info) {
+  Forest* f = readHandle(info);
+  Napi::Int32Array in, out;
+  size_t n;
+  if (!scoreArgs<int32_t, int32_t>(info, f, napi_int32_array, napi_int32_array, &in, &out, &n)) return info.Env().Null();
+  scoreFixedScalar(*f, in.Data(), n, out.Data());
+  return info.Env().Undefined();
+}
+
+// ifScoreFloat(handle, features Float32Array, n, out Float64Array): same operation order as TS.
+Napi::Value IfScoreFloat(const Napi::CallbackInfo& info) {
+  Forest* f = readHandle(info);
+  Napi::Float32Array in;
+  Napi::Float64Array out;
+  size_t n;
+  if (!scoreArgs<float, double>(info, f, napi_float32_array, napi_float64_array, &in, &out, &n)) return info.Env().Null();
+  const float* x = in.Data();
+  for (size_t i = 0; i < n; i++) {
+    const float* row = x + i * f->nFeatures;
+    double sum = 0;
+    for (int t = 0; t < f->nTrees; t++) {
+      int32_t node = f->root[t];
+      for (;;) {
+        const int32_t j = f->feature[node];
+        if (j < 0) break;
+        volatile double z = (double(row[j]) - f->offset[j]);  // no FMA contraction: match JS exactly
+        const double xv = z * f->scale[j];
+        const bool goLeft = f->strict ? xv < f->threshold[node] : xv <= f->threshold[node];
+        node = goLeft ? f->left[node] : f->right[node];
+      }
+      sum += f->value[node];
+    }
+    out[i] = (sum + f->initPredict) * f->norm;
+  }
+  return info.Env().Undefined();
+}
+
+void Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("ifCompile", Napi::Function::New(env, IfCompile, "ifCompile"));
+  exports.Set("ifScoreFixed", Napi::Function::New(env, IfScoreFixed, "ifScoreFixed"));
+  exports.Set("ifScoreFixedScalar", Napi::Function::New(env, IfScoreFixedScalar, "ifScoreFixedScalar"));
+  exports.Set("ifScoreFloat", Napi::Function::New(env, IfScoreFloat, "ifScoreFloat"));
+}
+
+scoutloop::Register reg(Init);
+
+}  // namespace

@@ -1,0 +1,76 @@
+/**
+ * Native (C++) scorers with the same contract as the TS models: `nativeScorer(model)` returns a
+ * ScoringModel whose scoreFixedRaw (and, for forests, scoreFloat) run in native/scoring_*.cc and
+ * give the same bits as the TS reference (a property test holds them to it).
+ */
+import { native } from "../native.js";
+import type { NativeForest, NativeNet } from "../../native/index.cjs";
+import { OVERFLOW_MODES, QUANT_MODES, type FixedFormat } from "./fixed.js";
+import { IsolationForestModel } from "./iforest.js";
+import { checkRows, type ScoringModel } from "./model.js";
+import { DenseNetModel } from "./nn.js";
+
+/** [width, int, signed, quant index, overflow index] as native/fixed.h reads it. */
+export function formatInts(f: FixedFormat): number[] {
+  return [f.width, f.int, f.signed ? 1 : 0, QUANT_MODES.indexOf(f.quant), OVERFLOW_MODES.indexOf(f.overflow)];
+}
+
+export function compileForest(model: IsolationForestModel): NativeForest {
+  const s = model.spec;
+  const f = s.forest;
+  return native.ifCompile(
+    s.nFeatures, f.root, f.feature, f.left, f.right, model.cut, model.leafRaw, f.threshold, f.value,
+    Int32Array.from(formatInts(s.scoreFormat)), s.splitting === "<", s.norm, s.initPredict, model.initRaw,
+    s.normalisation.scale, s.normalisation.offset,
+  );
+}
+
+export function compileNet(model: DenseNetModel): NativeNet {
+  const s = model.spec;
+  const meta: number[] = [];
+  const weights: number[] = [];
+  const biases: number[] = [];
+  for (const l of s.layers) {
+    meta.push(l.nIn, l.nOut, ["linear", "relu", "leaky_relu"].indexOf(l.activation));
+    for (const f of [l.weightFormat, l.biasFormat, l.accumFormat, l.resultFormat, l.alphaFormat]) meta.push(...formatInts(f));
+    for (const w of l.wRaw) weights.push(w);
+    for (const b of l.bRaw) biases.push(b);
+  }
+  return native.nnCompile(
+    s.kind === "vae", s.nFeatures, Int32Array.from([...formatInts(s.inputFormat), ...formatInts(s.outputFormat)]),
+    Int32Array.from(meta), Float64Array.from(weights), Float64Array.from(biases), Float64Array.from(s.layers, (l) => l.alphaRaw),
+  );
+}
+
+/** A ScoringModel that delegates the hot calls to C++; everything else stays with the TS model. */
+export function nativeScorer(model: ScoringModel): ScoringModel {
+  if (model instanceof IsolationForestModel) {
+    const handle = compileForest(model);
+    return Object.assign(Object.create(model) as ScoringModel, {
+      scoreFixedRaw(raw: Int32Array, n: number): Int32Array {
+        checkRows(raw, n, model.nFeatures, "scoreFixedRaw");
+        const out = new Int32Array(n);
+        native.ifScoreFixed(handle, raw, n, out);
+        return out;
+      },
+      scoreFloat(features: Float32Array, n: number): Float64Array {
+        checkRows(features, n, model.nFeatures, "scoreFloat");
+        const out = new Float64Array(n);
+        native.ifScoreFloat(handle, features, n, out);
+        return out;
+      },
+    });
+  }
+  if (model instanceof DenseNetModel) {
+    const handle = compileNet(model);
+    return Object.assign(Object.create(model) as ScoringModel, {
+      scoreFixedRaw(raw: Int32Array, n: number): Int32Array {
+        checkRows(raw, n, model.nFeatures, "scoreFixedRaw");
+        const out = new Int32Array(n);
+        native.nnScoreFixed(handle, raw, n, out);
+        return out;
+      },
+    });
+  }
+  throw new Error(`no native scorer for model kind "${model.kind}"`);
+}

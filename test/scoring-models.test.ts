@@ -1,0 +1,186 @@
+// Scoring models: native = TS bit for bit on random models and inputs; IF separation on generated
+// events; JSON round trips and clear errors on malformed models.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { N_FEATURES } from "../src/events/features.js";
+import { SIGNALS } from "../src/trigger/signals.js";
+import { generatedFeatures } from "../src/scoring/data.js";
+import { OVERFLOW_MODES, QUANT_MODES, fixedFormat, formatFixed, type FixedFormat } from "../src/scoring/fixed.js";
+import {
+  IsolationForestModel, averagePathLength, featuresWithoutPhi, seededRandom, trainIsolationForest, treesToForest,
+} from "../src/scoring/iforest.js";
+import { exportConifer, importConifer } from "../src/scoring/iforest-io.js";
+import { loadModel } from "../src/scoring/load.js";
+import { rocAuc } from "../src/scoring/metrics.js";
+import { nativeScorer } from "../src/scoring/native.js";
+import { DenseNetModel, denseLayer, type Activation } from "../src/scoring/nn.js";
+import { axol1tlNormalisation, identityNormalisation } from "../src/scoring/normalise.js";
+
+function gaussianRows(n: number, d: number, seed: number, spread = 10): Float32Array {
+  const r = seededRandom(seed);
+  const x = new Float32Array(n * d);
+  for (let i = 0; i < x.length; i++) x[i] = (r() + r() + r() - 1.5) * spread;
+  return x;
+}
+
+const arbFormat = (minW: number, maxW: number) =>
+  fc.record({
+    width: fc.integer({ min: minW, max: maxW }), intFrac: fc.double({ min: 0.2, max: 0.9, noNaN: true }), signed: fc.boolean(),
+    quant: fc.constantFrom(...QUANT_MODES), overflow: fc.constantFrom(...OVERFLOW_MODES),
+  }).map(({ width, intFrac, signed, quant, overflow }) => fixedFormat(width, Math.max(1, Math.round(width * intFrac)), signed, quant, overflow));
+
+describe("isolation forest", () => {
+  it("c(n) matches isotree/Liu: c(2) = 1, c(256) = 2(H(256) − 1)", () => {
+    expect(averagePathLength(1)).toBe(0);
+    expect(averagePathLength(2)).toBe(1);
+    let h = 0;
+    for (let k = 1; k <= 256; k++) h += 1 / k;
+    expect(averagePathLength(256)).toBeCloseTo(2 * (h - 1), 12);
+    expect(averagePathLength(256)).toBeCloseTo(2 * (Math.log(255) + 0.5772156649) - (2 * 255) / 256, 2); // Liu's approximation
+  });
+
+  it("training is seeded: same seed, same model id; different seed, different id", () => {
+    const x = gaussianRows(500, 6, 1);
+    const a = trainIsolationForest(x, 500, 6, { seed: 3, nTrees: 20 });
+    const b = trainIsolationForest(x, 500, 6, { seed: 3, nTrees: 20 });
+    const c = trainIsolationForest(x, 500, 6, { seed: 4, nTrees: 20 });
+    expect(a.id).toBe(b.id);
+    expect(a.id).not.toBe(c.id);
+    expect(loadModel(JSON.parse(JSON.stringify(a.toJSON()))).id).toBe(a.id);
+  });
+
+  it("outliers score higher; fixed output tracks log2(score)", () => {
+    const d = 5, n = 2000;
+    const x = gaussianRows(n, d, 7);
+    const m = trainIsolationForest(x, n, d, { seed: 1 });
+    const probe = new Float32Array([0, 0, 0, 0, 0, 60, -60, 60, -60, 60]);
+    const s = m.scoreFloat(probe, 2);
+    expect(s[1]).toBeGreaterThan(s[0]);
+    expect(2 ** s[0]).toBeLessThan(0.5); // inliers: isolation score below ½
+    expect(2 ** s[1]).toBeGreaterThan(0.6);
+    const raw = m.scoreFixedRaw(m.quantizeInputs(probe, 2), 2);
+    const lsb = 2 ** -(m.outputFormat.width - m.outputFormat.int);
+    expect(Math.abs(raw[0] * lsb - s[0])).toBeLessThan(0.02);
+    expect(Math.abs(raw[1] * lsb - s[1])).toBeLessThan(0.02);
+  });
+
+  it("conifer export → import keeps every score bit", () => {
+    const x = gaussianRows(800, 4, 2);
+    const m = trainIsolationForest(x, 800, 4, { seed: 5, nTrees: 30 });
+    const back = importConifer(exportConifer(m), { scoreFormat: m.outputFormat, inputFormat: m.inputFormat });
+    const q = m.quantizeInputs(x, 800);
+    expect(Array.from(back.scoreFixedRaw(q, 800))).toEqual(Array.from(m.scoreFixedRaw(q, 800)));
+    expect(Array.from(back.scoreFloat(x, 800))).toEqual(Array.from(m.scoreFloat(x, 800)));
+  });
+
+  it("malformed forests fail with one clear error", () => {
+    const good = { feature: [0, -2, -2], threshold: [0.5, -2, -2], children_left: [1, -1, -1], children_right: [2, -1, -1], value: [0, 1, 1] };
+    expect(() => treesToForest([{ ...good, children_left: [5, -1, -1] }])).toThrow(/outside the tree/);
+    expect(() => loadModel({ kind: "iforest", nFeatures: 1, trees: [{ ...good, children_left: [0, -1, -1] }] })).toThrow(/reached twice/);
+    expect(() => loadModel({ kind: "iforest", nFeatures: 1, trees: [{ ...good, feature: [3, -2, -2] }] })).toThrow(/feature 3/);
+    expect(() => loadModel({ kind: "iforest", nFeatures: 1, trees: [{ ...good, value: [0, 1] }] })).toThrow(/expected 3 entries/);
+    expect(() => loadModel({ kind: "nope" })).toThrow(/unknown model kind/);
+    expect(() => loadModel("/nonexistent/model.json")).toThrow(/cannot read model/);
+  });
+
+  it("trained on generated background, separates the easiest generated signal with AUC > 0.9", () => {
+    const bkg = generatedFeatures({ seed: 1, orbits: 2 });
+    const model = nativeScorer(trainIsolationForest(bkg.features, bkg.n, N_FEATURES, {
+      seed: 2, normalisation: axol1tlNormalisation(), splitFeatures: featuresWithoutPhi(),
+    }));
+    const test = generatedFeatures({ seed: 5, orbits: 1 });
+    const sb = model.scoreFixedRaw(model.quantizeInputs(test.features, test.n), test.n);
+    const aucs = SIGNALS.map((signal) => {
+      const sig = generatedFeatures({ seed: 7, orbits: 1, signal, injectFraction: 1, maxEvents: 600 });
+      return rocAuc(sb, model.scoreFixedRaw(model.quantizeInputs(sig.features, sig.n), sig.n));
+    });
+    expect(Math.max(...aucs)).toBeGreaterThan(0.9);
+    expect(Math.min(...aucs)).toBeGreaterThan(0.55); // every signal is at least somewhat separated
+  }, 60_000);
+});
+
+function randomForest(seed: number, nFeatures: number, scoreFormat: FixedFormat, inputFormat: FixedFormat, strict: boolean, deep: boolean): IsolationForestModel {
+  const r = seededRandom(seed);
+  const trees = Array.from({ length: 1 + Math.floor(r() * 12) }, () => {
+    const t = { feature: [] as number[], threshold: [] as number[], children_left: [] as number[], children_right: [] as number[], value: [] as number[] };
+    const grow = (depth: number): number => {
+      const id = t.feature.length;
+      t.feature.push(-2); t.threshold.push(-2); t.children_left.push(-1); t.children_right.push(-1); t.value.push(0);
+      const maxDepth = deep ? 14 : 6;
+      if (depth < maxDepth && r() < 0.8) {
+        t.feature[id] = Math.floor(r() * nFeatures);
+        t.threshold[id] = (r() - 0.5) * 40;
+        t.children_left[id] = grow(depth + 1);
+        t.children_right[id] = grow(depth + 1);
+      } else {
+        t.value[id] = depth + averagePathLength(1 + Math.floor(r() * 20));
+      }
+      return id;
+    };
+    grow(0);
+    return t;
+  });
+  const forest = treesToForest(trees);
+  return new IsolationForestModel({
+    forest, nFeatures, splitting: strict ? "<" : "<=", norm: (r() < 0.8 ? -1 : 1) / (trees.length * averagePathLength(256)), initPredict: r() < 0.5 ? 0 : r() * 3,
+    sampleSize: 256, normalisation: { scale: Float64Array.from({ length: nFeatures }, () => 0.5 + r() * 2), offset: Float64Array.from({ length: nFeatures }, () => r() - 0.5) },
+    inputFormat, thresholdFormat: inputFormat, scoreFormat,
+  });
+}
+
+describe("native scorers are bit-identical to the TS reference", () => {
+  it("isolation forest, float and fixed, random forests/formats/inputs", () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1, max: 9 }), arbFormat(4, 24), arbFormat(6, 24).filter((f) => f.width <= 31),
+      fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 70 }),
+      (seed, nFeatures, scoreFormat, inputFormat, strict, deep, n) => {
+        const m = randomForest(seed, nFeatures, scoreFormat, inputFormat, strict, deep);
+        const x = gaussianRows(n, nFeatures, seed + 1, 15);
+        const nat = nativeScorer(m);
+        const q = m.quantizeInputs(x, n);
+        expect(Array.from(nat.scoreFixedRaw(q, n))).toEqual(Array.from(m.scoreFixedRaw(q, n)));
+        expect(Array.from(nat.scoreFloat(x, n))).toEqual(Array.from(m.scoreFloat(x, n)));
+        // Garbage raw inputs (any int32) are scored the same way too.
+        const junk = Int32Array.from({ length: n * nFeatures }, (_, i) => (Math.imul(i + seed, 2654435761) | 0));
+        expect(Array.from(nat.scoreFixedRaw(junk, n))).toEqual(Array.from(m.scoreFixedRaw(junk, n)));
+      },
+    ), { numRuns: 60 });
+  });
+
+  it("dense AE/VAE, random layers/formats/inputs", () => {
+    const acts: Activation[] = ["linear", "relu", "leaky_relu"];
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 1e9 }), fc.boolean(), arbFormat(6, 20), arbFormat(4, 10), arbFormat(12, 40), arbFormat(6, 18), arbFormat(8, 24),
+      fc.integer({ min: 0, max: 20 }),
+      (seed, vae, inputFormat, weightFormat, accumFormat, resultFormat, outputFormat, n) => {
+        const r = seededRandom(seed);
+        const d = 1 + Math.floor(r() * 8);
+        const sizes = [d, 1 + Math.floor(r() * 6), 1 + Math.floor(r() * 5)];
+        if (!vae) sizes.push(d);
+        const layers = sizes.slice(1).map((nOut, k) => denseLayer(
+          sizes[k], nOut, Array.from({ length: sizes[k] * nOut }, () => (r() - 0.5) * 4), Array.from({ length: nOut }, () => r() - 0.5),
+          acts[Math.floor(r() * 3)], { weight: weightFormat, accum: r() < 0.5 ? accumFormat : { ...accumFormat, quant: "TRN", overflow: "WRAP" }, result: resultFormat }, r(),
+        ));
+        let m: DenseNetModel;
+        try {
+          m = new DenseNetModel({ kind: vae ? "vae" : "ae", nFeatures: d, normalisation: identityNormalisation(d), inputFormat, outputFormat: { ...outputFormat, signed: false, width: Math.min(outputFormat.width, 31) }, layers });
+        } catch (err) {
+          expect(String(err)).toMatch(/bits|wider/); // only width limits may reject a random network
+          return;
+        }
+        const x = gaussianRows(n, d, seed + 3, 8);
+        const q = m.quantizeInputs(x, n);
+        expect(Array.from(nativeScorer(m).scoreFixedRaw(q, n))).toEqual(Array.from(m.scoreFixedRaw(q, n)));
+      },
+    ), { numRuns: 200 });
+  });
+
+  it("rejects raw inputs outside the input format in both implementations", () => {
+    const layer = denseLayer(2, 1, [1, 1], [0], "linear");
+    const m = new DenseNetModel({ kind: "vae", nFeatures: 2, normalisation: identityNormalisation(2), inputFormat: fixedFormat(8, 4), outputFormat: fixedFormat(16, 8, false), layers: [layer] });
+    const bad = Int32Array.of(1, 1000);
+    expect(() => m.scoreFixedRaw(bad, 1)).toThrow(/outside/);
+    expect(() => nativeScorer(m).scoreFixedRaw(bad, 1)).toThrow(/outside/);
+    expect(formatFixed(m.outputFormat)).toBe("ap_ufixed<16,8,AP_TRN,AP_WRAP>");
+  });
+});
