@@ -74,6 +74,7 @@ export interface DeframedOrbit {
 }
 
 export interface DeframerOptions {
+  /** Byte-level core: "native" (default, the fast path) or "ts" (the reference). */
   core?: "ts" | "native" | DeframerCore;
   /** Copy each orbit into an OrbitBatch (default true). */
   materialize?: boolean;
@@ -95,6 +96,19 @@ export function emptyStats(): DeframerStats {
   };
 }
 
+/**
+ * Streaming deframer over one byte stream (both link streams may be interleaved in it).
+ *
+ * ```ts
+ * import { Deframer, StreamMerger } from "scoutloop";
+ * const d = new Deframer();                   // native core
+ * const merger = new StreamMerger();
+ * socket.on("data", (chunk) => {
+ *   for (const o of d.push(chunk)) for (const batch of merger.push(o.stream, o.batch!)) handle(batch);
+ * });
+ * socket.on("end", () => { d.end(); merger.flush().forEach(handle); console.log(d.stats.faults); });
+ * ```
+ */
 export class Deframer {
   readonly core: DeframerCore;
   readonly stats: DeframerStats = emptyStats();
@@ -115,7 +129,7 @@ export class Deframer {
   private ended = false;
 
   constructor(options: DeframerOptions = {}) {
-    const c = options.core ?? "ts";
+    const c = options.core ?? "native";
     this.core = c === "ts" ? tsCore : c === "native" ? nativeCore() : c;
     this.doMaterialize = options.materialize ?? true;
     this.maxFaultRecords = options.maxFaultRecords ?? 1000;
