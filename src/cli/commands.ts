@@ -8,6 +8,10 @@ import { frameCommand } from "./frame.js";
 import { deframeCommand } from "./deframe.js";
 import { replayCommand } from "./replay.js";
 import { boardCommand } from "./board.js";
+import { reportCommand } from "./report.js";
+import { monitorCommand } from "./monitor.js";
+import { injectCommand } from "./inject.js";
+import { kfoldCommand } from "./kfold.js";
 
 export const COMMANDS: Array<() => Command> = [
   genCommand,
@@ -18,4 +22,8 @@ export const COMMANDS: Array<() => Command> = [
   deframeCommand,
   replayCommand,
   boardCommand,
+  reportCommand,
+  monitorCommand,
+  injectCommand,
+  kfoldCommand,
 ];

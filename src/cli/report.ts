@@ -1,0 +1,46 @@
+/**
+ * `scoutloop report RUN_DIR`: one self-contained HTML file from a run directory (summary.json of
+ * `run --report`, plus record.json / monitor.json / inject.json / kfold.json when present).
+ * `--gen` first writes record.json from generated events scored by the model.
+ */
+import { Command } from "commander";
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../native.js";
+import { generatedRunRecord } from "../report/record.js";
+import { readRunDirectory, writeRunFile } from "../report/rundir.js";
+import { renderRunReport } from "../report/run-report.js";
+import { studyModel } from "../study/inputs.js";
+import { emit, intOption } from "./util.js";
+
+export function toolVersion(): string {
+  return JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version as string;
+}
+
+export function reportCommand(): Command {
+  return new Command("report")
+    .description("write one self-contained HTML report (plots, fault and mismatch tables, manifest) from a run directory")
+    .argument("<run-dir>", "directory written by `scoutloop run --report DIR` (and/or monitor/inject/kfold --out DIR)")
+    .option("-o, --out <file>", "HTML file to write (default: RUN_DIR/report.html)")
+    .option("--gen", "first score generated background and signals with the model and write RUN_DIR/record.json")
+    .option("--model <file>", "with --gen: model JSON (default: an isolation forest trained on generated background)")
+    .option("--seed <n>", "with --gen: generator seed", intOption(0, 2 ** 32 - 1), 1)
+    .option("--orbits <n>", "with --gen: background orbits", intOption(1, 1000), 2)
+    .option("--signal-orbits <n>", "with --gen: orbits of each signal", intOption(1, 1000), 1)
+    .option("--json", "print what was written as JSON")
+    .action((dir: string, o: { out?: string; gen?: boolean; model?: string; seed: number; orbits: number; signalOrbits: number; json?: boolean }) => {
+      if (o.gen) {
+        if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+        const m = studyModel(o.model);
+        writeRunFile(dir, "record.json", generatedRunRecord({ model: m.model, modelDescribe: m.describe, seed: o.seed, orbits: o.orbits, signalOrbits: o.signalOrbits, version: toolVersion() }));
+      }
+      const run = readRunDirectory(dir);
+      const html = renderRunReport(run);
+      const out = o.out ?? join(dir, "report.html");
+      writeFileSync(out, html);
+      const found = { summary: !!run.summary, record: !!run.record, monitor: !!run.monitor, inject: !!run.inject, kfold: !!run.kfold };
+      emit(Boolean(o.json), { report: out, bytes: Buffer.byteLength(html), found, problems: run.problems }, () =>
+        `wrote ${out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB; ${Object.entries(found).filter(([, v]) => v).map(([k]) => k).join(", ") || "no run files"})` +
+        (run.problems.length ? `\n${run.problems.map((p) => `warning: ${p}`).join("\n")}` : ""));
+    });
+}

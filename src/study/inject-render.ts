@@ -1,0 +1,47 @@
+/** Injection result → report section (table + score and sculpting plots) and a terminal table. */
+import { escapeHtml, note, table, type Section } from "../report/html.js";
+import { renderPlot } from "../report/svg.js";
+import { sculptingPlot } from "../report/plots.js";
+import * as Plot from "@observablehq/plot";
+import type { InjectResult } from "./inject.js";
+
+const g = (v: number) => (Number.isFinite(v) ? +v.toPrecision(4) : "—");
+
+function rowCells(r: InjectResult["rows"][number]): unknown[] {
+  return [r.fraction, r.injected, r.dataEvents, g(r.scoreMeanShift), g(r.scoreKs), g(r.scoreKsP), g(r.scoreLr), r.selected, r.selectedSignal, g(r.variableKs), g(r.variableKsP), g(r.variableLr)];
+}
+const HEADERS = ["fraction", "injected", "events", "Δ mean score", "KS score", "p(KS)", "LR score", "selected", "selected signal", "KS var", "p(KS var)", "LR var"];
+
+function scoreShiftPlot(r: InjectResult): string {
+  const rows = [{ label: "reference", counts: r.reference.scoreCounts }, ...r.rows.map((x) => ({ label: `f=${x.fraction}`, counts: x.scoreCounts }))].flatMap((s) => {
+    const sum = s.counts.reduce((a, b) => a + b, 0) || 1;
+    return s.counts.map((c, i) => ({ series: s.label, x: (r.scoreEdges[i] + r.scoreEdges[i + 1]) / 2, y: c / sum })).filter((d) => d.y > 0);
+  });
+  return renderPlot("inject-scores", {
+    title: `Score distribution per injected fraction of ${r.signal}`, width: 760, height: 360,
+    x: { label: "anomaly score" }, y: { type: "log", label: "fraction of events", grid: true }, color: { legend: true },
+    marks: [Plot.line(rows, { x: "x", y: "y", stroke: "series", curve: "step" }), Plot.ruleX([r.threshold], { stroke: "crimson", strokeDasharray: "4,3" })],
+  });
+}
+
+export function injectSection(value: unknown): Section {
+  const r = value as InjectResult;
+  if (!r || r.format !== "scoutloop-inject/1" || !Array.isArray(r.rows)) {
+    return { id: "inject", title: "Signal injection", html: `<p class="bad">inject.json is not a scoutloop injection result.</p>` };
+  }
+  const sculpt = sculptingPlot(r.variable, r.variableEdges, [{ label: "reference", counts: r.reference.variableCounts }, ...r.rows.map((x) => ({ label: `f=${x.fraction}`, counts: x.variableCounts }))]);
+  return {
+    id: "inject",
+    title: "Signal injection",
+    html:
+      note(`Signal ${r.signal}, model ${r.model.kind} ${r.model.id} (${r.precision}); score cut ≥ ${g(r.threshold)} passes ${r.cutFpr} of the reference (${r.reference.selected}/${r.reference.events}); variable ${r.variable}.`) +
+      `<p>${escapeHtml(r.method)}</p>` + table(HEADERS, r.rows.map(rowCells), 'data-table="inject"') +
+      `<figure>${scoreShiftPlot(r)}</figure><figure>${sculpt}</figure>`,
+  };
+}
+
+export function formatInject(r: InjectResult): string {
+  const w = HEADERS.map((h) => Math.max(h.length, 9));
+  const line = (cells: unknown[]) => cells.map((c, i) => String(c).padStart(w[i])).join(" ");
+  return [`injection of ${r.signal}: cut ≥ ${g(r.threshold)} (pass ${r.cutFpr} of reference), variable ${r.variable}`, line(HEADERS), ...r.rows.map((x) => line(rowCells(x)))].join("\n");
+}
