@@ -156,26 +156,31 @@ export class Adc2021File {
     if (!(raw instanceof Float32Array || raw instanceof Float64Array) || raw.length !== n) {
       throw new FileFormatError(this.path, `"${ADC_PARTICLES}" rows ${start}..${start + count} read back as ${raw?.constructor?.name ?? typeof raw}, not ${n} floats`);
     }
-    for (let i = 0; i < n; i++) dst[i] = raw[i];
+    dst.set(raw); // converts float64 files to float32
     this.validateRows(dst, start, count);
     return dst;
   }
 
   private validateRows(rows: Float32Array, start: number, count: number): void {
-    for (let e = 0; e < count; e++) {
-      for (let s = 0; s < ADC_SLOTS; s++) {
-        const o = e * ADC_ROW + s * ADC_FIELDS;
-        const where = (): string => `event ${start + e} slot ${s}`; // only called on error
-        for (let f = 0; f < ADC_FIELDS; f++) {
-          if (!Number.isFinite(rows[o + f])) throw new FileFormatError(this.path, `${where()} has a non-finite value (${rows[o + f]}) in "${ADC_PARTICLES}"`);
-        }
-        if (rows[o] < 0) throw new FileFormatError(this.path, `${where()} has negative pT ${rows[o]}`);
-        const cls = rows[o + 3];
-        if (cls !== 0 && cls !== CLASS_OF_SLOT[s]) {
-          throw new FileFormatError(this.path, `${where()} has class id ${cls}, expected 0 or ${CLASS_OF_SLOT[s]} (slot layout MET, 4 e/γ, 4 μ, 10 jets)`);
-        }
-      }
+    const n = count * ADC_ROW;
+    for (let i = 0, slot = 0; i < n; i += ADC_FIELDS, slot = slot === ADC_SLOTS - 1 ? 0 : slot + 1) {
+      const pt = rows[i], eta = rows[i + 1], phi = rows[i + 2], cls = rows[i + 3];
+      // x - x is 0 for every finite x and NaN for NaN and ±Infinity.
+      const finite = pt - pt + (eta - eta) + (phi - phi) + (cls - cls) === 0;
+      if (!finite || pt < 0 || (cls !== 0 && cls !== CLASS_OF_SLOT[slot])) this.rowError(rows, i, start);
     }
+  }
+
+  /** The one-line reason a row at float index `i` failed validateRows. */
+  private rowError(rows: Float32Array, i: number, start: number): never {
+    const e = Math.floor(i / ADC_ROW);
+    const s = (i % ADC_ROW) / ADC_FIELDS;
+    const where = `event ${start + e} slot ${s}`;
+    for (let f = 0; f < ADC_FIELDS; f++) {
+      if (!Number.isFinite(rows[i + f])) throw new FileFormatError(this.path, `${where} has a non-finite value (${rows[i + f]}) in "${ADC_PARTICLES}"`);
+    }
+    if (rows[i] < 0) throw new FileFormatError(this.path, `${where} has negative pT ${rows[i]}`);
+    throw new FileFormatError(this.path, `${where} has class id ${rows[i + 3]}, expected 0 or ${CLASS_OF_SLOT[s]} (slot layout MET, 4 e/γ, 4 μ, 10 jets)`);
   }
 
   /** Generator truth of rows [start, start+count), or null when the file has no `labels`. */
@@ -197,14 +202,27 @@ export class Adc2021File {
   readOrbitBx(start: number, count: number): { orbit: Float64Array; bx: Float64Array } | null {
     if (!this.aux.orbit || !this.aux.bx) return null;
     this.checkRange(start, count);
-    const orbit = Float64Array.from(count ? (this.slice(this.aux.orbit, ADC_ORBIT, start, count, 1) as ArrayLike<number | bigint>) : [], Number);
-    const bx = Float64Array.from(count ? (this.slice(this.aux.bx, ADC_BX, start, count, 1) as ArrayLike<number | bigint>) : [], Number);
-    return { orbit, bx };
+    if (count === 0) return { orbit: new Float64Array(0), bx: new Float64Array(0) };
+    return {
+      orbit: toFloat64(this.slice(this.aux.orbit, ADC_ORBIT, start, count, 1)),
+      bx: toFloat64(this.slice(this.aux.bx, ADC_BX, start, count, 1)),
+    };
   }
 
   close(): void {
     this.file.close();
   }
+}
+
+/** Integers read by h5wasm (any width, 64-bit ones as BigInt) as float64, exact below 2^53. */
+function toFloat64(raw: unknown): Float64Array {
+  if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) return Float64Array.from(raw, Number);
+  if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) {
+    const out = new Float64Array((raw as Float64Array).length);
+    out.set(raw as Float64Array);
+    return out;
+  }
+  throw new TypeError(`expected an integer array from HDF5, got ${typeof raw}`);
 }
 
 function checkFilters(path: string, ds: h5.Dataset, name: string): void {
