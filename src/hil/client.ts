@@ -24,7 +24,7 @@ import {
   type InFlightInfo,
 } from "./errors.js";
 import type { BoardProfile } from "./profile.js";
-import { ErrorCode, MsgType, PROTOCOL_VERSION, type ErrorInfo, type HelloInfo, type Message, type RawMessage } from "./protocol.js";
+import { ErrorCode, MsgType, PROTOCOL_VERSION, REPLY_EVENT_BYTES, type ErrorInfo, type HelloInfo, type Message, type RawMessage } from "./protocol.js";
 import { type HostTransport } from "./transport.js";
 import { SerialHostTransport } from "./transport-serial.js";
 import { ZmqHostTransport, type CurveClientKeys } from "./transport-zmq.js";
@@ -598,9 +598,13 @@ export class BoardClient {
     const raw = encodeScore(this.nextSeq(), orbit, bx, features, this.helloInfo.nFeatures, first, n);
     rec.seq = raw.header.readUInt32LE(8);
     this.counters.requests++;
+    // On a slow line the wait includes moving this request and its reply, behind up to a
+    // window's worth of others.
+    const wire = this.transport ? this.transport.wireMs(raw.header.length + raw.payload.length + 28 + n * REPLY_EVENT_BYTES) : 0;
+    const timeoutMs = this.replyTimeoutMs + this.window * wire;
     let p!: Pending;
     const outcome = await new Promise<Parameters<Pending["settle"]>[0]>((resolve) => {
-      p = this.newPending(raw, MsgType.SCORE_REPLY, n, this.replyTimeoutMs, 1 + this.retries, true, resolve);
+      p = this.newPending(raw, MsgType.SCORE_REPLY, n, timeoutMs, 1 + this.retries, true, resolve);
       this.transmit(p);
     });
     rec.attempts = p.attempts;

@@ -4,7 +4,7 @@
  * the emulator side serves the master end of a native pty pair. Both pace their writes to the
  * UART's byte rate (8N1: baud/10 bytes/s), since a pty would otherwise move data at memory speed.
  */
-import { closeSync, openSync, writeSync, constants as fsc } from "node:fs";
+import { closeSync, existsSync, openSync, writeSync, constants as fsc } from "node:fs";
 import tty from "node:tty";
 import { SerialPort } from "serialport";
 import { native } from "../native.js";
@@ -13,6 +13,7 @@ import { messageBytes, splitMessage } from "./codec.js";
 import type { RawMessage } from "./protocol.js";
 import {
   Pacer,
+  SerialQueue,
   ReceiveQueue,
   TransportClosedError,
   TransportDisconnectedError,
@@ -32,6 +33,9 @@ export interface SerialOptions {
   pacing?: boolean;
 }
 
+/** How often the host checks that its device node still exists. */
+const VANISH_CHECK_MS = 100;
+
 /** 8N1 framing: 10 line bits per byte. */
 export function uartBytesPerSecond(baudRate: number): number {
   return baudRate / 10;
@@ -44,14 +48,17 @@ export class SerialHostTransport implements HostTransport {
   private readonly queue = new ReceiveQueue<RawMessage>();
   private readonly decoder: CobsDecoder;
   private readonly pacer: Pacer;
+  /** Whole frames one after another: concurrent sends must not interleave their slices. */
+  private readonly sends = new SerialQueue();
   private closing = false;
   private shortFrames = 0;
+  private readonly watch: NodeJS.Timeout;
 
   private constructor(
     private readonly port: SerialPort,
     readonly address: string,
     pacing: boolean,
-    baudRate: number,
+    private readonly baudRate: number,
   ) {
     this.pacer = new Pacer(pacing ? uartBytesPerSecond(baudRate) : Infinity);
     this.decoder = new CobsDecoder((frame) => {
@@ -70,6 +77,18 @@ export class SerialHostTransport implements HostTransport {
       );
     });
     port.on("error", (err) => this.queue.end(new TransportDisconnectedError(`serial port ${address}: ${err.message}`)));
+    // The poller does not always see a hang-up (a closed pty, an unplugged USB-UART) until the
+    // next write; the device node disappearing is the reliable sign, so look for it.
+    this.watch = setInterval(() => {
+      if (!existsSync(address)) this.vanish();
+    }, VANISH_CHECK_MS);
+    this.watch.unref();
+  }
+
+  private vanish(): void {
+    this.queue.end(new TransportDisconnectedError(`serial port ${this.address} vanished`));
+    clearInterval(this.watch);
+    if (this.port.isOpen) this.port.close(() => undefined);
   }
 
   static async open(opts: SerialOptions): Promise<SerialHostTransport> {
@@ -88,12 +107,19 @@ export class SerialHostTransport implements HostTransport {
     return new SerialHostTransport(port, opts.path, opts.pacing ?? true, opts.baudRate);
   }
 
+  wireMs(bytes: number): number {
+    // COBS adds ≤ 1 byte in 254 plus the delimiter.
+    return ((bytes * 1.004 + 2) / uartBytesPerSecond(this.baudRate)) * 1000;
+  }
+
   async send(msg: RawMessage): Promise<void> {
     if (this.queue.isEnded || !this.port.isOpen) throw new TransportDisconnectedError(`serial port ${this.address} is not open`);
     const frame = cobsEncode(messageBytes(msg));
-    await this.pacer.write(frame, (chunk) => new Promise((resolve, reject) => {
-      this.port.write(chunk, (err) => (err ? reject(new TransportDisconnectedError(`serial write failed: ${err.message}`)) : resolve()));
-    }));
+    await this.sends.run(() =>
+      this.pacer.write(frame, (chunk) => new Promise((resolve, reject) => {
+        this.port.write(chunk, (err) => (err ? reject(new TransportDisconnectedError(`serial write failed: ${err.message}`)) : resolve()));
+      })),
+    );
   }
 
   receive(): Promise<RawMessage> {
@@ -110,6 +136,7 @@ export class SerialHostTransport implements HostTransport {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    clearInterval(this.watch);
     this.queue.end(new TransportClosedError(`serial ${this.address} is closed`));
     if (this.port.isOpen) await new Promise<void>((resolve) => this.port.close(() => resolve()));
   }
@@ -127,6 +154,7 @@ export class PtyBoardTransport implements BoardTransport {
   private readonly queue = new ReceiveQueue<Incoming>();
   private readonly decoder: CobsDecoder;
   private readonly pacer: Pacer;
+  private readonly sends = new SerialQueue();
   private readonly reader: tty.ReadStream;
   private readonly slaveFd: number;
   private closed = false;
@@ -167,7 +195,7 @@ export class PtyBoardTransport implements BoardTransport {
 
   async send(_peer: unknown, msg: RawMessage): Promise<void> {
     const frame = cobsEncode(messageBytes(msg));
-    await this.pacer.write(frame, (chunk) => this.writeAll(chunk));
+    await this.sends.run(() => this.pacer.write(frame, (chunk) => this.writeAll(chunk)));
   }
 
   /** Write to the non-blocking master fd, waiting out EAGAIN while the pty buffer is full. */

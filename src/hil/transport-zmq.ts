@@ -7,6 +7,7 @@
 import * as zmq from "zeromq";
 import { HEADER_BYTES, type RawMessage } from "./protocol.js";
 import {
+  SerialQueue,
   TransportClosedError,
   iterate,
   type BoardTransport,
@@ -29,22 +30,13 @@ export interface CurveServerKeys {
 
 export const DEFAULT_ZMQ_ENDPOINT = "tcp://127.0.0.1:5555";
 
-/** Serialises sends: a zeromq 6 socket allows one send in progress at a time. */
-class SendChain {
-  private tail: Promise<void> = Promise.resolve();
-  run(fn: () => Promise<void>): Promise<void> {
-    const next = this.tail.then(fn, fn);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
-
 export class ZmqHostTransport implements HostTransport {
   readonly kind = "zmq" as const;
   readonly ordered = false;
   readonly faults: Record<string, number> = { badFrames: 0 };
   private readonly socket: zmq.Dealer;
-  private readonly sends = new SendChain();
+  /** A zeromq 6 socket allows one send in progress at a time. */
+  private readonly sends = new SerialQueue();
   private closed = false;
 
   constructor(readonly address: string, curve?: CurveClientKeys) {
@@ -55,6 +47,10 @@ export class ZmqHostTransport implements HostTransport {
     }
     this.socket = new zmq.Dealer(opts);
     this.socket.connect(address);
+  }
+
+  wireMs(): number {
+    return 0;
   }
 
   send(msg: RawMessage): Promise<void> {
@@ -90,7 +86,8 @@ export class ZmqHostTransport implements HostTransport {
 
 export class ZmqBoardTransport implements BoardTransport {
   readonly faults: Record<string, number> = { badFrames: 0 };
-  private readonly sends = new SendChain();
+  /** A zeromq 6 socket allows one send in progress at a time. */
+  private readonly sends = new SerialQueue();
   private closed = false;
   private constructor(
     private readonly socket: zmq.Router,

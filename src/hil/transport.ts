@@ -14,6 +14,8 @@ export interface HostTransport extends AsyncIterable<RawMessage> {
   readonly ordered: boolean;
   /** Link-level faults seen so far (bad frames, overflows), by kind. */
   readonly faults: Record<string, number>;
+  /** Time the line needs to carry `bytes` (serial: at baud/10 bytes/s; ZeroMQ: 0). */
+  wireMs(bytes: number): number;
   send(msg: RawMessage): Promise<void>;
   /**
    * The next message. Rejects with TransportClosedError after close(), with
@@ -112,6 +114,16 @@ export async function* iterate<T>(receive: () => Promise<T>): AsyncGenerator<T> 
       if (err instanceof TransportClosedError) return;
       throw err;
     }
+  }
+}
+
+/** Runs async jobs one after another: frames must not interleave on a byte stream. */
+export class SerialQueue {
+  private tail: Promise<void> = Promise.resolve();
+  run(fn: () => Promise<void>): Promise<void> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
   }
 }
 
