@@ -62,19 +62,29 @@ describe("boundedMergeMap", () => {
 });
 
 describe("linkRateSource", () => {
-  it("stamps scheduled times on the orbit clock and drops what overflows the receive buffer", async () => {
+  it("stamps scheduled times, hands orbits out on credit, drops arrivals to a full buffer", async () => {
     let t = 0;
     const clock = () => t;
     const batches = Array.from({ length: 10 }, (_, k) => toyOrbit(k, 1));
-    const seen: { seq: number; sentNs: number; dropped: boolean }[] = [];
-    t = 0;
-    const sub = linkRateSource(batches, { orbitHz: 1000, bufferOrbits: 3, clock }).subscribe((w) => seen.push({ seq: w.seq, sentNs: w.sentNs, dropped: w.dropped }));
-    expect(seen).toEqual([{ seq: 0, sentNs: 0, dropped: false }]);
-    t = 6.5e6; // 6.5 ms later: orbits 1..6 arrived at once, buffer holds 3
+    const demand = new Demand();
+    const seen: [number, number, boolean][] = [];
+    let completed = false;
+    const sub = linkRateSource(batches, demand, { orbitHz: 1000, bufferOrbits: 3, window: 1, clock }).subscribe({
+      next: (w) => seen.push([w.seq, w.sentNs, w.dropped]),
+      complete: () => (completed = true),
+    });
+    expect(seen).toEqual([[0, 0, false]]); // orbit 0 arrived at t0 and took the only credit
+    t = 6.5e6; // 6.5 ms later: orbits 1..6 have arrived; the buffer holds 3 of them
     await new Promise((r) => setTimeout(r, 5));
-    expect(seen.slice(1).map((s) => [s.seq, s.sentNs, s.dropped])).toEqual([
-      [1, 1e6, false], [2, 2e6, false], [3, 3e6, false], [4, 4e6, true], [5, 5e6, true], [6, 6e6, true],
-    ]);
+    expect(seen).toEqual([[0, 0, false], [4, 4e6, true], [5, 5e6, true], [6, 6e6, true]]);
+    demand.release(2); // the pipeline finished orbit 0 (and one more credit)
+    expect(seen.slice(4)).toEqual([[1, 1e6, false], [2, 2e6, false]]);
+    t = 20e6; // the rest arrives; 3 fits in the buffer with 7, 8 (9 overflows)
+    await new Promise((r) => setTimeout(r, 5));
+    expect(seen.slice(6)).toEqual([[9, 9e6, true]]);
+    demand.release(10);
+    expect(seen.slice(7).map((s) => s[0])).toEqual([3, 7, 8]);
+    expect(completed).toBe(true);
     sub.unsubscribe();
   });
 });
@@ -121,7 +131,7 @@ describe("pipeline", () => {
     expect(checkSummary(s).every((c) => c.ok)).toBe(true);
   });
 
-  it("link-rate mode: the same slow board overflows the bounded queue into counted dropped orbits", async () => {
+  it("link-rate mode: the same slow board overflows the receive buffer into counted dropped orbits", async () => {
     const board = slowScorer("board", toyModel, 15);
     const s = await runPipeline({
       source: toyOrbits(40, 10),
@@ -130,7 +140,8 @@ describe("pipeline", () => {
       mode: "link-rate",
       orbitHz: 1000,
       concurrency: 1,
-      queue: 2,
+      window: 1,
+      bufferOrbits: 2,
     });
     const acc = s.accounting;
     expect(s.problems).toEqual([]);

@@ -1,6 +1,6 @@
 /**
- * Scoring backends by name — one registry, so `run` and `compare` (and scripts) say "software",
- * "float", "emulator" or "board:boards/x.json" and get a Scorer with a close().
+ * Scoring backends by name — one registry, so `run` and `compare` (and scripts) say "software"
+ * (TS fixed-point reference), "native" (C++ fixed-point), "float", "emulator" or "board:boards/x.json" and get a Scorer with a close().
  * Unknown names fail with the list of valid ones (reference/style.md: backends are a registry).
  */
 import type { Scorer } from "./scorer.js";
@@ -8,10 +8,11 @@ import type { Scorer } from "./scorer.js";
 export type BackendSpec =
   | { kind: "software" }
   | { kind: "float" }
+  | { kind: "native" }
   | { kind: "emulator" }
   | { kind: "board"; profile: string };
 
-export const BACKEND_HELP = "software | float | emulator | board:PROFILE.json";
+export const BACKEND_HELP = "software | native | float | emulator | board:PROFILE.json";
 
 export class BackendSpecError extends Error {
   override name = "BackendSpecError";
@@ -19,7 +20,7 @@ export class BackendSpecError extends Error {
 
 export function parseBackendSpec(text: string, what = "backend"): BackendSpec {
   const t = text.trim();
-  if (t === "software" || t === "float" || t === "emulator") return { kind: t };
+  if (t === "software" || t === "native" || t === "float" || t === "emulator") return { kind: t };
   if (t.startsWith("board:") && t.length > "board:".length) return { kind: "board", profile: t.slice("board:".length) };
   throw new BackendSpecError(`${what}: unknown backend "${text}" (expected ${BACKEND_HELP})`);
 }

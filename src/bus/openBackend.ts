@@ -8,7 +8,7 @@ import { BoardClient } from "../hil/client.js";
 import { profileForModel, startEmulator, type Emulator } from "../hil/emulator.js";
 import { loadProfile, profileAddress } from "../hil/profile.js";
 import type { HelloInfo } from "../hil/protocol.js";
-import { formatFixed, type ScoringModel } from "../scoring/index.js";
+import { formatFixed, nativeScorer, type ScoringModel } from "../scoring/index.js";
 import type { BackendSpec, OpenBackend } from "./backends.js";
 import { boardScorer } from "./scorers/board.js";
 import { softwareScorer } from "./scorers/software.js";
@@ -39,11 +39,15 @@ export async function openBackend(spec: BackendSpec, ctx: BackendContext): Promi
   switch (spec.kind) {
     case "software":
       return { scorer: softwareScorer(ctx.model, { name: ctx.name }), describe: "fixed-point software model (TypeScript, bit-exact)", close: async () => {} };
+    case "native":
+      return { scorer: softwareScorer(nativeScorer(ctx.model), { name: ctx.name }), describe: "fixed-point model, native C++ scorer", close: async () => {} };
     case "float":
       return { scorer: softwareScorer(ctx.model, { name: ctx.name, fixed: false }), describe: "float reference model (compare with --tolerance)", close: async () => {} };
     case "emulator": {
       const profile = profileForModel(loadProfile("emulator-zmq"), ctx.model);
-      const emulator = await startEmulator({ model: ctx.model, profile, zmq: "tcp://127.0.0.1:*", faults: ctx.fault, seed: ctx.seed });
+      // The emulated firmware computes with the C++ scorer: fast, and an implementation
+      // independent of the TS reference the software side uses by default.
+      const emulator = await startEmulator({ model: nativeScorer(ctx.model), profile, zmq: "tcp://127.0.0.1:*", faults: ctx.fault, seed: ctx.seed });
       let client: BoardClient;
       try {
         client = await BoardClient.connect({ profile, address: emulator.address, expectModelId: ctx.model.id });

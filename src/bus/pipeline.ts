@@ -6,8 +6,9 @@
  * Two clocks (DESIGN §1):
  * - "pull": the source yields an orbit only when the sink has returned credit (`window` orbits in
  *   flight), so a slow board throttles the source and nothing is dropped;
- * - "link-rate": the source runs on the LHC clock; the receive buffer and the score stage's
- *   bounded queue overflow into counted dropped orbits, latency is measured from scheduled times.
+ * - "link-rate": orbits arrive on the LHC clock into a bounded receive buffer that the pipeline
+ *   drains with the same credits; arrivals to a full buffer are counted as dropped orbits, and
+ *   latency is measured from the scheduled arrival times.
  */
 import { lastValueFrom, map, type Observable } from "rxjs";
 import type { OrbitBatch } from "../events/batch.js";
@@ -34,12 +35,10 @@ export interface PipelineOptions {
   mode?: "pull" | "link-rate";
   /** Link framer/deframer; omit to hand orbits straight to the features stage. */
   link?: LinkCodec;
-  /** Pull mode: orbits in flight (default 4). */
+  /** Orbits in flight between source and sink (default 4). */
   window?: number;
   /** Orbits scored at once (default 2). */
   concurrency?: number;
-  /** Link-rate mode: orbits the score stage may queue before dropping (default 64). */
-  queue?: number;
   /** Link-rate mode: orbit rate (default LHC) and receive buffer in orbits (default 256). */
   orbitHz?: number;
   bufferOrbits?: number;
@@ -59,21 +58,20 @@ export function buildPipeline(opts: PipelineOptions): { orbits$: Observable<Orbi
   const runTally = new RunTally(names, comparator);
   const concurrency = Math.max(1, opts.concurrency ?? 2);
 
-  let demand: Demand | undefined;
+  const demand = new Demand();
+  const window = opts.window ?? 4;
   let source$: Observable<OrbitWork>;
   if (mode === "pull") {
-    demand = new Demand();
     let seq = 0;
-    source$ = pullSource(opts.source, demand, { window: opts.window ?? 4 }).pipe(
-      map((batch) => newWork(seq++, batch, nowNs())),
-    );
+    source$ = pullSource(opts.source, demand, { window }).pipe(map((batch) => newWork(seq++, batch, nowNs())));
   } else {
-    source$ = linkRateSource(opts.source, { orbitHz: opts.orbitHz, bufferOrbits: opts.bufferOrbits });
+    source$ = linkRateSource(opts.source, demand, { orbitHz: opts.orbitHz, bufferOrbits: opts.bufferOrbits, window });
   }
   const linked = opts.link ? source$.pipe(frame(opts.link), deframe(opts.link)) : source$;
   const orbits$ = linked.pipe(
     features(opts.model),
-    score(opts.scorers, { concurrency, queue: mode === "pull" ? Infinity : (opts.queue ?? 64) }),
+    // The source's credits bound what is in flight, so the score stage never needs to drop.
+    score(opts.scorers, { concurrency, queue: Infinity }),
     tally(runTally, demand),
     map((work) => {
       opts.onOrbit?.(runTally);

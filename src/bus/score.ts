@@ -3,14 +3,15 @@
  * results are laid over the orbit's *input* BX list so each event that entered gets a status.
  *
  * ```
- * source: --a--b--c--d--|          concurrency 1, queue 1 (link-rate)
- * board:  --[==a==][==b==]
- * score:  -------a'---d!--b'---|   d! = d overflowed the bounded buffer: dropped, every
- *                                   event failed "dropped-orbit"; c is queued... (and so on)
+ * source: --a--b--c-----|          concurrency 2
+ * board:  --[==a==]
+ *              [====b====]
+ * score:  --------a'------b'--c'|   each orbit' carries one ScoreBatch per scorer
  * ```
  *
- * Built on `boundedMergeMap`: in pull mode the source's credits keep the queue short; in
- * link-rate mode the queue bound is the stage's buffer and overflow is counted as dropped orbits.
+ * Built on `boundedMergeMap`: the pipeline's source credits keep its queue short; with a finite
+ * `queue` an overflowing orbit is dropped here instead (every event failed "dropped-orbit").
+ * Orbits the source already dropped pass straight through with their events failed.
  */
 import type { OperatorFunction } from "rxjs";
 import { REASON, failedBatch, type ScoreBatch } from "../compare/results.js";

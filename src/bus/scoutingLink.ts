@@ -12,7 +12,7 @@ import type { LinkCodec } from "./link.js";
 export interface ScoutingLinkOptions {
   /** Streams to carry (default both; "muon" alone models the muon scouting system). */
   streams?: readonly LinkStream[];
-  /** Deframer core (default native when the addon has it). */
+  /** Deframer core (default native; "ts" is the reference). */
   core?: "ts" | "native";
   /** scoutloop's optional CRC-32C orbit trailer (off by default, as on the real link). */
   crc?: boolean;
@@ -20,7 +20,7 @@ export interface ScoutingLinkOptions {
 
 export function scoutingLink(opts: ScoutingLinkOptions = {}): LinkCodec {
   const streams = opts.streams ?? (["muon", "calo"] as const);
-  const deframers = streams.map(() => new Deframer({ core: opts.core ?? "ts" }));
+  const deframers = streams.map(() => new Deframer({ core: opts.core ?? "native" }));
   let packets = 0;
   return {
     frame(batch: OrbitBatch): Uint8Array[] {

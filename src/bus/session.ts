@@ -32,7 +32,8 @@ export interface SessionOptions {
   streams?: LinkStream[];
   window?: number;
   concurrency?: number;
-  queue?: number;
+  /** Link-rate mode: receive buffer in orbits. */
+  bufferOrbits?: number;
   compare?: CompareOptions;
   onStart?: (info: { totalOrbits: number | null; model: LoadedModel; scorers: string[] }) => void;
   onOrbit?: (tally: RunTally) => void;
@@ -111,7 +112,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       link: opts.link === false ? undefined : scoutingLink({ streams }),
       window: opts.window,
       concurrency: opts.concurrency,
-      queue: opts.queue,
+      bufferOrbits: opts.bufferOrbits,
       compare: opts.compare,
       onOrbit: opts.onOrbit,
     });

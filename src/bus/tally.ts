@@ -24,6 +24,8 @@ export class RunTally {
   clockMHz: number | undefined;
   orbits = 0;
   events = 0;
+  /** Running totals for progress lines (cheap to read after every orbit). */
+  droppedOrbits = 0;
 
   constructor(readonly scorerNames: readonly string[], readonly comparator: Comparator | null) {
     this.accounting = new RunAccounting(scorerNames);
@@ -32,7 +34,7 @@ export class RunTally {
   book(work: OrbitWork, doneNs = nowNs()): void {
     const n = work.input.nBx;
     this.accounting.orbitIn(n);
-    if (work.dropped) this.accounting.orbitDropped(n);
+    if (work.dropped) (this.accounting.orbitDropped(n), this.droppedOrbits++);
     const results = work.results ?? [];
     for (const r of results) {
       this.accounting.result(r);
@@ -59,6 +61,7 @@ export function tally(into: RunTally, demand?: Demand): MonoTypeOperatorFunction
     into.book(work);
     // Free the big arrays: the sink is the end of the line for this orbit.
     work.features = undefined;
-    demand?.release(1);
+    // A dropped orbit never took credit from the source.
+    if (!work.dropped) demand?.release(1);
   });
 }

@@ -1,7 +1,7 @@
 /**
  * `scoutloop compare --a X --b Y`: the same events through two scoring backends, paired by
  * (orbit, bx) and compared bit-exact (or within --tolerance). Backends: software (fixed-point TS
- * model), float (float reference), emulator (in-process emulated board
+ * model), native (C++ fixed-point), float (float reference), emulator (in-process emulated board
  * over ZeroMQ), board:PROFILE.json (a real or separately started board).
  */
 import { Command } from "commander";

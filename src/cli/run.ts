@@ -27,9 +27,9 @@ export function addSessionOptions(cmd: Command): Command {
     .option("--orbit-hz <hz>", "link-rate mode: orbit rate instead of the LHC's 11245.5 Hz", numberOption(1e-3, 1e7))
     .addOption(new Option("--stream <s>", "link streams carried: both, or the muon stream only").choices(["both", "muon"]).default("both"))
     .option("--no-link", "skip the scouting-link framer/deframer (features straight from the source)")
-    .option("--window <n>", "pull mode: orbits in flight", intOption(1, 1024), 4)
+    .option("--window <n>", "orbits in flight between source and sink", intOption(1, 1024), 4)
     .option("--concurrency <n>", "orbits scored at once (board requests in flight)", intOption(1, 256), 2)
-    .option("--queue <n>", "link-rate mode: orbits the score stage may queue before dropping", intOption(0, 100_000), 64)
+    .option("--buffer <n>", "link-rate mode: receive buffer in orbits; arrivals beyond it are dropped", intOption(1, 1_000_000), 256)
     .option("--tolerance <abs,rel>", "compare values within |a-b| <= abs + rel*max(|a|,|b|) instead of bit-exact")
     .option("--ignore <fields>", `fields not compared (${COMPARE_FIELDS.join(",")})`)
     .option("--keep <k>", "mismatching events kept in full", intOption(0, 100_000), 10)
@@ -50,7 +50,7 @@ export interface SessionCliOptions {
   link: boolean;
   window: number;
   concurrency: number;
-  queue: number;
+  buffer: number;
   tolerance?: string;
   ignore?: string;
   keep: number;
@@ -78,6 +78,7 @@ function parseIgnore(text: string): CompareField[] {
 /** The session options common to `run` and `compare`, from parsed CLI options. */
 export function sessionFromCli(o: SessionCliOptions): Omit<SessionOptions, "a" | "b"> {
   if (o.orbitHz !== undefined && o.rate !== "lhc") throw new UsageError("--orbit-hz only applies with --rate lhc");
+  if (o.window < o.concurrency) throw new UsageError(`--window (${o.window}) must be at least --concurrency (${o.concurrency})`);
   const tol = o.tolerance ? parseTolerance(o.tolerance) : null;
   return {
     source: { in: o.in, orbits: o.orbits, seed: o.seed, signal: o.signal, injectFraction: o.injectFraction },
@@ -88,7 +89,7 @@ export function sessionFromCli(o: SessionCliOptions): Omit<SessionOptions, "a" |
     streams: o.stream === "muon" ? ["muon"] : ["muon", "calo"],
     window: o.window,
     concurrency: o.concurrency,
-    queue: o.queue,
+    bufferOrbits: o.buffer,
     compare: {
       mode: tol ? "tolerance" : "exact",
       abs: tol?.abs ?? 0,
@@ -108,8 +109,9 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
       progress = new Progress(suite, info.totalOrbits ?? 0, !o.json);
     },
     onOrbit: (t) => {
-      const c = t.comparator?.summary();
-      progress?.update(t.orbits, `${t.events} ev${c ? `, ${c.mismatches} mismatches` : ""}${t.accounting.summary().orbits.dropped ? `, ${t.accounting.summary().orbits.dropped} dropped` : ""}`);
+      if (!progress) return;
+      const mismatches = t.comparator ? `, ${t.comparator.mismatchCount} mismatches` : "";
+      progress.update(t.orbits, `${t.events} ev${mismatches}${t.droppedOrbits ? `, ${t.droppedOrbits} orbits dropped` : ""}`);
     },
   });
   progress?.done();
@@ -125,12 +127,13 @@ export function runCommand(): Command {
   const cmd = new Command("run")
     .description("run events through the scouting chain and score them with the software model and a board side by side")
     .option("--board <profile>", "board profile JSON (default: an emulated board started in-process over ZeroMQ on 127.0.0.1)")
-    .option("--fault <spec>", "faults for the in-process emulated board, e.g. wrong-bits=0.001,drop=0.01,delay=5ms");
+    .option("--fault <spec>", "faults for the in-process emulated board, e.g. wrong-bits=0.001,drop=0.01,delay=5ms")
+    .addOption(new Option("--software <impl>", "software side: the TypeScript reference or the native C++ scorer").choices(["ts", "native"]).default("ts"));
   addSessionOptions(cmd);
-  cmd.action(async (o: SessionCliOptions & { board?: string; fault?: string }) => {
+  cmd.action(async (o: SessionCliOptions & { board?: string; fault?: string; software: "ts" | "native" }) => {
     if (o.board && o.fault) throw new UsageError("--fault configures the in-process emulated board; it cannot be combined with --board");
     const session = sessionFromCli(o);
-    await runAndReport({ ...session, a: "software", b: o.board ? `board:${o.board}` : "emulator", fault: o.fault }, o, "scoutloop run");
+    await runAndReport({ ...session, a: o.software === "native" ? "native" : "software", b: o.board ? `board:${o.board}` : "emulator", fault: o.fault }, o, "scoutloop run");
   });
   return cmd;
 }

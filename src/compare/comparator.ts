@@ -177,6 +177,11 @@ export class Comparator {
     };
   }
 
+  /** Mismatching events so far (cheap; `summary()` copies everything). */
+  get mismatchCount(): number {
+    return this.mismatches;
+  }
+
   summary(): ComparisonSummary {
     return {
       mode: this.mode,

@@ -70,16 +70,23 @@ export function failedBatch(scorer: string, orbit: number, bx: Uint16Array, reas
   };
 }
 
+/** Per-reason counts, reused: countStatus runs once per orbit and scorer. */
+const byCode = new Uint32Array(256);
+
 /** Count of scored events and of failures by reason name. */
 export function countStatus(batch: ScoreBatch): { scored: number; failed: Map<string, number> } {
-  let scored = 0;
-  const byCode = new Uint32Array(256);
-  for (let i = 0; i < batch.n; i++) {
-    const s = batch.status[i];
+  const failed = new Map<string, number>();
+  const { status, n } = batch;
+  let i = 0;
+  while (i < n && status[i] === SCORED) i++;
+  if (i === n) return { scored: n, failed }; // the common case: nothing failed
+  byCode.fill(0);
+  let scored = i;
+  for (; i < n; i++) {
+    const s = status[i];
     if (s === SCORED) scored++;
     else byCode[s]++;
   }
-  const failed = new Map<string, number>();
   for (let c = 1; c < 256; c++) if (byCode[c] > 0) failed.set(reasonName(c), byCode[c]);
   return { scored, failed };
 }

@@ -1,0 +1,110 @@
+/**
+ * Whole-pipeline benchmark (DESIGN §8 "whole pipeline, run"), everything measured in this run:
+ *  - the cost of each stage per orbit, so the slowest stage (what sets the pipeline's rate) shows;
+ *  - pull mode, generator → link → features → scorer: events/s and fraction of real time;
+ *  - pull mode on orbits replayed from memory (the chain without the generator's cost);
+ *  - in-process scorer vs an emulated board over ZeroMQ tcp loopback inside the same pipeline
+ *    (bench/hil.ts measures the scorer call alone; this is the ratio of whole runs);
+ *  - link-rate mode on the muon stream at the LHC orbit rate: dropped orbits and orbit latency from
+ *    the *scheduled* send time — for the bus alone and for the full chain.
+ */
+import { ORBIT_HZ, type OrbitBatch } from "../src/events/batch.js";
+import { extractFeatures } from "../src/events/features.js";
+import { runPipeline, scoutingLink, softwareScorer, type PipelineModel, type PipelineOptions } from "../src/bus/index.js";
+import { defaultModel } from "../src/bus/model.js";
+import { openBackend } from "../src/bus/openBackend.js";
+import { replayPool } from "../src/bus/session.js";
+import { deframeAll, frameOrbit, mergeStreams } from "../src/link/index.js";
+import { nativeScorer } from "../src/scoring/index.js";
+import { generateOrbits } from "../src/trigger/index.js";
+import { formatLatency } from "../src/compare/latency.js";
+import type { RunSummary } from "../src/compare/summary.js";
+import { bestTime, formatRate, ratioLine } from "./_timing.js";
+
+function line(label: string, s: RunSummary): string {
+  const t = s.throughput;
+  return `${label.padEnd(46)} ${formatRate(t.eventsPerSecond, " ev/s").padStart(14)} ${t.orbitsPerSecond.toFixed(1).padStart(8)} orbits/s ${(t.realTimeFraction * 100).toFixed(3).padStart(7)} % of real time → ${Math.ceil(1 / Math.max(t.realTimeFraction, 1e-9))} cores`;
+}
+
+function muonOnly(b: OrbitBatch): OrbitBatch {
+  return mergeStreams(deframeAll(frameOrbit(b, "muon")).orbits[0]?.batch ?? null, null);
+}
+
+/** Seconds per orbit of each stage on `batch` (best of several runs). */
+function stageCosts(batch: OrbitBatch, model: PipelineModel, fast: PipelineModel, streams: ("muon" | "calo")[]): [string, number][] {
+  let orbit = batch.orbit;
+  const link = scoutingLink({ streams });
+  const framed = link.frame(batch);
+  const features = extractFeatures(batch);
+  const inputs = model.quantizeInputs(features, batch.nBx);
+  return [
+    ["framer (TS, detector side)", bestTime(() => link.frame({ ...batch, orbit: ++orbit }), 200)],
+    ["deframer (native) + stream merge", bestTime(() => scoutingLink({ streams }).deframe(framed), 200)],
+    ["features (57, physical units)", bestTime(() => extractFeatures(batch), 200)],
+    ["quantise inputs (model.quantizeInputs)", bestTime(() => model.quantizeInputs(features, batch.nBx), 200)],
+    ["score, native fixed point", bestTime(() => fast.scoreFixedRaw(inputs, batch.nBx), 200)],
+    ["score, TS fixed point (reference)", bestTime(() => model.scoreFixedRaw(inputs, batch.nBx), 200)],
+  ];
+}
+
+function printCosts(title: string, nBx: number, costs: [string, number][]): void {
+  console.log(`${title} (${nBx} events/orbit); real time allows ${(1e6 / ORBIT_HZ).toFixed(1)} µs/orbit:`);
+  for (const [name, s] of costs) {
+    console.log(`  ${name.padEnd(40)} ${(s * 1e3).toFixed(3).padStart(9)} ms/orbit ${((s / Math.max(nBx, 1)) * 1e9).toFixed(0).padStart(7)} ns/event   ${(1 / s / ORBIT_HZ).toFixed(4).padStart(9)}× real time`);
+  }
+}
+
+/** A model that does nothing: measures the bus itself (sources, operators, accounting). */
+const nullModel: PipelineModel = {
+  id: "null", nFeatures: 57, inputFormat: { width: 16, int: 8 }, outputFormat: { width: 16, int: 8 },
+  quantizeInputs: (_f, n) => new Int32Array(n * 57),
+  scoreFixedRaw: (_r, n) => new Int32Array(n),
+  scoreFloat: (_f, n) => new Float64Array(n),
+};
+
+export async function run(): Promise<void> {
+  const model = defaultModel();
+  const fast = nativeScorer(model);
+  const pool = [...generateOrbits({ seed: 8, orbits: 8 })];
+  const muonPool = pool.map(muonOnly);
+  printCosts("stage cost, full orbit (both streams)", pool[0].nBx, stageCosts(pool[0], model, fast, ["muon", "calo"]));
+  printCosts("stage cost, muon stream", muonPool[0].nBx, stageCosts(muonPool[0], model, fast, ["muon"]));
+
+  const base: Omit<PipelineOptions, "source" | "scorers"> = { model, mode: "pull", window: 4, concurrency: 2, compare: null };
+  const replay = (n: number) => replayPool(pool, pool.length, n);
+
+  const gen = await runPipeline({ ...base, source: generateOrbits({ seed: 7, orbits: 6 }), link: scoutingLink(), scorers: [softwareScorer(fast, { name: "native" })] });
+  console.log(line("pull, generator → link → native scorer", gen));
+  const mem = await runPipeline({ ...base, source: replay(24), link: scoutingLink(), scorers: [softwareScorer(fast, { name: "native" })] });
+  console.log(line("pull, replay → link → native scorer", mem));
+  const memTs = await runPipeline({ ...base, source: replay(8), link: scoutingLink(), scorers: [softwareScorer(model, { name: "ts" })] });
+  console.log(line("pull, replay → link → TS reference scorer", memTs));
+  const bus = await runPipeline({ ...base, model: nullModel, source: replay(2000), scorers: [softwareScorer(nullModel, { name: "null" })] });
+  console.log(line("pull, bus only (replay → null scorer)", bus));
+
+  const board = await openBackend({ kind: "emulator" }, { name: "board", model });
+  try {
+    const viaBoard = await runPipeline({ ...base, source: replay(24), link: scoutingLink(), scorers: [board.scorer], concurrency: 4, window: 8 });
+    console.log(line("pull, replay → link → board (emulator, zmq tcp)", viaBoard));
+    console.log(ratioLine("board path / in-process path (events/s)", formatRate(viaBoard.throughput.eventsPerSecond, " ev/s"), viaBoard.throughput.eventsPerSecond / mem.throughput.eventsPerSecond, "(target ≥ 0.5)"));
+    if (viaBoard.latency.hostRtt) console.log(`  board host round trip per orbit request: ${formatLatency(viaBoard.latency.hostRtt)}`);
+  } finally {
+    await board.close();
+  }
+
+  // Link-rate, muon stream, LHC orbit clock, 1 s of beam.
+  const orbits = Math.round(ORBIT_HZ);
+  const perOrbit = muonPool.reduce((n, b) => n + b.nBx, 0) / muonPool.length;
+  const linkRate = async (label: string, opts: Partial<PipelineOptions>) => {
+    const s = await runPipeline({ ...base, mode: "link-rate", bufferOrbits: 256, source: replayPool(muonPool, muonPool.length, orbits), scorers: [], ...opts } as PipelineOptions);
+    console.log(
+      `link-rate, muon stream (${perOrbit.toFixed(0)} ev/orbit) at ${ORBIT_HZ.toFixed(1)} Hz, ${label}: ${s.accounting.orbits.dropped}/${orbits} orbits dropped, ` +
+        `${formatRate(s.throughput.eventsPerSecond, " ev/s")}, ${(s.throughput.realTimeFraction * 100).toFixed(1)} % of real time`,
+    );
+    if (s.latency.orbit) console.log(`  orbit latency from scheduled send: ${formatLatency(s.latency.orbit)}`);
+  };
+  await linkRate("bus only (null scorer), target 0 dropped", { model: nullModel, scorers: [softwareScorer(nullModel, { name: "null" })] });
+  await linkRate("deframer → features → native scorer (pre-quantised model cost included)", {
+    link: scoutingLink({ streams: ["muon"] }), scorers: [softwareScorer(fast, { name: "native" })],
+  });
+}
