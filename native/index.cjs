@@ -9,6 +9,7 @@ exports.setRaw = binding.setRaw;
 exports.extractFeaturesHw = binding.extractFeaturesHw;
 exports.linkFindCandidate = binding.linkFindCandidate;
 exports.linkDecodeAt = binding.linkDecodeAt;
+exports.linkNext = binding.linkNext;
 exports.linkScratchSize = binding.linkScratchSize;
 exports.linkCrc32c = binding.linkCrc32c;
 exports.ifCompile = binding.ifCompile;

@@ -20,6 +20,8 @@ export function extractFeaturesHw(
 export function linkFindCandidate(buf: Uint8Array, from: number, end: number): number;
 /** Validate and decode the structure at `p` into `scratch` (src/link/scratch.ts layout); outcome in `result` (format.ts `R`). */
 export function linkDecodeAt(buf: Uint8Array, p: number, end: number, scratch: Int32Array, result: Float64Array): void;
+/** linkFindCandidate, then linkDecodeAt at the candidate when there is one; returns the candidate position or -1. */
+export function linkNext(buf: Uint8Array, from: number, end: number, scratch: Int32Array, result: Float64Array): number;
 /** Int32 elements the decoder's scratch area needs (must equal src/link/scratch.ts LAYOUT.total). */
 export function linkScratchSize(): number;
 /** CRC-32C of the whole array (hardware instruction when available). */

@@ -345,6 +345,28 @@ Napi::Value LinkDecodeAt(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// linkNext(buf, from, end, scratch, result): number — linkFindCandidate, then linkDecodeAt at the
+// candidate if there is one; returns the candidate position or -1 (one JS→C++ crossing per orbit).
+Napi::Value LinkNext(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array buf;
+  Napi::Int32Array scratch;
+  Napi::Float64Array result;
+  size_t from, end;
+  if (!scoutloop::argTypedArray(info, 0, napi_uint8_array, &buf, "buf") ||
+      !scoutloop::argTypedArray(info, 3, napi_int32_array, &scratch, "scratch") ||
+      !scoutloop::argTypedArray(info, 4, napi_float64_array, &result, "result"))
+    return env.Undefined();
+  if (!readRange(info, 2, buf.ElementLength(), &end, "end") || !readRange(info, 1, end, &from, "from")) return env.Undefined();
+  if (scratch.ElementLength() < kScratchTotal || result.ElementLength() < size_t(kResultSize)) {
+    Napi::RangeError::New(env, "scratch or result array too short").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const int64_t p = findCandidate(buf.Data(), from, end);
+  if (p >= 0) decodeAt(buf.Data(), size_t(p), end, scratch.Data(), result.Data());
+  return Napi::Number::New(env, double(p));
+}
+
 Napi::Value LinkScratchSize(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(kScratchTotal)); }
 
 // linkCrc32c(buf: Uint8Array): number (exposed so tests can check the hardware path against TS)
@@ -357,6 +379,7 @@ Napi::Value LinkCrc32c(const Napi::CallbackInfo& info) {
 void Init(Napi::Env env, Napi::Object exports) {
   exports.Set("linkFindCandidate", Napi::Function::New(env, LinkFindCandidate, "linkFindCandidate"));
   exports.Set("linkDecodeAt", Napi::Function::New(env, LinkDecodeAt, "linkDecodeAt"));
+  exports.Set("linkNext", Napi::Function::New(env, LinkNext, "linkNext"));
   exports.Set("linkScratchSize", Napi::Function::New(env, LinkScratchSize, "linkScratchSize"));
   exports.Set("linkCrc32c", Napi::Function::New(env, LinkCrc32c, "linkCrc32c"));
 }

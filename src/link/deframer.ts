@@ -20,9 +20,20 @@ export interface DeframerCore {
   readonly name: "ts" | "native";
   findCandidate(buf: Uint8Array, from: number, end: number): number;
   decodeAt(buf: Uint8Array, p: number, end: number, scratch: Int32Array, result: Float64Array): void;
+  /** findCandidate then, if found, decodeAt — one call (one native crossing per orbit). */
+  next(buf: Uint8Array, from: number, end: number, scratch: Int32Array, result: Float64Array): number;
 }
 
-export const tsCore: DeframerCore = { name: "ts", findCandidate: tsFindCandidate, decodeAt: tsDecodeAt };
+export const tsCore: DeframerCore = {
+  name: "ts",
+  findCandidate: tsFindCandidate,
+  decodeAt: tsDecodeAt,
+  next(buf, from, end, scratch, result) {
+    const p = tsFindCandidate(buf, from, end);
+    if (p >= 0) tsDecodeAt(buf, p, end, scratch, result);
+    return p;
+  },
+};
 
 let nativeCoreCache: DeframerCore | undefined;
 /** The native core (loads the addon on first use). */
@@ -31,6 +42,7 @@ export function nativeCore(): DeframerCore {
     name: "native",
     findCandidate: (buf, from, end) => native.linkFindCandidate(buf, from, end),
     decodeAt: (buf, p, end, scratch, result) => native.linkDecodeAt(buf, p, end, scratch, result),
+    next: (buf, from, end, scratch, result) => native.linkNext(buf, from, end, scratch, result),
   };
   return nativeCoreCache;
 }
@@ -223,7 +235,7 @@ export class Deframer {
     const r = this.result;
     let pos = 0;
     for (;;) {
-      const p = this.core.findCandidate(b, pos, end);
+      const p = this.core.next(b, pos, end, this.scratch, r);
       if (p < 0) {
         const stop = final ? end : Math.max(pos, end - 7);
         this.skip(pos, stop);
@@ -234,7 +246,6 @@ export class Deframer {
       // trailer): inside a search, 0xDEADBEEF pairs also appear 2 bytes into an orbit trailer.
       const atBoundary = this.searchKind === null && p === pos;
       this.skip(pos, p);
-      this.core.decodeAt(b, p, end, this.scratch, r);
       const code = r[R.code] as DecodeCode;
       if (code === DecodeCode.NeedMore) {
         if (!final) {
