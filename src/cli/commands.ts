@@ -12,6 +12,10 @@ import { reportCommand } from "./report.js";
 import { monitorCommand } from "./monitor.js";
 import { injectCommand } from "./inject.js";
 import { kfoldCommand } from "./kfold.js";
+import { regressCommand } from "./regress.js";
+import { trainCommand } from "./train.js";
+import { scoreCommand } from "./score.js";
+import { evalCommand } from "./eval.js";
 
 export const COMMANDS: Array<() => Command> = [
   genCommand,
@@ -26,4 +30,8 @@ export const COMMANDS: Array<() => Command> = [
   monitorCommand,
   injectCommand,
   kfoldCommand,
+  regressCommand,
+  trainCommand,
+  scoreCommand,
+  evalCommand,
 ];

@@ -1,0 +1,58 @@
+/** Field-by-field diff of a golden output against a fresh run, readable per event. */
+import { FEATURE_NAMES } from "../events/features.js";
+import type { GoldenOutput } from "./chain.js";
+
+export interface Difference {
+  /** "orbit 3 bx 118", "faults", "models", "events". */
+  where: string;
+  field: string;
+  expected: unknown;
+  actual: unknown;
+}
+
+const COUNT_NAMES = ["muons", "jets", "egammas", "taus"];
+
+/** Bits of an integer score, for eyeballing flips: 0x0000_12ab. */
+export function bits(v: unknown): string {
+  return typeof v === "number" && Number.isInteger(v) ? `0x${(v >>> 0).toString(16).padStart(8, "0")}` : String(v);
+}
+
+export function diffGolden(expected: GoldenOutput, actual: GoldenOutput): Difference[] {
+  const out: Difference[] = [];
+  const cmpRecord = (where: string, a: Record<string, unknown>, b: Record<string, unknown>) => {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const x = JSON.stringify(a[k]);
+      const y = JSON.stringify(b[k]);
+      if (x !== y) out.push({ where, field: k, expected: a[k], actual: b[k] });
+    }
+  };
+  cmpRecord("models", expected.models, actual.models);
+  cmpRecord("faults", expected.faults, actual.faults);
+  cmpRecord("streams", expected.streams, actual.streams);
+  const key = (e: { orbit: number; bx: number }) => `${e.orbit}:${e.bx}`;
+  const byKey = new Map(actual.events.map((e) => [key(e), e]));
+  const seen = new Set<string>();
+  for (const e of expected.events) {
+    const where = `orbit ${e.orbit} bx ${e.bx}`;
+    const a = byKey.get(key(e));
+    if (!a) {
+      out.push({ where, field: "event", expected: "present", actual: "missing" });
+      continue;
+    }
+    seen.add(key(e));
+    e.counts.forEach((c, k) => c !== a.counts[k] && out.push({ where, field: `count.${COUNT_NAMES[k]}`, expected: c, actual: a.counts[k] }));
+    e.features.forEach((f, j) => f !== a.features[j] && out.push({ where, field: `feature.${FEATURE_NAMES[j] ?? j}`, expected: f, actual: a.features[j] }));
+    for (const m of new Set([...Object.keys(e.scores), ...Object.keys(a.scores)])) {
+      const x = e.scores[m];
+      const y = a.scores[m];
+      if (!Object.is(x, y)) out.push({ where, field: `score.${m}`, expected: x, actual: y });
+    }
+  }
+  for (const a of actual.events) if (!seen.has(key(a))) out.push({ where: `orbit ${a.orbit} bx ${a.bx}`, field: "event", expected: "absent", actual: "present" });
+  return out;
+}
+
+export function formatDifference(d: Difference): string {
+  const show = (v: unknown) => (d.field.startsWith("score.") && typeof v === "number" && Number.isInteger(v) ? `${v} (${bits(v)})` : JSON.stringify(v));
+  return `${d.where}: ${d.field} expected ${show(d.expected)}, got ${show(d.actual)}`;
+}
