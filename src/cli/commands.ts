@@ -13,6 +13,9 @@ import { monitorCommand } from "./monitor.js";
 import { injectCommand } from "./inject.js";
 import { kfoldCommand } from "./kfold.js";
 import { regressCommand } from "./regress.js";
+import { trainCommand } from "./train.js";
+import { scoreCommand } from "./score.js";
+import { evalCommand } from "./eval.js";
 
 export const COMMANDS: Array<() => Command> = [
   genCommand,
@@ -28,4 +31,7 @@ export const COMMANDS: Array<() => Command> = [
   injectCommand,
   kfoldCommand,
   regressCommand,
+  trainCommand,
+  scoreCommand,
+  evalCommand,
 ];

@@ -9,3 +9,7 @@ export * from "./load.js";
 export * from "./native.js";
 export * from "./metrics.js";
 export * from "./data.js";
+export * from "./gmm.js";
+export * from "./nn-train.js";
+export * from "./inputs.js";
+export * from "./evaluate.js";

@@ -1,14 +1,15 @@
 /** `loadModel`: one entry point for every model file we read (ours, conifer, isotree). */
 import { readFileSync } from "node:fs";
+import { gmmFromJSON } from "./gmm.js";
 import { iforestFromJSON } from "./iforest.js";
 import { importConifer, importIsotree, isConiferJson, isIsotreeJson } from "./iforest-io.js";
 import type { ScoringModel } from "./model.js";
 import { denseNetFromJSON } from "./nn.js";
 
 type Loader = (json: Record<string, unknown>) => ScoringModel;
-const LOADERS: Record<string, Loader> = { iforest: iforestFromJSON, ae: denseNetFromJSON, vae: denseNetFromJSON };
+const LOADERS: Record<string, Loader> = { iforest: iforestFromJSON, ae: denseNetFromJSON, vae: denseNetFromJSON, gmm: gmmFromJSON };
 
-/** Register another model kind's JSON reader (used by gmm.ts, keeps this file free of cycles). */
+/** Register another model kind's JSON reader. */
 export function registerModelLoader(kind: string, loader: Loader): void {
   LOADERS[kind] = loader;
 }

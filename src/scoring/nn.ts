@@ -131,12 +131,13 @@ export class DenseNetModel implements ScoringModel {
     for (let r = 0; r < n; r++) {
       for (let j = 0; j < d; j++) a[j] = rawInputs[r * d + j];
       let fA = fIn;
+      let inWidth = inputFormat.width;
       for (const l of layers) {
         const fW = fracBits(l.weightFormat), fAcc = fracBits(l.accumFormat), fB = fracBits(l.biasFormat), fR = fracBits(l.resultFormat);
         for (let j = 0; j < l.nOut; j++) {
           let acc = castRaw(l.bRaw[j], fB, l.accumFormat);
           const shift = fA + fW - fAcc;
-          if (fastAccum(l, shift)) {
+          if (fastAccum(l, shift, inWidth)) {
             // AP_TRN + AP_WRAP accumulator and no dropped product bits: every cast is exact up to
             // wrapping, and wrapping is modular, so sum first and wrap once (same bits).
             let s = 0;
@@ -154,6 +155,7 @@ export class DenseNetModel implements ScoringModel {
         }
         [a, b] = [b, a];
         fA = fR;
+        inWidth = l.resultFormat.width;
       }
       let loss = 0;
       for (let k = 0; k < last.nOut; k++) {
@@ -188,10 +190,10 @@ export class DenseNetModel implements ScoringModel {
 }
 
 /** True when a layer's accumulation may be summed exactly in doubles and wrapped once. */
-function fastAccum(l: DenseLayer, shift: number): boolean {
+function fastAccum(l: DenseLayer, shift: number, inWidth: number): boolean {
   if (l.accumFormat.quant !== "TRN" || l.accumFormat.overflow !== "WRAP" || shift > 0 || shift < -40) return false;
-  // |x| < 2^31 (Int32 inputs are range-checked; results fit their format), |w| < 2^(W−1).
-  return 32 + l.weightFormat.width + -shift + Math.ceil(Math.log2(l.nIn)) <= 53;
+  // |x| < 2^inWidth (inputs are range-checked, results fit their format), |w| < 2^(W−1).
+  return inWidth + l.weightFormat.width + -shift + Math.ceil(Math.log2(l.nIn)) <= 53;
 }
 
 /** Widths that keep the TS reference exact in doubles (and the C++ one in int64). */

@@ -1,0 +1,245 @@
+/**
+ * Gaussian-mixture anomaly model: K components fitted by EM on background (diagonal or full
+ * covariance, `regCovar` added to every variance as sklearn's `GaussianMixture` does), score =
+ * −log p(x). There is no firmware design for it: the fixed-point output is the float score
+ * quantised to `outputFormat` (stated in docs/models.md), so board and software still compare bits.
+ */
+import { formatFixed, quantize, rawArrayToValues, toFixedFormat, type FixedFormat } from "./fixed.js";
+import { seededRandom } from "./iforest.js";
+import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
+import { normalisationFromJSON, normalisationToJSON, normaliseRows, quantizeRows, standardisation, type Normalisation } from "./normalise.js";
+
+export const DEFAULT_GMM_INPUT = "ap_fixed<18,8,AP_RND_CONV,AP_SAT>";
+export const DEFAULT_GMM_OUTPUT = "ap_fixed<24,14,AP_RND_CONV,AP_SAT>";
+
+export interface GmmSpec {
+  nFeatures: number;
+  covariance: "diag" | "full";
+  weights: Float64Array; // K
+  means: Float64Array; // K × d
+  /** diag: K × d variances; full: K × d × d lower Cholesky factors of the covariances. */
+  cov: Float64Array;
+  normalisation: Normalisation;
+  inputFormat: FixedFormat;
+  outputFormat: FixedFormat;
+}
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Cholesky factor of a symmetric positive-definite d×d matrix (row-major), or null. */
+function cholesky(a: Float64Array, d: number): Float64Array | null {
+  const l = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * d + j];
+      for (let k = 0; k < j; k++) s -= l[i * d + k] * l[j * d + k];
+      if (i === j) {
+        if (!(s > 0)) return null;
+        l[i * d + i] = Math.sqrt(s);
+      } else l[i * d + j] = s / l[j * d + j];
+    }
+  }
+  return l;
+}
+
+export class GmmModel implements ScoringModel {
+  readonly kind = "gmm" as const;
+  readonly id: string;
+  readonly inputFormat: FixedFormat;
+  readonly outputFormat: FixedFormat;
+  readonly nFeatures: number;
+  readonly spec: GmmSpec;
+  private readonly logNorm: Float64Array; // per component: log w − ½(d log 2π + log|Σ|)
+
+  constructor(spec: GmmSpec) {
+    const K = spec.weights.length, d = spec.nFeatures;
+    if (K < 1 || spec.means.length !== K * d || spec.cov.length !== (spec.covariance === "diag" ? K * d : K * d * d)) {
+      throw new RangeError("gmm: weights, means and covariances have inconsistent sizes");
+    }
+    this.spec = spec;
+    this.nFeatures = d;
+    this.inputFormat = spec.inputFormat;
+    this.outputFormat = spec.outputFormat;
+    this.logNorm = new Float64Array(K);
+    for (let k = 0; k < K; k++) {
+      let logDet = 0;
+      for (let j = 0; j < d; j++) {
+        const v = spec.covariance === "diag" ? spec.cov[k * d + j] : spec.cov[k * d * d + j * d + j];
+        if (!(v > 0) || !(spec.weights[k] > 0)) throw new RangeError(`gmm: component ${k} has a non-positive weight or variance`);
+        logDet += spec.covariance === "diag" ? Math.log(v) : 2 * Math.log(v);
+      }
+      this.logNorm[k] = Math.log(spec.weights[k]) - 0.5 * (d * LOG_2PI + logDet);
+    }
+    this.id = modelId(this.toJSON());
+  }
+
+  /** Per-component log densities of normalised rows (n × K). */
+  componentLogPdf(z: Float64Array, n: number, out = new Float64Array(n * this.spec.weights.length)): Float64Array {
+    const { covariance, means, cov } = this.spec;
+    const K = this.spec.weights.length, d = this.nFeatures;
+    const y = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < K; k++) {
+        let m2 = 0;
+        if (covariance === "diag") {
+          for (let j = 0; j < d; j++) {
+            const t = z[i * d + j] - means[k * d + j];
+            m2 += (t * t) / cov[k * d + j];
+          }
+        } else {
+          // Solve L y = (x − μ); Mahalanobis² = |y|².
+          const L = k * d * d;
+          for (let j = 0; j < d; j++) {
+            let s = z[i * d + j] - means[k * d + j];
+            for (let q = 0; q < j; q++) s -= cov[L + j * d + q] * y[q];
+            y[j] = s / cov[L + j * d + j];
+            m2 += y[j] * y[j];
+          }
+        }
+        out[i * K + k] = this.logNorm[k] - 0.5 * m2;
+      }
+    }
+    return out;
+  }
+
+  private scoreNormalised(z: Float64Array, n: number): Float64Array {
+    const K = this.spec.weights.length;
+    const lp = this.componentLogPdf(z, n);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) mx = Math.max(mx, lp[i * K + k]);
+      let s = 0;
+      for (let k = 0; k < K; k++) s += Math.exp(lp[i * K + k] - mx);
+      out[i] = -(mx + Math.log(s));
+    }
+    return out;
+  }
+
+  scoreFloat(features: Float32Array, n: number): Float64Array {
+    checkRows(features, n, this.nFeatures, "scoreFloat");
+    return this.scoreNormalised(normaliseRows(this.spec.normalisation, features, n), n);
+  }
+
+  quantizeInputs(features: Float32Array, n: number): Int32Array {
+    checkRows(features, n, this.nFeatures, "quantizeInputs");
+    return quantizeRows(this.spec.normalisation, this.inputFormat, features, n);
+  }
+
+  /** −log p of the quantised inputs, quantised to the output format (no firmware design exists). */
+  scoreFixedRaw(rawInputs: Int32Array, n: number): Int32Array {
+    checkRows(rawInputs, n, this.nFeatures, "scoreFixedRaw");
+    const s = this.scoreNormalised(rawArrayToValues(rawInputs.subarray(0, n * this.nFeatures), this.inputFormat), n);
+    return Int32Array.from(s, (v) => quantize(v, this.outputFormat));
+  }
+
+  toJSON(): Record<string, unknown> {
+    const s = this.spec;
+    return {
+      format: "scoutloop-model", version: 1, kind: "gmm", nFeatures: s.nFeatures, covariance: s.covariance,
+      normalisation: normalisationToJSON(s.normalisation), inputFormat: formatFixed(s.inputFormat), outputFormat: formatFixed(s.outputFormat),
+      weights: Array.from(s.weights), means: Array.from(s.means), cov: Array.from(s.cov),
+    };
+  }
+}
+
+export interface GmmTrainOptions {
+  components?: number;
+  covariance?: "diag" | "full";
+  iterations?: number;
+  seed?: number;
+  regCovar?: number;
+  normalisation?: Normalisation;
+  inputFormat?: string | FixedFormat;
+  outputFormat?: string | FixedFormat;
+}
+
+/** Fit by EM on n rows; features are standardised first unless a normalisation is given. */
+export function trainGmm(features: Float32Array, n: number, nFeatures: number, options: GmmTrainOptions = {}): GmmModel {
+  checkRows(features, n, nFeatures, "trainGmm");
+  const K = options.components ?? 4;
+  const d = nFeatures;
+  const full = (options.covariance ?? "diag") === "full";
+  const reg = options.regCovar ?? 1e-3;
+  if (!Number.isInteger(K) || K < 1 || K > 256 || n < K) throw new RangeError(`gmm: need 1 ≤ K ≤ 256 components and at least K rows (K = ${K}, n = ${n})`);
+  const norm = options.normalisation ?? standardisation(features, n, d);
+  const z = normaliseRows(norm, features, n);
+  const rand = seededRandom(options.seed ?? 1);
+  const weights = new Float64Array(K).fill(1 / K);
+  const means = new Float64Array(K * d);
+  for (let k = 0; k < K; k++) {
+    const row = Math.floor(rand() * n); // start each component on a random training row
+    means.set(z.subarray(row * d, row * d + d), k * d);
+  }
+  let cov = new Float64Array(full ? K * d * d : K * d);
+  for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) cov[full ? k * d * d + j * d + j : k * d + j] = 1;
+  const resp = new Float64Array(n * K);
+  const iterations = options.iterations ?? 30;
+  const formats = { inputFormat: toFixedFormat(options.inputFormat ?? DEFAULT_GMM_INPUT, "inputFormat"), outputFormat: toFixedFormat(options.outputFormat ?? DEFAULT_GMM_OUTPUT, "outputFormat") };
+  let model = new GmmModel({ nFeatures: d, covariance: full ? "full" : "diag", weights, means, cov, normalisation: norm, ...formats });
+  for (let it = 0; it < iterations; it++) {
+    // E step: responsibilities.
+    model.componentLogPdf(z, n, resp);
+    for (let i = 0; i < n; i++) {
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) mx = Math.max(mx, resp[i * K + k]);
+      let s = 0;
+      for (let k = 0; k < K; k++) s += (resp[i * K + k] = Math.exp(resp[i * K + k] - mx));
+      for (let k = 0; k < K; k++) resp[i * K + k] /= s;
+    }
+    // M step.
+    const w = new Float64Array(K), mu = new Float64Array(K * d);
+    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) {
+      const r = resp[i * K + k];
+      w[k] += r;
+      for (let j = 0; j < d; j++) mu[k * d + j] += r * z[i * d + j];
+    }
+    cov = new Float64Array(full ? K * d * d : K * d);
+    for (let k = 0; k < K; k++) {
+      const nk = Math.max(w[k], 1e-10);
+      for (let j = 0; j < d; j++) mu[k * d + j] /= nk;
+      if (full) {
+        const c = new Float64Array(d * d);
+        for (let i = 0; i < n; i++) {
+          const r = resp[i * K + k];
+          if (r < 1e-12) continue;
+          for (let a = 0; a < d; a++) {
+            const ta = z[i * d + a] - mu[k * d + a];
+            for (let b = 0; b <= a; b++) c[a * d + b] += r * ta * (z[i * d + b] - mu[k * d + b]);
+          }
+        }
+        for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) c[b * d + a] = c[a * d + b] = c[a * d + b] / nk + (a === b ? reg : 0);
+        const l = cholesky(c, d);
+        if (!l) throw new Error(`gmm: covariance of component ${k} is not positive definite (raise regCovar)`);
+        cov.set(l, k * d * d);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const r = resp[i * K + k];
+          for (let j = 0; j < d; j++) cov[k * d + j] += r * (z[i * d + j] - mu[k * d + j]) ** 2;
+        }
+        for (let j = 0; j < d; j++) cov[k * d + j] = cov[k * d + j] / nk + reg;
+      }
+      w[k] = Math.max(w[k] / n, 1e-12);
+    }
+    model = new GmmModel({ nFeatures: d, covariance: full ? "full" : "diag", weights: w, means: mu, cov, normalisation: norm, ...formats });
+  }
+  return model;
+}
+
+export function gmmFromJSON(json: Record<string, unknown>): GmmModel {
+  const d = Number(json.nFeatures);
+  if (!Number.isInteger(d) || d < 1 || d > 4096) throw new RangeError(`gmm: bad nFeatures ${json.nFeatures}`);
+  const covariance = json.covariance === "full" ? "full" : json.covariance === "diag" ? "diag" : undefined;
+  if (!covariance) throw new RangeError('gmm: covariance must be "diag" or "full"');
+  const weights = numberArray(json.weights, "gmm.weights");
+  const K = weights.length;
+  return new GmmModel({
+    nFeatures: d, covariance, weights: Float64Array.from(weights),
+    means: Float64Array.from(numberArray(json.means, "gmm.means", K * d)),
+    cov: Float64Array.from(numberArray(json.cov, "gmm.cov", covariance === "diag" ? K * d : K * d * d)),
+    normalisation: normalisationFromJSON(json.normalisation, d),
+    inputFormat: toFixedFormat(json.inputFormat ?? DEFAULT_GMM_INPUT, "gmm.inputFormat"),
+    outputFormat: toFixedFormat(json.outputFormat ?? DEFAULT_GMM_OUTPUT, "gmm.outputFormat"),
+  });
+}
+

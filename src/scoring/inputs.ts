@@ -1,0 +1,50 @@
+/** Feature rows for the CLI: from an ADC2021-layout HDF5 file (src/io) or from the generator. */
+import { N_FEATURES } from "../events/features.js";
+import { readAdc2021 } from "../io/adc2021-reader.js";
+import { ADC_FIELDS, ADC_SLOTS } from "../io/adc2021-layout.js";
+import { generatedFeatures, type FeatureSet } from "./data.js";
+import type { SignalName } from "../trigger/signals.js";
+
+/** ADC2021 `Particles` rows (19 × (pT, η, φ, class)) → the 57 physical features (class dropped). */
+export function particlesToFeatures(particles: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(n * N_FEATURES);
+  for (let i = 0; i < n; i++) {
+    for (let s = 0; s < ADC_SLOTS; s++) {
+      const src = (i * ADC_SLOTS + s) * ADC_FIELDS;
+      const dst = i * N_FEATURES + 3 * s;
+      out[dst] = particles[src];
+      out[dst + 1] = particles[src + 1];
+      out[dst + 2] = particles[src + 2];
+    }
+  }
+  return out;
+}
+
+/** Read an ADC2021 HDF5 file's events as features (labels from the file when present). */
+export async function featuresFromH5(path: string, maxEvents?: number): Promise<FeatureSet> {
+  const ds = await readAdc2021(path);
+  const n = Math.min(ds.nEvents, maxEvents ?? Infinity);
+  return { features: particlesToFeatures(ds.particles, n), n, labels: ds.labels ? ds.labels.slice(0, n) : new Uint8Array(n) };
+}
+
+export interface FeatureSource {
+  in?: string;
+  genOrbits?: number;
+  seed?: number;
+  signal?: SignalName;
+  injectFraction?: number;
+  maxEvents?: number;
+}
+
+/** One place that turns CLI source options into features. */
+export async function loadFeatures(src: FeatureSource, onOrbit?: (done: number) => void): Promise<FeatureSet> {
+  if (src.in && src.genOrbits !== undefined) throw new RangeError("give either an input file or --gen-orbits, not both");
+  if (src.in) return featuresFromH5(src.in, src.maxEvents);
+  if (src.genOrbits !== undefined) {
+    return generatedFeatures({
+      seed: src.seed ?? 1, orbits: src.genOrbits, signal: src.signal,
+      injectFraction: src.signal ? (src.injectFraction ?? 1) : undefined, maxEvents: src.maxEvents,
+    }, onOrbit);
+  }
+  throw new RangeError("no input: give --in FILE.h5 or --gen-orbits N");
+}
