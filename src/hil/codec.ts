@@ -171,12 +171,13 @@ export function encodeScore(
   const stride = (SCORE_EVENT_PREFIX >> 2) + nFeatures;
   words[0] = n;
   words[1] = nFeatures; // u16 nFeatures + u16 reserved (0)
+  // Plain loops: per-row subarray() objects would cost more than the 57 copies they replace.
   for (let i = 0; i < n; i++) {
     const base = 2 + i * stride;
     words[base] = orbit[first + i]! | 0;
     words[base + 1] = bx[first + i]! & 0xffff;
     const src = (first + i) * nFeatures;
-    words.set(features.subarray(src, src + nFeatures), base + 2);
+    for (let k = 0; k < nFeatures; k++) words[base + 2 + k] = features[src + k]!;
   }
   return encodeMessage(MsgType.SCORE, seq, p);
 }
@@ -204,7 +205,8 @@ function decodeScore(p: Buffer): ScoreRequest {
     const base = 2 + i * stride;
     orbit[i] = words[base]! >>> 0;
     bx[i] = words[base + 1]! & 0xffff;
-    features.set(words.subarray(base + 2, base + 2 + nFeatures), i * nFeatures);
+    const dst = i * nFeatures;
+    for (let k = 0; k < nFeatures; k++) features[dst + k] = words[base + 2 + k]!;
   }
   return { n, nFeatures, orbit, bx, features };
 }
@@ -213,20 +215,22 @@ function decodeScore(p: Buffer): ScoreRequest {
 
 export function encodeScoreReply(seq: number, r: ScoreReply): RawMessage {
   if (r.n > MAX_EVENTS) throw new RangeError(`SCORE_REPLY of ${r.n} events; at most ${MAX_EVENTS}`);
-  const p = Buffer.alloc(8 + r.n * REPLY_EVENT_BYTES);
-  p.writeUInt32LE(r.n, 0);
+  // Events are 28 bytes from offset 8, so every field sits on a 4-byte boundary: write words.
+  const p = Buffer.allocUnsafeSlow(8 + r.n * REPLY_EVENT_BYTES);
+  const w = new Uint32Array(p.buffer, p.byteOffset, p.length >> 2);
+  w[0] = r.n;
+  w[1] = 0;
   for (let i = 0; i < r.n; i++) {
-    const o = 8 + i * REPLY_EVENT_BYTES;
-    p.writeUInt32LE(r.orbit[i]!, o);
-    p.writeUInt16LE(r.bx[i]!, o + 4);
-    p.writeUInt8(r.flags[i]!, o + 6);
+    const o = 2 + i * (REPLY_EVENT_BYTES >> 2);
     const ing = r.ingressCycle[i]!;
     const egr = r.egressCycle[i]!;
-    p.writeUInt32LE(ing % TWO_32, o + 8);
-    p.writeUInt32LE(Math.floor(ing / TWO_32), o + 12);
-    p.writeUInt32LE(egr % TWO_32, o + 16);
-    p.writeUInt32LE(Math.floor(egr / TWO_32), o + 20);
-    p.writeInt32LE(r.score[i]!, o + 24);
+    w[o] = r.orbit[i]!;
+    w[o + 1] = (r.bx[i]! & 0xffff) | ((r.flags[i]! & 0xff) << 16); // bx u16, flags u8, reserved u8 = 0
+    w[o + 2] = ing % TWO_32;
+    w[o + 3] = Math.floor(ing / TWO_32);
+    w[o + 4] = egr % TWO_32;
+    w[o + 5] = Math.floor(egr / TWO_32);
+    w[o + 6] = r.score[i]! >>> 0;
   }
   return encodeMessage(MsgType.SCORE_REPLY, seq, p);
 }
@@ -245,14 +249,16 @@ function decodeScoreReply(p: Buffer): ScoreReply {
     ingressCycle: new Float64Array(n),
     egressCycle: new Float64Array(n),
   };
+  const w = int32Words(p);
   for (let i = 0; i < n; i++) {
-    const o = 8 + i * REPLY_EVENT_BYTES;
-    r.orbit[i] = p.readUInt32LE(o);
-    r.bx[i] = p.readUInt16LE(o + 4);
-    r.flags[i] = p.readUInt8(o + 6);
-    r.ingressCycle[i] = p.readUInt32LE(o + 8) + p.readUInt32LE(o + 12) * TWO_32;
-    r.egressCycle[i] = p.readUInt32LE(o + 16) + p.readUInt32LE(o + 20) * TWO_32;
-    r.score[i] = p.readInt32LE(o + 24);
+    const o = 2 + i * (REPLY_EVENT_BYTES >> 2);
+    const w1 = w[o + 1]!;
+    r.orbit[i] = w[o]! >>> 0;
+    r.bx[i] = w1 & 0xffff;
+    r.flags[i] = (w1 >>> 16) & 0xff;
+    r.ingressCycle[i] = (w[o + 2]! >>> 0) + (w[o + 3]! >>> 0) * TWO_32;
+    r.egressCycle[i] = (w[o + 4]! >>> 0) + (w[o + 5]! >>> 0) * TWO_32;
+    r.score[i] = w[o + 6]!;
   }
   return r;
 }
