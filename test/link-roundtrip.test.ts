@@ -106,6 +106,23 @@ describe("link framing round trip", () => {
     expect(diffBatches(mergeStreams(back, null), one)).toBeNull();
   });
 
+  it("with dropEmpty, leaves out and counts objects whose value means 'no object'", () => {
+    const b = randomBatch(21, { orbit: 9, maxBx: 8, muonFraction: 1 });
+    const nJets = b.jets.offset[b.nBx];
+    expect(nJets).toBeGreaterThan(0);
+    b.jets.hwEt[0] = 0;
+    b.muons.hwPt[0] = 0;
+    const dropped = { objects: 0 };
+    const back = mergeStreams(
+      deframeAll(frameOrbit(b, "muon", { dropEmpty: true, dropped })).orbits[0].batch,
+      deframeAll(frameOrbit(b, "calo", { dropEmpty: true, dropped })).orbits[0].batch,
+    );
+    expect(dropped.objects).toBe(2);
+    expect(back.jets.offset[back.nBx]).toBe(nJets - 1);
+    expect(back.muons.offset[back.nBx]).toBe(b.muons.offset[b.nBx] - 1);
+    expect(Array.from(back.jets.hwEt)).toEqual(Array.from(b.jets.hwEt.subarray(1)));
+  });
+
   it("rejects batches the link cannot carry with a clear error", () => {
     const b = randomBatch(11, { orbit: 1, maxBx: 5, muonFraction: 1 });
     b.muons.hwPt[0] = 0;

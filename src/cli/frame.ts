@@ -32,6 +32,8 @@ export interface FrameSummary {
   streams: Record<LinkStream, { orbits: number; bx: number; bytes: number }>;
   crc: boolean;
   seconds: number;
+  /** Objects left out because their value means "no object" on the link (muon hwPt 0, calo ET 0). */
+  droppedEmptyObjects: number;
 }
 
 function parseStreams(text: string): LinkStream[] {
@@ -58,9 +60,10 @@ export async function runFrame(input: string | undefined, opts: FrameCliOptions)
     total = opts.gen!;
   }
   const t0 = performance.now();
-  const framers = streams.map((s) => new StreamFramer(s, { crc: opts.crc, orbitsPerPacket: opts.orbitsPerPacket }));
+  const dropped = { objects: 0 };
+  const framers = streams.map((s) => new StreamFramer(s, { crc: opts.crc, orbitsPerPacket: opts.orbitsPerPacket, dropEmpty: true, dropped }));
   const summary: FrameSummary = {
-    output: opts.out, orbits: 0, bytes: 0, crc: Boolean(opts.crc), seconds: 0,
+    output: opts.out, orbits: 0, bytes: 0, crc: Boolean(opts.crc), seconds: 0, droppedEmptyObjects: 0,
     streams: { muon: { orbits: 0, bx: 0, bytes: 0 }, calo: { orbits: 0, bx: 0, bytes: 0 } },
   };
   const progress = new Progress("frame", total, !opts.json);
@@ -87,6 +90,7 @@ export async function runFrame(input: string | undefined, opts: FrameCliOptions)
     file?.close();
   }
   for (const s of streams) summary.streams[s].orbits = summary.orbits;
+  summary.droppedEmptyObjects = dropped.objects;
   summary.seconds = (performance.now() - t0) / 1000;
   return summary;
 }
@@ -94,6 +98,7 @@ export async function runFrame(input: string | undefined, opts: FrameCliOptions)
 function human(s: FrameSummary): string {
   const lines = [`wrote ${s.output}: ${s.orbits} orbits, ${(s.bytes / 1e6).toFixed(2)} MB in ${s.seconds.toFixed(2)} s${s.crc ? " (CRC-32C on)" : ""}`];
   for (const [name, v] of Object.entries(s.streams)) if (v.bytes) lines.push(`  ${name.padEnd(5)} ${(v.bytes / 1e6).toFixed(2)} MB`);
+  if (s.droppedEmptyObjects) lines.push(`  left out ${s.droppedEmptyObjects} objects with hardware pT/ET 0 (the link reads 0 as "no object")`);
   return lines.join("\n");
 }
 

@@ -6,7 +6,7 @@
 import {
   BEEFDEAD, BITMAP_OFFSET, BITMAP_WORDS, BX_BLOCK_BYTES, CALO_LINKS, CALO_SUM_LINK, CALO_WORDS, DEADBEEF,
   DecodeCode, FLAG_CRC32C, FORMAT_VERSION, KNOWN_FLAGS, LINKS, MAX_BX_BLOCKS, MU, ORBIT_HEADER_BYTES,
-  ORBIT_MARKER, PACKET_TRAILER_BYTES, R, SUM_HI_SHIFT, orbitBytes,
+  ORBIT_MARKER, PACKET_TRAILER_BYTES, DECODE_SLOT, SUM_HI_SHIFT, orbitBytes,
 } from "./format.js";
 import { crc32c } from "./crc32c.js";
 import { LAYOUT } from "./scratch.js";
@@ -43,7 +43,7 @@ function decodeMuons(b: Uint8Array, blk: number, s: Int32Array, bxIndex: number,
       const f = u32(b, blk + (slot ? 128 : 64) + 4 * link);
       const sw = u32(b, blk + (slot ? 160 : 96) + 4 * link);
       if (extra >>> MU.intermShift) {
-        if ((f >>> MU.ptShift) & MU.ptMask) r[R.intermediate]++;
+        if ((f >>> MU.ptShift) & MU.ptMask) r[DECODE_SLOT.intermediate]++;
         continue;
       }
       const pt = (f >>> MU.ptShift) & MU.ptMask;
@@ -112,8 +112,8 @@ function decodeSums(b: Uint8Array, blk: number, s: Int32Array, i: number): void 
 }
 
 function fail(r: Float64Array, code: DecodeCode, length: number): void {
-  r[R.code] = code;
-  r[R.length] = length;
+  r[DECODE_SLOT.code] = code;
+  r[DECODE_SLOT.length] = length;
 }
 
 /**
@@ -124,16 +124,16 @@ export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r
   r.fill(0);
   const avail = end - p;
   if (u32(b, p) === DEADBEEF && avail >= 8 && u32(b, p + 4) === DEADBEEF) {
-    if (avail < PACKET_TRAILER_BYTES) return fail(r, DecodeCode.NeedMore, 0), void (r[R.need] = PACKET_TRAILER_BYTES);
-    r[R.code] = DecodeCode.PacketTrailer;
-    r[R.length] = PACKET_TRAILER_BYTES;
+    if (avail < PACKET_TRAILER_BYTES) return fail(r, DecodeCode.NeedMore, 0), void (r[DECODE_SLOT.need] = PACKET_TRAILER_BYTES);
+    r[DECODE_SLOT.code] = DecodeCode.PacketTrailer;
+    r[DECODE_SLOT.length] = PACKET_TRAILER_BYTES;
     // Counters are u64; 2^53 covers any real value, higher halves beyond that are clamped.
-    for (const [slot, off] of [[R.autorealign, 8], [R.dropped, 16], [R.orbitCounter, 24]] as const) {
+    for (const [slot, off] of [[DECODE_SLOT.autorealign, 8], [DECODE_SLOT.dropped, 16], [DECODE_SLOT.orbitCounter, 24]] as const) {
       r[slot] = u32(b, p + off) + u32(b, p + off + 4) * 2 ** 32;
     }
     return;
   }
-  if (avail < ORBIT_HEADER_BYTES) return fail(r, DecodeCode.NeedMore, 0), void (r[R.need] = ORBIT_HEADER_BYTES);
+  if (avail < ORBIT_HEADER_BYTES) return fail(r, DecodeCode.NeedMore, 0), void (r[DECODE_SLOT.need] = ORBIT_HEADER_BYTES);
   const orbit = u32(b, p);
   const w2 = u32(b, p + 8);
   const nBlocks = u32(b, p + 12);
@@ -145,9 +145,9 @@ export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r
     return fail(r, DecodeCode.BadHeader, 0);
   }
   const len = orbitBytes(nBlocks);
-  if (avail < len) return fail(r, DecodeCode.NeedMore, 0), void (r[R.need] = len);
-  r[R.orbit] = orbit;
-  r[R.sds] = sds;
+  if (avail < len) return fail(r, DecodeCode.NeedMore, 0), void (r[DECODE_SLOT.need] = len);
+  r[DECODE_SLOT.orbit] = orbit;
+  r[DECODE_SLOT.sds] = sds;
   const t = p + ORBIT_HEADER_BYTES + nBlocks * BX_BLOCK_BYTES;
   for (let link = 0; link < LINKS; link++) if (u32(b, t + 4 * link) !== BEEFDEAD) return fail(r, DecodeCode.LengthMismatch, 0);
   if (flags & FLAG_CRC32C && crc32c(b, p, p + len - 4) !== u32(b, p + len - 4)) return fail(r, DecodeCode.CrcMismatch, len);
@@ -167,7 +167,7 @@ export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r
     }
   }
   if (nBx !== nBlocks) return fail(r, DecodeCode.BitmapMismatch, len);
-  r[R.nBx] = nBx;
+  r[DECODE_SLOT.nBx] = nBx;
   if (sds === 1) {
     s[LAYOUT.muOffset] = 0;
     for (let i = 0; i < nBx; i++) {
@@ -181,7 +181,7 @@ export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r
       }
       if (!decodeMuons(b, blk, s, i, r)) return fail(r, DecodeCode.CountOverCap, len);
     }
-    r[R.nMuon] = s[LAYOUT.muOffset + nBx];
+    r[DECODE_SLOT.nMuon] = s[LAYOUT.muOffset + nBx];
   } else {
     for (const c of LAYOUT.calo) s[c.offset] = 0;
     for (let i = 0; i < nBx; i++) {
@@ -191,10 +191,10 @@ export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r
       decodeCaloKind(b, blk, s, i, 2);
       decodeSums(b, blk, s, i);
     }
-    r[R.nJet] = s[LAYOUT.calo[0].offset + nBx];
-    r[R.nEgamma] = s[LAYOUT.calo[1].offset + nBx];
-    r[R.nTau] = s[LAYOUT.calo[2].offset + nBx];
+    r[DECODE_SLOT.nJet] = s[LAYOUT.calo[0].offset + nBx];
+    r[DECODE_SLOT.nEgamma] = s[LAYOUT.calo[1].offset + nBx];
+    r[DECODE_SLOT.nTau] = s[LAYOUT.calo[2].offset + nBx];
   }
-  r[R.code] = DecodeCode.OrbitOk;
-  r[R.length] = len;
+  r[DECODE_SLOT.code] = DecodeCode.OrbitOk;
+  r[DECODE_SLOT.length] = len;
 }

@@ -12,7 +12,7 @@
 import { type OrbitBatch } from "../events/batch.js";
 import { native } from "../native.js";
 import { decodeAt as tsDecodeAt, findCandidate as tsFindCandidate } from "./decodeTs.js";
-import { CODE_FAULT, DecodeCode, FAULT_KINDS, MAX_ORBIT_BYTES, R, type FaultKind, type LinkStream } from "./format.js";
+import { CODE_FAULT, DecodeCode, FAULT_KINDS, MAX_ORBIT_BYTES, DECODE_SLOT, type FaultKind, type LinkStream } from "./format.js";
 import { createResult, createScratch, materialize } from "./scratch.js";
 
 /** The byte-level half of the deframer. */
@@ -246,10 +246,10 @@ export class Deframer {
       // trailer): inside a search, 0xDEADBEEF pairs also appear 2 bytes into an orbit trailer.
       const atBoundary = this.searchKind === null && p === pos;
       this.skip(pos, p);
-      const code = r[R.code] as DecodeCode;
+      const code = r[DECODE_SLOT.code] as DecodeCode;
       if (code === DecodeCode.NeedMore) {
         if (!final) {
-          this.need = Math.min(r[R.need], MAX_ORBIT_BYTES);
+          this.need = Math.min(r[DECODE_SLOT.need], MAX_ORBIT_BYTES);
           pos = p;
           break;
         }
@@ -267,18 +267,18 @@ export class Deframer {
       }
       if (code === DecodeCode.PacketTrailer) {
         this.stats.packets++;
-        this.stats.bytesTrailer += r[R.length];
-        this.stats.bytesConsumed += r[R.length];
-        this.stats.hardware = { autorealign: r[R.autorealign], dropped: r[R.dropped], orbitCounter: r[R.orbitCounter] };
+        this.stats.bytesTrailer += r[DECODE_SLOT.length];
+        this.stats.bytesConsumed += r[DECODE_SLOT.length];
+        this.stats.hardware = { autorealign: r[DECODE_SLOT.autorealign], dropped: r[DECODE_SLOT.dropped], orbitCounter: r[DECODE_SLOT.orbitCounter] };
         this.searchKind = null;
-        pos = p + r[R.length];
+        pos = p + r[DECODE_SLOT.length];
         continue;
       }
       if (code === DecodeCode.OrbitOk) {
-        const len = r[R.length];
-        const stream: LinkStream = r[R.sds] === 1 ? "muon" : "calo";
+        const len = r[DECODE_SLOT.length];
+        const stream: LinkStream = r[DECODE_SLOT.sds] === 1 ? "muon" : "calo";
         const sc = this.stats.streams[stream];
-        const orbit = r[R.orbit];
+        const orbit = r[DECODE_SLOT.orbit];
         this.searchKind = null;
         pos = p + len;
         if (sc.lastOrbit >= 0 && orbit <= sc.lastOrbit) {
@@ -292,12 +292,12 @@ export class Deframer {
         }
         sc.lastOrbit = orbit;
         sc.orbits++;
-        sc.bx += r[R.nBx];
-        sc.muons += r[R.nMuon];
-        sc.jets += r[R.nJet];
-        sc.egammas += r[R.nEgamma];
-        sc.taus += r[R.nTau];
-        sc.intermediateMuons += r[R.intermediate];
+        sc.bx += r[DECODE_SLOT.nBx];
+        sc.muons += r[DECODE_SLOT.nMuon];
+        sc.jets += r[DECODE_SLOT.nJet];
+        sc.egammas += r[DECODE_SLOT.nEgamma];
+        sc.taus += r[DECODE_SLOT.nTau];
+        sc.intermediateMuons += r[DECODE_SLOT.intermediate];
         this.stats.bytesGood += len;
         this.stats.bytesConsumed += len;
         out.push({
@@ -308,7 +308,7 @@ export class Deframer {
       }
       const kind = CODE_FAULT[code] ?? "badHeader";
       this.fault(kind, this.base + p);
-      const len = r[R.length];
+      const len = r[DECODE_SLOT.length];
       if (len > 0) {
         // Structure intact (trailer where expected): skip it whole; the next one should follow.
         this.charge(kind, len);

@@ -130,7 +130,7 @@ export const CODE_FAULT: Partial<Record<DecodeCode, FaultKind>> = {
 };
 
 /** Slots of the decoder's result vector (Float64Array). */
-export const R = {
+export const DECODE_SLOT = {
   code: 0,
   length: 1, // bytes of the structure (accepted or skipped whole); 0 = rescan from p + 1
   orbit: 2,

@@ -17,6 +17,13 @@ import {
 export interface FrameOptions {
   /** Append the scoutloop CRC-32C to each orbit trailer (flagged in the header). Default off. */
   crc?: boolean;
+  /**
+   * Objects the link cannot carry because their value means "no object" (muon hwPt 0, calo ET 0):
+   * throw (default) or leave them out and count them in `dropped` (e.g. quantised real data).
+   */
+  dropEmpty?: boolean;
+  /** Receives the number of objects left out under `dropEmpty`. */
+  dropped?: { objects: number };
 }
 
 /** Hardware DMA packet-trailer counters (format.h: autorealign, dropped orbits, orbit counter). */
@@ -51,7 +58,7 @@ function check(value: number, spec: FieldSpec, what: string, orbit: number, bx: 
 const U = (bits: number): FieldSpec => ({ bits, signed: false });
 
 /** Encode one BX of muons into the 6×8 block at `o` (u32 index into `w`). */
-function putMuonBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, bx: number): void {
+function putMuonBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, bx: number, opts: FrameOptions): void {
   const m = batch.muons;
   const n = m.offset[i + 1] - m.offset[i];
   if (n > 8) throw new RangeError(`orbit ${batch.orbit} BX ${bx}: ${n} muons exceed the uGMT cap of 8`);
@@ -59,9 +66,13 @@ function putMuonBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, b
     w[o + link] = batch.orbit >>> 0; // frame 0: orbit word of every link
     w[o + LINKS + link] = bx; // frame 1: BX word ("extra"), eta-at-station fields added below
   }
-  for (let k = 0; k < n; k++) {
-    const j = m.offset[i] + k;
+  let k = 0; // link slot of the next muon
+  for (let j = m.offset[i]; j < m.offset[i + 1]; j++) {
     const orbit = batch.orbit;
+    if (m.hwPt[j] === 0 && opts.dropEmpty) {
+      if (opts.dropped) opts.dropped.objects++;
+      continue;
+    }
     check(m.hwPt[j], MUON.fields.hwPt, "muon hwPt", orbit, bx, 1); // hwPt = 0 means "no muon"
     check(m.hwEtaAtVtx[j], MUON.fields.hwEta, "muon hwEtaAtVtx", orbit, bx);
     check(m.hwPhiAtVtx[j], MUON.fields.hwPhi, "muon hwPhiAtVtx", orbit, bx);
@@ -95,18 +106,24 @@ function putMuonBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, b
     w[o + (slotB ? 5 : 3) * LINKS + link] = s >>> 0;
     const etaBits = (m.hwEta[j] & MU.etaMask) << (slotB ? MU.eta2Shift : MU.eta1Shift);
     w[o + LINKS + link] = (w[o + LINKS + link] | etaBits) >>> 0;
+    k++;
   }
 }
 
 function putCaloKind(
   w: Uint32Array, o: number, block: CaloBlock, kind: "jet" | "egamma" | "tau", i: number, orbit: number, bx: number,
+  opts: FrameOptions,
 ): void {
   const n = block.offset[i + 1] - block.offset[i];
   if (n > 12) throw new RangeError(`orbit ${orbit} BX ${bx}: ${n} ${kind} objects exceed the demux cap of 12`);
   const spec = CALO_WORDS[kind];
   const etSpec = kind === "jet" ? CALO.fields.jetEt : kind === "egamma" ? CALO.fields.egEt : CALO.fields.tauEt;
-  for (let k = 0; k < n; k++) {
-    const j = block.offset[i] + k;
+  let k = 0; // word slot of the next object
+  for (let j = block.offset[i]; j < block.offset[i + 1]; j++) {
+    if (block.hwEt[j] === 0 && opts.dropEmpty) {
+      if (opts.dropped) opts.dropped.objects++;
+      continue;
+    }
     check(block.hwEt[j], etSpec, `${kind} hwEt`, orbit, bx, 1); // ET = 0 means "no object"
     check(block.hwEta[j], CALO.fields.hwEta, `${kind} hwEta`, orbit, bx);
     check(block.hwPhi[j], CALO.fields.hwPhi, `${kind} hwPhi`, orbit, bx);
@@ -119,13 +136,14 @@ function putCaloKind(
     // Objects 0..5 on the "1" link, 6..11 on the "2" link: the unpacker reads link 1 first.
     const link = CALO_LINKS[kind][k < 6 ? 0 : 1];
     w[o + (k % 6) * LINKS + link] = word >>> 0;
+    k++;
   }
 }
 
-function putCaloBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, bx: number): void {
-  putCaloKind(w, o, batch.jets, "jet", i, batch.orbit, bx);
-  putCaloKind(w, o, batch.egammas, "egamma", i, batch.orbit, bx);
-  putCaloKind(w, o, batch.taus, "tau", i, batch.orbit, bx);
+function putCaloBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, bx: number, opts: FrameOptions): void {
+  putCaloKind(w, o, batch.jets, "jet", i, batch.orbit, bx, opts);
+  putCaloKind(w, o, batch.egammas, "egamma", i, batch.orbit, bx, opts);
+  putCaloKind(w, o, batch.taus, "tau", i, batch.orbit, bx, opts);
   const s = batch.sums;
   const et = U(12), phi = U(8), towers = U(13);
   const pairs: [number, number, FieldSpec, string, string][] = [
@@ -173,8 +191,8 @@ export function frameOrbit(batch: OrbitBatch, stream: LinkStream, options: Frame
   let o = ORBIT_HEADER_BYTES / 4;
   for (const i of rows) {
     const bx = batch.bx[i];
-    if (stream === "muon") putMuonBlock(w, o, batch, i, bx);
-    else putCaloBlock(w, o, batch, i, bx);
+    if (stream === "muon") putMuonBlock(w, o, batch, i, bx, options);
+    else putCaloBlock(w, o, batch, i, bx, options);
     o += BX_BLOCK_BYTES / 4;
   }
   const t = o;

@@ -6,7 +6,7 @@
 import {
   MUON_FIELDS, CALO_FIELDS, SUM_FIELDS, CAPS, type OrbitBatch, type CaloBlock, type MuonBlock, type SumBlock,
 } from "../events/batch.js";
-import { MAX_BX_BLOCKS, R } from "./format.js";
+import { MAX_BX_BLOCKS, DECODE_SLOT } from "./format.js";
 
 const NBX = MAX_BX_BLOCKS;
 const MU_CAP = NBX * CAPS.muon;
@@ -33,7 +33,7 @@ export function createScratch(): Int32Array {
 }
 
 export function createResult(): Float64Array {
-  return new Float64Array(R.size);
+  return new Float64Array(DECODE_SLOT.size);
 }
 
 /**
@@ -76,9 +76,9 @@ function caloBlock(c: Carver, s: Int32Array, k: number, nBx: number, n: number):
 
 /** Copy the decoded orbit out of the scratch area into a fresh OrbitBatch (one ArrayBuffer). */
 export function materialize(s: Int32Array, r: Float64Array, stream: "muon" | "calo"): OrbitBatch {
-  const nBx = r[R.nBx];
-  const nMu = stream === "muon" ? r[R.nMuon] : 0;
-  const nCalo = stream === "calo" ? [r[R.nJet], r[R.nEgamma], r[R.nTau]] : [0, 0, 0];
+  const nBx = r[DECODE_SLOT.nBx];
+  const nMu = stream === "muon" ? r[DECODE_SLOT.nMuon] : 0;
+  const nCalo = stream === "calo" ? [r[DECODE_SLOT.nJet], r[DECODE_SLOT.nEgamma], r[DECODE_SLOT.nTau]] : [0, 0, 0];
   const int32s = 4 * (nBx + 1) + MUON_FIELDS.length * nMu + CALO_FIELDS.length * (nCalo[0] + nCalo[1] + nCalo[2]) +
     SUM_FIELDS.length * nBx;
   const c = new Carver(int32s, nBx);
@@ -100,5 +100,5 @@ export function materialize(s: Int32Array, r: Float64Array, stream: "muon" | "ca
   });
   const bx = c.u16(nBx);
   for (let i = 0; i < nBx; i++) bx[i] = s[LAYOUT.bx + i];
-  return { orbit: r[R.orbit], nBx, bx, muons, jets, egammas, taus, sums };
+  return { orbit: r[DECODE_SLOT.orbit], nBx, bx, muons, jets, egammas, taus, sums };
 }
