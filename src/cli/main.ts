@@ -48,7 +48,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv).then(
   (code) => {
-    process.exitCode = code;
+    // A command may have set its own exit code (e.g. a run with mismatches): keep it.
+    if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
   },
   (err) => {
     process.stderr.write(`scoutloop: ${String(err)}\n`);
