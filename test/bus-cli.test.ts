@@ -65,6 +65,20 @@ describe("scoutloop run", () => {
     expect(s.problems).toHaveLength(1);
   }, 60_000);
 
+  it("an emulated board that disconnects mid-run: every event still ends scored or failed with a reason", async () => {
+    const r = await cli(["run", "--orbits", "3", "--no-link", "--fault", "disconnect-after=1", "--reply-timeout", "150", "--retries", "1", "--reconnects", "0", "--json"]);
+    expect(r.code).toBe(0); // failures are reported, not a broken run
+    const s = JSON.parse(r.stdout) as Summary;
+    const events = s.accounting.events.in;
+    const board = s.accounting.scorers.board;
+    expect(board.events).toBe(events);
+    expect(board.scored).toBeGreaterThan(0); // the first orbit made it
+    expect(board.failed).toBeGreaterThan(0);
+    expect(board.scored + board.failed).toBe(events);
+    expect(Object.keys(board.failedByReason).every((k) => ["disconnected", "timeout", "closed"].includes(k))).toBe(true);
+    expect(s.comparison).toMatchObject({ paired: board.scored, unpaired: board.failed, mismatches: 0 });
+  }, 60_000);
+
   it("link-rate mode on the muon stream at a rate the chain keeps up with drops nothing", async () => {
     const r = await cli(["run", "--orbits", "30", "--rate", "lhc", "--orbit-hz", "40", "--stream", "muon", "--json"]);
     expect(r.code).toBe(0);
@@ -79,30 +93,30 @@ describe("scoutloop run", () => {
   }, 60_000);
 
   it("usage mistakes are one line and exit 2; a missing input file exits 1", async () => {
-    for (const args of [
+    const cases = [
       ["run", "--tolerance", "abc"],
       ["run", "--board", "boards/emulator-zmq.json", "--fault", "wrong-bits=0.1"],
       ["run", "--orbit-hz", "5"],
       ["run", "--rate", "sometimes"],
       ["compare", "--a", "nope", "--b", "software"],
       ["run", "--ignore", "colour"],
-    ]) {
-      const r = await cli(args);
-      expect(r.code, args.join(" ")).toBe(2);
-      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
-    }
+    ];
+    const results = await Promise.all(cases.map((args) => cli(args)));
+    results.forEach((r, k) => {
+      expect(r.code, cases[k].join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), cases[k].join(" ")).toHaveLength(1);
+    });
     const missing = await cli(["run", "--in", "/nonexistent/file.h5", "--orbits", "1"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split("\n")).toHaveLength(1);
     expect(missing.stderr).toMatch(/file\.h5/);
   }, 60_000);
 
-  it("--help describes run and compare", async () => {
-    const run = await cli(["run", "--help"]);
+  it("--help describes run and compare", { timeout: 30_000 }, async () => {
+    const [run, cmp] = await Promise.all([cli(["run", "--help"]), cli(["compare", "--help"])]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/--fault/);
     expect(run.stdout).toMatch(/--report/);
-    const cmp = await cli(["compare", "--help"]);
     expect(cmp.code).toBe(0);
     expect(cmp.stdout).toMatch(/--a <backend>/);
   });

@@ -20,6 +20,8 @@ export interface BackendContext {
   fault?: string;
   /** Emulator fault seed. */
   seed?: number;
+  /** Board client overrides of the profile's limits (shorter timeouts for tests and CI). */
+  client?: { replyTimeoutMs?: number; retries?: number; reconnects?: number };
 }
 
 function helloMismatch(hello: HelloInfo, model: ScoringModel): string | null {
@@ -50,7 +52,7 @@ export async function openBackend(spec: BackendSpec, ctx: BackendContext): Promi
       const emulator = await startEmulator({ model: nativeScorer(ctx.model), profile, zmq: "tcp://127.0.0.1:*", faults: ctx.fault, seed: ctx.seed });
       let client: BoardClient;
       try {
-        client = await BoardClient.connect({ profile, address: emulator.address, expectModelId: ctx.model.id });
+        client = await BoardClient.connect({ profile, address: emulator.address, expectModelId: ctx.model.id, ...ctx.client });
       } catch (err) {
         await emulator.close();
         throw err;
@@ -69,7 +71,7 @@ export async function openBackend(spec: BackendSpec, ctx: BackendContext): Promi
     case "board": {
       if (ctx.fault) throw new Error("--fault applies to the in-process emulated board only");
       const profile = loadProfile(spec.profile);
-      const client = await BoardClient.connect({ profile, expectModelId: ctx.model.id });
+      const client = await BoardClient.connect({ profile, expectModelId: ctx.model.id, ...ctx.client });
       const mismatch = helloMismatch(client.hello, ctx.model);
       if (mismatch) {
         await client.close();

@@ -11,7 +11,7 @@ import { COMPARE_FIELDS, type CompareField } from "../compare/comparator.js";
 import { formatSummary } from "../compare/format.js";
 import { writeReport } from "../compare/report.js";
 import type { RunSummary } from "../compare/summary.js";
-import { runSession, type SessionOptions } from "../bus/session.js";
+import type { SessionOptions } from "../bus/session.js";
 import { Progress, UsageError, emit, intOption, numberOption } from "./util.js";
 
 /** Options `run` and `compare` share: source, clock, link, comparison, output. */
@@ -30,6 +30,9 @@ export function addSessionOptions(cmd: Command): Command {
     .option("--window <n>", "orbits in flight between source and sink", intOption(1, 1024), 4)
     .option("--concurrency <n>", "orbits scored at once (board requests in flight)", intOption(1, 256), 2)
     .option("--buffer <n>", "link-rate mode: receive buffer in orbits; arrivals beyond it are dropped", intOption(1, 1_000_000), 256)
+    .option("--reply-timeout <ms>", "board: reply timeout per request (default: the profile's)", intOption(1, 600_000))
+    .option("--retries <n>", "board: resends per request before its events fail (default: the profile's)", intOption(0, 100))
+    .option("--reconnects <n>", "board: reconnect attempts after a disconnect (default: the profile's)", intOption(0, 100))
     .option("--tolerance <abs,rel>", "compare values within |a-b| <= abs + rel*max(|a|,|b|) instead of bit-exact")
     .option("--ignore <fields>", `fields not compared (${COMPARE_FIELDS.join(",")})`)
     .option("--keep <k>", "mismatching events kept in full", intOption(0, 100_000), 10)
@@ -51,6 +54,9 @@ export interface SessionCliOptions {
   window: number;
   concurrency: number;
   buffer: number;
+  replyTimeout?: number;
+  retries?: number;
+  reconnects?: number;
   tolerance?: string;
   ignore?: string;
   keep: number;
@@ -90,6 +96,7 @@ export function sessionFromCli(o: SessionCliOptions): Omit<SessionOptions, "a" |
     window: o.window,
     concurrency: o.concurrency,
     bufferOrbits: o.buffer,
+    client: { replyTimeoutMs: o.replyTimeout, retries: o.retries, reconnects: o.reconnects },
     compare: {
       mode: tol ? "tolerance" : "exact",
       abs: tol?.abs ?? 0,
@@ -103,6 +110,9 @@ export function sessionFromCli(o: SessionCliOptions): Omit<SessionOptions, "a" |
 /** Run a session with a progress line, then print / write the summary; throw (exit 1) on a bad run. */
 export async function runAndReport(session: SessionOptions, o: SessionCliOptions, suite: string): Promise<RunSummary> {
   let progress: Progress | undefined;
+  // Loaded on use: the session pulls in zeromq, h5wasm and the native addon, which --help and
+  // usage errors do not need.
+  const { runSession } = await import("../bus/session.js");
   const result = await runSession({
     ...session,
     onStart: (info) => {
