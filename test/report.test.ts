@@ -75,7 +75,10 @@ describe("report HTML (Node side)", () => {
   });
 });
 
-describe.runIf(existsSync(CHROMIUM))("report in headless Chromium", () => {
+describe("report in headless Chromium", () => {
+  it("has Debian chromium installed (.ci/run installs it)", () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
+  });
   it("every plot kind survives in the DOM Chromium builds", async () => {
     const r = await runChromium(["--dump-dom", `file://${join(dir, "report.html")}`]);
     expect(r.code).toBe(0);
