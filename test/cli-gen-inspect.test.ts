@@ -1,8 +1,10 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runGen } from "../src/cli/gen.js";
+import { UsageError } from "../src/cli/util.js";
 import { readAdc2021 } from "../src/io/index.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -16,6 +18,19 @@ beforeAll(() => {
 function cli(...args: string[]) {
   const res = spawnSync(process.execPath, [join(ROOT, "bin/scoutloop.js"), ...args], { encoding: "utf8", timeout: 60_000 });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** The same, without blocking: independent CLI runs go side by side (node startup dominates them). */
+function cliAsync(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, "bin/scoutloop.js"), ...args], { timeout: 60_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 describe("scoutloop gen + inspect", () => {
@@ -70,39 +85,43 @@ describe("scoutloop gen + inspect", () => {
     for (const kind of ["egamma", "muon", "jet", "tau"]) expect(s.kinds[kind].count).toBe(ga.objects[kind]);
   });
 
-  it("same seed gives the same HDF5 contents", async () => {
+  it("same seed gives the same HDF5 contents (runGen in process)", async () => {
     const [a, b] = [join(dir, "s1.h5"), join(dir, "s2.h5")];
-    expect(cli("gen", "--orbits", "1", "--seed", "8", "--out", a).code).toBe(0);
-    expect(cli("gen", "--orbits", "1", "--seed", "8", "--out", b).code).toBe(0);
+    const opts = { orbits: 1, seed: 8, preset: "l1" as const, firstOrbit: 1, json: true };
+    const [sa, sb] = [await runGen({ ...opts, out: a }), await runGen({ ...opts, out: b })];
+    expect(sa.events).toBe(sb.events);
+    expect(sa.output).toBe(a);
     const [da, db] = [await readAdc2021(a), await readAdc2021(b)];
     expect(da.nEvents).toBeGreaterThan(0);
     expect(Buffer.from(da.particles.buffer).equals(Buffer.from(db.particles.buffer))).toBe(true);
     expect([...da.bx!]).toEqual([...db.bx!]);
   });
 
-  it("--help for each command", () => {
-    for (const cmd of ["gen", "inspect"]) {
-      const r = cli(cmd, "--help");
+  it("--help for each command", async () => {
+    const cmds = ["gen", "inspect"];
+    const results = await Promise.all(cmds.map((cmd) => cliAsync(cmd, "--help")));
+    for (const [i, cmd] of cmds.entries()) {
+      const r = results[i];
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: scoutloop ${cmd}`);
       expect(r.stdout).toContain("--json");
     }
-    expect(cli("gen", "--help").stdout).toMatch(/--signal <name>.*\n?.*Ato4l/);
+    expect(results[0].stdout).toMatch(/--signal <name>.*\n?.*Ato4l/);
   });
 
-  it("usage errors: exit 2, one line on stderr", () => {
+  it("usage errors: exit 2, one line on stderr", async () => {
     const cases: [string[], RegExp][] = [
       [["gen", "--orbits", "abc"], /--orbits/],
       [["gen", "--signal", "nope"], /Ato4l/],
       [["gen", "--out", join(dir, "x.txt")], /unknown file type "\.txt"/],
       [["gen", "--orbits", "1", "--events", "2"], /not both/],
       [["gen", "--inject-fraction", "0.3"], /--inject-fraction needs --signal/],
-      [["gen", "--inject-fraction", "2", "--signal", "Ato4l"], /--inject-fraction/],
       [["inspect"], /missing required argument/],
       [["inspect", join(dir, "a.csv")], /unknown file type/],
     ];
-    for (const [args, pattern] of cases) {
-      const r = cli(...args);
+    const results = await Promise.all(cases.map(([args]) => cliAsync(...args)));
+    for (const [i, [args, pattern]] of cases.entries()) {
+      const r = results[i];
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr.trimEnd().split("\n").length, r.stderr).toBe(1);
       expect(r.stderr).toMatch(pattern);
@@ -110,13 +129,23 @@ describe("scoutloop gen + inspect", () => {
     }
   });
 
-  it("bad files: exit 1, one line naming the file", () => {
+  it("runGen turns bad generator options into usage errors", async () => {
+    const base = { seed: 1, preset: "l1" as const, firstOrbit: 1, orbits: 1 };
+    await expect(runGen({ ...base, pileup: 5000 })).rejects.toThrow(UsageError);
+    await expect(runGen({ ...base, pileup: 5000 })).rejects.toThrow(/pileup must be in 0\.\.1000/);
+    await expect(runGen({ ...base, signalMass: 10 })).rejects.toThrow(/--signal-mass needs --signal/);
+    await expect(runGen({ ...base, signal: "Ato4l", signalMass: 1 })).rejects.toThrow(/signalMass for Ato4l must be in/);
+  });
+
+  it("bad files: exit 1, one line naming the file", async () => {
     const notH5 = join(dir, "not.h5");
     writeFileSync(notH5, "hello\n".repeat(200));
     const badJsonl = join(dir, "bad.jsonl");
     writeFileSync(badJsonl, '{"orbit":1,"bx":1}\n');
-    for (const [file, pattern] of [[notH5, /not an HDF5 file/], [badJsonl, /line 1: missing "sums"/], [join(dir, "missing.h5"), /ENOENT/]] as const) {
-      const r = cli("inspect", file);
+    const cases = [[notH5, /not an HDF5 file/], [badJsonl, /line 1: missing "sums"/], [join(dir, "missing.h5"), /ENOENT/]] as const;
+    const results = await Promise.all(cases.map(([file]) => cliAsync("inspect", file)));
+    for (const [i, [file, pattern]] of cases.entries()) {
+      const r = results[i];
       expect(r.code).toBe(1);
       expect(r.stderr.trimEnd().split("\n").length).toBe(1);
       expect(r.stderr).toContain(file);

@@ -31,7 +31,7 @@ async function expectBad(path: string, pattern: RegExp): Promise<void> {
 }
 
 describe("ADC2021 HDF5 round trip (ours -> ours)", () => {
-  it("keeps every hardware value, orbit, ADC_BX and label of slot-compatible batches", async () => {
+  it("keeps every hardware value, orbit, BX and label of slot-compatible batches", async () => {
     const batches = [adcCompatibleBatch(1, 7, 300), adcCompatibleBatch(2, 8, 1), adcCompatibleBatch(3, 10, 3564)];
     const path = join(dir, "rt.h5");
     const n = await writeAdc2021(path, batches, { provenance: { seed: 42, tool: "scoutloop-test" } });

@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), "scoutloop-jsonl-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("JSONL events", () => {
-  it("round-trips every hardware field, ADC_BX and label, one line per BX", () => {
+  it("round-trips every hardware field, BX and label, one line per BX", () => {
     const batches = [fullRandomBatch(1, 3, 200), fullRandomBatch(2, 4, 1), fullRandomBatch(3, 9, 1000)];
     const path = join(dir, "rt.jsonl");
     expect(writeJsonl(path, batches)).toBe(1201);

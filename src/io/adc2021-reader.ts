@@ -6,7 +6,7 @@
  * message names the file and what is wrong.
  */
 import { FileFormatError } from "./errors.js";
-import { h5, hdf5Reason, openHdf5, quietAbort } from "./hdf5.js";
+import { type h5, type H5, hdf5Reason, loadHdf5, openHdf5, quietAbort } from "./hdf5.js";
 import {
   ADC_BX, ADC_FIELDS, ADC_LABELS, ADC_MAX_EVENTS, ADC_MAX_EVENTS_IN_MEMORY, ADC_ORBIT, ADC_PARTICLES, ADC_PARTICLES_NAMES,
   ADC_ROW, ADC_SLOTS, CLASS_OF_SLOT,
@@ -55,9 +55,10 @@ export class Adc2021File {
   ) {}
 
   static async open(path: string): Promise<Adc2021File> {
+    const lib = await loadHdf5();
     const file = await openHdf5(path);
     try {
-      return quietAbort(() => Adc2021File.describe(path, file));
+      return quietAbort(() => Adc2021File.describe(lib, path, file));
     } catch (err) {
       file.close();
       if (err instanceof FileFormatError) throw err;
@@ -65,18 +66,18 @@ export class Adc2021File {
     }
   }
 
-  private static describe(path: string, file: h5.File): Adc2021File {
+  private static describe(lib: H5, path: string, file: h5.File): Adc2021File {
     const keys = file.keys();
     const datasets: { name: string; shape: number[] | null; dtype: string }[] = [];
     const dataset = (name: string): h5.Dataset | undefined => {
       if (!keys.includes(name)) return undefined;
       const entity = file.get(name);
-      if (!(entity instanceof h5.Dataset)) throw new FileFormatError(path, `"${name}" is not a dataset`);
+      if (!(entity instanceof lib.Dataset)) throw new FileFormatError(path, `"${name}" is not a dataset`);
       return entity;
     };
     for (const name of keys) {
       const entity = file.get(name);
-      if (entity instanceof h5.Dataset) datasets.push({ name, shape: entity.shape, dtype: dtypeText(entity.dtype) });
+      if (entity instanceof lib.Dataset) datasets.push({ name, shape: entity.shape, dtype: dtypeText(entity.dtype) });
     }
 
     const particles = dataset(ADC_PARTICLES);

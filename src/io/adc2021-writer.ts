@@ -14,7 +14,7 @@ import {
   ADC_FIELDS, ADC_ROW, ADC_SLOTS, ADC_BX, CLASS_OF_SLOT, ADC_LABELS, ADC_MAX_EVENTS, ADC_ORBIT, ADC_PARTICLES, ADC_PARTICLES_CLASSES,
   ADC_PARTICLES_NAMES, ADC_SLOT_RANGES,
 } from "./adc2021-layout.js";
-import { h5, hdf5Reason, loadHdf5 } from "./hdf5.js";
+import { type h5, hdf5Reason, loadHdf5 } from "./hdf5.js";
 
 /** First slot of class 1..4 (MET, e/γ, μ, jet), and scratch for the filled-slot counts. */
 const FIRST_SLOT_OF_CLASS = [ADC_SLOT_RANGES.met.first, ADC_SLOT_RANGES.egamma.first, ADC_SLOT_RANGES.muon.first, ADC_SLOT_RANGES.jet.first];

@@ -6,22 +6,25 @@
  * to free there. Each opened `File` holds an HDF5 id, which callers must `close()`.
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import * as h5 from "h5wasm/node";
+import type * as h5 from "h5wasm/node";
 import { FileFormatError } from "./errors.js";
 
-export { h5 };
+export type { h5 };
+export type H5 = typeof h5;
 
-let loaded: Promise<typeof h5> | null = null;
+let loaded: Promise<H5> | null = null;
 
 /**
- * h5wasm, ready to use. libhdf5's default error handler prints a diagnostic stack to stderr; the
+ * h5wasm, loaded and ready to use. libhdf5's default error handler prints a diagnostic stack to stderr; the
  * throwing handler (h5wasm `activate_throwing_error_handler`) makes every failure a JS exception
  * instead, which we shorten with {@link hdf5Reason}.
  */
-export function loadHdf5(): Promise<typeof h5> {
-  loaded ??= h5.ready.then(() => {
-    h5.Module.activate_throwing_error_handler();
-    return h5;
+export function loadHdf5(): Promise<H5> {
+  // Imported on first use: compiling the wasm takes ~0.3 s that `--help` and non-HDF5 work skip.
+  loaded ??= import("h5wasm/node").then(async (lib) => {
+    await lib.ready;
+    lib.Module.activate_throwing_error_handler();
+    return lib;
   });
   return loaded;
 }

@@ -47,7 +47,7 @@ const hdf5Inspector: Inspector = {
         ...acc.result(),
         details: {
           datasets: file.datasets, names: file.names, classes: file.classes, attrs: file.attrs,
-          orbitStructure: file.hasOrbitBx ? "orbit/bx datasets" : "none (packed one event per ADC_BX on read)",
+          orbitStructure: file.hasOrbitBx ? "orbit/bx datasets" : "none (packed one event per BX on read)",
         },
       };
     } finally {
