@@ -31,7 +31,7 @@ constexpr size_t kCaloStride = (kNbx + 1) + kCaloFields * kCaloCap;
 constexpr size_t kOffSums = kOffCalo0 + 3 * kCaloStride;
 constexpr size_t kScratchTotal = kOffSums + kSumFields * kNbx;
 
-// Result slots (src/link/format.ts R).
+// Result slots (src/link/format.ts DECODE_SLOT).
 enum Slot { kCode = 0, kLength, kOrbit, kNBx, kNMuon, kNJet, kNEg, kNTau, kSds, kNeed, kInterm, kAuto, kDropped, kOrbitCtr, kResultSize = 16 };
 enum Code { kNeedMore = 0, kOrbitOk = 1, kPacketTrailerCode = 2, kBadHeader = 10, kLengthMismatch, kBitmapMismatch, kBxOutOfRange, kCountOverCap, kCrcMismatch };
 
