@@ -184,3 +184,34 @@ describe("native scorers are bit-identical to the TS reference", () => {
     expect(formatFixed(m.outputFormat)).toBe("ap_ufixed<16,8,AP_TRN,AP_WRAP>");
   });
 });
+
+describe("GMM and autoencoder training", () => {
+  it("GMM (diag and full) scores an outlier above the bulk and round-trips through JSON", async () => {
+    const { trainGmm } = await import("../src/scoring/gmm.js");
+    const x = gaussianRows(600, 3, 21, 2);
+    for (const covariance of ["diag", "full"] as const) {
+      const m = trainGmm(x, 600, 3, { components: 2, covariance, iterations: 15, seed: 1 });
+      const s = m.scoreFloat(new Float32Array([0, 0, 0, 12, -12, 12]), 2);
+      expect(s[1]).toBeGreaterThan(s[0] + 10);
+      const back = loadModel(JSON.parse(JSON.stringify(m.toJSON())));
+      expect(back.id).toBe(m.id);
+      expect(Array.from(back.scoreFloat(x, 50))).toEqual(Array.from(m.scoreFloat(x, 50)));
+      const raw = m.scoreFixedRaw(m.quantizeInputs(x, 50), 50);
+      expect(raw.length).toBe(50);
+    }
+  });
+
+  it("autoencoder training lowers the reconstruction loss; native matches TS on the trained net", async () => {
+    const { trainAutoencoder } = await import("../src/scoring/nn-train.js");
+    const r = seededRandom(5);
+    const n = 400, d = 6;
+    const x = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) { const a = r() * 4 - 2, b = r() * 4 - 2; x.set([a, b, a + b, a - b, 2 * a, -b], i * d); }
+    const losses: number[] = [];
+    const m = trainAutoencoder(x, n, d, { hidden: [8, 4, 8], epochs: 20, batchSize: 16, seed: 2, learningRate: 1e-2, onEpoch: (_e, loss) => losses.push(loss) });
+    expect(losses.at(-1)!).toBeLessThan(losses[0] * 0.3);
+    const q = m.quantizeInputs(x, n);
+    expect(Array.from(nativeScorer(m).scoreFixedRaw(q, n))).toEqual(Array.from(m.scoreFixedRaw(q, n)));
+    expect(m.toJSON()).toMatchObject({ kind: "ae", nFeatures: d });
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Scoring benchmarks (DESIGN §8), ratios measured in this run:
+ * - isolation forest, 100 trees, ψ = 256, fixed point: native blocked walk vs a plain scalar
+ *   native walk vs the TS reference; cores needed for the 28 M events/s calo stream;
+ * - fixed-point VAE encoder 57→32→16→8 (‖μ‖² score): native vs TS.
+ */
+import { N_FEATURES } from "../src/events/features.js";
+import { native } from "../src/native.js";
+import { generatedFeatures } from "../src/scoring/data.js";
+import { featuresWithoutPhi, seededRandom, trainIsolationForest } from "../src/scoring/iforest.js";
+import { compileForest, nativeScorer } from "../src/scoring/native.js";
+import { DenseNetModel, denseLayer } from "../src/scoring/nn.js";
+import { axol1tlNormalisation } from "../src/scoring/normalise.js";
+import { parseFixed } from "../src/scoring/fixed.js";
+import { bestTime, formatRate, ratioLine } from "./_timing.js";
+
+const REAL_TIME_EVENTS_PER_S = 28e6;
+
+/** Repeat n rows until there are `total` rows (timing wants more rows than we care to generate). */
+function tile(rows: Int32Array, n: number, total: number): Int32Array {
+  const out = new Int32Array(total * N_FEATURES);
+  for (let i = 0; i < total; i++) out.set(rows.subarray((i % n) * N_FEATURES, (i % n + 1) * N_FEATURES), i * N_FEATURES);
+  return out;
+}
+
+export async function run(): Promise<void> {
+  const bkg = generatedFeatures({ seed: 1, orbits: 2 });
+  const model = trainIsolationForest(bkg.features, bkg.n, N_FEATURES, {
+    seed: 2, nTrees: 100, sampleSize: 256, normalisation: axol1tlNormalisation(), splitFeatures: featuresWithoutPhi(),
+  });
+  const total = 65536;
+  const raw = tile(model.quantizeInputs(bkg.features, bkg.n), bkg.n, total);
+  const out = new Int32Array(total);
+  const handle = compileForest(model);
+  const tBlocked = bestTime(() => native.ifScoreFixed(handle, raw, total, out), 600);
+  const tScalar = bestTime(() => native.ifScoreFixedScalar(handle, raw, total, out), 600);
+  const nTs = 4096;
+  const tTs = bestTime(() => model.scoreFixedRaw(raw, nTs), 600) * (total / nTs);
+  const rBlocked = total / tBlocked, rScalar = total / tScalar, rTs = total / tTs;
+  console.log("isolation forest, 100 trees, ψ = 256, fixed point (events of 2 generated orbits, tiled)");
+  console.log(ratioLine("native blocked walk", formatRate(rBlocked, " ev/s"), rBlocked / rScalar, "vs scalar native walk"));
+  console.log(ratioLine("native scalar walk", formatRate(rScalar, " ev/s"), rScalar / rTs, "vs TS reference"));
+  console.log(ratioLine("TS reference", formatRate(rTs, " ev/s"), 1, "baseline"));
+  console.log(ratioLine("native blocked walk vs TS", formatRate(rBlocked, " ev/s"), rBlocked / rTs, "vs TS reference"));
+  console.log(`cores for ${REAL_TIME_EVENTS_PER_S / 1e6} M events/s: ${Math.ceil(REAL_TIME_EVENTS_PER_S / rBlocked)} (blocked), ${Math.ceil(REAL_TIME_EVENTS_PER_S / rScalar)} (scalar)` +
+    `; target ≥ 1 M ev/s/core: ${rBlocked >= 1e6 ? "met" : "NOT met"}`);
+
+  // VAE encoder 57→32→16→8 with AXOL1TL-like precisions and random weights.
+  const r = seededRandom(3);
+  const sizes = [N_FEATURES, 32, 16, 8];
+  const layers = sizes.slice(1).map((o, k) => denseLayer(sizes[k], o,
+    Array.from({ length: sizes[k] * o }, () => (r() - 0.5) / 4), Array.from({ length: o }, () => (r() - 0.5) / 4), k < 2 ? "relu" : "linear",
+    { weight: "ap_fixed<8,1,AP_RND_CONV,AP_SAT>", accum: "ap_fixed<32,20>", result: "ap_fixed<16,10,AP_RND_CONV,AP_SAT>" }));
+  const vae = new DenseNetModel({
+    kind: "vae", nFeatures: N_FEATURES, normalisation: axol1tlNormalisation(), layers,
+    inputFormat: parseFixed("ap_fixed<18,13,AP_RND_CONV,AP_SAT>"), outputFormat: parseFixed("ap_ufixed<18,14,AP_RND_CONV,AP_SAT>"),
+  });
+  const vraw = tile(vae.quantizeInputs(bkg.features, bkg.n), bkg.n, total);
+  const nat = nativeScorer(vae);
+  const tNat = bestTime(() => nat.scoreFixedRaw(vraw, total), 600);
+  const tVts = bestTime(() => vae.scoreFixedRaw(vraw, 2048), 600) * (total / 2048);
+  const rNat = total / tNat, rVts = total / tVts;
+  console.log("\nfixed-point VAE encoder 57→32→16→8, ‖μ‖² score");
+  console.log(ratioLine("native encoder", formatRate(rNat, " ev/s"), rNat / rVts, "vs TS reference"));
+  console.log(ratioLine("TS reference", formatRate(rVts, " ev/s"), 1, "baseline"));
+  console.log(`cores for ${REAL_TIME_EVENTS_PER_S / 1e6} M events/s: ${Math.ceil(REAL_TIME_EVENTS_PER_S / rNat)}; target ≥ 2 M ev/s: ${rNat >= 2e6 ? "met" : "NOT met"}`);
+}
