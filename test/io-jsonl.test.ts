@@ -81,3 +81,15 @@ describe("JSONL events", () => {
     expect(back.map((b) => b.nBx)).toEqual([1]);
   });
 });
+
+describe("JSONL block boundaries", () => {
+  it("reads lines that straddle the 1 MB read blocks", () => {
+    const b = fullRandomBatch(8, 2, 2500); // a few MB of JSONL: several block boundaries inside lines
+    const path = join(dir, "blocks.jsonl");
+    writeJsonl(path, [b]);
+    expect(readFileSync(path).length).toBeGreaterThan(2 << 20);
+    const back = [...readJsonl(path)];
+    expect(back.length).toBe(1);
+    expect(diffBatches(back[0], b)).toBeNull();
+  });
+});

@@ -14,6 +14,7 @@
  * Lines of the same orbit are consecutive, BX ascending; orbits ascending.
  */
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
 import {
   allocateBatch, BX_MAX, BX_MIN, CALO_FIELDS, CAPS, type CaloBlock, MUON_FIELDS, type OrbitBatch, SUM_FIELDS,
 } from "../events/batch.js";
@@ -104,12 +105,13 @@ function* lines(path: string): Generator<[number, string]> {
   }
   try {
     const block = Buffer.alloc(1 << 20);
+    const utf8 = new StringDecoder("utf8"); // keeps a character split across two blocks whole
     let carry = "";
     let lineNo = 0;
     for (;;) {
       const n = readSync(fd, block, 0, block.length, null);
       if (n === 0) break;
-      const parts = (carry + block.toString("utf8", 0, n)).split("\n");
+      const parts = (carry + utf8.write(block.subarray(0, n))).split("\n");
       carry = parts.pop()!;
       for (const p of parts) {
         lineNo++;
@@ -118,6 +120,7 @@ function* lines(path: string): Generator<[number, string]> {
       }
       if (carry.length > MAX_JSONL_LINE) throw new FileFormatError(path, `line ${lineNo + 1} is longer than ${MAX_JSONL_LINE} bytes`);
     }
+    carry += utf8.end();
     if (carry.length > 0) yield [lineNo + 1, carry];
   } finally {
     closeSync(fd);
