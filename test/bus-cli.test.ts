@@ -48,10 +48,11 @@ describe("scoutloop run", () => {
     expect(junit).toMatch(/<testsuite name="scoutloop run" tests="5" failures="0"/);
   }, 60_000);
 
-  it("--fault wrong-bits: the mismatches are exactly the events the emulator corrupted", async () => {
-    const r = await cli(["run", "--orbits", "1", "--fault", "wrong-bits=0.004", "--keep", "100000", "--json"]);
+  it("--fault wrong-bits: the mismatches are exactly the events the emulator corrupted (software side in workers)", async () => {
+    const r = await cli(["run", "--orbits", "1", "--workers", "2", "--fault", "wrong-bits=0.004", "--keep", "100000", "--json"]);
     expect(r.code).toBe(1); // mismatches make the run fail (for CI)
     const s = JSON.parse(r.stdout) as Summary;
+    expect(String((s.backends.software as { describe: string }).describe)).toMatch(/2 worker threads/);
     const emu = s.backends.board.emulator!;
     expect(emu.injectedWrongBits).toBeGreaterThan(0);
     expect(s.comparison!.mismatches).toBe(emu.injectedWrongBits);

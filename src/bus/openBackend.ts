@@ -12,6 +12,7 @@ import { formatFixed, nativeScorer, type ScoringModel } from "../scoring/index.j
 import type { BackendSpec, OpenBackend } from "./backends.js";
 import { boardScorer } from "./scorers/board.js";
 import { softwareScorer } from "./scorers/software.js";
+import { workerPoolScorer } from "./scorers/workerPool.js";
 
 export interface BackendContext {
   name: string;
@@ -20,6 +21,8 @@ export interface BackendContext {
   fault?: string;
   /** Emulator fault seed. */
   seed?: number;
+  /** Software backends: score in this many worker threads (0 = on the main thread). */
+  workers?: number;
   /** Board client overrides of the profile's limits (shorter timeouts for tests and CI). */
   client?: { replyTimeoutMs?: number; retries?: number; reconnects?: number };
 }
@@ -40,9 +43,15 @@ function describeHello(h: HelloInfo, address: string): string {
 export async function openBackend(spec: BackendSpec, ctx: BackendContext): Promise<OpenBackend & { emulator?: Emulator; client?: BoardClient }> {
   switch (spec.kind) {
     case "software":
-      return { scorer: softwareScorer(ctx.model, { name: ctx.name }), describe: "fixed-point software model (TypeScript, bit-exact)", close: async () => {} };
     case "native":
-      return { scorer: softwareScorer(nativeScorer(ctx.model), { name: ctx.name }), describe: "fixed-point model, native C++ scorer", close: async () => {} };
+      if ((ctx.workers ?? 0) > 0) {
+        const scorer = await workerPoolScorer(ctx.model, { workers: ctx.workers!, name: ctx.name, native: spec.kind === "native" });
+        return { scorer, describe: `fixed-point model (${spec.kind === "native" ? "native C++" : "TypeScript reference"}) in ${ctx.workers} worker threads`, close: () => scorer.close!() };
+      }
+      if (spec.kind === "native") {
+        return { scorer: softwareScorer(nativeScorer(ctx.model), { name: ctx.name }), describe: "fixed-point model, native C++ scorer", close: async () => {} };
+      }
+      return { scorer: softwareScorer(ctx.model, { name: ctx.name }), describe: "fixed-point software model (TypeScript, bit-exact)", close: async () => {} };
     case "float":
       return { scorer: softwareScorer(ctx.model, { name: ctx.name, fixed: false }), describe: "float reference model (compare with --tolerance)", close: async () => {} };
     case "emulator": {

@@ -25,6 +25,8 @@ export interface SessionOptions {
   b?: string;
   /** Fault spec for an in-process emulated board. */
   fault?: string;
+  /** Software backends score in this many worker threads (0/absent = main thread). */
+  workers?: number;
   /** Board client overrides (reply timeout, retries, reconnects). */
   client?: { replyTimeoutMs?: number; retries?: number; reconnects?: number };
   mode: "pull" | "link-rate";
@@ -99,7 +101,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const source = await openSource(opts.source);
   const backends: Awaited<ReturnType<typeof openBackend>>[] = [];
   try {
-    for (let i = 0; i < specs.length; i++) backends.push(await openBackend(specs[i], { name: names[i], model: model.model, fault: opts.fault, client: opts.client }));
+    for (let i = 0; i < specs.length; i++) backends.push(await openBackend(specs[i], { name: names[i], model: model.model, fault: opts.fault, client: opts.client, workers: opts.workers }));
     const streams = opts.streams ?? ["muon", "calo"];
     const muonOnly = streams.length === 1 && streams[0] === "muon";
     opts.onStart?.({ totalOrbits: source.total, model, scorers: names });

@@ -30,6 +30,7 @@ export function addSessionOptions(cmd: Command): Command {
     .option("--window <n>", "orbits in flight between source and sink", intOption(1, 1024), 4)
     .option("--concurrency <n>", "orbits scored at once (board requests in flight)", intOption(1, 256), 2)
     .option("--buffer <n>", "link-rate mode: receive buffer in orbits; arrivals beyond it are dropped", intOption(1, 1_000_000), 256)
+    .option("--workers <n>", "score the software side in N worker threads (use more cores)", intOption(0, 64), 0)
     .option("--reply-timeout <ms>", "board: reply timeout per request (default: the profile's)", intOption(1, 600_000))
     .option("--retries <n>", "board: resends per request before its events fail (default: the profile's)", intOption(0, 100))
     .option("--reconnects <n>", "board: reconnect attempts after a disconnect (default: the profile's)", intOption(0, 100))
@@ -54,6 +55,7 @@ export interface SessionCliOptions {
   window: number;
   concurrency: number;
   buffer: number;
+  workers: number;
   replyTimeout?: number;
   retries?: number;
   reconnects?: number;
@@ -96,6 +98,7 @@ export function sessionFromCli(o: SessionCliOptions): Omit<SessionOptions, "a" |
     window: o.window,
     concurrency: o.concurrency,
     bufferOrbits: o.buffer,
+    workers: o.workers,
     client: { replyTimeoutMs: o.replyTimeout, retries: o.retries, reconnects: o.reconnects },
     compare: {
       mode: tol ? "tolerance" : "exact",
