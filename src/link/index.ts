@@ -8,3 +8,4 @@ export { LAYOUT as LINK_SCRATCH_LAYOUT } from "./scratch.js";
 export * from "./pacing.js";
 export * from "./rawFile.js";
 export * from "./emp.js";
+export * from "./boundedMergeMap.js";

@@ -1,0 +1,96 @@
+/**
+ * boundedMergeMap: like `mergeMap(project, concurrency)`, but the buffer of values waiting for a
+ * free slot is bounded; a value that arrives when the buffer is full is dropped and counted,
+ * never queued without limit. This is the link-rate stage boundary of DESIGN §1: the source does
+ * not wait, a lagging stage overflows, and the overflow is reported as dropped orbits.
+ *
+ * ```ts
+ * import { pacedObservable, boundedMergeMap } from "scoutloop";
+ * const counters = { dropped: 0, maxQueue: 0, droppedSeq: [] as number[] };
+ * pacedObservable(orbits, { rate: { kind: "lhc" } })
+ *   .pipe(boundedMergeMap((s) => score(s.item), { queueLimit: 16, counters }))
+ *   .subscribe(handle);
+ * ```
+ *
+ * Marbles (concurrency 1, queueLimit 1; `project` takes 3 frames):
+ * ```
+ * source:  a-b-c-d-------|
+ * result:  ---A--B--C----|   (b waits while a runs; c waits while b runs; d finds c waiting: dropped)
+ * ```
+ */
+import { Observable, from, type ObservableInput, type OperatorFunction, type Subscription } from "rxjs";
+
+export interface DropCounters {
+  dropped: number;
+  maxQueue: number;
+  /** Optional: receives the dropped values' `seq` when they have one (first 100). */
+  droppedSeq?: number[];
+}
+
+export interface BoundedMergeMapOptions {
+  /** Values that may wait for a free slot before new ones are dropped. */
+  queueLimit: number;
+  /** Inner observables running at once (default 1, i.e. a bounded concatMap). */
+  concurrency?: number;
+  counters?: DropCounters;
+}
+
+export function boundedMergeMap<T, R>(
+  project: (value: T, index: number) => ObservableInput<R>,
+  options: BoundedMergeMapOptions,
+): OperatorFunction<T, R> {
+  const { queueLimit } = options;
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(queueLimit) || queueLimit < 0) throw new RangeError("queueLimit must be an integer >= 0");
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError("concurrency must be an integer >= 1");
+  const counters = options.counters ?? { dropped: 0, maxQueue: 0 };
+  return (source) =>
+    new Observable<R>((subscriber) => {
+      const waiting: T[] = [];
+      const inner = new Set<Subscription>();
+      let active = 0;
+      let index = 0;
+      let sourceDone = false;
+      const finishIfDone = () => {
+        if (sourceDone && active === 0 && waiting.length === 0) subscriber.complete();
+      };
+      const start = (value: T) => {
+        active++;
+        const sub = from(project(value, index++)).subscribe({
+          next: (r) => subscriber.next(r),
+          error: (e) => subscriber.error(e),
+          complete: () => {
+            active--;
+            inner.delete(sub);
+            const next = waiting.shift();
+            if (next !== undefined) start(next);
+            finishIfDone();
+          },
+        });
+        if (!sub.closed) inner.add(sub);
+      };
+      const outer = source.subscribe({
+        next: (value) => {
+          if (active < concurrency) return start(value);
+          if (waiting.length < queueLimit) {
+            waiting.push(value);
+            counters.maxQueue = Math.max(counters.maxQueue, waiting.length);
+            return;
+          }
+          counters.dropped++;
+          const seq = (value as { seq?: unknown })?.seq;
+          if (counters.droppedSeq && typeof seq === "number" && counters.droppedSeq.length < 100) counters.droppedSeq.push(seq);
+        },
+        error: (e) => subscriber.error(e),
+        complete: () => {
+          sourceDone = true;
+          finishIfDone();
+        },
+      });
+      return () => {
+        outer.unsubscribe();
+        for (const s of inner) s.unsubscribe();
+        waiting.length = 0; // drop buffered values on teardown
+      };
+    });
+}
