@@ -121,6 +121,8 @@ interface Pending {
   sendOrder: number;
   firstSendNs: bigint;
   sendNs: bigint;
+  /** performance.now() of the last send: was anything heard from the board since? */
+  sentAtMs: number;
   timer: NodeJS.Timeout | null;
   /** Score requests get liveness checks and reconnects; HELLO/PING just retry. */
   isScore: boolean;
@@ -326,6 +328,7 @@ export class BoardClient {
     p.attempts++;
     p.sendOrder = ++this.sendCounter;
     p.sendNs = process.hrtime.bigint();
+    p.sentAtMs = performance.now();
     p.timer = setTimeout(() => this.onTimeout(p), p.timeoutMs);
     if (!t) return; // a reconnect is under way; it resends everything pending
     t.send(p.raw).catch(() => {
@@ -346,7 +349,7 @@ export class BoardClient {
   ): Pending {
     const seq = raw.header.readUInt32LE(8);
     const now = process.hrtime.bigint();
-    const p: Pending = { seq, raw, expect, events, attempts: 0, maxAttempts, timeoutMs, sendOrder: 0, firstSendNs: now, sendNs: now, timer: null, isScore, settle };
+    const p: Pending = { seq, raw, expect, events, attempts: 0, maxAttempts, timeoutMs, sendOrder: 0, firstSendNs: now, sendNs: now, sentAtMs: 0, timer: null, isScore, settle };
     this.pending.set(seq, p);
     return p;
   }
@@ -388,9 +391,8 @@ export class BoardClient {
     }
     if (this.reconnecting) return; // the reconnect resends it
     // Nothing at all heard from the board for a whole timeout: is it there? Ask with PING.
-    // Nothing heard for a whole timeout: lost request, or a board that is gone or was replaced?
-    const silentMs = performance.now() - this.lastRxMs;
-    if (silentMs >= p.timeoutMs) {
+    // Nothing heard since this was sent: lost request, or a board that is gone or was replaced?
+    if (this.lastRxMs <= p.sentAtMs) {
       void this.checkLiveness().then((alive) => {
         if (alive) this.retry(p);
       });
