@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { FaultRng, FaultSpecError, formatFaultSpec, parseFaultSpec } from "../src/hil/index.js";
+
+describe("fault spec", () => {
+  it("parses the documented example", () => {
+    const f = parseFaultSpec("drop=0.01,delay=5ms,corrupt=0.001,reorder,disconnect-after=7,wrong-bits=0.0001");
+    expect(f).toEqual({ drop: 0.01, delayMs: 5, corrupt: 0.001, reorder: true, disconnectAfter: 7, wrongBits: 0.0001 });
+    expect(parseFaultSpec(formatFaultSpec(f))).toEqual(f);
+    expect(parseFaultSpec("delay=0.2s").delayMs).toBe(200);
+    expect(formatFaultSpec(parseFaultSpec(""))).toBe("none");
+  });
+
+  it("rejects bad specs with one clear error", () => {
+    for (const [spec, msg] of [
+      ["drop=1.5", /probability/],
+      ["drop", /probability/],
+      ["delay=fast", /duration/],
+      ["reorder=1", /no value/],
+      ["disconnect-after=0", /positive integer/],
+      ["explode=1", /unknown fault "explode"/],
+    ] as const) {
+      expect(() => parseFaultSpec(spec), spec).toThrow(FaultSpecError);
+      expect(() => parseFaultSpec(spec), spec).toThrow(msg);
+    }
+  });
+
+  it("the seeded generator is reproducible and roughly uniform", () => {
+    const a = new FaultRng(42);
+    const b = new FaultRng(42);
+    const xs = Array.from({ length: 20000 }, () => a.next());
+    expect(xs.slice(0, 50)).toEqual(Array.from({ length: 50 }, () => b.next()));
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    expect(Math.abs(mean - 0.5)).toBeLessThan(0.01);
+    expect(new FaultRng(43).next()).not.toBe(new FaultRng(42).next());
+  });
+});
