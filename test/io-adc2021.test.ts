@@ -31,10 +31,10 @@ async function expectBad(path: string, pattern: RegExp): Promise<void> {
 }
 
 describe("ADC2021 HDF5 round trip (ours -> ours)", () => {
-  it("keeps every hardware value, orbit, BX and label of slot-compatible batches", async () => {
+  it.each([4096, 7])("keeps every hardware value, orbit, BX and label of slot-compatible batches (chunks of %i rows)", async (chunkRows) => {
     const batches = [adcCompatibleBatch(1, 7, 300), adcCompatibleBatch(2, 8, 1), adcCompatibleBatch(3, 10, 3564)];
-    const path = join(dir, "rt.h5");
-    const n = await writeAdc2021(path, batches, { provenance: { seed: 42, tool: "scoutloop-test" } });
+    const path = join(dir, `rt-${chunkRows}.h5`);
+    const n = await writeAdc2021(path, batches, { chunkRows, provenance: { seed: 42, tool: "scoutloop-test" } });
     expect(n).toBe(300 + 1 + 3564);
     const back = await readOrbits(path);
     expect(back.length).toBe(3);

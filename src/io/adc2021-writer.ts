@@ -1,6 +1,8 @@
 /**
  * Writing OrbitBatches as an ADC2021-layout HDF5 file (layout: ./adc2021-layout.ts), streaming:
- * datasets are chunked and extensible, each appended orbit is one resize + one slice write.
+ * datasets are chunked and extensible. Rows are staged in memory and written one whole HDF5 chunk
+ * at a time, so each (compressed) chunk is written once instead of being re-read and re-compressed
+ * for every orbit that touches it.
  *
  * Values are physical (GeV, η, rad) from `extractFeatures`, so the file reads like the public
  * ADC2021 data; τ leptons and object fields beyond (pT, η, φ) are not part of the layout and are
@@ -31,19 +33,26 @@ export interface Adc2021WriteOptions {
 }
 
 export class Adc2021Writer {
-  private nEvents = 0;
+  /** Rows flushed to the file so far, and rows staged for the next chunk. */
+  private written = 0;
+  private staged = 0;
   private features = new Float32Array(0);
-  private rows = new Float32Array(0);
+  private readonly stage: { rows: Float32Array; orbit: Uint32Array; bx: Uint16Array; labels: Uint8Array };
   private closed = false;
 
   private constructor(
     readonly path: string,
     private readonly file: h5.File,
+    private readonly chunk: number,
     private readonly particles: h5.Dataset,
     private readonly orbit: h5.Dataset,
     private readonly bx: h5.Dataset,
     private readonly labels: h5.Dataset | null,
-  ) {}
+  ) {
+    this.stage = {
+      rows: new Float32Array(chunk * ADC_ROW), orbit: new Uint32Array(chunk), bx: new Uint16Array(chunk), labels: new Uint8Array(chunk),
+    };
+  }
 
   static async create(path: string, opts: Adc2021WriteOptions = {}): Promise<Adc2021Writer> {
     const lib = await loadHdf5();
@@ -69,16 +78,16 @@ export class Adc2021Writer {
       file.create_dataset({ name: "Particles_Names", data: [...ADC_PARTICLES_NAMES] });
       file.create_dataset({ name: "Particles_Classes", data: [...ADC_PARTICLES_CLASSES] });
       for (const [key, value] of Object.entries(opts.provenance ?? {})) file.create_attribute(key, value);
-      return new Adc2021Writer(path, file, particles, orbit, bx, labels);
+      return new Adc2021Writer(path, file, chunk, particles, orbit, bx, labels);
     } catch (err) {
       file.close();
       throw new Error(`${path}: cannot write HDF5 file: ${hdf5Reason(err)}`);
     }
   }
 
-  /** Events written so far. */
+  /** Events appended so far (written or staged). */
   get events(): number {
-    return this.nEvents;
+    return this.written + this.staged;
   }
 
   /** Append every stored BX of a batch as one event row. */
@@ -86,56 +95,70 @@ export class Adc2021Writer {
     if (this.closed) throw new Error(`${this.path}: writer already closed`);
     const n = batch.nBx;
     if (n === 0) return;
-    if (this.nEvents + n > ADC_MAX_EVENTS) throw new Error(`${this.path}: more than ${ADC_MAX_EVENTS} events in one file`);
-    if (this.features.length < n * N_FEATURES) {
-      this.features = new Float32Array(n * N_FEATURES);
-      this.rows = new Float32Array(n * ADC_ROW);
-    }
+    if (this.events + n > ADC_MAX_EVENTS) throw new Error(`${this.path}: more than ${ADC_MAX_EVENTS} events in one file`);
+    if (this.features.length < n * N_FEATURES) this.features = new Float32Array(n * N_FEATURES);
     const feats = extractFeatures(batch, this.features);
-    const rows = this.rows;
     const { egammas, muons, jets } = batch;
+    const st = this.stage;
     for (let i = 0; i < n; i++) {
+      const r = this.staged;
       // A slot is filled when the batch has that many objects of the kind (MET always is).
       filledSlots[0] = 1;
       filledSlots[1] = Math.min(ADC_SLOT_RANGES.egamma.n, egammas.offset[i + 1] - egammas.offset[i]);
       filledSlots[2] = Math.min(ADC_SLOT_RANGES.muon.n, muons.offset[i + 1] - muons.offset[i]);
       filledSlots[3] = Math.min(ADC_SLOT_RANGES.jet.n, jets.offset[i + 1] - jets.offset[i]);
       for (let s = 0; s < ADC_SLOTS; s++) {
-        const o = i * ADC_ROW + s * ADC_FIELDS;
+        const o = r * ADC_ROW + s * ADC_FIELDS;
         const f = i * N_FEATURES + s * 3;
-        rows[o] = feats[f];
-        rows[o + 1] = feats[f + 1];
-        rows[o + 2] = feats[f + 2];
+        st.rows[o] = feats[f];
+        st.rows[o + 1] = feats[f + 1];
+        st.rows[o + 2] = feats[f + 2];
         const cls = CLASS_OF_SLOT[s];
-        rows[o + 3] = s - FIRST_SLOT_OF_CLASS[cls - 1] < filledSlots[cls - 1] ? cls : 0;
+        st.rows[o + 3] = s - FIRST_SLOT_OF_CLASS[cls - 1] < filledSlots[cls - 1] ? cls : 0;
       }
+      st.orbit[r] = batch.orbit;
+      st.bx[r] = batch.bx[i];
+      st.labels[r] = batch.label ? batch.label[i] : 0;
+      if (++this.staged === this.chunk) this.flush();
     }
-    const from = this.nEvents;
+  }
+
+  /** Write the staged rows (a whole chunk, or the tail at close). */
+  private flush(): void {
+    const n = this.staged;
+    if (n === 0) return;
+    const from = this.written;
     const to = from + n;
+    const st = this.stage;
     try {
       this.particles.resize([to, ADC_SLOTS, ADC_FIELDS]);
-      this.particles.write_slice([[from, to], [0, ADC_SLOTS], [0, ADC_FIELDS]], rows.subarray(0, n * ADC_ROW));
+      this.particles.write_slice([[from, to], [0, ADC_SLOTS], [0, ADC_FIELDS]], st.rows.subarray(0, n * ADC_ROW));
       this.orbit.resize([to]);
-      this.orbit.write_slice([[from, to]], new Uint32Array(n).fill(batch.orbit));
+      this.orbit.write_slice([[from, to]], st.orbit.subarray(0, n));
       this.bx.resize([to]);
-      this.bx.write_slice([[from, to]], batch.bx.subarray(0, n));
+      this.bx.write_slice([[from, to]], st.bx.subarray(0, n));
       if (this.labels) {
         this.labels.resize([to]);
-        this.labels.write_slice([[from, to]], batch.label ? batch.label.subarray(0, n) : new Uint8Array(n));
+        this.labels.write_slice([[from, to]], st.labels.subarray(0, n));
       }
     } catch (err) {
       throw new Error(`${this.path}: cannot write events ${from}..${to}: ${hdf5Reason(err)}`);
     }
-    this.nEvents = to;
+    this.written = to;
+    this.staged = 0;
   }
 
-  /** Flush and close the file; returns the number of events written. */
+  /** Write what is staged and close the file; returns the number of events written. */
   close(): number {
     if (!this.closed) {
       this.closed = true;
-      this.file.close();
+      try {
+        this.flush();
+      } finally {
+        this.file.close();
+      }
     }
-    return this.nEvents;
+    return this.written;
   }
 }
 
