@@ -165,8 +165,7 @@ export function encodeScore(
   if ((first + n) * nFeatures > features.length || first + n > orbit.length || first + n > bx.length) {
     throw new RangeError("SCORE arrays are shorter than the requested event range");
   }
-  // allocUnsafeSlow: offset 0 in its own ArrayBuffer, so the Int32Array view below is aligned.
-  const p = Buffer.allocUnsafeSlow(scorePayloadBytes(n, nFeatures));
+  const p = alignedBuffer(scorePayloadBytes(n, nFeatures));
   const words = new Int32Array(p.buffer, p.byteOffset, p.length >> 2);
   const stride = (SCORE_EVENT_PREFIX >> 2) + nFeatures;
   words[0] = n;
@@ -180,6 +179,15 @@ export function encodeScore(
     for (let k = 0; k < nFeatures; k++) words[base + 2 + k] = features[src + k]!;
   }
   return encodeMessage(MsgType.SCORE, seq, p);
+}
+
+/**
+ * An uninitialised buffer whose start is 4-byte aligned, for Int32Array/Uint32Array views. Small
+ * ones come from Node's pool (slices are 8-byte aligned; checked anyway), large ones stand alone.
+ */
+function alignedBuffer(bytes: number): Buffer {
+  const b = Buffer.allocUnsafe(bytes);
+  return b.byteOffset % 4 === 0 ? b : Buffer.allocUnsafeSlow(bytes);
 }
 
 /** An Int32Array view of a buffer, copying first if it is not 4-byte aligned. */
@@ -216,7 +224,7 @@ function decodeScore(p: Buffer): ScoreRequest {
 export function encodeScoreReply(seq: number, r: ScoreReply): RawMessage {
   if (r.n > MAX_EVENTS) throw new RangeError(`SCORE_REPLY of ${r.n} events; at most ${MAX_EVENTS}`);
   // Events are 28 bytes from offset 8, so every field sits on a 4-byte boundary: write words.
-  const p = Buffer.allocUnsafeSlow(8 + r.n * REPLY_EVENT_BYTES);
+  const p = alignedBuffer(8 + r.n * REPLY_EVENT_BYTES);
   const w = new Uint32Array(p.buffer, p.byteOffset, p.length >> 2);
   w[0] = r.n;
   w[1] = 0;
