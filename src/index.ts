@@ -6,3 +6,4 @@ export * from "./scoring/index.js";
 export * from "./io/index.js";
 export * from "./hil/index.js";
 export * from "./link/index.js";
+export * from "./bus/index.js";

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { from, lastValueFrom, of, toArray, delay, Subject } from "rxjs";
 import {
-  Demand, boundedMergeMap, pullSource, runPipeline, softwareScorer, linkRateSource, type LinkCodec,
+  Demand, pullSource, runPipeline, softwareScorer, linkRateSource, type LinkCodec,
 } from "../src/bus/index.js";
 import { reasonCode, checkSummary } from "../src/compare/index.js";
 import { allocateBatch, type OrbitBatch } from "../src/events/batch.js";
 import { scoutingLink } from "../src/bus/scoutingLink.js";
+import { boundedMergeMap } from "../src/bus/boundedMergeMap.js";
 import { generateOrbits } from "../src/trigger/index.js";
 import { slowScorer, toyModel, toyOrbit, toyOrbits } from "./helpers/busFixtures.js";
 

@@ -1,7 +1,6 @@
 export * from "./work.js";
 export * from "./pullSource.js";
 export * from "./linkRateSource.js";
-export * from "./boundedMergeMap.js";
 export * from "./link.js";
 export * from "./features.js";
 export * from "./score.js";
@@ -11,3 +10,9 @@ export * from "./tally.js";
 export * from "./pipeline.js";
 export * from "./scoutingLink.js";
 export * from "./sources.js";
+export * from "./backends.js";
+export * from "./openBackend.js";
+export * from "./model.js";
+export * from "./session.js";
+export * from "./scorers/board.js";
+export * from "./scorers/workerPool.js";

@@ -21,12 +21,12 @@ export interface LinkCodec {
   deframe(chunks: Uint8Array[]): { batch: OrbitBatch | null; faults: Record<string, number> };
 }
 
-export function frameOrbit(work: OrbitWork, codec: LinkCodec): OrbitWork {
+export function frameWork(work: OrbitWork, codec: LinkCodec): OrbitWork {
   if (!work.dropped) work.wire = codec.frame(work.input);
   return work;
 }
 
-export function deframeOrbit(work: OrbitWork, codec: LinkCodec): OrbitWork {
+export function deframeWork(work: OrbitWork, codec: LinkCodec): OrbitWork {
   if (work.dropped || !work.wire) return work;
   const { batch, faults } = codec.deframe(work.wire);
   work.decoded = batch ?? undefined;
@@ -37,10 +37,10 @@ export function deframeOrbit(work: OrbitWork, codec: LinkCodec): OrbitWork {
 
 /** Frame each orbit into link bytes. */
 export function frame(codec: LinkCodec): OperatorFunction<OrbitWork, OrbitWork> {
-  return map((work) => frameOrbit(work, codec));
+  return map((work) => frameWork(work, codec));
 }
 
 /** Rebuild each orbit from its link bytes. */
 export function deframe(codec: LinkCodec): OperatorFunction<OrbitWork, OrbitWork> {
-  return map((work) => deframeOrbit(work, codec));
+  return map((work) => deframeWork(work, codec));
 }

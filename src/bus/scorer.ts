@@ -6,7 +6,7 @@
  */
 import type { ScoreBatch } from "../compare/results.js";
 
-export interface ScoreRequest {
+export interface OrbitScoreRequest {
   orbit: number;
   /** Number of events. */
   n: number;
@@ -19,7 +19,7 @@ export interface ScoreRequest {
 
 export interface Scorer {
   readonly name: string;
-  score(req: ScoreRequest): ScoreBatch | Promise<ScoreBatch>;
+  score(req: OrbitScoreRequest): ScoreBatch | Promise<ScoreBatch>;
   close?(): Promise<void>;
 }
 
@@ -35,7 +35,7 @@ export interface PipelineModel {
 }
 
 /** Value of raw ap_fixed<W,I> bits: raw × 2^-(W−I) (the binary point sits W−I bits up). */
-export function rawToValue(raw: Int32Array, format: { width: number; int: number }, out = new Float64Array(raw.length)): Float64Array {
+export function scoreValues(raw: Int32Array, format: { width: number; int: number }, out = new Float64Array(raw.length)): Float64Array {
   const scale = Math.pow(2, -(format.width - format.int));
   for (let i = 0; i < raw.length; i++) out[i] = raw[i] * scale;
   return out;

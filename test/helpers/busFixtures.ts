@@ -1,6 +1,6 @@
 /** Small hand-built orbits, a toy fixed-point model and scorers for pipeline tests. */
 import { allocateBatch, type OrbitBatch } from "../../src/events/batch.js";
-import type { PipelineModel, Scorer, ScoreRequest } from "../../src/bus/scorer.js";
+import type { PipelineModel, Scorer, OrbitScoreRequest } from "../../src/bus/scorer.js";
 import type { ScoreBatch } from "../../src/compare/results.js";
 
 /** Orbit `orbit` with events on BX 1, 1+step, ... each with one jet and one muon of varying pT. */
@@ -69,7 +69,7 @@ export function slowScorer(
     name,
     active: 0,
     maxActive: 0,
-    async score(req: ScoreRequest): Promise<ScoreBatch> {
+    async score(req: OrbitScoreRequest): Promise<ScoreBatch> {
       self.active++;
       self.maxActive = Math.max(self.maxActive, self.active);
       try {

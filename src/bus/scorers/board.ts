@@ -10,7 +10,7 @@ import { reasonCode } from "../../compare/results.js";
 import { EVENT_STATUS_NAMES } from "../../hil/errors.js";
 import type { BoardClient } from "../../hil/client.js";
 import { parseFixed } from "../../scoring/fixed.js";
-import { rawToValue, type ScoreRequest, type Scorer } from "../scorer.js";
+import { scoreValues, type OrbitScoreRequest, type Scorer } from "../scorer.js";
 
 /** Our reason code for each client status code. */
 const STATUS_TO_REASON = EVENT_STATUS_NAMES.map((name, code) => (code === 0 ? 0 : reasonCode(name)));
@@ -19,7 +19,7 @@ export function boardScorer(client: BoardClient, name = "board"): Scorer {
   const outputFormat = parseFixed(client.hello.outputFormat);
   return {
     name,
-    async score(req: ScoreRequest): Promise<ScoreBatch> {
+    async score(req: OrbitScoreRequest): Promise<ScoreBatch> {
       const r = await client.score({ n: req.n, orbit: req.orbit, bx: req.bx, features: req.inputs });
       const status = new Uint8Array(req.n);
       const firmwareCycles = new Float64Array(req.n);
@@ -28,7 +28,7 @@ export function boardScorer(client: BoardClient, name = "board"): Scorer {
         status[i] = STATUS_TO_REASON[s] ?? reasonCode(`status-${s}`);
         firmwareCycles[i] = s === 0 ? r.egressCycle[i] - r.ingressCycle[i] : NaN;
       }
-      const value = rawToValue(r.score, outputFormat);
+      const value = scoreValues(r.score, outputFormat);
       for (let i = 0; i < req.n; i++) if (status[i] !== 0) value[i] = NaN;
       const answered = r.requests.filter((q) => q.recvNs > 0n);
       const hostRttNs = Float64Array.from(answered, (q) => Number(q.recvNs - q.sendNs));

@@ -3,7 +3,7 @@
  * the float reference (`fixed: false`, compare it in tolerance mode).
  */
 import type { ScoreBatch } from "../../compare/results.js";
-import { rawToValue, type PipelineModel, type ScoreRequest, type Scorer } from "../scorer.js";
+import { scoreValues, type PipelineModel, type OrbitScoreRequest, type Scorer } from "../scorer.js";
 
 export interface SoftwareScorerOptions {
   name?: string;
@@ -16,11 +16,11 @@ export function softwareScorer(model: PipelineModel, opts: SoftwareScorerOptions
   const name = opts.name ?? (fixed ? "software" : "float");
   return {
     name,
-    score(req: ScoreRequest): ScoreBatch {
+    score(req: OrbitScoreRequest): ScoreBatch {
       const status = new Uint8Array(req.n);
       if (fixed) {
         const raw = model.scoreFixedRaw(req.inputs, req.n);
-        return { scorer: name, orbit: req.orbit, n: req.n, bx: req.bx, status, raw, value: rawToValue(raw, model.outputFormat) };
+        return { scorer: name, orbit: req.orbit, n: req.n, bx: req.bx, status, raw, value: scoreValues(raw, model.outputFormat) };
       }
       const value = model.scoreFloat(req.features, req.n);
       return { scorer: name, orbit: req.orbit, n: req.n, bx: req.bx, status, value };

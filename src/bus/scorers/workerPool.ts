@@ -6,7 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { ScoreBatch } from "../../compare/results.js";
-import { rawToValue, type PipelineModel, type ScoreRequest, type Scorer } from "../scorer.js";
+import { scoreValues, type PipelineModel, type OrbitScoreRequest, type Scorer } from "../scorer.js";
 
 interface Slot {
   worker: Worker;
@@ -62,7 +62,7 @@ export async function workerPoolScorer(model: PipelineModel & { toJSON(): unknow
 
   return {
     name,
-    async score(req: ScoreRequest): Promise<ScoreBatch> {
+    async score(req: OrbitScoreRequest): Promise<ScoreBatch> {
       let slot = slots[0];
       for (const s of slots) if (s.busy < slot.busy) slot = s;
       slot.busy++;
@@ -73,7 +73,7 @@ export async function workerPoolScorer(model: PipelineModel & { toJSON(): unknow
       });
       return {
         scorer: name, orbit: req.orbit, n: req.n, bx: req.bx,
-        status: new Uint8Array(req.n), raw, value: rawToValue(raw, model.outputFormat),
+        status: new Uint8Array(req.n), raw, value: scoreValues(raw, model.outputFormat),
       };
     },
     async close() {
