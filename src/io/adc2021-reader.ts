@@ -16,8 +16,10 @@ import {
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
 /**
- * HDF5 filters libhdf5 always has (deflate, shuffle, fletcher32, nbit, scaleoffset). Anything else
- * (lzf, blosc, zstd, …) is a plugin h5wasm's Node build does not load.
+ * HDF5 filters libhdf5 always has: ids from libhdf5 `H5Zpublic.h` (H5Z_FILTER_DEFLATE 1, _SHUFFLE 2,
+ * _FLETCHER32 3, _NBIT 5, _SCALEOFFSET 6; SZIP 4 is optional and left out). Anything else (lzf
+ * 32000, blosc, zstd, … from the HDF Group's registered-filter list) is a plugin that h5wasm's Node
+ * build does not load.
  */
 const BUILTIN_FILTERS = new Set([1, 2, 3, 5, 6]);
 /** Longest list of names we read from `Particles_Names` / `Particles_Classes`. */
