@@ -12,7 +12,8 @@ import {
 import { exportConifer, importConifer } from "../src/scoring/iforest-io.js";
 import { loadModel } from "../src/scoring/load.js";
 import { rocAuc } from "../src/scoring/metrics.js";
-import { nativeScorer } from "../src/scoring/native.js";
+import { compileForest, nativeScorer } from "../src/scoring/native.js";
+import { native } from "../src/native.js";
 import { DenseNetModel, denseLayer, type Activation } from "../src/scoring/nn.js";
 import { axol1tlNormalisation, identityNormalisation } from "../src/scoring/normalise.js";
 
@@ -132,13 +133,21 @@ describe("native scorers are bit-identical to the TS reference", () => {
   it("isolation forest, float and fixed, random forests/formats/inputs", () => {
     fc.assert(fc.property(
       fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1, max: 9 }), arbFormat(4, 24), arbFormat(6, 24).filter((f) => f.width <= 31),
-      fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 70 }),
+      fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 140 }),
       (seed, nFeatures, scoreFormat, inputFormat, strict, deep, n) => {
         const m = randomForest(seed, nFeatures, scoreFormat, inputFormat, strict, deep);
         const x = gaussianRows(n, nFeatures, seed + 1, 15);
         const nat = nativeScorer(m);
         const q = m.quantizeInputs(x, n);
-        expect(Array.from(nat.scoreFixedRaw(q, n))).toEqual(Array.from(m.scoreFixedRaw(q, n)));
+        const ref = Array.from(m.scoreFixedRaw(q, n));
+        expect(Array.from(nat.scoreFixedRaw(q, n))).toEqual(ref);
+        // Every native walk: AVX2 (default where it applies), portable blocked, plain scalar.
+        const h = compileForest(m);
+        for (const walk of [(o: Int32Array) => native.ifScoreFixed(h, q, n, o, false), (o: Int32Array) => native.ifScoreFixedScalar(h, q, n, o)]) {
+          const o = new Int32Array(n);
+          walk(o);
+          expect(Array.from(o)).toEqual(ref);
+        }
         expect(Array.from(nat.scoreFloat(x, n))).toEqual(Array.from(m.scoreFloat(x, n)));
         // Garbage raw inputs (any int32) are scored the same way too.
         const junk = Int32Array.from({ length: n * nFeatures }, (_, i) => (Math.imul(i + seed, 2654435761) | 0));

@@ -9,8 +9,8 @@ import { seededRandom } from "./iforest.js";
 import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
 import { normalisationFromJSON, normalisationToJSON, normaliseRows, quantizeRows, standardisation, type Normalisation } from "./normalise.js";
 
-export const DEFAULT_GMM_INPUT = "ap_fixed<18,8,AP_RND_CONV,AP_SAT>";
-export const DEFAULT_GMM_OUTPUT = "ap_fixed<24,14,AP_RND_CONV,AP_SAT>";
+export const DEFAULT_GMM_INPUT = "ap_fixed<24,12,AP_RND_CONV,AP_SAT>";
+export const DEFAULT_GMM_OUTPUT = "ap_fixed<32,26,AP_RND_CONV,AP_SAT>";
 
 export interface GmmSpec {
   nFeatures: number;

@@ -102,7 +102,7 @@ export function trainAutoencoder(features: Float32Array, n: number, nFeatures: n
   const fmt = { weight: options.weightFormat ?? "ap_fixed<16,6,AP_RND_CONV,AP_SAT>", accum: options.accumFormat ?? "ap_fixed<40,19>", result: options.resultFormat };
   return new DenseNetModel({
     kind: "ae", nFeatures, normalisation: norm,
-    inputFormat: toFixedFormat(options.inputFormat ?? "ap_fixed<16,5,AP_RND_CONV,AP_SAT>", "inputFormat"),
+    inputFormat: toFixedFormat(options.inputFormat ?? "ap_fixed<18,8,AP_RND_CONV,AP_SAT>", "inputFormat"),
     outputFormat: toFixedFormat(options.outputFormat ?? DEFAULT_NN_OUTPUT, "outputFormat"),
     layers: W.map((w, k) => denseLayer(sizes[k], sizes[k + 1], w, B[k], k < L - 1 ? "relu" : "linear", fmt)),
   });
