@@ -16,3 +16,4 @@ export * from "./model.js";
 export * from "./session.js";
 export * from "./scorers/board.js";
 export * from "./scorers/workerPool.js";
+export * from "./captureSource.js";

@@ -113,13 +113,17 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       scorers: backends.map((b) => b.scorer),
       mode: opts.mode,
       orbitHz: opts.orbitHz,
-      link: opts.link === false ? undefined : scoutingLink({ streams }),
+      // A capture was deframed by its source; everything else goes over the link.
+      link: opts.link === false || source.linkFaults ? undefined : scoutingLink({ streams }),
       window: opts.window,
       concurrency: opts.concurrency,
       bufferOrbits: opts.bufferOrbits,
       compare: opts.compare,
       onOrbit: opts.onOrbit,
     });
+    if (source.linkFaults) {
+      for (const [k, v] of Object.entries(source.linkFaults())) summary.linkFaults[k] = (summary.linkFaults[k] ?? 0) + v;
+    }
     summary.backends = Object.fromEntries(
       backends.map((b, i) => [
         names[i],

@@ -1,11 +1,13 @@
 /**
- * Where orbits come from: the seeded generator (default), an ADC2021 HDF5 file, or a JSONL event
- * file (src/io). Each source is an iterable of orbit batches plus a close().
+ * Where orbits come from: the seeded generator (default), an ADC2021 HDF5 file, a JSONL event
+ * file (src/io), or a link capture (raw DMA file, EMP/APx pattern file; captureSource.ts). Each
+ * source is an iterable of orbit batches plus a close().
  */
 import { extname } from "node:path";
 import type { OrbitBatch } from "../events/batch.js";
 import { Adc2021File, adc2021Orbits, readJsonl } from "../io/index.js";
 import { generateOrbits, type SignalName } from "../trigger/index.js";
+import { patternCaptureSource, rawCaptureSource } from "./captureSource.js";
 
 export interface SourceSpec {
   /** Input file (.h5/.hdf5 or .jsonl); absent = generator. */
@@ -22,6 +24,8 @@ export interface OrbitSource {
   orbits: Iterable<OrbitBatch>;
   /** Orbit count when known up front (progress bars). */
   total: number | null;
+  /** Link captures: the orbits are already deframed (no framer/deframer stage), with these faults. */
+  linkFaults?: () => Record<string, number>;
   close(): void;
 }
 
@@ -66,5 +70,15 @@ export async function openSource(spec: SourceSpec): Promise<OrbitSource> {
       close: () => {},
     };
   }
-  throw new Error(`${spec.in}: unsupported input (expected .h5, .hdf5 or .jsonl)`);
+  if (ext === ".raw" || ext === ".txt") {
+    const cap = ext === ".raw" ? rawCaptureSource(spec.in) : patternCaptureSource(spec.in);
+    return {
+      describe: `${spec.in} (${ext === ".raw" ? "raw DMA capture" : "pattern file"})`,
+      orbits: spec.orbits === undefined ? cap.orbits : take(cap.orbits, spec.orbits),
+      total: spec.orbits ?? null,
+      linkFaults: cap.faults,
+      close: () => cap.close(),
+    };
+  }
+  throw new Error(`${spec.in}: unsupported input (expected .h5, .hdf5, .jsonl, .raw or an EMP/APx pattern .txt)`);
 }

@@ -17,7 +17,7 @@ import { Progress, UsageError, emit, intOption, numberOption } from "./util.js";
 /** Options `run` and `compare` share: source, clock, link, comparison, output. */
 export function addSessionOptions(cmd: Command): Command {
   return cmd
-    .option("--in <file>", "read events from an ADC2021 .h5 or a .jsonl file instead of generating them")
+    .option("--in <file>", "read events from a file instead of generating them: ADC2021 .h5, .jsonl, raw DMA capture .raw, EMP/APx pattern .txt")
     .option("--orbits <n>", "orbits to generate (or at most to read from --in)", intOption(1, 10_000_000))
     .option("--seed <n>", "generator seed", intOption(0, 2 ** 32 - 1), 1)
     .addOption(new Option("--signal <name>", "inject this signal into the generated background").choices([...SIGNALS]))
