@@ -10,6 +10,7 @@ exports.extractFeaturesHw = binding.extractFeaturesHw;
 exports.linkFindCandidate = binding.linkFindCandidate;
 exports.linkDecodeAt = binding.linkDecodeAt;
 exports.linkNext = binding.linkNext;
+exports.linkScanScdaq = binding.linkScanScdaq;
 exports.linkScratchSize = binding.linkScratchSize;
 exports.linkCrc32c = binding.linkCrc32c;
 exports.ifCompile = binding.ifCompile;

@@ -32,8 +32,8 @@ constexpr size_t kOffSums = kOffCalo0 + 3 * kCaloStride;
 constexpr size_t kScratchTotal = kOffSums + kSumFields * kNbx;
 
 // Result slots (src/link/format.ts DECODE_SLOT).
-enum Slot { kCode = 0, kLength, kOrbit, kNBx, kNMuon, kNJet, kNEg, kNTau, kSds, kNeed, kInterm, kAuto, kDropped, kOrbitCtr, kResultSize = 16 };
-enum Code { kNeedMore = 0, kOrbitOk = 1, kPacketTrailerCode = 2, kBadHeader = 10, kLengthMismatch, kBitmapMismatch, kBxOutOfRange, kCountOverCap, kCrcMismatch };
+enum Slot { kCode = 0, kLength, kOrbit, kNBx, kNMuon, kNJet, kNEg, kNTau, kSds, kNeed, kInterm, kAuto, kDropped, kOrbitCtr, kStart, kResultSize = 16 };
+enum Code { kNeedMore = 0, kOrbitOk = 1, kPacketTrailerCode = 2, kBadHeader = 10, kLengthMismatch, kBitmapMismatch, kBxOutOfRange, kCountOverCap, kCrcMismatch, kSkip = 20 };
 
 inline uint32_t rd(const uint8_t* b, size_t p) {
   uint32_t v;
@@ -191,6 +191,9 @@ inline void fail(double* r, Code code, double length) {
   r[kLength] = length;
 }
 
+void decodeBody(const uint8_t* b, size_t p, uint32_t orbit, uint32_t nBlocks, uint32_t sds, uint32_t flags, int32_t* s,
+                double* r);
+
 void decodeAt(const uint8_t* b, size_t p, size_t end, int32_t* s, double* r) {
   for (int k = 0; k < kResultSize; k++) r[k] = 0;
   const size_t avail = end - p;
@@ -226,6 +229,12 @@ void decodeAt(const uint8_t* b, size_t p, size_t end, int32_t* s, double* r) {
     r[kNeed] = double(len);
     return;
   }
+  decodeBody(b, p, orbit, nBlocks, sds, flags, s, r);
+}
+
+void decodeBody(const uint8_t* b, size_t p, uint32_t orbit, uint32_t nBlocks, uint32_t sds, uint32_t flags, int32_t* s,
+                double* r) {
+  const size_t len = kHeader + size_t(nBlocks) * kBlock + kTrailer;
   r[kOrbit] = orbit;
   r[kSds] = sds;
   const size_t t = p + kHeader + size_t(nBlocks) * kBlock;
@@ -300,6 +309,62 @@ void decodeAt(const uint8_t* b, size_t p, size_t end, int32_t* s, double* r) {
   r[kLength] = double(len);
 }
 
+// ---- SCDAQ header mode (twin of scanScdaq in src/link/decodeTs.ts) ----
+constexpr size_t kWindow = kHeader + size_t(kMaxBlocks) * kBlock;  // header + blocks, at most
+
+inline bool isTrailerFrame(const uint8_t* b, size_t t) {
+  for (int link = 0; link < kLinks; link++)
+    if (rd(b, t + 4 * link) != kBeefdead) return false;
+  return true;
+}
+
+void scanScdaq(const uint8_t* b, size_t pos, size_t end, bool atBoundary, uint32_t sds, int32_t* s, double* r) {
+  for (int k = 0; k < kResultSize; k++) r[k] = 0;
+  r[kStart] = double(pos);
+  if (atBoundary && end - pos >= 8 && rd(b, pos) == kDeadbeef && rd(b, pos + 4) == kDeadbeef) {
+    decodeAt(b, pos, end, s, r);
+    r[kStart] = double(pos);
+    return;
+  }
+  int64_t t = -1;
+  for (size_t q = pos + kHeader; q + 32 <= end && q - pos <= 2 * kWindow; q++) {
+    if (rd(b, q) == kBeefdead && isTrailerFrame(b, q)) {
+      t = int64_t(q);
+      break;
+    }
+  }
+  if (t < 0) {
+    if (end - pos >= 2 * kWindow + kHeader + 32) {
+      fail(r, kSkip, double(kWindow));
+      return;
+    }
+    fail(r, kNeedMore, 0);
+    r[kNeed] = double(end - pos + 1);
+    return;
+  }
+  const size_t tail = size_t(t) + kTrailer;
+  if (tail > end) {
+    fail(r, kNeedMore, 0);
+    r[kNeed] = double(tail - pos);
+    return;
+  }
+  uint32_t n = 0;
+  for (int wi = 0; wi < kBitmapWords; wi++) n += uint32_t(__builtin_popcount(rd(b, size_t(t) + 32 + 4 * wi)));
+  const size_t span = kHeader + size_t(n) * kBlock;
+  if (size_t(t) < pos + span) {  // p = t - span < pos: the trailer's orbit began before pos
+    fail(r, kSkip, double(tail - pos));
+    return;
+  }
+  const size_t p = size_t(t) - span;
+  r[kStart] = double(p);
+  const uint32_t orbit = rd(b, p);
+  if (orbit >> 31) {
+    fail(r, kBadHeader, double(tail - p));
+    return;
+  }
+  decodeBody(b, p, orbit, n, sds, 0, s, r);
+}
+
 // ---- N-API entry points ----
 bool readRange(const Napi::CallbackInfo& info, size_t i, size_t limit, size_t* out, const char* what) {
   if (info.Length() <= i || !info[i].IsNumber()) {
@@ -367,6 +432,32 @@ Napi::Value LinkNext(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, double(p));
 }
 
+// linkScanScdaq(buf, pos, end, atBoundary: boolean, sds, scratch, result): void
+Napi::Value LinkScanScdaq(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array buf;
+  Napi::Int32Array scratch;
+  Napi::Float64Array result;
+  size_t pos, end, sds;
+  if (!scoutloop::argTypedArray(info, 0, napi_uint8_array, &buf, "buf") ||
+      !scoutloop::argTypedArray(info, 5, napi_int32_array, &scratch, "scratch") ||
+      !scoutloop::argTypedArray(info, 6, napi_float64_array, &result, "result"))
+    return env.Undefined();
+  if (!readRange(info, 2, buf.ElementLength(), &end, "end") || !readRange(info, 1, end, &pos, "pos") ||
+      !readRange(info, 4, 2, &sds, "sds"))
+    return env.Undefined();
+  if (!info[3].IsBoolean() || sds < 1) {
+    Napi::TypeError::New(env, "atBoundary must be a boolean and sds 1 or 2").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (scratch.ElementLength() < kScratchTotal || result.ElementLength() < size_t(kResultSize)) {
+    Napi::RangeError::New(env, "scratch or result array too short").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  scanScdaq(buf.Data(), pos, end, info[3].As<Napi::Boolean>().Value(), uint32_t(sds), scratch.Data(), result.Data());
+  return env.Undefined();
+}
+
 Napi::Value LinkScratchSize(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(kScratchTotal)); }
 
 // linkCrc32c(buf: Uint8Array): number (exposed so tests can check the hardware path against TS)
@@ -379,6 +470,7 @@ Napi::Value LinkCrc32c(const Napi::CallbackInfo& info) {
 void Init(Napi::Env env, Napi::Object exports) {
   exports.Set("linkFindCandidate", Napi::Function::New(env, LinkFindCandidate, "linkFindCandidate"));
   exports.Set("linkDecodeAt", Napi::Function::New(env, LinkDecodeAt, "linkDecodeAt"));
+  exports.Set("linkScanScdaq", Napi::Function::New(env, LinkScanScdaq, "linkScanScdaq"));
   exports.Set("linkNext", Napi::Function::New(env, LinkNext, "linkNext"));
   exports.Set("linkScratchSize", Napi::Function::New(env, LinkScratchSize, "linkScratchSize"));
   exports.Set("linkCrc32c", Napi::Function::New(env, LinkCrc32c, "linkCrc32c"));

@@ -9,6 +9,8 @@ import { emit, intOption, UsageError } from "./util.js";
 
 interface DeframeCliOptions {
   core: "native" | "ts";
+  header?: "scoutloop" | "scdaq";
+  stream?: "muon" | "calo";
   faults: number;
   json?: boolean;
 }
@@ -25,8 +27,11 @@ export interface DeframeSummary {
 
 export async function runDeframe(input: string, opts: DeframeCliOptions): Promise<DeframeSummary> {
   if (!existsSync(input) || !statSync(input).isFile()) throw new UsageError(`${input}: no such file`);
+  if (opts.header === "scdaq" && !opts.stream) throw new UsageError("--header scdaq needs --stream muon|calo (the header does not say)");
   const t0 = performance.now();
-  const d = await deframeFile(input, { core: opts.core, materialize: false, maxFaultRecords: opts.faults });
+  const d = await deframeFile(input, {
+    core: opts.core, materialize: false, maxFaultRecords: opts.faults, header: opts.header, stream: opts.stream,
+  });
   const s = d.stats;
   let faultCount = 0;
   for (const k of FAULT_KINDS) faultCount += s.faults[k].count;
@@ -62,6 +67,8 @@ export function deframeCommand(): Command {
     .description("validate and decode a raw scouting link capture (.raw): orbits, BX, objects, faults by kind")
     .argument("<input>", "raw capture (concatenated Run-3 DMA packets)")
     .addOption(new Option("--core <name>", "deframer implementation").choices(["native", "ts"]).default("native"))
+    .addOption(new Option("--header <mode>", "orbit header: scoutloop (marker, SDS id, block count) or scdaq (only the orbit number; orbits found by their trailer)").choices(["scoutloop", "scdaq"]).default("scoutloop"))
+    .addOption(new Option("--stream <name>", "stream of the capture (needed with --header scdaq)").choices(["muon", "calo"]))
     .option("--faults <n>", "fault records (kind + byte offset) to keep", intOption(0, 1_000_000), 100)
     .option("--json", "print the summary as JSON")
     .action(async (input: string, opts: DeframeCliOptions) => {

@@ -6,7 +6,7 @@
 import {
   BEEFDEAD, BITMAP_OFFSET, BITMAP_WORDS, BX_BLOCK_BYTES, CALO_LINKS, CALO_SUM_LINK, CALO_WORDS, DEADBEEF,
   DecodeCode, FLAG_CRC32C, FORMAT_VERSION, KNOWN_FLAGS, LINKS, MAX_BX_BLOCKS, MU, ORBIT_HEADER_BYTES,
-  ORBIT_MARKER, PACKET_TRAILER_BYTES, DECODE_SLOT, SUM_HI_SHIFT, orbitBytes,
+  ORBIT_MARKER, PACKET_TRAILER_BYTES, DECODE_SLOT, SUM_HI_SHIFT, orbitBytes, FRAME_BYTES, ORBIT_TRAILER_BYTES,
 } from "./format.js";
 import { crc32c } from "./crc32c.js";
 import { LAYOUT } from "./scratch.js";
@@ -146,6 +146,14 @@ export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r
   }
   const len = orbitBytes(nBlocks);
   if (avail < len) return fail(r, DecodeCode.NeedMore, 0), void (r[DECODE_SLOT.need] = len);
+  decodeBody(b, p, orbit, nBlocks, sds, flags, s, r);
+}
+
+/** Everything after the header: trailer, CRC, bitmap, blocks (shared by both header modes). */
+function decodeBody(
+  b: Uint8Array, p: number, orbit: number, nBlocks: number, sds: number, flags: number, s: Int32Array, r: Float64Array,
+): void {
+  const len = orbitBytes(nBlocks);
   r[DECODE_SLOT.orbit] = orbit;
   r[DECODE_SLOT.sds] = sds;
   const t = p + ORBIT_HEADER_BYTES + nBlocks * BX_BLOCK_BYTES;
@@ -197,4 +205,60 @@ export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r
   }
   r[DECODE_SLOT.code] = DecodeCode.OrbitOk;
   r[DECODE_SLOT.length] = len;
+}
+
+/** True when the 8 words at `t` are the 0xBEEFDEAD orbit-trailer frame. */
+function isTrailerFrame(b: Uint8Array, t: number): boolean {
+  for (let link = 0; link < LINKS; link++) if (u32(b, t + 4 * link) !== BEEFDEAD) return false;
+  return true;
+}
+
+/** Bytes an orbit's header + blocks can span at most (the "W" of docs/link-format.md §8b). */
+export const SCDAQ_WINDOW = ORBIT_HEADER_BYTES + MAX_BX_BLOCKS * BX_BLOCK_BYTES;
+
+/**
+ * SCDAQ header mode (captures whose header words 1-7 are not scoutloop's): orbits are anchored at
+ * their trailer. From `pos`, find the first 0xBEEFDEAD frame t >= pos + 32; its bitmap population n
+ * puts the orbit start at p = t - 32 - 192 n; header word 0 is the orbit, `sds` says the stream.
+ * Result: the usual codes with DECODE_SLOT.start = p, or Skip (charge `length` bytes from pos).
+ */
+export function scanScdaq(
+  b: Uint8Array, pos: number, end: number, atBoundary: boolean, sds: number, s: Int32Array, r: Float64Array,
+): void {
+  r.fill(0);
+  r[DECODE_SLOT.start] = pos;
+  if (atBoundary && end - pos >= 8 && u32(b, pos) === DEADBEEF && u32(b, pos + 4) === DEADBEEF) {
+    decodeAt(b, pos, end, s, r); // packet trailer (or NeedMore)
+    r[DECODE_SLOT.start] = pos;
+    return;
+  }
+  let t = -1;
+  for (let q = pos + ORBIT_HEADER_BYTES; q + FRAME_BYTES <= end && q - pos <= 2 * SCDAQ_WINDOW; q++) {
+    if (u32(b, q) === BEEFDEAD && isTrailerFrame(b, q)) {
+      t = q;
+      break;
+    }
+  }
+  if (t < 0) {
+    // No trailer within 2W: no orbit can start in the first W bytes (its trailer would be there).
+    if (end - pos >= 2 * SCDAQ_WINDOW + ORBIT_HEADER_BYTES + FRAME_BYTES) return fail(r, DecodeCode.Skip, SCDAQ_WINDOW);
+    return fail(r, DecodeCode.NeedMore, 0), void (r[DECODE_SLOT.need] = end - pos + 1);
+  }
+  const tail = t + ORBIT_TRAILER_BYTES;
+  if (tail > end) return fail(r, DecodeCode.NeedMore, 0), void (r[DECODE_SLOT.need] = tail - pos);
+  let n = 0;
+  for (let wi = 0; wi < BITMAP_WORDS; wi++) {
+    let w = u32(b, t + BITMAP_OFFSET + 4 * wi);
+    while (w !== 0) {
+      w = (w & (w - 1)) >>> 0;
+      n++;
+    }
+  }
+  const p = t - ORBIT_HEADER_BYTES - n * BX_BLOCK_BYTES;
+  // The trailer belongs to an orbit that began before pos: nothing here to decode, skip past it.
+  if (p < pos) return fail(r, DecodeCode.Skip, tail - pos);
+  r[DECODE_SLOT.start] = p;
+  const orbit = u32(b, p);
+  if (orbit >>> 31) return fail(r, DecodeCode.BadHeader, tail - p);
+  decodeBody(b, p, orbit, n, sds, 0, s, r);
 }

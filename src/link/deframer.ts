@@ -11,7 +11,7 @@
  */
 import { type OrbitBatch } from "../events/batch.js";
 import { native } from "../native.js";
-import { decodeAt as tsDecodeAt, findCandidate as tsFindCandidate } from "./decodeTs.js";
+import { decodeAt as tsDecodeAt, findCandidate as tsFindCandidate, scanScdaq as tsScanScdaq } from "./decodeTs.js";
 import { CODE_FAULT, DecodeCode, FAULT_KINDS, MAX_ORBIT_BYTES, DECODE_SLOT, type FaultKind, type LinkStream } from "./format.js";
 import { createResult, createScratch, materialize } from "./scratch.js";
 
@@ -22,6 +22,8 @@ export interface DeframerCore {
   decodeAt(buf: Uint8Array, p: number, end: number, scratch: Int32Array, result: Float64Array): void;
   /** findCandidate then, if found, decodeAt — one call (one native crossing per orbit). */
   next(buf: Uint8Array, from: number, end: number, scratch: Int32Array, result: Float64Array): number;
+  /** SCDAQ header mode: trailer-anchored scan and decode from `pos` (docs/link-format.md §8b). */
+  scanScdaq(buf: Uint8Array, pos: number, end: number, atBoundary: boolean, sds: number, scratch: Int32Array, result: Float64Array): void;
 }
 
 export const tsCore: DeframerCore = {
@@ -33,6 +35,7 @@ export const tsCore: DeframerCore = {
     if (p >= 0) tsDecodeAt(buf, p, end, scratch, result);
     return p;
   },
+  scanScdaq: tsScanScdaq,
 };
 
 let nativeCoreCache: DeframerCore | undefined;
@@ -43,6 +46,8 @@ export function nativeCore(): DeframerCore {
     findCandidate: (buf, from, end) => native.linkFindCandidate(buf, from, end),
     decodeAt: (buf, p, end, scratch, result) => native.linkDecodeAt(buf, p, end, scratch, result),
     next: (buf, from, end, scratch, result) => native.linkNext(buf, from, end, scratch, result),
+    scanScdaq: (buf, pos, end, atBoundary, sds, scratch, result) =>
+      native.linkScanScdaq(buf, pos, end, atBoundary, sds, scratch, result),
   };
   return nativeCoreCache;
 }
@@ -92,6 +97,14 @@ export interface DeframerOptions {
   materialize?: boolean;
   /** How many fault records (kind + offset) to keep; counts are always complete. Default 1000. */
   maxFaultRecords?: number;
+  /**
+   * "scoutloop" (default): orbit headers carry scoutloop's marker, SDS id and block count.
+   * "scdaq": only header word 0 (the orbit) is trusted, as in captures from SCDAQ hardware; orbits
+   * are anchored at their 0xBEEFDEAD trailer and `stream` says which stream the bytes are.
+   */
+  header?: "scoutloop" | "scdaq";
+  /** The stream of the capture, required with `header: "scdaq"`. */
+  stream?: LinkStream;
 }
 
 function emptyStream(): StreamCounts {
@@ -139,12 +152,17 @@ export class Deframer {
   /** While searching for the next structure: the kind the skipped bytes are charged to. */
   private searchKind: FaultKind | null = null;
   private ended = false;
+  private readonly scdaqSds: number;
 
   constructor(options: DeframerOptions = {}) {
     const c = options.core ?? "native";
     this.core = c === "ts" ? tsCore : c === "native" ? nativeCore() : c;
     this.doMaterialize = options.materialize ?? true;
     this.maxFaultRecords = options.maxFaultRecords ?? 1000;
+    if (options.header === "scdaq") {
+      if (options.stream !== "muon" && options.stream !== "calo") throw new Error('header "scdaq" needs stream: "muon" or "calo"');
+      this.scdaqSds = options.stream === "muon" ? 1 : 2;
+    } else this.scdaqSds = 0;
   }
 
   /** Forget all stream state and counts (keeps the scratch area): a fresh deframer, cheaply. */
@@ -229,6 +247,7 @@ export class Deframer {
   }
 
   private run(final: boolean): DeframedOrbit[] {
+    if (this.scdaqSds) return this.runScdaq(final);
     const out: DeframedOrbit[] = [];
     const b = this.buf;
     const end = b.length;
@@ -266,44 +285,13 @@ export class Deframer {
         continue;
       }
       if (code === DecodeCode.PacketTrailer) {
-        this.stats.packets++;
-        this.stats.bytesTrailer += r[DECODE_SLOT.length];
-        this.stats.bytesConsumed += r[DECODE_SLOT.length];
-        this.stats.hardware = { autorealign: r[DECODE_SLOT.autorealign], dropped: r[DECODE_SLOT.dropped], orbitCounter: r[DECODE_SLOT.orbitCounter] };
-        this.searchKind = null;
+        this.packetTrailer();
         pos = p + r[DECODE_SLOT.length];
         continue;
       }
       if (code === DecodeCode.OrbitOk) {
-        const len = r[DECODE_SLOT.length];
-        const stream: LinkStream = r[DECODE_SLOT.sds] === 1 ? "muon" : "calo";
-        const sc = this.stats.streams[stream];
-        const orbit = r[DECODE_SLOT.orbit];
-        this.searchKind = null;
-        pos = p + len;
-        if (sc.lastOrbit >= 0 && orbit <= sc.lastOrbit) {
-          this.fault("orbitOrder", this.base + p);
-          this.charge("orbitOrder", len);
-          continue;
-        }
-        if (sc.lastOrbit >= 0 && orbit > sc.lastOrbit + 1) {
-          this.fault("orbitGap", this.base + p);
-          sc.lostOrbits += orbit - sc.lastOrbit - 1;
-        }
-        sc.lastOrbit = orbit;
-        sc.orbits++;
-        sc.bx += r[DECODE_SLOT.nBx];
-        sc.muons += r[DECODE_SLOT.nMuon];
-        sc.jets += r[DECODE_SLOT.nJet];
-        sc.egammas += r[DECODE_SLOT.nEgamma];
-        sc.taus += r[DECODE_SLOT.nTau];
-        sc.intermediateMuons += r[DECODE_SLOT.intermediate];
-        this.stats.bytesGood += len;
-        this.stats.bytesConsumed += len;
-        out.push({
-          stream, orbit, offset: this.base + p, bytes: len,
-          batch: this.doMaterialize ? materialize(this.scratch, r, stream) : null,
-        });
+        pos = p + r[DECODE_SLOT.length];
+        this.accept(p, out);
         continue;
       }
       const kind = CODE_FAULT[code] ?? "badHeader";
@@ -321,10 +309,103 @@ export class Deframer {
         pos = p + 1;
       }
     }
+    this.keepFrom(b, pos);
+    return out;
+  }
+
+  /** Drop the consumed bytes [0, pos) of `b`. */
+  private keepFrom(b: Uint8Array, pos: number): void {
     this.base += pos;
-    this.buf = pos >= end ? new Uint8Array(0) : b.subarray(pos);
+    this.buf = pos >= b.length ? new Uint8Array(0) : b.subarray(pos);
     // Keep the tail in its own copy only if it is small relative to the chunk it pins.
     if (this.buf.length > 0 && this.buf.length * 4 < b.buffer.byteLength) this.buf = this.buf.slice();
+  }
+
+  private packetTrailer(): void {
+    const r = this.result;
+    this.stats.packets++;
+    this.stats.bytesTrailer += r[DECODE_SLOT.length];
+    this.stats.bytesConsumed += r[DECODE_SLOT.length];
+    this.stats.hardware = { autorealign: r[DECODE_SLOT.autorealign], dropped: r[DECODE_SLOT.dropped], orbitCounter: r[DECODE_SLOT.orbitCounter] };
+    this.searchKind = null;
+  }
+
+  /** A structurally good orbit at `p` (decoded in the scratch area): continuity, counts, output. */
+  private accept(p: number, out: DeframedOrbit[]): void {
+    const r = this.result;
+    const len = r[DECODE_SLOT.length];
+    const stream: LinkStream = r[DECODE_SLOT.sds] === 1 ? "muon" : "calo";
+    const sc = this.stats.streams[stream];
+    const orbit = r[DECODE_SLOT.orbit];
+    this.searchKind = null;
+    if (sc.lastOrbit >= 0 && orbit <= sc.lastOrbit) {
+      this.fault("orbitOrder", this.base + p);
+      this.charge("orbitOrder", len);
+      return;
+    }
+    if (sc.lastOrbit >= 0 && orbit > sc.lastOrbit + 1) {
+      this.fault("orbitGap", this.base + p);
+      sc.lostOrbits += orbit - sc.lastOrbit - 1;
+    }
+    sc.lastOrbit = orbit;
+    sc.orbits++;
+    sc.bx += r[DECODE_SLOT.nBx];
+    sc.muons += r[DECODE_SLOT.nMuon];
+    sc.jets += r[DECODE_SLOT.nJet];
+    sc.egammas += r[DECODE_SLOT.nEgamma];
+    sc.taus += r[DECODE_SLOT.nTau];
+    sc.intermediateMuons += r[DECODE_SLOT.intermediate];
+    this.stats.bytesGood += len;
+    this.stats.bytesConsumed += len;
+    out.push({
+      stream, orbit, offset: this.base + p, bytes: len,
+      batch: this.doMaterialize ? materialize(this.scratch, r, stream) : null,
+    });
+  }
+
+  /** SCDAQ header mode: trailer-anchored (see DecodeCode.Skip and scanScdaq). */
+  private runScdaq(final: boolean): DeframedOrbit[] {
+    const out: DeframedOrbit[] = [];
+    const b = this.buf;
+    const end = b.length;
+    const r = this.result;
+    let pos = 0;
+    while (pos < end) {
+      this.core.scanScdaq(b, pos, end, this.searchKind === null, this.scdaqSds, this.scratch, r);
+      const code = r[DECODE_SLOT.code] as DecodeCode;
+      if (code === DecodeCode.NeedMore) {
+        if (!final) {
+          this.need = Math.min(r[DECODE_SLOT.need], 2 * MAX_ORBIT_BYTES + 64);
+          break;
+        }
+        // The stream ended inside a structure (or in bytes that hold no orbit trailer).
+        this.fault("truncated", this.base + pos);
+        this.charge("truncated", end - pos);
+        pos = end;
+        break;
+      }
+      if (code === DecodeCode.Skip) {
+        this.skip(pos, pos + r[DECODE_SLOT.length]);
+        pos += r[DECODE_SLOT.length];
+        continue;
+      }
+      const p = r[DECODE_SLOT.start];
+      this.skip(pos, p);
+      if (code === DecodeCode.PacketTrailer) {
+        this.packetTrailer();
+        pos = p + r[DECODE_SLOT.length];
+      } else if (code === DecodeCode.OrbitOk) {
+        pos = p + r[DECODE_SLOT.length];
+        this.accept(p, out);
+      } else {
+        const kind = CODE_FAULT[code] ?? "badHeader";
+        this.fault(kind, this.base + p);
+        this.charge(kind, r[DECODE_SLOT.length]);
+        this.searchKind = null;
+        pos = p + r[DECODE_SLOT.length];
+      }
+    }
+    this.keepFrom(b, pos);
     return out;
   }
 }

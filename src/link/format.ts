@@ -118,6 +118,8 @@ export const enum DecodeCode {
   BxOutOfRange = 13,
   CountOverCap = 14,
   CrcMismatch = 15,
+  /** SCDAQ header mode: charge `length` bytes from the scan position to the search, go on. */
+  Skip = 20,
 }
 
 export const CODE_FAULT: Partial<Record<DecodeCode, FaultKind>> = {
@@ -145,5 +147,6 @@ export const DECODE_SLOT = {
   autorealign: 11,
   dropped: 12,
   orbitCounter: 13,
+  start: 14, // SCDAQ header mode: where the structure starts
   size: 16,
 } as const;
