@@ -96,11 +96,12 @@ export function summarize(t: RunTally, mode: "pull" | "link-rate", seconds: numb
       firmwareNs: fw && t.clockMHz ? cyclesToNs(fw, t.clockMHz) : null,
       orbit: t.orbitLatency.count ? t.orbitLatency.summary() : null,
     },
+    // Throughput counts what was processed: dropped orbits cost nothing and must not count.
     throughput: {
       seconds,
-      orbitsPerSecond: seconds > 0 ? t.orbits / seconds : 0,
-      eventsPerSecond: seconds > 0 ? t.events / seconds : 0,
-      realTimeFraction: seconds > 0 ? t.orbits / seconds / orbitHz : 0,
+      orbitsPerSecond: seconds > 0 ? (t.orbits - t.droppedOrbits) / seconds : 0,
+      eventsPerSecond: seconds > 0 ? t.eventsProcessed / seconds : 0,
+      realTimeFraction: seconds > 0 ? (t.orbits - t.droppedOrbits) / seconds / orbitHz : 0,
     },
     linkFaults: { ...t.linkFaults },
     problems: [],

@@ -26,6 +26,8 @@ export class RunTally {
   events = 0;
   /** Running totals for progress lines (cheap to read after every orbit). */
   droppedOrbits = 0;
+  /** Events in orbits that were not dropped (what throughput counts). */
+  eventsProcessed = 0;
 
   constructor(readonly scorerNames: readonly string[], readonly comparator: Comparator | null) {
     this.accounting = new RunAccounting(scorerNames);
@@ -53,6 +55,7 @@ export class RunTally {
     this.accounting.orbitCompleted();
     this.orbits++;
     this.events += n;
+    if (!work.dropped) this.eventsProcessed += n;
   }
 }
 

@@ -23,6 +23,7 @@ export interface RunSummary {
     /** Orbit end to end: scheduled (link-rate) or actual (pull) send → all scores compared, ns. */
     orbit: LatencySummary | null;
   };
+  /** Orbits and events processed (dropped orbits excluded) per second of the run. */
   throughput: {
     seconds: number;
     orbitsPerSecond: number;
