@@ -28,7 +28,7 @@ function line(label: string, s: RunSummary): string {
 }
 
 function muonOnly(b: OrbitBatch): OrbitBatch {
-  return mergeStreams(deframeAll(frameOrbit(b, "muon")).orbits[0]?.batch ?? null, null);
+  return mergeStreams(deframeAll(frameOrbit(b, "muon"), { core: "native" }).orbits[0]?.batch ?? null, null);
 }
 
 /** Seconds per orbit of each stage on `batch` (best of several runs). */

@@ -52,7 +52,7 @@ export interface SessionResult {
 /** The muon scouting system sees only BX with muons: keep those (through the link's own rules). */
 function* muonStreamOnly(orbits: Iterable<OrbitBatch>): Generator<OrbitBatch> {
   for (const b of orbits) {
-    const { orbits: decoded } = deframeAll(frameOrbit(b, "muon"));
+    const { orbits: decoded } = deframeAll(frameOrbit(b, "muon"), { core: "native" });
     yield mergeStreams(decoded[0]?.batch ?? null, null);
   }
 }
