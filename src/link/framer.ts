@@ -34,8 +34,10 @@ export interface PacketCounters {
 }
 
 function hasCaloContent(batch: OrbitBatch, i: number): boolean {
-  for (const b of [batch.jets, batch.egammas, batch.taus]) if (b.offset[i + 1] > b.offset[i]) return true;
-  for (const f of SUM_FIELDS) if (batch.sums[f][i] !== 0) return true;
+  if (batch.jets.offset[i + 1] > batch.jets.offset[i]) return true;
+  if (batch.egammas.offset[i + 1] > batch.egammas.offset[i]) return true;
+  if (batch.taus.offset[i + 1] > batch.taus.offset[i]) return true;
+  for (let f = 0; f < SUM_FIELDS.length; f++) if (batch.sums[SUM_FIELDS[f]][i] !== 0) return true;
   return false;
 }
 
@@ -48,12 +50,48 @@ export function streamCarriesBx(batch: OrbitBatch, stream: LinkStream, i: number
   return stream === "muon" ? hasMuons : hasCaloContent(batch, i) || !hasMuons;
 }
 
-function check(value: number, spec: FieldSpec, what: string, orbit: number, bx: number, min?: number): void {
+/** Accepted range of a field: [lo, hi] (lo raised to 1 where 0 means "no object"). */
+interface Range {
+  lo: number;
+  hi: number;
+}
+function range(spec: FieldSpec, min?: number): Range {
   const [lo, hi] = fieldRange(spec);
-  if (!Number.isInteger(value) || value < (min ?? lo) || value > hi) {
-    throw new RangeError(`orbit ${orbit} BX ${bx}: ${what} = ${value} does not fit the link word (${min ?? lo}..${hi})`);
+  return { lo: min ?? lo, hi };
+}
+
+/** Throw if `value` does not fit the field (hot path: monomorphic, no allocation unless it fails). */
+function check(value: number, r: Range, what: string, orbit: number, bx: number): void {
+  if (value < r.lo || value > r.hi || !Number.isInteger(value)) {
+    throw new RangeError(`orbit ${orbit} BX ${bx}: ${what} = ${value} does not fit the link word (${r.lo}..${r.hi})`);
   }
 }
+
+const MU_R = {
+  pt: range(MUON.fields.hwPt, 1), // hwPt = 0 means "no muon"
+  eta: range(MUON.fields.hwEta),
+  phi: range(MUON.fields.hwPhi),
+  qual: range(MUON.fields.hwQual),
+  iso: range(MUON.fields.hwIso),
+  ptUncon: range(MUON.fields.hwPtUnconstrained),
+  dxy: range(MUON.fields.hwDXY),
+  index: range(MUON.fields.tfMuonIndex),
+};
+const CALO_R = {
+  jetEt: range(CALO.fields.jetEt, 1), // ET = 0 means "no object"
+  egEt: range(CALO.fields.egEt, 1),
+  tauEt: range(CALO.fields.tauEt, 1),
+  eta: range(CALO.fields.hwEta),
+  phi: range(CALO.fields.hwPhi),
+  iso: range(CALO.fields.hwIso),
+};
+
+/** Field names for error messages, built once (not per object). */
+const CALO_NAMES = {
+  jet: { et: "jet hwEt", eta: "jet hwEta", phi: "jet hwPhi", iso: "jet hwIso" },
+  egamma: { et: "egamma hwEt", eta: "egamma hwEta", phi: "egamma hwPhi", iso: "egamma hwIso" },
+  tau: { et: "tau hwEt", eta: "tau hwEta", phi: "tau hwPhi", iso: "tau hwIso" },
+} as const;
 
 const U = (bits: number): FieldSpec => ({ bits, signed: false });
 
@@ -73,16 +111,16 @@ function putMuonBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, b
       if (opts.dropped) opts.dropped.objects++;
       continue;
     }
-    check(m.hwPt[j], MUON.fields.hwPt, "muon hwPt", orbit, bx, 1); // hwPt = 0 means "no muon"
-    check(m.hwEtaAtVtx[j], MUON.fields.hwEta, "muon hwEtaAtVtx", orbit, bx);
-    check(m.hwPhiAtVtx[j], MUON.fields.hwPhi, "muon hwPhiAtVtx", orbit, bx);
-    check(m.hwEta[j], MUON.fields.hwEta, "muon hwEta", orbit, bx);
-    check(m.hwPhi[j], MUON.fields.hwPhi, "muon hwPhi", orbit, bx);
-    check(m.hwQual[j], MUON.fields.hwQual, "muon hwQual", orbit, bx);
-    check(m.hwIso[j], MUON.fields.hwIso, "muon hwIso", orbit, bx);
-    check(m.hwPtUnconstrained[j], MUON.fields.hwPtUnconstrained, "muon hwPtUnconstrained", orbit, bx);
-    check(m.hwDXY[j], MUON.fields.hwDXY, "muon hwDXY", orbit, bx);
-    check(m.tfMuonIndex[j], MUON.fields.tfMuonIndex, "muon tfMuonIndex", orbit, bx);
+    check(m.hwPt[j], MU_R.pt, "muon hwPt", orbit, bx);
+    check(m.hwEtaAtVtx[j], MU_R.eta, "muon hwEtaAtVtx", orbit, bx);
+    check(m.hwPhiAtVtx[j], MU_R.phi, "muon hwPhiAtVtx", orbit, bx);
+    check(m.hwEta[j], MU_R.eta, "muon hwEta", orbit, bx);
+    check(m.hwPhi[j], MU_R.phi, "muon hwPhi", orbit, bx);
+    check(m.hwQual[j], MU_R.qual, "muon hwQual", orbit, bx);
+    check(m.hwIso[j], MU_R.iso, "muon hwIso", orbit, bx);
+    check(m.hwPtUnconstrained[j], MU_R.ptUncon, "muon hwPtUnconstrained", orbit, bx);
+    check(m.hwDXY[j], MU_R.dxy, "muon hwDXY", orbit, bx);
+    check(m.tfMuonIndex[j], MU_R.index, "muon tfMuonIndex", orbit, bx);
     const q = m.hwCharge[j];
     if (q !== -1 && q !== 0 && q !== 1) throw new RangeError(`orbit ${orbit} BX ${bx}: muon hwCharge = ${q} is not -1, 0 or +1`);
     const f =
@@ -117,17 +155,18 @@ function putCaloKind(
   const n = block.offset[i + 1] - block.offset[i];
   if (n > 12) throw new RangeError(`orbit ${orbit} BX ${bx}: ${n} ${kind} objects exceed the demux cap of 12`);
   const spec = CALO_WORDS[kind];
-  const etSpec = kind === "jet" ? CALO.fields.jetEt : kind === "egamma" ? CALO.fields.egEt : CALO.fields.tauEt;
+  const etRange = kind === "jet" ? CALO_R.jetEt : kind === "egamma" ? CALO_R.egEt : CALO_R.tauEt;
   let k = 0; // word slot of the next object
   for (let j = block.offset[i]; j < block.offset[i + 1]; j++) {
     if (block.hwEt[j] === 0 && opts.dropEmpty) {
       if (opts.dropped) opts.dropped.objects++;
       continue;
     }
-    check(block.hwEt[j], etSpec, `${kind} hwEt`, orbit, bx, 1); // ET = 0 means "no object"
-    check(block.hwEta[j], CALO.fields.hwEta, `${kind} hwEta`, orbit, bx);
-    check(block.hwPhi[j], CALO.fields.hwPhi, `${kind} hwPhi`, orbit, bx);
-    check(block.hwIso[j], CALO.fields.hwIso, `${kind} hwIso`, orbit, bx);
+    const names = CALO_NAMES[kind];
+    check(block.hwEt[j], etRange, names.et, orbit, bx);
+    check(block.hwEta[j], CALO_R.eta, names.eta, orbit, bx);
+    check(block.hwPhi[j], CALO_R.phi, names.phi, orbit, bx);
+    check(block.hwIso[j], CALO_R.iso, names.iso, orbit, bx);
     const word =
       (block.hwEt[j] & spec.etMask) |
       ((block.hwEta[j] & 0xff) << spec.etaShift) |
@@ -145,20 +184,24 @@ function putCaloBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, b
   putCaloKind(w, o, batch.egammas, "egamma", i, batch.orbit, bx, opts);
   putCaloKind(w, o, batch.taus, "tau", i, batch.orbit, bx, opts);
   const s = batch.sums;
-  const et = U(12), phi = U(8), towers = U(13);
-  const pairs: [number, number, FieldSpec, string, string][] = [
-    [s.hwTotalEt[i], s.hwTotalEtEm[i], et, "hwTotalEt", "hwTotalEtEm"],
-    [s.hwTotalHt[i], s.hwTowerCount[i], towers, "hwTotalHt", "hwTowerCount"],
-    [s.hwMissEt[i], s.hwMissEtPhi[i], phi, "hwMissEt", "hwMissEtPhi"],
-    [s.hwMissHt[i], s.hwMissHtPhi[i], phi, "hwMissHt", "hwMissHtPhi"],
-    [s.hwMissEtHF[i], s.hwMissEtHFPhi[i], phi, "hwMissEtHF", "hwMissEtHFPhi"],
-    [s.hwMissHtHF[i], s.hwMissHtHFPhi[i], phi, "hwMissHtHF", "hwMissHtHFPhi"],
-  ];
-  pairs.forEach(([lo, hi, hiSpec, loName, hiName], k) => {
-    check(lo, et, `sums.${loName}`, batch.orbit, bx);
-    check(hi, hiSpec, `sums.${hiName}`, batch.orbit, bx);
-    w[o + k * LINKS + CALO_SUM_LINK] = (lo | (hi << SUM_HI_SHIFT)) >>> 0;
-  });
+  // Word k of link 5: low 12 bits and the field at bit 12 (ScCALORawToDigi.cc unpackEtSums).
+  putSum(w, o, 0, s.hwTotalEt[i], s.hwTotalEtEm[i], SUM_ET, "sums.hwTotalEt", "sums.hwTotalEtEm", batch.orbit, bx);
+  putSum(w, o, 1, s.hwTotalHt[i], s.hwTowerCount[i], SUM_TOWERS, "sums.hwTotalHt", "sums.hwTowerCount", batch.orbit, bx);
+  putSum(w, o, 2, s.hwMissEt[i], s.hwMissEtPhi[i], SUM_PHI, "sums.hwMissEt", "sums.hwMissEtPhi", batch.orbit, bx);
+  putSum(w, o, 3, s.hwMissHt[i], s.hwMissHtPhi[i], SUM_PHI, "sums.hwMissHt", "sums.hwMissHtPhi", batch.orbit, bx);
+  putSum(w, o, 4, s.hwMissEtHF[i], s.hwMissEtHFPhi[i], SUM_PHI, "sums.hwMissEtHF", "sums.hwMissEtHFPhi", batch.orbit, bx);
+  putSum(w, o, 5, s.hwMissHtHF[i], s.hwMissHtHFPhi[i], SUM_PHI, "sums.hwMissHtHF", "sums.hwMissHtHFPhi", batch.orbit, bx);
+}
+
+const SUM_ET = range(U(12)), SUM_PHI = range(U(8)), SUM_TOWERS = range(U(13));
+
+function putSum(
+  w: Uint32Array, o: number, k: number, lo: number, hi: number, hiSpec: Range, loName: string, hiName: string,
+  orbit: number, bx: number,
+): void {
+  check(lo, SUM_ET, loName, orbit, bx);
+  check(hi, hiSpec, hiName, orbit, bx);
+  w[o + k * LINKS + CALO_SUM_LINK] = (lo | (hi << SUM_HI_SHIFT)) >>> 0;
 }
 
 /** Indices of the stored BX that `stream` carries, validated (ascending, in 1..3564). */
