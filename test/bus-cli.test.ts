@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunSummary } from "../src/compare/summary.js";
+import { validateRunRecord } from "../src/report/rundir.js";
 
 const CLI = join(import.meta.dirname, "..", "bin", "scoutloop.js");
 
@@ -46,6 +47,13 @@ describe("scoutloop run", () => {
     expect(JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"))).toEqual(s);
     const junit = readFileSync(join(dir, "junit.xml"), "utf8");
     expect(junit).toMatch(/<testsuite name="scoutloop run" tests="5" failures="0"/);
+    // per-event samples for `scoutloop report`: valid for the report's reader, one pair per event
+    const record = JSON.parse(readFileSync(join(dir, "record.json"), "utf8"));
+    expect(validateRunRecord(record)).toBeNull();
+    expect(record.pairs.aValues).toHaveLength(events);
+    expect(record.pairs.aValues).toEqual(record.pairs.bValues);
+    expect(record.scores[0].name).toBe("background");
+    expect(record.manifest.boardHello.modelId).toBe(record.manifest.model.id);
   }, 60_000);
 
   it("--fault wrong-bits: the mismatches are exactly the events the emulator corrupted (software side in workers)", async () => {

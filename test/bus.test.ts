@@ -7,6 +7,7 @@ import { reasonCode, checkSummary } from "../src/compare/index.js";
 import { allocateBatch, type OrbitBatch } from "../src/events/batch.js";
 import { scoutingLink } from "../src/bus/scoutingLink.js";
 import { boundedMergeMap } from "../src/bus/boundedMergeMap.js";
+import { ScoreRecorder } from "../src/bus/recorder.js";
 import { generateOrbits } from "../src/trigger/index.js";
 import { slowScorer, toyModel, toyOrbit, toyOrbits } from "./helpers/busFixtures.js";
 
@@ -244,6 +245,17 @@ describe("pipeline", () => {
     expect(s.accounting.scorers.software.scored).toBe(15);
     expect(s.problems).toEqual([]);
     expect(reasonCode("scorer-error")).toBeGreaterThan(0);
+  });
+
+  it("ScoreRecorder keeps scores by truth class and both scorers side by side, bounded", async () => {
+    const orbits = [...toyOrbits(3, 10)].map((b) => ({ ...b, label: Uint8Array.from({ length: b.nBx }, (_, i) => (i % 5 === 0 ? 1 : 0)) }));
+    const rec = new ScoreRecorder(25);
+    await runPipeline({ source: orbits, model: toyModel, scorers: [softwareScorer(toyModel), slowScorer("board", toyModel, 0)], onWork: (w) => rec.book(w) });
+    const r = rec.toRunRecord({ tool: "t", version: "0", seed: 1, model: null, boardHello: null, inputs: [], createdAt: "" });
+    expect(r.scores.map((x) => [x.name, x.values.length])).toEqual([["background", 20], ["Ato4l", 5]]);
+    expect(r.pairs!.aValues).toHaveLength(25);
+    expect(r.pairs!.a).toBe("software");
+    expect(r.latency!.hostRttNs).toHaveLength(3);
   });
 
   it("rejects duplicate scorer names and an empty scorer list", async () => {

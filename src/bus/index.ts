@@ -17,3 +17,4 @@ export * from "./session.js";
 export * from "./scorers/board.js";
 export * from "./scorers/workerPool.js";
 export * from "./captureSource.js";
+export * from "./recorder.js";

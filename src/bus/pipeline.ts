@@ -46,6 +46,8 @@ export interface PipelineOptions {
   compare?: CompareOptions | null;
   /** Called after each orbit is booked. */
   onOrbit?: (tally: RunTally) => void;
+  /** Sees each finished orbit with its results before its arrays are released (e.g. ScoreRecorder). */
+  onWork?: (work: OrbitWork) => void;
 }
 
 /** The pipeline as an Observable of finished orbits, with the tally it books into. */
@@ -72,7 +74,7 @@ export function buildPipeline(opts: PipelineOptions): { orbits$: Observable<Orbi
     features(opts.model),
     // The source's credits bound what is in flight, so the score stage never needs to drop.
     score(opts.scorers, { concurrency, queue: Infinity }),
-    tally(runTally, demand),
+    tally(runTally, demand, opts.onWork),
     map((work) => {
       opts.onOrbit?.(runTally);
       return work;

@@ -3,7 +3,14 @@
  * close everything (also on failure), return the summary. `scoutloop run` and `scoutloop compare`
  * are thin shells over this; scripts can call it directly.
  */
+import { createHash } from "node:crypto";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { join } from "node:path";
 import type { CompareOptions } from "../compare/comparator.js";
+import { PACKAGE_ROOT } from "../native.js";
+import { generatorInputHash } from "../report/record.js";
+import type { RunRecord } from "../report/types.js";
+import { ScoreRecorder } from "./recorder.js";
 import type { RunSummary } from "../compare/summary.js";
 import type { OrbitBatch } from "../events/batch.js";
 import { deframeAll, frameOrbit, mergeStreams, type LinkStream } from "../link/index.js";
@@ -39,14 +46,39 @@ export interface SessionOptions {
   /** Link-rate mode: receive buffer in orbits. */
   bufferOrbits?: number;
   compare?: CompareOptions;
+  /** Keep per-event samples for the HTML report (SessionResult.record). */
+  record?: boolean;
   onStart?: (info: { totalOrbits: number | null; model: LoadedModel; scorers: string[] }) => void;
   onOrbit?: (tally: RunTally) => void;
 }
 
 export interface SessionResult {
   summary: RunSummary;
+  /** Per-event samples for `scoutloop report` (when `record` was asked for). */
+  record?: RunRecord;
   /** One line saying what ran: source, model, backends. */
   describe: string;
+}
+
+function packageVersion(): string {
+  return JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version as string;
+}
+
+/** SHA-256 of a file, read in chunks (inputs of any size). */
+function fileSha256(path: string): string {
+  const hash = createHash("sha256");
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n <= 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
 }
 
 /** The muon scouting system sees only BX with muons: keep those (through the link's own rules). */
@@ -107,6 +139,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     opts.onStart?.({ totalOrbits: source.total, model, scorers: names });
     let orbits: Iterable<OrbitBatch> = muonOnly ? muonStreamOnly(source.orbits) : source.orbits;
     if (opts.mode === "link-rate") orbits = replayPool(orbits, REPLAY_POOL, source.total ?? REPLAY_POOL);
+    const recorder = opts.record ? new ScoreRecorder() : null;
     const summary = await runPipeline({
       source: orbits,
       model: model.model,
@@ -120,6 +153,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       bufferOrbits: opts.bufferOrbits,
       compare: opts.compare,
       onOrbit: opts.onOrbit,
+      onWork: recorder ? (w) => recorder.book(w) : undefined,
     });
     if (source.linkFaults) {
       for (const [k, v] of Object.entries(source.linkFaults())) summary.linkFaults[k] = (summary.linkFaults[k] ?? 0) + v;
@@ -139,7 +173,17 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       `model: ${model.describe}`,
       ...backends.map((b, i) => `${names[i]}: ${b.describe}`),
     ].join("\n");
-    return { summary, describe };
+    const boardHello = backends.find((b) => b.client)?.client?.hello ?? null;
+    const record = recorder?.toRunRecord({
+      tool: "scoutloop",
+      version: packageVersion(),
+      seed: opts.source.in ? null : (opts.source.seed ?? 1),
+      model: { kind: model.model.kind, id: model.model.id, describe: model.describe },
+      boardHello: boardHello ? { ...boardHello } : null,
+      inputs: [{ name: source.describe, sha256: opts.source.in ? fileSha256(opts.source.in) : generatorInputHash({ ...opts.source }) }],
+      createdAt: new Date().toISOString(),
+    });
+    return { summary, describe, record };
   } finally {
     source.close();
     for (const b of backends.reverse()) await b.close().catch(() => {});

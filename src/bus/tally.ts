@@ -59,9 +59,10 @@ export class RunTally {
   }
 }
 
-export function tally(into: RunTally, demand?: Demand): MonoTypeOperatorFunction<OrbitWork> {
+export function tally(into: RunTally, demand?: Demand, onWork?: (work: OrbitWork) => void): MonoTypeOperatorFunction<OrbitWork> {
   return tap((work) => {
     into.book(work);
+    onWork?.(work);
     // Free the big arrays: the sink is the end of the line for this orbit.
     work.features = undefined;
     // A dropped orbit never took credit from the source.

@@ -10,6 +10,7 @@ import { SIGNALS, type SignalName } from "../trigger/index.js";
 import { COMPARE_FIELDS, type CompareField } from "../compare/comparator.js";
 import { formatSummary } from "../compare/format.js";
 import { writeReport } from "../compare/report.js";
+import { writeRunFile } from "../report/rundir.js";
 import type { RunSummary } from "../compare/summary.js";
 import type { SessionOptions } from "../bus/session.js";
 import { Progress, UsageError, emit, intOption, numberOption } from "./util.js";
@@ -38,7 +39,7 @@ export function addSessionOptions(cmd: Command): Command {
     .option("--ignore <fields>", `fields not compared (${COMPARE_FIELDS.join(",")})`)
     .option("--keep <k>", "mismatching events kept in full", intOption(0, 100_000), 10)
     .option("--json", "print the summary as JSON")
-    .option("--report <dir>", "write summary.json and junit.xml into this directory");
+    .option("--report <dir>", "write summary.json, junit.xml and record.json (for `scoutloop report DIR`) into this directory");
 }
 
 export interface SessionCliOptions {
@@ -118,6 +119,7 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
   const { runSession } = await import("../bus/session.js");
   const result = await runSession({
     ...session,
+    record: Boolean(o.report),
     onStart: (info) => {
       progress = new Progress(suite, info.totalOrbits ?? 0, !o.json);
     },
@@ -129,7 +131,11 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
   });
   progress?.done();
   const summary = result.summary;
-  if (o.report) writeReport(o.report, summary, suite);
+  if (o.report) {
+    writeReport(o.report, summary, suite);
+    // Per-event samples for the HTML report (`scoutloop report DIR`).
+    if (result.record) writeRunFile(o.report, "record.json", result.record);
+  }
   emit(Boolean(o.json), summary, () => `${result.describe}\n${formatSummary(summary)}`);
   // The summary is out; a bad run (mismatches, books not balancing) still has to fail for CI.
   if (summary.problems.length > 0) throw new Error(`run failed: ${summary.problems.join("; ")}`);
