@@ -25,12 +25,12 @@ struct Format {
 };
 
 // Same checks as validateFixed in TS: width 1..48, modes in range.
-inline bool validFormat(const Format& f) {
+static inline __attribute__((always_inline)) bool validFormat(const Format& f) {
   return f.width >= 1 && f.width <= 48 && f.intBits >= -(64 + f.width) && f.intBits <= 64 + f.width && f.quant >= TRN &&
          f.quant <= RND_CONV && f.overflow >= WRAP && f.overflow <= SAT_SYM;
 }
 
-inline int64_t roundUp(Quant q, int64_t floorV, bool qb, bool r, bool neg) {
+static inline __attribute__((always_inline)) int64_t roundUp(Quant q, int64_t floorV, bool qb, bool r, bool neg) {
   switch (q) {
     case TRN: return 0;
     case RND: return qb;
@@ -44,7 +44,7 @@ inline int64_t roundUp(Quant q, int64_t floorV, bool qb, bool r, bool neg) {
 }
 
 // Overflow handling of an exact integer q (|q| < 2^62).
-inline int64_t overflowRaw(int64_t q, const Format& f) {
+static inline __attribute__((always_inline)) int64_t overflowRaw(int64_t q, const Format& f) {
   const int64_t lo = f.isSigned ? -(int64_t(1) << (f.width - 1)) : 0;
   const int64_t hi = f.hi();
   if (f.overflow == WRAP) {
@@ -61,7 +61,7 @@ inline int64_t overflowRaw(int64_t q, const Format& f) {
 }
 
 // Raw bits of a real number in format f (HLS ap_fixed(double)); NaN → 0, ±inf as ±2^60.
-inline int64_t quantize(double v, const Format& f) {
+static inline __attribute__((always_inline)) int64_t quantize(double v, const Format& f) {
   if (std::isnan(v)) return 0;
   if (std::isinf(v)) return overflowRaw(v > 0 ? (int64_t(1) << 60) : -(int64_t(1) << 60), f);
   const double y = std::ldexp(v, f.frac());
@@ -81,7 +81,7 @@ inline int64_t quantize(double v, const Format& f) {
 
 // Convert raw bits v carrying fromFrac fractional bits into f (HLS operator= between fixed types).
 // v must be exact and |v| < 2^53 (the formats' width checks guarantee it).
-inline int64_t castRaw(int64_t v, int fromFrac, const Format& f) {
+static inline __attribute__((always_inline)) int64_t castRaw(int64_t v, int fromFrac, const Format& f) {
   const int to = f.frac();
   if (fromFrac > to) {
     const int d = fromFrac - to;

@@ -38,6 +38,7 @@ struct Forest {
   // Perfect layout (empty when a tree is deeper than kMaxPerfectDepth).
   int depth = 0;
   std::vector<int32_t> pFeature, pCut, pLeaf;  // per tree: 2^depth − 1 nodes, 2^depth leaves
+  std::vector<int64_t> pNode;                  // (cut << 32) | feature: one load per level
   bool monotoneSum = false;                     // all leaf values share a sign: saturate once at the end
   bool int32Sum = false;                        // Σ |leaf| + |init| < 2^31: the running sum fits int32
 };
@@ -177,6 +178,9 @@ Napi::Value IfCompile(const Napi::CallbackInfo& info) {
     f->pCut.assign(nInner * f->nTrees, INT32_MIN);
     f->pLeaf.assign((nInner + 1) * f->nTrees, 0);
     for (int t = 0; t < f->nTrees; t++) fillPerfect(*f, t, f->root[t], 0, 0);
+    f->pNode.resize(f->pFeature.size());
+    for (size_t i = 0; i < f->pNode.size(); i++)
+      f->pNode[i] = int64_t(uint64_t(uint32_t(f->pCut[i])) << 32 | uint32_t(f->pFeature[i]));
   }
   return Napi::External<Forest>::New(env, f.release(), finalize);
 }
@@ -239,14 +243,14 @@ void scoreFixedBlocked(const Forest& f, const int32_t* x, size_t n, int32_t* out
     const int32_t* rows = x + b0 * nf;
     for (size_t e = 0; e < m; e++) acc[e] = f.initRaw;
     for (int t = 0; t < f.nTrees; t++) {
-      const int32_t* feat = f.pFeature.data() + size_t(t) * nInner;
-      const int32_t* cut = f.pCut.data() + size_t(t) * nInner;
+      const int64_t* node = f.pNode.data() + size_t(t) * nInner;
       const int32_t* leaf = f.pLeaf.data() + size_t(t) * (nInner + 1);
       for (size_t e = 0; e < m; e++) idx[e] = 0;
       for (int level = 0; level < f.depth; level++) {
         for (size_t e = 0; e < m; e++) {
           const uint32_t k = idx[e];
-          idx[e] = 2 * k + 1 + uint32_t(rows[e * nf + feat[k]] >= cut[k]);
+          const int64_t nd = node[k];
+          idx[e] = 2 * k + 1 + uint32_t(rows[e * nf + uint32_t(nd)] >= int32_t(nd >> 32));
         }
       }
       if (f.monotoneSum) {
@@ -259,8 +263,9 @@ void scoreFixedBlocked(const Forest& f, const int32_t* x, size_t n, int32_t* out
   }
 }
 
-// Optional 5th argument `false` turns the SIMD path off (benchmark and cross-checks).
-bool noSimd(const Napi::CallbackInfo& info) { return info.Length() > 4 && info[4].IsBoolean() && !info[4].As<Napi::Boolean>().Value(); }
+// Optional 5th argument `true` selects the AVX2 gather walk. It is not the default: on the AMD
+// EPYC we measured, gathers made it no faster than the portable blocked walk (bench/scoring.ts).
+bool wantSimd(const Napi::CallbackInfo& info) { return info.Length() > 4 && info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value(); }
 
 // AVX2 version of the blocked walk: 8 events per vector, 4 vectors in flight per tree so the
 // gathers of one overlap the others. Used when the running sum provably fits int32 and needs no
@@ -315,7 +320,7 @@ Napi::Value IfScoreFixed(const Napi::CallbackInfo& info) {
   Napi::Int32Array in, out;
   size_t n;
   if (!scoreArgs<int32_t, int32_t>(info, f, napi_int32_array, napi_int32_array, &in, &out, &n)) return info.Env().Null();
-  if (f->depth > 0 && f->monotoneSum && f->int32Sum && haveAvx2() && !noSimd(info)) scoreFixedAvx2(*f, in.Data(), n, out.Data());
+  if (f->depth > 0 && f->monotoneSum && f->int32Sum && haveAvx2() && wantSimd(info)) scoreFixedAvx2(*f, in.Data(), n, out.Data());
   else if (f->depth > 0) scoreFixedBlocked(*f, in.Data(), n, out.Data());
   else scoreFixedScalar(*f, in.Data(), n, out.Data());
   return info.Env().Undefined();

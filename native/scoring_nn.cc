@@ -5,6 +5,8 @@
 // Speed: when the accumulator uses AP_TRN + AP_WRAP (hls4ml's default accum_t), each cast of a
 // product is an arithmetic right shift (floor) and wrapping is modular, so the sum can run in plain
 // int64 and be wrapped once at the end — the same bits, with a loop the compiler vectorises.
+#include <immintrin.h>
+
 #include <algorithm>
 #include <initializer_list>
 #include <cstdint>
@@ -27,6 +29,7 @@ struct Layer {
   std::vector<int64_t> wT;  // transposed: [out][in]
   std::vector<double> wD;   // [in][out] as doubles, for the exact floating fast path
   std::vector<int64_t> b;
+  std::vector<int64_t> biasAcc;  // accum_t(bias), computed once
   int64_t alphaRaw = 0;
   bool fastAccum = false;  // accum_t is AP_TRN + AP_WRAP: sum products first, wrap once
   int maxInBits = 0;       // bits of the widest input value this layer can receive
@@ -107,6 +110,8 @@ Napi::Value NnCompile(const Napi::CallbackInfo& info) {
     l.b.resize(l.nOut);
     for (int j = 0; j < l.nOut; j++) l.b[j] = int64_t(biases[bOff + j]);
     l.alphaRaw = int64_t(alphas[k]);
+    l.biasAcc.resize(l.nOut);
+    for (int j = 0; j < l.nOut; j++) l.biasAcc[j] = fx::castRaw(l.b[j], l.bias.frac(), l.accum);
     l.wD.resize(nw);
     for (size_t i = 0; i < nw; i++) l.wD[i] = double(int64_t(weights[wOff + i]));
     l.fastAccum = l.accum.quant == fx::TRN && l.accum.overflow == fx::WRAP;
@@ -130,22 +135,58 @@ inline bool exactInDouble(const Layer& l, int leftShift) {
 }
 
 // Σ_i x_i·w_ij for every j, in doubles (exact integers), accumulation order i = 0..nIn−1 per output.
-// Outputs are the inner loop, so the compiler vectorises across j without reassociating any sum.
-__attribute__((target_clones("avx2", "default"))) void macDouble(const Layer& l, const double* x, double* acc) {
-  const int nOut = l.nOut;
-  for (int j = 0; j < nOut; j++) acc[j] = 0;
-  for (int i = 0; i < l.nIn; i++) {
+// Outputs are taken 8 at a time with the 8 sums held in registers across the whole i loop (no
+// reassociation of any sum, so the result is the exact integer the TS reference computes).
+template <int B>
+inline void macBlock(const double* x, const double* w, int nIn, int nOut, double* acc) {
+  double a[B];
+  for (int b = 0; b < B; b++) a[b] = 0;
+  for (int i = 0; i < nIn; i++) {
     const double xi = x[i];
-    const double* w = l.wD.data() + size_t(i) * nOut;
-    for (int j = 0; j < nOut; j++) acc[j] += xi * w[j];
+    const double* wi = w + size_t(i) * nOut;
+    for (int b = 0; b < B; b++) a[b] += xi * wi[b];
   }
+  for (int b = 0; b < B; b++) acc[b] = a[b];
+}
+
+// AVX2: 8 outputs in two registers; multiply then add (exact for these integer values, like the
+// scalar path, so no FMA is needed and none changes the result).
+__attribute__((target("avx2"))) void macDoubleAvx2(const Layer& l, const double* x, double* acc) {
+  const int nOut = l.nOut, nIn = l.nIn;
+  const double* w = l.wD.data();
+  int j = 0;
+  for (; j + 8 <= nOut; j += 8) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    for (int i = 0; i < nIn; i++) {
+      const __m256d xi = _mm256_broadcast_sd(x + i);
+      const double* wi = w + size_t(i) * nOut + j;
+      a0 = _mm256_add_pd(a0, _mm256_mul_pd(xi, _mm256_loadu_pd(wi)));
+      a1 = _mm256_add_pd(a1, _mm256_mul_pd(xi, _mm256_loadu_pd(wi + 4)));
+    }
+    _mm256_storeu_pd(acc + j, a0);
+    _mm256_storeu_pd(acc + j + 4, a1);
+  }
+  for (; j < nOut; j++) macBlock<1>(x, w + j, nIn, nOut, acc + j);
+}
+
+void macDoublePortable(const Layer& l, const double* x, double* acc) {
+  const int nOut = l.nOut;
+  const double* w = l.wD.data();
+  int j = 0;
+  for (; j + 8 <= nOut; j += 8) macBlock<8>(x, w + j, l.nIn, nOut, acc + j);
+  for (; j < nOut; j++) macBlock<1>(x, w + j, l.nIn, nOut, acc + j);
+}
+
+inline void macDouble(const Layer& l, const double* x, double* acc) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) macDoubleAvx2(l, x, acc);
+  else macDoublePortable(l, x, acc);
 }
 
 // One dense layer on one event: in has fracIn fractional bits; writes result_t raw bits to out.
 void dense(const Layer& l, const int64_t* in, int fracIn, int64_t* out, double* scratchX, double* scratchAcc) {
   const int fProd = fracIn + l.weight.frac();
   const int fAcc = l.accum.frac();
-  const int fBias = l.bias.frac();
   const int fRes = l.result.frac();
   const int shift = fProd - fAcc;
   const bool useDouble = l.fastAccum && exactInDouble(l, -shift);
@@ -155,7 +196,7 @@ void dense(const Layer& l, const int64_t* in, int fracIn, int64_t* out, double* 
     macDouble(l, scratchX, scratchAcc);
   }
   for (int j = 0; j < l.nOut; j++) {
-    int64_t acc = fx::castRaw(l.b[j], fBias, l.accum);
+    int64_t acc = l.biasAcc[j];
     if (useDouble) {
       acc = fx::overflowRaw(acc + int64_t(scratchAcc[j]), l.accum);  // wrap is modular: once at the end
     } else if (l.fastAccum && shift >= 0 && shift <= 53 && l.nIn <= 1024) {  // 1024 terms < 2^52 cannot overflow int64

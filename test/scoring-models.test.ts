@@ -141,9 +141,9 @@ describe("native scorers are bit-identical to the TS reference", () => {
         const q = m.quantizeInputs(x, n);
         const ref = Array.from(m.scoreFixedRaw(q, n));
         expect(Array.from(nat.scoreFixedRaw(q, n))).toEqual(ref);
-        // Every native walk: AVX2 (default where it applies), portable blocked, plain scalar.
+        // Every native walk: portable blocked (default), AVX2 gathers (opt-in, where it applies), plain scalar.
         const h = compileForest(m);
-        for (const walk of [(o: Int32Array) => native.ifScoreFixed(h, q, n, o, false), (o: Int32Array) => native.ifScoreFixedScalar(h, q, n, o)]) {
+        for (const walk of [(o: Int32Array) => native.ifScoreFixed(h, q, n, o, true), (o: Int32Array) => native.ifScoreFixedScalar(h, q, n, o)]) {
           const o = new Int32Array(n);
           walk(o);
           expect(Array.from(o)).toEqual(ref);
@@ -163,8 +163,9 @@ describe("native scorers are bit-identical to the TS reference", () => {
       fc.integer({ min: 0, max: 20 }),
       (seed, vae, inputFormat, weightFormat, accumFormat, resultFormat, outputFormat, n) => {
         const r = seededRandom(seed);
-        const d = 1 + Math.floor(r() * 8);
-        const sizes = [d, 1 + Math.floor(r() * 6), 1 + Math.floor(r() * 5)];
+        const d = 1 + Math.floor(r() * 12);
+        // Up to 24 outputs so the 8-wide SIMD blocks and their scalar tails both run.
+        const sizes = [d, 1 + Math.floor(r() * 24), 1 + Math.floor(r() * 17)];
         if (!vae) sizes.push(d);
         const layers = sizes.slice(1).map((nOut, k) => denseLayer(
           sizes[k], nOut, Array.from({ length: sizes[k] * nOut }, () => (r() - 0.5) * 4), Array.from({ length: nOut }, () => r() - 0.5),

@@ -134,15 +134,23 @@ export class DenseNetModel implements ScoringModel {
       let inWidth = inputFormat.width;
       for (const l of layers) {
         const fW = fracBits(l.weightFormat), fAcc = fracBits(l.accumFormat), fB = fracBits(l.biasFormat), fR = fracBits(l.resultFormat);
+        const useFast = fastAccum(l, fA + fW - fAcc, inWidth);
+        const shift = fA + fW - fAcc;
         for (let j = 0; j < l.nOut; j++) {
           let acc = castRaw(l.bRaw[j], fB, l.accumFormat);
-          const shift = fA + fW - fAcc;
-          if (fastAccum(l, shift, inWidth)) {
+          if (useFast) {
             // AP_TRN + AP_WRAP accumulator and no dropped product bits: every cast is exact up to
             // wrapping, and wrapping is modular, so sum first and wrap once (same bits).
             let s = 0;
-            for (let i = 0; i < l.nIn; i++) s += a[i] * l.wRaw[i * l.nOut + j];
-            acc = overflowRaw(acc + s * 2 ** -shift, l.accumFormat);
+            if (shift <= 0) {
+              for (let i = 0; i < l.nIn; i++) s += a[i] * l.wRaw[i * l.nOut + j];
+              s *= 2 ** -shift;
+            } else {
+              // AP_TRN drops the low product bits one product at a time: floor each term.
+              const down = 2 ** -shift;
+              for (let i = 0; i < l.nIn; i++) s += Math.floor(a[i] * l.wRaw[i * l.nOut + j] * down);
+            }
+            acc = overflowRaw(acc + s, l.accumFormat);
           } else {
             for (let i = 0; i < l.nIn; i++) {
               acc = overflowRaw(acc + castRaw(a[i] * l.wRaw[i * l.nOut + j], fA + fW, l.accumFormat), l.accumFormat);
@@ -191,9 +199,9 @@ export class DenseNetModel implements ScoringModel {
 
 /** True when a layer's accumulation may be summed exactly in doubles and wrapped once. */
 function fastAccum(l: DenseLayer, shift: number, inWidth: number): boolean {
-  if (l.accumFormat.quant !== "TRN" || l.accumFormat.overflow !== "WRAP" || shift > 0 || shift < -40) return false;
+  if (l.accumFormat.quant !== "TRN" || l.accumFormat.overflow !== "WRAP" || shift > 53 || shift < -40) return false;
   // |x| < 2^inWidth (inputs are range-checked, results fit their format), |w| < 2^(W−1).
-  return inWidth + l.weightFormat.width + -shift + Math.ceil(Math.log2(l.nIn)) <= 53;
+  return inWidth + l.weightFormat.width + Math.max(0, -shift) + Math.ceil(Math.log2(l.nIn)) <= 53;
 }
 
 /** Widths that keep the TS reference exact in doubles (and the C++ one in int64). */
