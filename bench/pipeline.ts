@@ -83,6 +83,8 @@ export async function run(): Promise<void> {
   // Both cores: the TS reference scorer (the slowest stage) in 2 worker threads, same orbits.
   const pool2 = await workerPoolScorer(model, { workers: 2, name: "ts" });
   try {
+    // Warm each worker's JIT first (the main-thread scorer above is already warm).
+    await runPipeline({ ...base, source: replay(4), scorers: [pool2], concurrency: 2, window: 4 });
     const par = await runPipeline({ ...base, source: replay(8), link: scoutingLink(), scorers: [pool2], concurrency: 2, window: 4 });
     console.log(line("pull, replay → link → TS scorer in 2 workers", par));
     console.log(ratioLine("2 workers / main thread (TS scorer)", formatRate(par.throughput.eventsPerSecond, " ev/s"), par.throughput.eventsPerSecond / memTs.throughput.eventsPerSecond, "(≤ 2 cores here)"));
