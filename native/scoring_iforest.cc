@@ -24,7 +24,7 @@ using scoutloop::argTypedArray;
 namespace fx = scoutloop::fx;
 
 constexpr int kMaxPerfectDepth = 12;
-constexpr size_t kBlock = 32;
+constexpr size_t kBlock = 64;
 
 struct Forest {
   int nFeatures = 0;
