@@ -59,5 +59,8 @@ describe("CLI train / score / eval", () => {
     expect(r2.stderr).toMatch(/cannot read model/);
     const r3 = run("train", "--model", "svm", "--out", "x.json", "--gen-orbits", "1");
     expect(r3.status).toBe(2);
+    const r4 = run("score", "--model", join(FIX, "conifer-tiny.json"), "--gen-orbits", "1");
+    expect(r4.status).toBe(1);
+    expect(r4.stderr).toMatch(/expects 3 features/);
   });
 });

@@ -1,4 +1,5 @@
 /** `scoutloop eval`: per-signal AUC, PR AUC, TPR at 1e-5 and the threshold for a trigger rate. */
+import { N_FEATURES } from "../events/features.js";
 import { Command } from "commander";
 import { basename } from "node:path";
 import type { FeatureSet } from "../scoring/data.js";
@@ -31,6 +32,7 @@ export function evalCommand(): Command {
       if (o.gen && (o.bkg || o.sig)) throw new UsageError("give either --gen or --bkg/--sig files, not both");
       let model = loadModel(o.model);
       if (o.native) model = nativeScorer(model);
+      if (model.nFeatures !== N_FEATURES) throw new Error(`model ${o.model} expects ${model.nFeatures} features per event; events carry the ${N_FEATURES} AXOL1TL features`);
       const steps = 1 + (o.gen ? SIGNALS.length : o.sig.length);
       const progress = new Progress("eval", steps * 2, !o.json);
       let done = 0;

@@ -1,4 +1,5 @@
 /** `scoutloop score`: score events with a model, float or bit-exact fixed point, TS or native. */
+import { N_FEATURES } from "../events/features.js";
 import { Command, Option } from "commander";
 import { writeFileSync } from "node:fs";
 import { rawArrayToValues } from "../scoring/fixed.js";
@@ -37,6 +38,7 @@ export function scoreCommand(): Command {
       if (!o.in && o.genOrbits === undefined) throw new UsageError("score needs --in FILE.h5 or --gen-orbits N");
       let model = loadModel(o.model);
       if (o.native) model = nativeScorer(model);
+      if (model.nFeatures !== N_FEATURES) throw new Error(`model ${o.model} expects ${model.nFeatures} features per event; events carry the ${N_FEATURES} AXOL1TL features`);
       const data = await loadFeatures({ in: o.in, genOrbits: o.genOrbits, seed: o.seed, signal: o.signal as SignalName | undefined, maxEvents: o.maxEvents });
       const t0 = performance.now();
       const { values, raw } = scoreRows(model, data.features, data.n, Boolean(o.fixed));
