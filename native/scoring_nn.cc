@@ -149,23 +149,29 @@ inline void macBlock(const double* x, const double* w, int nIn, int nOut, double
   for (int b = 0; b < B; b++) acc[b] = a[b];
 }
 
-// AVX2: 8 outputs in two registers; multiply then add (exact for these integer values, like the
-// scalar path, so no FMA is needed and none changes the result).
+// AVX2: R × 4 outputs held in R registers across the whole i loop, so R independent add chains
+// hide the add latency; multiply then add (exact for these integer values, as in the scalar path,
+// so no FMA is needed and none would change the result).
+template <int R>
+__attribute__((target("avx2"))) inline void macBlockAvx2(const double* x, const double* w, int nIn, int nOut, double* acc) {
+  __m256d a[R];
+  for (int r = 0; r < R; r++) a[r] = _mm256_setzero_pd();
+  for (int i = 0; i < nIn; i++) {
+    const __m256d xi = _mm256_broadcast_sd(x + i);
+    const double* wi = w + size_t(i) * nOut;
+    for (int r = 0; r < R; r++) a[r] = _mm256_add_pd(a[r], _mm256_mul_pd(xi, _mm256_loadu_pd(wi + 4 * r)));
+  }
+  for (int r = 0; r < R; r++) _mm256_storeu_pd(acc + 4 * r, a[r]);
+}
+
 __attribute__((target("avx2"))) void macDoubleAvx2(const Layer& l, const double* x, double* acc) {
   const int nOut = l.nOut, nIn = l.nIn;
   const double* w = l.wD.data();
   int j = 0;
-  for (; j + 8 <= nOut; j += 8) {
-    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
-    for (int i = 0; i < nIn; i++) {
-      const __m256d xi = _mm256_broadcast_sd(x + i);
-      const double* wi = w + size_t(i) * nOut + j;
-      a0 = _mm256_add_pd(a0, _mm256_mul_pd(xi, _mm256_loadu_pd(wi)));
-      a1 = _mm256_add_pd(a1, _mm256_mul_pd(xi, _mm256_loadu_pd(wi + 4)));
-    }
-    _mm256_storeu_pd(acc + j, a0);
-    _mm256_storeu_pd(acc + j + 4, a1);
-  }
+  for (; j + 32 <= nOut; j += 32) macBlockAvx2<8>(x, w + j, nIn, nOut, acc + j);
+  for (; j + 16 <= nOut; j += 16) macBlockAvx2<4>(x, w + j, nIn, nOut, acc + j);
+  for (; j + 8 <= nOut; j += 8) macBlockAvx2<2>(x, w + j, nIn, nOut, acc + j);
+  for (; j + 4 <= nOut; j += 4) macBlockAvx2<1>(x, w + j, nIn, nOut, acc + j);
   for (; j < nOut; j++) macBlock<1>(x, w + j, nIn, nOut, acc + j);
 }
 
