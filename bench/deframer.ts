@@ -42,16 +42,27 @@ export async function run(): Promise<void> {
     const tCopy = bestTime(() => src.copy(dst));
     const tNative = bestTime(() => deframe(bytes, "native", false));
     const tNativeMat = bestTime(() => deframe(bytes, "native", true));
+    let viewed = 0;
+    const viewer = new Deframer({ materialize: "view", onOrbit: (o) => (viewed += o.batch!.nBx) });
+    const tNativeView = bestTime(() => {
+      viewer.reset();
+      viewer.push(bytes);
+      viewer.end();
+    });
     const tTs = bestTime(() => deframe(bytes, "ts", false), 300, 2);
+    const framed = batches.slice(0, GENERATED);
+    const tFrame = bestTime(() => frameBatches(framed, stream), 300, 2) / framed.length;
     const gb = bytes.length / 1e9;
     const orbitsPerS = orbits / tNative;
     const realTime = orbitsPerS / ORBIT_HZ;
     console.log(`${stream} stream: ${orbits} orbits, ${(bytes.length / orbits / 1e3).toFixed(1)} kB/orbit (${(bytes.length / 1e6).toFixed(1)} MB)`);
     console.log(ratioLine("  Buffer.copy", formatRate(gb / tCopy * 1e9, "B/s"), 1, "(baseline)"));
     console.log(ratioLine("  native deframer", formatRate(gb / tNative * 1e9, "B/s"), tCopy / tNative, "of copy bandwidth (target ≥ 0.30)"));
-    console.log(ratioLine("  native deframer → OrbitBatch", formatRate(orbits / tNativeMat, " orbits/s"), tNative / tNativeMat, "of native deframer"));
+    console.log(ratioLine("  native deframer → OrbitBatch copies", formatRate(orbits / tNativeMat, " orbits/s"), tNative / tNativeMat, "of native deframer"));
+    console.log(ratioLine("  native deframer → zero-copy views", formatRate(orbits / tNativeView, " orbits/s"), tNative / tNativeView, `of native deframer (${viewed > 0 ? "ok" : "no BX!"})`));
     console.log(ratioLine("  TS reference deframer", formatRate(gb / tTs * 1e9, "B/s"), tNative / tTs, "of native"));
     console.log(ratioLine("  native orbits/s vs LHC orbit rate", formatRate(orbitsPerS, " orbits/s"), realTime, `real time${realTimeGoal ? ` (target ≥ ${realTimeGoal}×)` : ""}`));
     console.log(`  cores needed for real time (11.2455 kHz): ${Math.max(1, Math.ceil(1 / realTime))} (${(1 / realTime).toFixed(2)} core-equivalents)`);
+    console.log(ratioLine("  TS framer (for replay / generation)", formatRate(1 / tFrame, " orbits/s"), 1 / tFrame / ORBIT_HZ, "real time"));
   }
 }

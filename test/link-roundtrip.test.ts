@@ -47,6 +47,24 @@ describe("link framing round trip", () => {
     });
   }
 
+  it('zero-copy "view" batches equal the materialized copies', () => {
+    const batches = Array.from({ length: 8 }, (_, k) => randomBatch(600 + k, { orbit: 1 + k }));
+    const bytes = concatBytes([frameBatches(batches, "muon"), frameBatches(batches, "calo")]);
+    const copies = deframeAll(bytes).orbits;
+    let i = 0;
+    const d = new Deframer({
+      materialize: "view",
+      onOrbit: (o) => {
+        expect(diffBatches(o.batch!, copies[i].batch!)).toBeNull();
+        expect(o.orbit).toBe(copies[i++].orbit);
+      },
+    });
+    expect(d.push(bytes)).toEqual([]);
+    d.end();
+    expect(i).toBe(16);
+    expect(() => new Deframer({ materialize: "view" })).toThrow(/onOrbit/);
+  });
+
   it("streams interleaved in one byte stream merge back by orbit", () => {
     const batches = Array.from({ length: 6 }, (_, k) => randomBatch(50 + k, { orbit: 10 + k }));
     const parts: Uint8Array[] = [];

@@ -13,7 +13,7 @@ import { type OrbitBatch } from "../events/batch.js";
 import { native } from "../native.js";
 import { decodeAt as tsDecodeAt, findCandidate as tsFindCandidate, scanScdaq as tsScanScdaq } from "./decodeTs.js";
 import { CODE_FAULT, DecodeCode, FAULT_KINDS, MAX_ORBIT_BYTES, DECODE_SLOT, type FaultKind, type LinkStream } from "./format.js";
-import { createResult, createScratch, materialize } from "./scratch.js";
+import { createResult, createScratch, materialize, scratchView } from "./scratch.js";
 
 /** The byte-level half of the deframer. */
 export interface DeframerCore {
@@ -93,8 +93,16 @@ export interface DeframedOrbit {
 export interface DeframerOptions {
   /** Byte-level core: "native" (default, the fast path) or "ts" (the reference). */
   core?: "ts" | "native" | DeframerCore;
-  /** Copy each orbit into an OrbitBatch (default true). */
-  materialize?: boolean;
+  /**
+   * true (default): copy each orbit into its own OrbitBatch. false: no batch (counting only).
+   * "view": zero-copy batch of views into the decoder's scratch area, valid only inside `onOrbit`.
+   */
+  materialize?: boolean | "view";
+  /**
+   * Called synchronously for each good orbit, before the next one is decoded. With
+   * `materialize: "view"` it is the only way to see batches (push/end then return no orbits).
+   */
+  onOrbit?: (o: DeframedOrbit) => void;
   /** How many fault records (kind + offset) to keep; counts are always complete. Default 1000. */
   maxFaultRecords?: number;
   /**
@@ -140,7 +148,9 @@ export class Deframer {
   readonly faultLog: FaultRecord[] = [];
   private readonly scratch = createScratch();
   private readonly result = createResult();
-  private readonly doMaterialize: boolean;
+  private readonly doMaterialize: boolean | "view";
+  private readonly onOrbit?: (o: DeframedOrbit) => void;
+  private readonly bxView = new Uint16Array(3564);
   private readonly maxFaultRecords: number;
   /** Unparsed bytes: `buf[0]` is stream offset `base`. */
   private buf: Uint8Array = new Uint8Array(0);
@@ -158,6 +168,8 @@ export class Deframer {
     const c = options.core ?? "native";
     this.core = c === "ts" ? tsCore : c === "native" ? nativeCore() : c;
     this.doMaterialize = options.materialize ?? true;
+    this.onOrbit = options.onOrbit;
+    if (this.doMaterialize === "view" && !this.onOrbit) throw new Error('materialize: "view" needs an onOrbit callback');
     this.maxFaultRecords = options.maxFaultRecords ?? 1000;
     if (options.header === "scdaq") {
       if (options.stream !== "muon" && options.stream !== "calo") throw new Error('header "scdaq" needs stream: "muon" or "calo"');
@@ -357,10 +369,16 @@ export class Deframer {
     sc.intermediateMuons += r[DECODE_SLOT.intermediate];
     this.stats.bytesGood += len;
     this.stats.bytesConsumed += len;
-    out.push({
+    if (this.doMaterialize === "view") {
+      this.onOrbit!({ stream, orbit, offset: this.base + p, bytes: len, batch: scratchView(this.scratch, r, stream, this.bxView) });
+      return;
+    }
+    const o: DeframedOrbit = {
       stream, orbit, offset: this.base + p, bytes: len,
       batch: this.doMaterialize ? materialize(this.scratch, r, stream) : null,
-    });
+    };
+    this.onOrbit?.(o);
+    out.push(o);
   }
 
   /** SCDAQ header mode: trailer-anchored (see DecodeCode.Skip and scanScdaq). */

@@ -4,7 +4,7 @@
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { once } from "node:events";
-import { Deframer, type DeframedOrbit, type DeframerOptions } from "./deframer.js";
+import { Deframer, type DeframerOptions } from "./deframer.js";
 
 /** Write byte parts to a file, respecting backpressure. */
 export async function writeRawFile(path: string, parts: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<number> {
@@ -27,15 +27,10 @@ export async function* readRawChunks(path: string, chunkBytes = 1 << 20): AsyncG
   for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) yield chunk as Buffer;
 }
 
-/** Deframe a whole raw file; `onOrbit` sees each good orbit as it completes. */
-export async function deframeFile(
-  path: string, options: DeframerOptions & { onOrbit?: (o: DeframedOrbit) => void; chunkBytes?: number } = {},
-): Promise<Deframer> {
+/** Deframe a whole raw file; `onOrbit` (a DeframerOptions callback) sees each good orbit as it completes. */
+export async function deframeFile(path: string, options: DeframerOptions & { chunkBytes?: number } = {}): Promise<Deframer> {
   const d = new Deframer(options);
-  const emit = (list: DeframedOrbit[]) => {
-    if (options.onOrbit) for (const o of list) options.onOrbit(o);
-  };
-  for await (const chunk of readRawChunks(path, options.chunkBytes)) emit(d.push(chunk));
-  emit(d.end());
+  for await (const chunk of readRawChunks(path, options.chunkBytes)) d.push(chunk);
+  d.end();
   return d;
 }

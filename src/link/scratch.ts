@@ -102,3 +102,30 @@ export function materialize(s: Int32Array, r: Float64Array, stream: "muon" | "ca
   for (let i = 0; i < nBx; i++) bx[i] = s[LAYOUT.bx + i];
   return { orbit: r[DECODE_SLOT.orbit], nBx, bx, muons, jets, egammas, taus, sums };
 }
+
+/**
+ * Zero-copy alternative to `materialize`: an OrbitBatch whose arrays are views into the scratch
+ * area (bx copied into `bxOut`, a reused array). Valid only until the next orbit is decoded.
+ */
+export function scratchView(s: Int32Array, r: Float64Array, stream: "muon" | "calo", bxOut: Uint16Array): OrbitBatch {
+  const nBx = r[DECODE_SLOT.nBx];
+  const u32 = (at: number, n: number) => new Uint32Array(s.buffer, s.byteOffset + 4 * at, n);
+  for (let i = 0; i < nBx; i++) bxOut[i] = s[LAYOUT.bx + i];
+  const none = { offset: ZERO_OFFSETS.subarray(0, nBx + 1) };
+  const muons = { offset: stream === "muon" ? u32(LAYOUT.muOffset, nBx + 1) : none.offset } as MuonBlock;
+  const nMu = stream === "muon" ? r[DECODE_SLOT.nMuon] : 0;
+  MUON_FIELDS.forEach((f, fi) => (muons[f] = s.subarray(LAYOUT.muField + fi * LAYOUT.muCap, LAYOUT.muField + fi * LAYOUT.muCap + nMu)));
+  const counts = [DECODE_SLOT.nJet, DECODE_SLOT.nEgamma, DECODE_SLOT.nTau];
+  const [jets, egammas, taus] = LAYOUT.calo.map(({ offset, field }, k) => {
+    const n = stream === "calo" ? r[counts[k]] : 0;
+    const block = { offset: stream === "calo" ? u32(offset, nBx + 1) : none.offset } as CaloBlock;
+    CALO_FIELDS.forEach((f, fi) => (block[f] = s.subarray(field + fi * LAYOUT.caloCap, field + fi * LAYOUT.caloCap + n)));
+    return block;
+  });
+  const sums = {} as SumBlock;
+  SUM_FIELDS.forEach((f, fi) => (sums[f] = stream === "calo" ? s.subarray(LAYOUT.sums + fi * NBX, LAYOUT.sums + fi * NBX + nBx) : ZERO_SUMS.subarray(0, nBx)));
+  return { orbit: r[DECODE_SLOT.orbit], nBx, bx: bxOut.subarray(0, nBx), muons, jets, egammas, taus, sums };
+}
+
+const ZERO_OFFSETS = new Uint32Array(NBX + 1);
+const ZERO_SUMS = new Int32Array(NBX);
