@@ -24,12 +24,23 @@ export function fieldRange(spec: FieldSpec): [number, number] {
   return [0, 2 ** spec.bits - 1];
 }
 
+/**
+ * A field of the object tables below, with its bounds computed once: the converters saturate
+ * per object in the generator's and the file reader's hot loops.
+ */
+export interface Field extends FieldSpec {
+  readonly min: number;
+  readonly max: number;
+}
+
+function field(bits: number, signed: boolean): Field {
+  const [min, max] = fieldRange({ bits, signed });
+  return { bits, signed, min, max };
+}
+
 /** Clamp an integer to a field: hardware saturates at the field maximum, it does not wrap. */
-export function saturate(value: number, spec: FieldSpec): number {
-  // Bounds computed inline (no tuple): this runs per object in the generator's hot loop.
-  const hi = spec.signed ? 2 ** (spec.bits - 1) - 1 : 2 ** spec.bits - 1;
-  const lo = spec.signed ? -hi - 1 : 0;
-  return value < lo ? lo : value > hi ? hi : value;
+export function saturate(value: number, f: Field): number {
+  return value < f.min ? f.min : value > f.max ? f.max : value;
 }
 
 const TWO_PI = 2 * Math.PI;
@@ -49,14 +60,14 @@ export const MUON = {
   phiScale: TWO_PI / 576,
   phiSteps: 576,
   fields: {
-    hwPt: { bits: 9, signed: false },
-    hwEta: { bits: 9, signed: true },
-    hwPhi: { bits: 10, signed: false },
-    hwQual: { bits: 4, signed: false },
-    hwIso: { bits: 2, signed: false },
-    hwPtUnconstrained: { bits: 8, signed: false },
-    hwDXY: { bits: 2, signed: false },
-    tfMuonIndex: { bits: 7, signed: false },
+    hwPt: field(9, false),
+    hwEta: field(9, true),
+    hwPhi: field(10, false),
+    hwQual: field(4, false),
+    hwIso: field(2, false),
+    hwPtUnconstrained: field(8, false),
+    hwDXY: field(2, false),
+    tfMuonIndex: field(7, false),
   },
 } as const;
 
@@ -66,14 +77,14 @@ export const CALO = {
   phiScale: TWO_PI / 144,
   phiSteps: 144,
   fields: {
-    jetEt: { bits: 11, signed: false },
-    egEt: { bits: 9, signed: false },
-    tauEt: { bits: 9, signed: false },
-    hwEta: { bits: 8, signed: true },
-    hwPhi: { bits: 8, signed: false },
-    hwIso: { bits: 2, signed: false },
-    sumEt: { bits: 12, signed: false },
-    sumPhi: { bits: 8, signed: false },
+    jetEt: field(11, false),
+    egEt: field(9, false),
+    tauEt: field(9, false),
+    hwEta: field(8, true),
+    hwPhi: field(8, false),
+    hwIso: field(2, false),
+    sumEt: field(12, false),
+    sumPhi: field(8, false),
   },
 } as const;
 
@@ -87,6 +98,11 @@ export function muonPtFromHw(hw: number): number {
 export function muonPtToHw(ptGeV: number): number {
   const hw = Math.round(ptGeV / MUON.ptScale) + 1;
   return saturate(Math.max(1, hw), MUON.fields.hwPt);
+}
+/** Hardware unconstrained (displaced) pT: 1 GeV counts with the same one-count offset as pT. */
+export function muonPtUnconstrainedToHw(ptGeV: number): number {
+  const hw = Math.round(ptGeV / MUON.ptUnconstrainedScale) + 1;
+  return saturate(Math.max(1, hw), MUON.fields.hwPtUnconstrained);
 }
 export function muonEtaFromHw(hw: number): number {
   return hw * MUON.etaScale;
@@ -109,8 +125,9 @@ export function muonPhiToHw(phi: number): number {
 export function caloEtFromHw(hw: number): number {
   return hw * CALO.etScale;
 }
-export function caloEtToHw(etGeV: number, spec: FieldSpec): number {
-  return saturate(Math.max(0, Math.round(etGeV / CALO.etScale)), spec);
+/** Hardware ET of a calo object or sum in field `f` (e.g. `CALO.fields.jetEt`), saturating. */
+export function caloEtToHw(etGeV: number, f: Field): number {
+  return saturate(Math.max(0, Math.round(etGeV / CALO.etScale)), f);
 }
 export function caloEtaFromHw(hw: number): number {
   return hw * CALO.etaScale;

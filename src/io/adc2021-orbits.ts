@@ -14,7 +14,7 @@
  * after orbit from `firstOrbit` — every BX filled, denser than a real LHC fill.
  */
 import { allocateBatch, BX_MAX, BX_MIN, BX_PER_ORBIT, type OrbitBatch } from "../events/batch.js";
-import { caloEtaHw, caloPhiHw, egEtHw, jetEtHw, muonEtaHw, muonPhiHw, muonPtHw, sumEtHw } from "./quantise.js";
+import { CALO, caloEtaToHw, caloEtToHw, caloPhiToHw, muonEtaToHw, muonPhiToHw, muonPtToHw } from "../events/scales.js";
 import { ADC_FIELDS, ADC_ROW, ADC_SLOT_RANGES } from "./adc2021-layout.js";
 import type { Adc2021File } from "./adc2021-reader.js";
 import { FileFormatError } from "./errors.js";
@@ -65,16 +65,16 @@ export function rowsToBatch(
     batch.bx[r] = bx[r];
     if (batch.label && labels) batch.label[r] = labels[r];
     const met = r * ADC_ROW;
-    sums.hwMissEt[r] = sumEtHw(rows[met]);
-    sums.hwMissEtPhi[r] = caloPhiHw(rows[met + 2]);
+    sums.hwMissEt[r] = caloEtToHw(rows[met], CALO.fields.sumEt);
+    sums.hwMissEtPhi[r] = caloPhiToHw(rows[met + 2]);
 
     const egFrom = iEg;
     for (let s = ADC_SLOT_RANGES.egamma.first; s < ADC_SLOT_RANGES.egamma.first + ADC_SLOT_RANGES.egamma.n; s++) {
       if (!filled(rows, r, s)) continue;
       const o = r * ADC_ROW + s * ADC_FIELDS;
-      eg.hwEt[iEg] = egEtHw(rows[o]);
-      eg.hwEta[iEg] = caloEtaHw(rows[o + 1]);
-      eg.hwPhi[iEg] = caloPhiHw(rows[o + 2]);
+      eg.hwEt[iEg] = caloEtToHw(rows[o], CALO.fields.egEt);
+      eg.hwEta[iEg] = caloEtaToHw(rows[o + 1]);
+      eg.hwPhi[iEg] = caloPhiToHw(rows[o + 2]);
       iEg++;
     }
     sortByPt(eg.hwEt, [eg.hwEta, eg.hwPhi], egFrom, iEg);
@@ -84,9 +84,9 @@ export function rowsToBatch(
     for (let s = ADC_SLOT_RANGES.muon.first; s < ADC_SLOT_RANGES.muon.first + ADC_SLOT_RANGES.muon.n; s++) {
       if (!filled(rows, r, s)) continue;
       const o = r * ADC_ROW + s * ADC_FIELDS;
-      mu.hwPt[iMu] = muonPtHw(rows[o]);
-      mu.hwEta[iMu] = mu.hwEtaAtVtx[iMu] = muonEtaHw(rows[o + 1]);
-      mu.hwPhi[iMu] = mu.hwPhiAtVtx[iMu] = muonPhiHw(rows[o + 2]);
+      mu.hwPt[iMu] = muonPtToHw(rows[o]);
+      mu.hwEta[iMu] = mu.hwEtaAtVtx[iMu] = muonEtaToHw(rows[o + 1]);
+      mu.hwPhi[iMu] = mu.hwPhiAtVtx[iMu] = muonPhiToHw(rows[o + 2]);
       iMu++;
     }
     sortByPt(mu.hwPt, [mu.hwEtaAtVtx, mu.hwPhiAtVtx, mu.hwEta, mu.hwPhi], muFrom, iMu);
@@ -96,9 +96,9 @@ export function rowsToBatch(
     for (let s = ADC_SLOT_RANGES.jet.first; s < ADC_SLOT_RANGES.jet.first + ADC_SLOT_RANGES.jet.n; s++) {
       if (!filled(rows, r, s)) continue;
       const o = r * ADC_ROW + s * ADC_FIELDS;
-      jets.hwEt[iJet] = jetEtHw(rows[o]);
-      jets.hwEta[iJet] = caloEtaHw(rows[o + 1]);
-      jets.hwPhi[iJet] = caloPhiHw(rows[o + 2]);
+      jets.hwEt[iJet] = caloEtToHw(rows[o], CALO.fields.jetEt);
+      jets.hwEta[iJet] = caloEtaToHw(rows[o + 1]);
+      jets.hwPhi[iJet] = caloPhiToHw(rows[o + 2]);
       iJet++;
     }
     sortByPt(jets.hwEt, [jets.hwEta, jets.hwPhi], jetFrom, iJet);

@@ -8,4 +8,3 @@ export * from "./jsonl.js";
 export * from "./stats.js";
 export * from "./inspect.js";
 export * from "./head.js";
-export * from "./quantise.js";

@@ -18,11 +18,10 @@
  * firmware does); its label is lost with it.
  */
 import { BX_MAX, BX_MIN, CAPS, type OrbitBatch } from "../events/batch.js";
-import { CALO } from "../events/scales.js";
 import {
-  EG_ET_MAX, JET_ET_MAX, TAU_ET_MAX, caloEtHw, caloEtaHw, caloPhiHw, muonEtaHw, muonPhiHw, muonPtHw,
-  muonPtUnconstrainedHw, sumHw,
-} from "./quantise.js";
+  CALO, type Field, caloEtToHw, caloEtaToHw, caloPhiToHw, muonEtaToHw, muonPhiToHw, muonPtToHw,
+  muonPtUnconstrainedToHw, saturate,
+} from "../events/scales.js";
 import { OrbitBuilder, type CaloBuffer } from "./builder.js";
 import { triggerConfig, type TriggerConfig, type TriggerPreset } from "./config.js";
 import {
@@ -106,13 +105,17 @@ class KindList {
   }
 }
 
+/** A sum already in 0.5-GeV counts, rounded and saturated to the 12-bit sum field. */
+function sumHw(counts: number): number {
+  return saturate(Math.round(counts), CALO.fields.sumEt);
+}
 /** |(x, y)| in sum counts, rounded and saturated to the 12-bit field. */
 function magnitudeHw(x: number, y: number): number {
   return sumHw(Math.sqrt(x * x + y * y)); // sqrt, not Math.hypot: no overflow risk here and much faster in V8
 }
 /** φ of the *missing* momentum −(x, y); 0 when the rounded magnitude is 0. */
 function missingPhiHw(x: number, y: number, magnitude: number): number {
-  return magnitude === 0 ? 0 : caloPhiHw(Math.atan2(-y, -x));
+  return magnitude === 0 ? 0 : caloPhiToHw(Math.atan2(-y, -x));
 }
 
 /** Absolute calo η of each hardware η count (−128..127), for the sum definitions. */
@@ -171,13 +174,13 @@ export class TriggerEmulator {
       const phi = ev.phi[i];
       const aeta = Math.abs(eta);
       if (kind === KIND_JET) {
-        if (aeta < jetEta && pt > jetPt) pushCalo(this.jets, i, pt, eta, phi, JET_ET_MAX);
+        if (aeta < jetEta && pt > jetPt) pushCalo(this.jets, i, pt, eta, phi, CALO.fields.jetEt);
       } else if (kind === KIND_EGAMMA) {
-        if (aeta < egEta && pt > egPt) pushCalo(this.egammas, i, pt, eta, phi, EG_ET_MAX);
+        if (aeta < egEta && pt > egPt) pushCalo(this.egammas, i, pt, eta, phi, CALO.fields.egEt);
       } else if (kind === KIND_TAU) {
-        if (aeta < tauEta && pt > tauPt) pushCalo(this.taus, i, pt, eta, phi, TAU_ET_MAX);
+        if (aeta < tauEta && pt > tauPt) pushCalo(this.taus, i, pt, eta, phi, CALO.fields.tauEt);
       } else if (kind === KIND_MUON) {
-        if (aeta < muEta && pt > muPt) this.muons.push(i, muonPtHw(pt), muonEtaHw(eta), muonPhiHw(phi));
+        if (aeta < muEta && pt > muPt) this.muons.push(i, muonPtToHw(pt), muonEtaToHw(eta), muonPhiToHw(phi));
       } // other codes (invisible particles) never reach the trigger
     }
     this.muons.sort();
@@ -201,12 +204,12 @@ export class TriggerEmulator {
       f.hwPhiAtVtx[o] = list.hwPhi[j];
       f.hwEta[o] = list.hwEta[j]; // η barely bends: station η ≈ vertex η
       const bend = pt > 0 ? Math.min(MAX_BEND_RAD, MUON_BEND_RAD_GEV / pt) : MAX_BEND_RAD;
-      f.hwPhi[o] = muonPhiHw(ev.phi[s] - charge * bend);
+      f.hwPhi[o] = muonPhiToHw(ev.phi[s] - charge * bend);
       f.hwQual[o] = GOOD_MUON_QUALITY;
       f.hwCharge[o] = charge;
       f.hwIso[o] = 0;
       // Prompt muons: the unconstrained (displaced) pT equals the constrained one, 1 GeV counts + 1.
-      f.hwPtUnconstrained[o] = muonPtUnconstrainedHw(pt);
+      f.hwPtUnconstrained[o] = muonPtUnconstrainedToHw(pt);
       f.hwDXY[o] = 0;
       f.tfMuonIndex[o] = tfMuonIndex(ev.eta[s], ev.phi[s]);
     }
@@ -279,9 +282,9 @@ export class TriggerEmulator {
   }
 }
 
-function pushCalo(list: KindList, i: number, pt: number, eta: number, phi: number, etMax: number): void {
-  const hwEt = caloEtHw(pt, etMax);
-  if (hwEt > 0) list.push(i, hwEt, caloEtaHw(eta), caloPhiHw(phi));
+function pushCalo(list: KindList, i: number, pt: number, eta: number, phi: number, etField: Field): void {
+  const hwEt = caloEtToHw(pt, etField);
+  if (hwEt > 0) list.push(i, hwEt, caloEtaToHw(eta), caloPhiToHw(phi));
 }
 
 /**
