@@ -8,6 +8,8 @@ import { loadFeatures } from "../scoring/inputs.js";
 import { loadModel } from "../scoring/load.js";
 import { nativeScorer } from "../scoring/native.js";
 import { SIGNALS } from "../trigger/signals.js";
+import { kfoldCompare, trainerFor, type KFoldCandidate } from "../study/kfold.js";
+import { formatKFold } from "../study/kfold-render.js";
 import { emit, intOption, numberOption, Progress, UsageError } from "./util.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -26,10 +28,23 @@ export function evalCommand(): Command {
     .option("--rate <hz>", "target trigger rate out of 40 MHz", numberOption(1e-3, 4e7), 1000)
     .option("--fixed", "evaluate the bit-exact fixed-point scores (default: float reference)")
     .option("--native", "use the native (C++) scorer")
+    .option("--kfold <k>", "also give AUC mean ± std over k folds of the background, this model beside retrained ones", intOption(2, 100))
+    .option("--kfold-models <list>", "--kfold: trainable models to retrain per fold, comma-separated", "IF,AE,GMM")
     .option("--json", "print the result as JSON")
     .action(async (o) => {
       if (!o.gen && (!o.bkg || !o.sig?.length)) throw new UsageError("eval needs --bkg FILE --sig FILE [--sig FILE ...], or --gen");
       if (o.gen && (o.bkg || o.sig)) throw new UsageError("give either --gen or --bkg/--sig files, not both");
+      // Resolve --kfold-models first: a typo is a usage error before any work is done.
+      const retrained: KFoldCandidate[] = [];
+      if (o.kfold !== undefined) {
+        for (const name of String(o.kfoldModels).split(",").map((s) => s.trim()).filter(Boolean)) {
+          try {
+            retrained.push({ name, trainer: trainerFor(name) });
+          } catch (err) {
+            throw new UsageError(`--kfold-models: ${(err as Error).message}`);
+          }
+        }
+      }
       let model = loadModel(o.model);
       if (o.native) model = nativeScorer(model);
       if (model.nFeatures !== N_FEATURES) throw new Error(`model ${o.model} expects ${model.nFeatures} features per event; events carry the ${N_FEATURES} AXOL1TL features`);
@@ -56,6 +71,16 @@ export function evalCommand(): Command {
       }
       const result = evaluate(model, background, signals, { fixed: Boolean(o.fixed), rateHz: o.rate, onStep: () => tick() });
       progress.done();
-      emit(Boolean(o.json), result, () => formatEvaluation(result));
+      if (o.kfold === undefined) {
+        emit(Boolean(o.json), result, () => formatEvaluation(result));
+        return;
+      }
+      const candidates: KFoldCandidate[] = [{ name: `${model.kind}:${basename(o.model)}`, model }, ...retrained];
+      const asSample = (set: FeatureSet) => ({ n: set.n, features: set.features, label: set.labels });
+      const kfold = kfoldCompare({
+        background: asSample(background), signals: signals.map((s) => ({ name: s.name, sample: asSample(s.set) })),
+        candidates, k: o.kfold, precision: o.fixed ? "fixed" : "float", seed: o.seed,
+      });
+      emit(Boolean(o.json), { ...result, kfold }, () => `${formatEvaluation(result)}\n\n${formatKFold(kfold)}`);
     });
 }

@@ -6,7 +6,9 @@
  * whole in every fold.
  */
 import { N_FEATURES } from "../events/features.js";
+import { trainGmm } from "../scoring/gmm.js";
 import { trainIsolationForest } from "../scoring/iforest.js";
+import { trainAutoencoder } from "../scoring/nn-train.js";
 import type { ScoringModel } from "../scoring/model.js";
 import { auc, rocCurve } from "../report/roc.js";
 import { scoreSample, selectRows, type EventSample } from "./sample.js";
@@ -14,9 +16,11 @@ import { permutation } from "./shuffle.js";
 
 export type Trainer = (features: Float32Array, n: number, nFeatures: number, seed: number) => ScoringModel;
 
-/** Trainers by model name. Other model kinds register theirs (e.g. AE, VAE, GMM once trainable). */
+/** Trainers by model name (the VAE has inference only: compare it with a ready-made model file). */
 const TRAINERS = new Map<string, Trainer>([
   ["IF", (f, n, nf, seed) => trainIsolationForest(f, n, nf, { seed, nTrees: 100, sampleSize: 256 })],
+  ["AE", (f, n, nf, seed) => trainAutoencoder(f, n, nf, { seed })],
+  ["GMM", (f, n, nf, seed) => trainGmm(f, n, nf, { seed })],
 ]);
 
 export function registerTrainer(name: string, trainer: Trainer): void {
