@@ -2,13 +2,16 @@
  * Scoring benchmarks (DESIGN §8), ratios measured in this run:
  * - isolation forest, 100 trees, ψ = 256, fixed point: native blocked walk vs a plain scalar
  *   native walk vs the TS reference; cores needed for the 28 M events/s calo stream;
- * - fixed-point VAE encoder 57→32→16→8 (‖μ‖² score): native vs TS.
+ * - fixed-point VAE encoder 57→32→16→8 (‖μ‖² score): native vs TS;
+ * - normalise + quantise of one orbit's inputs (ap_fixed<18,13,AP_RND_CONV,AP_SAT>): TS fast path
+ *   and native vs the general per-value path.
  */
 import { N_FEATURES } from "../src/events/features.js";
 import { native } from "../src/native.js";
 import { generatedFeatures } from "../src/scoring/data.js";
 import { featuresWithoutPhi, seededRandom, trainIsolationForest } from "../src/scoring/iforest.js";
-import { compileForest, nativeScorer } from "../src/scoring/native.js";
+import { compileForest, nativeQuantizeRows, nativeScorer } from "../src/scoring/native.js";
+import { quantizeRows, quantizeRowsReference } from "../src/scoring/quantize-rows.js";
 import { DenseNetModel, denseLayer } from "../src/scoring/nn.js";
 import { axol1tlNormalisation } from "../src/scoring/normalise.js";
 import { parseFixed } from "../src/scoring/fixed.js";
@@ -45,6 +48,8 @@ export async function run(): Promise<void> {
   const model = trainIsolationForest(bkg.features, bkg.n, N_FEATURES, {
     seed: 2, nTrees: 100, sampleSize: 256, normalisation: axol1tlNormalisation(), splitFeatures: featuresWithoutPhi(),
   });
+  benchQuantize(bkg.features, bkg.n);
+
   const total = 65536;
   const raw = tile(model.quantizeInputs(bkg.features, bkg.n), bkg.n, total);
   const out = new Int32Array(total);
@@ -92,4 +97,21 @@ export async function run(): Promise<void> {
   console.log(ratioLine("per CPU-second: native encoder", formatRate(cNat, " ev/s"), cNat / rNat, "vs its wall-time rate"));
   console.log(`cores for ${REAL_TIME_EVENTS_PER_S / 1e6} M events/s: ${Math.ceil(REAL_TIME_EVENTS_PER_S / rNat)} (wall), ${Math.ceil(REAL_TIME_EVENTS_PER_S / cNat)} (CPU time)` +
     `; target ≥ 2 M ev/s: ${Math.max(rNat, cNat) >= 2e6 ? "met" : "NOT met"} (host load average ${loadavg()[0].toFixed(1)})`);
+}
+
+/** Per-orbit cost of quantizeInputs (AXOL1TL input format): fast TS and native vs the general path. */
+function benchQuantize(features: Float32Array, nRows: number): void {
+  const norm = axol1tlNormalisation();
+  const fmt = parseFixed("ap_fixed<18,13,AP_RND_CONV,AP_SAT>");
+  const n = Math.floor(nRows / 2); // rows of one generated orbit (2 orbits were generated)
+  const out = new Int32Array(n * N_FEATURES);
+  const tRef = bestTime(() => quantizeRowsReference(norm, fmt, features, n), 300);
+  const tFast = bestTime(() => quantizeRows(norm, fmt, features, n, out), 300);
+  const tNat = bestTime(() => nativeQuantizeRows(norm, fmt, features, n, out), 300);
+  const us = (t: number): string => `${(t * 1e6).toFixed(0)} µs/orbit`;
+  console.log(`normalise + quantise inputs, ${n} events × ${N_FEATURES} features per orbit (real time allows 89 µs/orbit)`);
+  console.log(ratioLine("native fxQuantizeRows (nativeScorer)", us(tNat), tRef / tNat, "vs general path"));
+  console.log(ratioLine("TS fast quantizeRows", us(tFast), tRef / tFast, "vs general path"));
+  console.log(ratioLine("TS general path (per-value quantize)", us(tRef), 1, "baseline"));
+  console.log(`  per value: native ${((tNat / (n * N_FEATURES)) * 1e9).toFixed(2)} ns, TS fast ${((tFast / (n * N_FEATURES)) * 1e9).toFixed(2)} ns, general ${((tRef / (n * N_FEATURES)) * 1e9).toFixed(1)} ns\n`);
 }

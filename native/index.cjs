@@ -20,4 +20,5 @@ exports.ifScoreFloat = binding.ifScoreFloat;
 exports.nnCompile = binding.nnCompile;
 exports.nnScoreFixed = binding.nnScoreFixed;
 exports.fxQuantize = binding.fxQuantize;
+exports.fxQuantizeRows = binding.fxQuantizeRows;
 exports.fxCast = binding.fxCast;

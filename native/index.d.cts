@@ -51,5 +51,7 @@ export function nnCompile(
 export function nnScoreFixed(net: NativeNet, raw: Int32Array, n: number, out: Int32Array): void;
 /** Raw ap_fixed bits of each value (native/fixed.h `quantize`); format = [width, int, signed, quant, overflow]. */
 export function fxQuantize(values: Float64Array, format: Int32Array, out: Float64Array): void;
+/** Normalise ((x − offset) × scale) and quantise n rows of scale.length features into raw input bits. */
+export function fxQuantizeRows(features: Float32Array, n: number, scale: Float64Array, offset: Float64Array, format: Int32Array, out: Int32Array): void;
 /** Convert raw bits with `fromFrac` fractional bits into `format` (native/fixed.h `castRaw`). */
 export function fxCast(raw: Float64Array, fromFrac: number, format: Int32Array, out: Float64Array): void;

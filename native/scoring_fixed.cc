@@ -61,8 +61,43 @@ Napi::Value FxCast(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// fxQuantizeRows(features Float32Array, n, scale Float64Array(d), offset Float64Array(d), format, out Int32Array):
+// z = (x − offset) × scale in double, then ap_fixed(double) — the same operations in the same order
+// as quantizeRows in src/scoring/quantize-rows.ts, so the bits agree (a property test checks it).
+Napi::Value FxQuantizeRows(const Napi::CallbackInfo& info) {
+  Napi::Float32Array in;
+  Napi::Float64Array scale, offset;
+  Napi::Int32Array out;
+  fx::Format f;
+  if (!argTypedArray(info, 0, napi_float32_array, &in, "features") || info.Length() < 6 || !info[1].IsNumber() ||
+      !argTypedArray(info, 2, napi_float64_array, &scale, "scale") || !argTypedArray(info, 3, napi_float64_array, &offset, "offset") ||
+      !readFormat(info, 4, &f) || !argTypedArray(info, 5, napi_int32_array, &out, "out"))
+    return info.Env().Null();
+  const double nArg = info[1].As<Napi::Number>().DoubleValue();
+  const size_t d = scale.ElementLength();
+  if (!(nArg >= 0 && nArg <= 1e9) || nArg != double(int64_t(nArg)) || d == 0 || offset.ElementLength() != d ||
+      in.ElementLength() < size_t(nArg) * d || out.ElementLength() < size_t(nArg) * d) {
+    Napi::RangeError::New(info.Env(), "fxQuantizeRows: bad row count or array lengths").ThrowAsJavaScriptException();
+    return info.Env().Null();
+  }
+  if ((f.isSigned && f.width > 32) || (!f.isSigned && f.width > 31)) {
+    Napi::RangeError::New(info.Env(), "fxQuantizeRows: format does not fit 32-bit raw storage").ThrowAsJavaScriptException();
+    return info.Env().Null();
+  }
+  const size_t n = size_t(nArg);
+  const float* x = in.Data();
+  const double* sc = scale.Data();
+  const double* off = offset.Data();
+  int32_t* o = out.Data();
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = 0; j < d; j++) o[i * d + j] = int32_t(fx::quantize((double(x[i * d + j]) - off[j]) * sc[j], f));
+  }
+  return info.Env().Undefined();
+}
+
 void Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fxQuantize", Napi::Function::New(env, FxQuantize, "fxQuantize"));
+  exports.Set("fxQuantizeRows", Napi::Function::New(env, FxQuantizeRows, "fxQuantizeRows"));
   exports.Set("fxCast", Napi::Function::New(env, FxCast, "fxCast"));
 }
 

@@ -17,9 +17,10 @@
 import {
   assertFitsInt32, formatFixed, fracBits, overflowRaw, quantize, rawToValue, toFixedFormat, type FixedFormat,
 } from "./fixed.js";
+import { modelJsonHeader } from "./model-json.js";
 import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
 import {
-  identityNormalisation, normalisationFromJSON, normalisationToJSON, quantizeRows, type Normalisation,
+  identityNormalisation, normalisationFromJSON, quantizeRows, type Normalisation,
 } from "./normalise.js";
 
 export type SplitConvention = "<" | "<=";
@@ -161,12 +162,7 @@ export class IsolationForestModel implements ScoringModel {
   toJSON(): Record<string, unknown> {
     const s = this.spec;
     return {
-      format: "scoutloop-model",
-      version: 1,
-      kind: "iforest",
-      nFeatures: s.nFeatures,
-      normalisation: normalisationToJSON(s.normalisation),
-      inputFormat: formatFixed(s.inputFormat),
+      ...modelJsonHeader("iforest", s.nFeatures, s.normalisation, s.inputFormat),
       thresholdFormat: formatFixed(s.thresholdFormat),
       outputFormat: formatFixed(s.scoreFormat),
       splitting: s.splitting,

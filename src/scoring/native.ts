@@ -9,6 +9,7 @@ import { OVERFLOW_MODES, QUANT_MODES, type FixedFormat } from "./fixed.js";
 import { IsolationForestModel } from "./iforest.js";
 import { checkRows, type ScoringModel } from "./model.js";
 import { DenseNetModel } from "./nn.js";
+import type { Normalisation } from "./normalise.js";
 
 /** [width, int, signed, quant index, overflow index] as native/fixed.h reads it. */
 export function formatInts(f: FixedFormat): number[] {
@@ -42,17 +43,33 @@ export function compileNet(model: DenseNetModel): NativeNet {
   );
 }
 
+/** Raw input bits through native/scoring_fixed.cc (same bits as quantizeRows in TS). */
+export function nativeQuantizeRows(norm: Normalisation, format: FixedFormat, features: Float32Array, n: number, out = new Int32Array(n * norm.scale.length)): Int32Array {
+  native.fxQuantizeRows(features, n, norm.scale, norm.offset, Int32Array.from(formatInts(format)), out);
+  return out;
+}
+
+/** Wrap `model` so quantizeInputs and scoreFixedRaw run natively; `scoreFixed` fills `out` for n rows. */
+function withNativeFixed(model: ScoringModel, norm: Normalisation, scoreFixed: (raw: Int32Array, n: number, out: Int32Array) => void, extra: Partial<ScoringModel> = {}): ScoringModel {
+  return Object.assign(Object.create(model) as ScoringModel, {
+    quantizeInputs(features: Float32Array, n: number): Int32Array {
+      checkRows(features, n, model.nFeatures, "quantizeInputs");
+      return nativeQuantizeRows(norm, model.inputFormat, features, n);
+    },
+    scoreFixedRaw(raw: Int32Array, n: number): Int32Array {
+      checkRows(raw, n, model.nFeatures, "scoreFixedRaw");
+      const out = new Int32Array(n);
+      scoreFixed(raw, n, out);
+      return out;
+    },
+  }, extra);
+}
+
 /** A ScoringModel that delegates the hot calls to C++; everything else stays with the TS model. */
 export function nativeScorer(model: ScoringModel): ScoringModel {
   if (model instanceof IsolationForestModel) {
     const handle = compileForest(model);
-    return Object.assign(Object.create(model) as ScoringModel, {
-      scoreFixedRaw(raw: Int32Array, n: number): Int32Array {
-        checkRows(raw, n, model.nFeatures, "scoreFixedRaw");
-        const out = new Int32Array(n);
-        native.ifScoreFixed(handle, raw, n, out);
-        return out;
-      },
+    return withNativeFixed(model, model.spec.normalisation, (raw, n, out) => native.ifScoreFixed(handle, raw, n, out), {
       scoreFloat(features: Float32Array, n: number): Float64Array {
         checkRows(features, n, model.nFeatures, "scoreFloat");
         const out = new Float64Array(n);
@@ -63,14 +80,7 @@ export function nativeScorer(model: ScoringModel): ScoringModel {
   }
   if (model instanceof DenseNetModel) {
     const handle = compileNet(model);
-    return Object.assign(Object.create(model) as ScoringModel, {
-      scoreFixedRaw(raw: Int32Array, n: number): Int32Array {
-        checkRows(raw, n, model.nFeatures, "scoreFixedRaw");
-        const out = new Int32Array(n);
-        native.nnScoreFixed(handle, raw, n, out);
-        return out;
-      },
-    });
+    return withNativeFixed(model, model.spec.normalisation, (raw, n, out) => native.nnScoreFixed(handle, raw, n, out));
   }
   throw new Error(`no native scorer for model kind "${model.kind}"`);
 }

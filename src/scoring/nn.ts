@@ -18,8 +18,9 @@
 import {
   assertFitsInt32, castRaw, formatFixed, fracBits, overflowRaw, quantize, rawMax, toFixedFormat, type FixedFormat,
 } from "./fixed.js";
+import { modelJsonHeader } from "./model-json.js";
 import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
-import { normalisationFromJSON, normalisationToJSON, quantizeRows, type Normalisation } from "./normalise.js";
+import { normalisationFromJSON, quantizeRows, type Normalisation } from "./normalise.js";
 
 export type Activation = "linear" | "relu" | "leaky_relu";
 
@@ -180,12 +181,7 @@ export class DenseNetModel implements ScoringModel {
   toJSON(): Record<string, unknown> {
     const s = this.spec;
     return {
-      format: "scoutloop-model",
-      version: 1,
-      kind: s.kind,
-      nFeatures: s.nFeatures,
-      normalisation: normalisationToJSON(s.normalisation),
-      inputFormat: formatFixed(s.inputFormat),
+      ...modelJsonHeader(s.kind, s.nFeatures, s.normalisation, s.inputFormat),
       outputFormat: formatFixed(s.outputFormat),
       layers: s.layers.map((l) => ({
         nIn: l.nIn, nOut: l.nOut, activation: l.activation, ...(l.activation === "leaky_relu" ? { alpha: l.alpha, alphaFormat: formatFixed(l.alphaFormat) } : {}),

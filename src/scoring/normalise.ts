@@ -6,7 +6,6 @@
  */
 import { CALO, MUON } from "../events/scales.js";
 import { FEATURE_OFFSET, N_FEATURES, N_MUON_SLOTS } from "../events/features.js";
-import { quantize, type FixedFormat } from "./fixed.js";
 import { numberArray } from "./model.js";
 
 export interface Normalisation {
@@ -61,15 +60,8 @@ export function normaliseRows(norm: Normalisation, features: Float32Array, n: nu
   return out;
 }
 
-/** Normalise and quantise n rows into raw input bits. */
-export function quantizeRows(norm: Normalisation, format: FixedFormat, features: Float32Array, n: number): Int32Array {
-  const d = norm.scale.length;
-  const out = new Int32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) out[i * d + j] = quantize((features[i * d + j] - norm.offset[j]) * norm.scale[j], format);
-  }
-  return out;
-}
+/** Normalise and quantise n rows into raw input bits (fast path, bit-identical to the general one). */
+export { quantizeRows } from "./quantize-rows.js";
 
 export function normalisationToJSON(norm: Normalisation): { scale: number[]; offset: number[] } {
   return { scale: Array.from(norm.scale), offset: Array.from(norm.offset) };
