@@ -61,6 +61,50 @@ Napi::Value FxCast(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The row loop of FxQuantizeRows with the format's constants hoisted: y = z × 2^F (a power-of-two
+// product rounds exactly as fx::quantize's ldexp does), floor/remainder exact while |y| < 2^52, the
+// quant mode's increment, then saturation bounds; NaN/±inf/huge values and WRAP overflow take
+// fx::quantize / fx::overflowRaw, so every bit matches the general path.
+template <fx::Quant Q>
+void quantizeRowsMode(const float* x, size_t n, size_t d, const double* sc, const double* off, const fx::Format& f, int32_t* o) {
+  const double pow = std::ldexp(1.0, f.frac());
+  const int64_t lo = f.lo(), hi = f.hi();
+  const int64_t inLo = (f.overflow == fx::SAT_SYM && f.isSigned) ? lo + 1 : lo;
+  const bool wrap = f.overflow == fx::WRAP, zero = f.overflow == fx::SAT_ZERO;
+  const int64_t below = zero ? 0 : inLo, above = zero ? 0 : hi;
+  constexpr double kExact = 4503599627370496.0;  // 2^52
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = 0; j < d; j++) {
+      const double v = (double(x[i * d + j]) - off[j]) * sc[j];
+      const double y = v * pow;
+      int32_t& dst = o[i * d + j];
+      if (!(y > -kExact && y < kExact)) {
+        dst = int32_t(fx::quantize(v, f));
+        continue;
+      }
+      const double fl = std::floor(y);
+      const double rem = y - fl;
+      const int64_t fi = int64_t(fl);
+      const int64_t q = fi + fx::roundUp(Q, fi, rem >= 0.5, rem != 0 && rem != 0.5, v < 0);
+      if (q >= inLo && q <= hi) dst = int32_t(q);
+      else if (wrap) dst = int32_t(fx::overflowRaw(q, f));
+      else dst = int32_t(q < inLo ? below : above);
+    }
+  }
+}
+
+void quantizeRows(const float* x, size_t n, size_t d, const double* sc, const double* off, const fx::Format& f, int32_t* o) {
+  switch (f.quant) {
+    case fx::TRN: return quantizeRowsMode<fx::TRN>(x, n, d, sc, off, f, o);
+    case fx::TRN_ZERO: return quantizeRowsMode<fx::TRN_ZERO>(x, n, d, sc, off, f, o);
+    case fx::RND: return quantizeRowsMode<fx::RND>(x, n, d, sc, off, f, o);
+    case fx::RND_ZERO: return quantizeRowsMode<fx::RND_ZERO>(x, n, d, sc, off, f, o);
+    case fx::RND_MIN_INF: return quantizeRowsMode<fx::RND_MIN_INF>(x, n, d, sc, off, f, o);
+    case fx::RND_INF: return quantizeRowsMode<fx::RND_INF>(x, n, d, sc, off, f, o);
+    case fx::RND_CONV: return quantizeRowsMode<fx::RND_CONV>(x, n, d, sc, off, f, o);
+  }
+}
+
 // fxQuantizeRows(features Float32Array, n, scale Float64Array(d), offset Float64Array(d), format, out Int32Array):
 // z = (x − offset) × scale in double, then ap_fixed(double) — the same operations in the same order
 // as quantizeRows in src/scoring/quantize-rows.ts, so the bits agree (a property test checks it).
@@ -89,9 +133,7 @@ Napi::Value FxQuantizeRows(const Napi::CallbackInfo& info) {
   const double* sc = scale.Data();
   const double* off = offset.Data();
   int32_t* o = out.Data();
-  for (size_t i = 0; i < n; i++) {
-    for (size_t j = 0; j < d; j++) o[i * d + j] = int32_t(fx::quantize((double(x[i * d + j]) - off[j]) * sc[j], f));
-  }
+  quantizeRows(x, n, d, sc, off, f, o);
   return info.Env().Undefined();
 }
 
