@@ -1,18 +1,8 @@
 /** Shared helpers of the io tests: seeded random OrbitBatches that fit the ADC2021 slots, and python. */
 import { spawnSync } from "node:child_process";
 import { allocateBatch, type OrbitBatch } from "../src/events/batch.js";
-
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded so failures reproduce.
+import { mulberry32 as rng } from "../src/study/shuffle.js";
 
 const int = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 

@@ -3,18 +3,10 @@
  * drawn often), random occupancy, BX anywhere in 1..3564. Seeded and deterministic.
  */
 import { allocateBatch, SUM_FIELDS, type OrbitBatch } from "../../src/events/batch.js";
+import { mulberry32 as prng } from "../../src/study/shuffle.js";
 
-/** mulberry32: small seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's small seeded uniform PRNG (mulberry32), under the name the link tests use. */
+export { mulberry32 as prng } from "../../src/study/shuffle.js";
 
 export interface RandomBatchOptions {
   orbit?: number;
