@@ -6,7 +6,7 @@ import {
 import { reasonCode, checkSummary } from "../src/compare/index.js";
 import { allocateBatch, type OrbitBatch } from "../src/events/batch.js";
 import { scoutingLink } from "../src/bus/scoutingLink.js";
-import { boundedMergeMap } from "../src/bus/boundedMergeMap.js";
+import { boundedMergeMap } from "../src/link/boundedMergeMap.js";
 import { ScoreRecorder } from "../src/bus/recorder.js";
 import { generateOrbits } from "../src/trigger/index.js";
 import { slowScorer, toyModel, toyOrbit, toyOrbits } from "./helpers/busFixtures.js";
@@ -50,13 +50,13 @@ describe("pullSource", () => {
 
 describe("boundedMergeMap", () => {
   it("handles synchronous inners and keeps order of completion", async () => {
-    const out = await lastValueFrom(from([1, 2, 3, 4]).pipe(boundedMergeMap((x) => of(x * 10), { concurrency: 1, queue: 0, onOverflow: (x) => -x }), toArray()));
+    const out = await lastValueFrom(from([1, 2, 3, 4]).pipe(boundedMergeMap((x) => of(x * 10), { concurrency: 1, queueLimit: 0, onOverflow: (x: number) => -x }), toArray()));
     expect(out).toEqual([10, 20, 30, 40]);
   });
 
   it("sends what does not fit in concurrency + queue to onOverflow", async () => {
     const src = new Subject<number>();
-    const p = lastValueFrom(src.pipe(boundedMergeMap((x) => of(x).pipe(delay(20)), { concurrency: 1, queue: 1, onOverflow: (x) => -x }), toArray()));
+    const p = lastValueFrom(src.pipe(boundedMergeMap((x) => of(x).pipe(delay(20)), { concurrency: 1, queueLimit: 1, onOverflow: (x: number) => -x }), toArray()));
     for (const x of [1, 2, 3, 4]) src.next(x);
     src.complete();
     expect(await p).toEqual([-3, -4, 1, 2]);

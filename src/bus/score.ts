@@ -16,7 +16,7 @@
 import type { OperatorFunction } from "rxjs";
 import { REASON, failedBatch, type ScoreBatch } from "../compare/results.js";
 import type { OrbitBatch } from "../events/batch.js";
-import { boundedMergeMap } from "./boundedMergeMap.js";
+import { boundedMergeMap } from "../link/boundedMergeMap.js";
 import type { Scorer } from "./scorer.js";
 import type { OrbitWork } from "./work.js";
 
@@ -99,8 +99,8 @@ export interface ScoreOptions {
 
 export function score(scorers: readonly Scorer[], opts: ScoreOptions): OperatorFunction<OrbitWork, OrbitWork> {
   return boundedMergeMap((work: OrbitWork) => scoreOrbit(work, scorers), {
-    concurrency: opts.concurrency,
-    queue: opts.queue,
-    onOverflow: (work) => dropOrbit(work, scorers),
+    concurrency: Math.max(1, Math.floor(opts.concurrency)),
+    queueLimit: opts.queue === Infinity ? Infinity : Math.max(0, Math.floor(opts.queue)),
+    onOverflow: (work: OrbitWork) => dropOrbit(work, scorers),
   });
 }

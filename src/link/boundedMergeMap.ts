@@ -17,6 +17,8 @@
  * source:  a-b-c-d-------|
  * result:  ---A--B--C----|   (b waits while a runs; c waits while b runs; d finds c waiting: dropped)
  * ```
+ * With `onOverflow`, a dropped value is still counted and what `onOverflow` returns is emitted in
+ * its place, as it arrives (the bus turns a dropped orbit into failed "dropped-orbit" results).
  */
 import { Observable, from, type ObservableInput, type OperatorFunction, type Subscription } from "rxjs";
 
@@ -27,21 +29,25 @@ export interface DropCounters {
   droppedSeq?: number[];
 }
 
-export interface BoundedMergeMapOptions {
-  /** Values that may wait for a free slot before new ones are dropped. */
+export interface BoundedMergeMapOptions<T = unknown, R = unknown> {
+  /** Values that may wait for a free slot before new ones are dropped (Infinity: never drop). */
   queueLimit: number;
   /** Inner observables running at once (default 1, i.e. a bounded concatMap). */
   concurrency?: number;
   counters?: DropCounters;
+  /** What to emit for a dropped value; without it a dropped value emits nothing. */
+  onOverflow?: (value: T) => R;
 }
 
 export function boundedMergeMap<T, R>(
   project: (value: T, index: number) => ObservableInput<R>,
-  options: BoundedMergeMapOptions,
+  options: BoundedMergeMapOptions<T, R>,
 ): OperatorFunction<T, R> {
-  const { queueLimit } = options;
+  const { queueLimit, onOverflow } = options;
   const concurrency = options.concurrency ?? 1;
-  if (!Number.isInteger(queueLimit) || queueLimit < 0) throw new RangeError("queueLimit must be an integer >= 0");
+  if (queueLimit !== Infinity && (!Number.isInteger(queueLimit) || queueLimit < 0)) {
+    throw new RangeError("queueLimit must be an integer >= 0 or Infinity");
+  }
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError("concurrency must be an integer >= 1");
   const counters = options.counters ?? { dropped: 0, maxQueue: 0 };
   return (source) =>
@@ -56,12 +62,21 @@ export function boundedMergeMap<T, R>(
       };
       const start = (value: T) => {
         active++;
-        const sub = from(project(value, index++)).subscribe({
+        let input: ObservableInput<R>;
+        try {
+          input = project(value, index++);
+        } catch (e) {
+          subscriber.error(e);
+          return;
+        }
+        // A synchronous inner completes inside subscribe(), before `sub` is assigned.
+        let sub: Subscription | undefined;
+        sub = from(input).subscribe({
           next: (r) => subscriber.next(r),
           error: (e) => subscriber.error(e),
           complete: () => {
             active--;
-            inner.delete(sub);
+            if (sub) inner.delete(sub);
             const next = waiting.shift();
             if (next !== undefined) start(next);
             finishIfDone();
@@ -80,6 +95,7 @@ export function boundedMergeMap<T, R>(
           counters.dropped++;
           const seq = (value as { seq?: unknown })?.seq;
           if (counters.droppedSeq && typeof seq === "number" && counters.droppedSeq.length < 100) counters.droppedSeq.push(seq);
+          if (onOverflow) subscriber.next(onOverflow(value));
         },
         error: (e) => subscriber.error(e),
         complete: () => {
