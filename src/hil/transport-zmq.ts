@@ -30,6 +30,17 @@ export interface CurveServerKeys {
 
 export const DEFAULT_ZMQ_ENDPOINT = "tcp://127.0.0.1:5555";
 
+/** The next multipart message; a receive cut short by our own close() is a TransportClosedError. */
+async function receiveFrames(socket: zmq.Dealer | zmq.Router, isClosed: () => boolean, address: string): Promise<Buffer[]> {
+  if (isClosed()) throw new TransportClosedError(`zmq ${address} is closed`);
+  try {
+    return await socket.receive();
+  } catch (err) {
+    if (isClosed()) throw new TransportClosedError(`zmq ${address} is closed`);
+    throw err;
+  }
+}
+
 export class ZmqHostTransport implements HostTransport {
   readonly kind = "zmq" as const;
   readonly ordered = false;
@@ -60,14 +71,7 @@ export class ZmqHostTransport implements HostTransport {
 
   async receive(): Promise<RawMessage> {
     for (;;) {
-      if (this.closed) throw new TransportClosedError(`zmq ${this.address} is closed`);
-      let frames: Buffer[];
-      try {
-        frames = await this.socket.receive();
-      } catch (err) {
-        if (this.closed) throw new TransportClosedError(`zmq ${this.address} is closed`);
-        throw err;
-      }
+      const frames = await receiveFrames(this.socket, () => this.closed, this.address);
       if (frames.length === 2 && frames[0]!.length === HEADER_BYTES) return { header: frames[0]!, payload: frames[1]! };
       this.faults.badFrames!++;
     }
@@ -119,14 +123,7 @@ export class ZmqBoardTransport implements BoardTransport {
 
   async receive(): Promise<Incoming> {
     for (;;) {
-      if (this.closed) throw new TransportClosedError(`zmq ${this.address} is closed`);
-      let frames: Buffer[];
-      try {
-        frames = await this.socket.receive();
-      } catch (err) {
-        if (this.closed) throw new TransportClosedError(`zmq ${this.address} is closed`);
-        throw err;
-      }
+      const frames = await receiveFrames(this.socket, () => this.closed, this.address);
       if (frames.length === 3 && frames[1]!.length === HEADER_BYTES) {
         return { peer: frames[0]!, msg: { header: frames[1]!, payload: frames[2]! } };
       }

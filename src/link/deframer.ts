@@ -12,6 +12,7 @@
 import { type OrbitBatch } from "../events/batch.js";
 import { native } from "../native.js";
 import { decodeAt as tsDecodeAt, findCandidate as tsFindCandidate, scanScdaq as tsScanScdaq } from "./decodeTs.js";
+import { concatBytes } from "./framer.js";
 import { CODE_FAULT, DecodeCode, FAULT_KINDS, MAX_ORBIT_BYTES, DECODE_SLOT, type FaultKind, type LinkStream } from "./format.js";
 import { createResult, createScratch, materialize, scratchView } from "./scratch.js";
 
@@ -200,20 +201,7 @@ export class Deframer {
       return [];
     }
     if (this.buf.length === 0 && this.waiting.length === 0) this.buf = chunk; // zero-copy fast path
-    else {
-      const parts = [this.buf, ...this.waiting, chunk];
-      let n = 0;
-      for (const p of parts) n += p.length;
-      const joined = new Uint8Array(n);
-      let o = 0;
-      for (const p of parts) {
-        joined.set(p, o);
-        o += p.length;
-      }
-      this.buf = joined;
-      this.waiting = [];
-      this.waitingBytes = 0;
-    }
+    else this.joinWaiting(chunk);
     this.need = 0;
     return this.run(false);
   }
@@ -222,20 +210,16 @@ export class Deframer {
   end(): DeframedOrbit[] {
     if (this.ended) return [];
     this.ended = true;
-    if (this.waiting.length > 0) {
-      const parts = [this.buf, ...this.waiting];
-      const joined = new Uint8Array(this.buf.length + this.waitingBytes);
-      let o = 0;
-      for (const p of parts) {
-        joined.set(p, o);
-        o += p.length;
-      }
-      this.buf = joined;
-      this.waiting = [];
-      this.waitingBytes = 0;
-    }
+    if (this.waiting.length > 0) this.joinWaiting();
     this.need = 0;
     return this.run(true);
+  }
+
+  /** Unparsed bytes, the chunks held back while too short, and `chunk` become one buffer. */
+  private joinWaiting(chunk?: Uint8Array): void {
+    this.buf = concatBytes(chunk ? [this.buf, ...this.waiting, chunk] : [this.buf, ...this.waiting]);
+    this.waiting = [];
+    this.waitingBytes = 0;
   }
 
   private fault(kind: FaultKind, offset: number): void {
