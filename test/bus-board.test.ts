@@ -4,6 +4,7 @@
  * model read from a file. Only loopback and ptys; the server process is ours and is killed.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { cli, CLI } from "./helpers/cli.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +14,7 @@ import { formatFixed } from "../src/scoring/index.js";
 import type { RunSummary } from "../src/compare/summary.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const CLI = join(ROOT, "bin", "scoutloop.js");
+
 const dir = mkdtempSync(join(tmpdir(), "scoutloop-board-"));
 const servers: ChildProcess[] = [];
 
@@ -21,16 +22,6 @@ afterAll(() => {
   for (const s of servers) if (s.exitCode === null) s.kill("SIGKILL");
 });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
-    child.on("close", (code) => (clearTimeout(timer), resolve({ code: code ?? -1, stdout, stderr })));
-  });
-}
 
 /** Start `board serve` and resolve with the first JSON line it prints (address and identity). */
 function serve(args: string[]): Promise<Record<string, unknown>> {

@@ -3,28 +3,14 @@
  * generator, the scouting link, the default model and an emulated board over ZeroMQ on loopback.
  */
 import { describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
+import { cli } from "./helpers/cli.js";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunSummary } from "../src/compare/summary.js";
 import { validateRunRecord } from "../src/report/rundir.js";
 
-const CLI = join(import.meta.dirname, "..", "bin", "scoutloop.js");
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
 
 type Summary = RunSummary & { backends: Record<string, { emulator?: { injectedWrongBits: number; injectedEvents: [number, number][] } }> };
 

@@ -1,8 +1,8 @@
-import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli, cliSync } from "./helpers/cli.js";
 import { runGen } from "../src/cli/gen.js";
 import { UsageError } from "../src/cli/util.js";
 import { readAdc2021 } from "../src/io/index.js";
@@ -15,28 +15,12 @@ beforeAll(() => {
   if (!existsSync(join(ROOT, "dist/src/cli/gen.js"))) throw new Error("dist/ is missing: run `npx tsc -p tsconfig.json` (npm test does) before the CLI tests");
 });
 
-function cli(...args: string[]) {
-  const res = spawnSync(process.execPath, [join(ROOT, "bin/scoutloop.js"), ...args], { encoding: "utf8", timeout: 60_000 });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
 
-/** The same, without blocking: independent CLI runs go side by side (node startup dominates them). */
-function cliAsync(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "bin/scoutloop.js"), ...args], { timeout: 60_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("scoutloop gen + inspect", () => {
   it("gen --orbits 5 writes HDF5 that inspect describes consistently", () => {
     const out = join(dir, "x.h5");
-    const gen = cli("gen", "--orbits", "5", "--seed", "3", "--out", out, "--json");
+    const gen = cliSync(["gen", "--orbits", "5", "--seed", "3", "--out", out, "--json"]);
     expect(gen.stderr).toBe("");
     expect(gen.code).toBe(0);
     const g = JSON.parse(gen.stdout);
@@ -46,7 +30,7 @@ describe("scoutloop gen + inspect", () => {
     expect(g.bytes).toBe(statSync(out).size);
     expect(g.seconds).toBeGreaterThan(0);
 
-    const ins = cli("inspect", out, "--json");
+    const ins = cliSync(["inspect", out, "--json"]);
     expect(ins.code).toBe(0);
     const s = JSON.parse(ins.stdout);
     expect(s).toMatchObject({ file: out, format: "hdf5-adc2021", events: g.events, orbits: 5, labels: { background: g.events } });
@@ -61,7 +45,7 @@ describe("scoutloop gen + inspect", () => {
     expect(s.kinds.jet.pt[0]).toBeGreaterThanOrEqual(0);
     expect(Math.abs(s.kinds.egamma.phi[1])).toBeLessThanOrEqual(Math.PI);
 
-    const human = cli("inspect", out);
+    const human = cliSync(["inspect", out]);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/Particles\s+\(\d+,19,4\)/);
     expect(human.stdout).toMatch(/labels: background \d+/);
@@ -71,8 +55,8 @@ describe("scoutloop gen + inspect", () => {
     const a = join(dir, "a.jsonl");
     const b = join(dir, "b.jsonl");
     const args = ["--events", "300", "--signal", "Ato4l", "--inject-fraction", "0.5", "--seed", "11", "--json"];
-    const ga = JSON.parse(cli("gen", ...args, "--out", a).stdout);
-    const gb = cli("gen", ...args, "--out", b);
+    const ga = JSON.parse(cliSync(["gen", ...args, "--out", a]).stdout);
+    const gb = cliSync(["gen", ...args, "--out", b]);
     expect(gb.code).toBe(0);
     expect(ga.events).toBe(300);
     expect(ga.labels.background + ga.labels.Ato4l).toBe(300);
@@ -80,7 +64,7 @@ describe("scoutloop gen + inspect", () => {
     expect(readFileSync(a, "utf8").trimEnd().split("\n").length).toBe(300);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
 
-    const s = JSON.parse(cli("inspect", a, "--json").stdout);
+    const s = JSON.parse(cliSync(["inspect", a, "--json"]).stdout);
     expect(s).toMatchObject({ format: "jsonl", events: 300, orbits: 1, labels: ga.labels });
     for (const kind of ["egamma", "muon", "jet", "tau"]) expect(s.kinds[kind].count).toBe(ga.objects[kind]);
   });
@@ -99,7 +83,7 @@ describe("scoutloop gen + inspect", () => {
 
   it("--help for each command", async () => {
     const cmds = ["gen", "inspect"];
-    const results = await Promise.all(cmds.map((cmd) => cliAsync(cmd, "--help")));
+    const results = await Promise.all(cmds.map((cmd) => cli([cmd, "--help"])));
     for (const [i, cmd] of cmds.entries()) {
       const r = results[i];
       expect(r.code).toBe(0);
@@ -119,7 +103,7 @@ describe("scoutloop gen + inspect", () => {
       [["inspect"], /missing required argument/],
       [["inspect", join(dir, "a.csv")], /unknown file type/],
     ];
-    const results = await Promise.all(cases.map(([args]) => cliAsync(...args)));
+    const results = await Promise.all(cases.map(([args]) => cli([...args])));
     for (const [i, [args, pattern]] of cases.entries()) {
       const r = results[i];
       expect(r.code, args.join(" ")).toBe(2);
@@ -143,7 +127,7 @@ describe("scoutloop gen + inspect", () => {
     const badJsonl = join(dir, "bad.jsonl");
     writeFileSync(badJsonl, '{"orbit":1,"bx":1}\n');
     const cases = [[notH5, /not an HDF5 file/], [badJsonl, /line 1: missing "sums"/], [join(dir, "missing.h5"), /ENOENT/]] as const;
-    const results = await Promise.all(cases.map(([file]) => cliAsync("inspect", file)));
+    const results = await Promise.all(cases.map(([file]) => cli(["inspect", file])));
     for (const [i, [file, pattern]] of cases.entries()) {
       const r = results[i];
       expect(r.code).toBe(1);

@@ -1,11 +1,27 @@
 /** Shared pieces of the HIL tests: fast profiles, batches, accounting checks. */
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { BoardClient, EVENT_STATUS_NAMES, EventStatus, loadProfile, type BoardBatchResult, type BoardProfile } from "../src/hil/index.js";
 import type { EmulatorModel } from "../src/hil/emulator.js";
 import { testInputs } from "./hil-model.js";
+
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/** Returns `track(x)`: everything tracked in a test is closed after it, newest first. Call at module level. */
+export function closeAfterEachTest(): <T extends Closable>(x: T) => T {
+  const open: Closable[] = [];
+  afterEach(async () => {
+    for (const x of open.splice(0).reverse()) await x.close();
+  });
+  return (x) => {
+    open.push(x);
+    return x;
+  };
+}
 
 /** A shipped profile with short timeouts, so fault tests finish quickly. */
 export function fastProfile(name: string, over: Partial<BoardProfile> = {}): BoardProfile {

@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BoardClient, SerialHostTransport, startEmulator, encodePing, decodeMessage, MsgType } from "../src/hil/index.js";
 import { linearTestModel } from "./hil-model.js";
-import { fastProfile, makeOrbits, scoreAll } from "./hil-helpers.js";
+import { closeAfterEachTest, fastProfile, makeOrbits, scoreAll } from "./hil-helpers.js";
 
 const model = linearTestModel();
-const open: Array<{ close(): Promise<void> }> = [];
-const track = <T extends { close(): Promise<void> }>(x: T): T => {
-  open.push(x);
-  return x;
-};
-
-afterEach(async () => {
-  for (const x of open.splice(0).reverse()) await x.close();
-});
+const track = closeAfterEachTest();
 
 /** Emulator on a fresh pty; the client opens its /dev/pts/N with serialport. */
 async function setup(fault = "", over: Parameters<typeof fastProfile>[1] = {}, seed = 3) {

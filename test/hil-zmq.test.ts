@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import {
   BoardClient,
@@ -11,18 +11,10 @@ import {
   type Emulator,
 } from "../src/hil/index.js";
 import { linearTestModel, testWeight } from "./hil-model.js";
-import { fastProfile, ipcEndpoint, makeOrbits, scoreAll } from "./hil-helpers.js";
+import { closeAfterEachTest, fastProfile, ipcEndpoint, makeOrbits, scoreAll } from "./hil-helpers.js";
 
 const model = linearTestModel();
-const open: Array<{ close(): Promise<void> }> = [];
-const track = <T extends { close(): Promise<void> }>(x: T): T => {
-  open.push(x);
-  return x;
-};
-
-afterEach(async () => {
-  for (const x of open.splice(0).reverse()) await x.close();
-});
+const track = closeAfterEachTest();
 
 async function setup(fault = "", over: Parameters<typeof fastProfile>[1] = {}, endpoint = "tcp://127.0.0.1:*", seed = 7) {
   const profile = fastProfile("emulator-zmq", over);

@@ -46,6 +46,30 @@ function sortByPt(key: Int32Array, others: Int32Array[], from: number, to: numbe
   }
 }
 
+/** Hardware columns of one calo object kind (e/γ or jets). */
+interface CaloColumns {
+  hwEt: Int32Array;
+  hwEta: Int32Array;
+  hwPhi: Int32Array;
+}
+
+/** Converts row `r`'s filled slots of one calo kind into `cols` from index `start`, pT-sorted; returns the next free index. */
+function fillCaloSlots(
+  rows: Float32Array, r: number, kind: { first: number; n: number }, etField: Parameters<typeof caloEtToHw>[1], cols: CaloColumns, start: number,
+): number {
+  let i = start;
+  for (let s = kind.first; s < kind.first + kind.n; s++) {
+    if (!filled(rows, r, s)) continue;
+    const o = r * ADC_ROW + s * ADC_FIELDS;
+    cols.hwEt[i] = caloEtToHw(rows[o], etField);
+    cols.hwEta[i] = caloEtaToHw(rows[o + 1]);
+    cols.hwPhi[i] = caloPhiToHw(rows[o + 2]);
+    i++;
+  }
+  sortByPt(cols.hwEt, [cols.hwEta, cols.hwPhi], start, i);
+  return i;
+}
+
 /**
  * One orbit from `nRows` ADC2021 rows (76 floats each, already validated) at the given BX numbers.
  */
@@ -68,16 +92,7 @@ export function rowsToBatch(
     sums.hwMissEt[r] = caloEtToHw(rows[met], CALO.fields.sumEt);
     sums.hwMissEtPhi[r] = caloPhiToHw(rows[met + 2]);
 
-    const egFrom = iEg;
-    for (let s = ADC_SLOT_RANGES.egamma.first; s < ADC_SLOT_RANGES.egamma.first + ADC_SLOT_RANGES.egamma.n; s++) {
-      if (!filled(rows, r, s)) continue;
-      const o = r * ADC_ROW + s * ADC_FIELDS;
-      eg.hwEt[iEg] = caloEtToHw(rows[o], CALO.fields.egEt);
-      eg.hwEta[iEg] = caloEtaToHw(rows[o + 1]);
-      eg.hwPhi[iEg] = caloPhiToHw(rows[o + 2]);
-      iEg++;
-    }
-    sortByPt(eg.hwEt, [eg.hwEta, eg.hwPhi], egFrom, iEg);
+    iEg = fillCaloSlots(rows, r, ADC_SLOT_RANGES.egamma, CALO.fields.egEt, eg, iEg);
     eg.offset[r + 1] = iEg;
 
     const muFrom = iMu;
@@ -92,16 +107,7 @@ export function rowsToBatch(
     sortByPt(mu.hwPt, [mu.hwEtaAtVtx, mu.hwPhiAtVtx, mu.hwEta, mu.hwPhi], muFrom, iMu);
     mu.offset[r + 1] = iMu;
 
-    const jetFrom = iJet;
-    for (let s = ADC_SLOT_RANGES.jet.first; s < ADC_SLOT_RANGES.jet.first + ADC_SLOT_RANGES.jet.n; s++) {
-      if (!filled(rows, r, s)) continue;
-      const o = r * ADC_ROW + s * ADC_FIELDS;
-      jets.hwEt[iJet] = caloEtToHw(rows[o], CALO.fields.jetEt);
-      jets.hwEta[iJet] = caloEtaToHw(rows[o + 1]);
-      jets.hwPhi[iJet] = caloPhiToHw(rows[o + 2]);
-      iJet++;
-    }
-    sortByPt(jets.hwEt, [jets.hwEta, jets.hwPhi], jetFrom, iJet);
+    iJet = fillCaloSlots(rows, r, ADC_SLOT_RANGES.jet, CALO.fields.jetEt, jets, iJet);
     jets.offset[r + 1] = iJet;
   }
   return batch;
