@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { diffBatches } from "../src/events/batch.js";
 import { concatBytes, Deframer, frameOrbit, mergeStreams, packetTrailer, type DeframedOrbit, type LinkStream } from "../src/link/index.js";
 import { prng, randomBatch } from "./helpers/randomBatch.js";
-import { accountingError, diffRuns, mutate, type Mutation } from "./helpers/linkStreams.js";
+import { accountingError, diffRuns, mutate, runChunked, type Mutation } from "./helpers/linkStreams.js";
 
 /** One stream of `n` orbits with header words 1..7 replaced by junk, packet trailers now and then. */
 function foreignStream(seed: number, n: number, stream: LinkStream, maxBx = 4): { bytes: Uint8Array; batches: ReturnType<typeof randomBatch>[] } {
@@ -25,17 +25,9 @@ function foreignStream(seed: number, n: number, stream: LinkStream, maxBx = 4): 
   return { bytes: concatBytes(parts), batches };
 }
 
+/** Deframe in SCDAQ header mode for one stream, cut into chunks of the given sizes. */
 function run(bytes: Uint8Array, core: "ts" | "native", stream: LinkStream, cuts: number[] = []): { orbits: DeframedOrbit[]; d: Deframer } {
-  const d = new Deframer({ core, header: "scdaq", stream });
-  const orbits: DeframedOrbit[] = [];
-  let pos = 0, k = 0;
-  while (pos < bytes.length) {
-    const size = cuts.length ? Math.max(1, cuts[k++ % cuts.length]) : bytes.length;
-    orbits.push(...d.push(bytes.subarray(pos, pos + size)));
-    pos += size;
-  }
-  orbits.push(...d.end());
-  return { orbits, d };
+  return runChunked(bytes, core, cuts, { header: "scdaq", stream });
 }
 
 describe("SCDAQ header mode", () => {
