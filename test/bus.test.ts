@@ -4,7 +4,8 @@ import {
   Demand, pullSource, runPipeline, softwareScorer, linkRateSource, type LinkCodec,
 } from "../src/bus/index.js";
 import { reasonCode, checkSummary } from "../src/compare/index.js";
-import { allocateBatch, type OrbitBatch } from "../src/events/batch.js";
+import { allocateBatch, diffBatches, type OrbitBatch } from "../src/events/batch.js";
+import { deframeAll, frameOrbit, mergeStreams } from "../src/link/index.js";
 import { scoutingLink } from "../src/bus/scoutingLink.js";
 import { boundedMergeMap } from "../src/link/boundedMergeMap.js";
 import { ScoreRecorder } from "../src/bus/recorder.js";
@@ -226,6 +227,17 @@ describe("pipeline", () => {
     expect(s.accounting.scorers.board).toMatchObject({ events, scored: events, failed: 0 });
     expect(s.linkFaults).toEqual({});
     expect(s.comparison).toMatchObject({ paired: events, mismatches: 0 });
+  });
+
+  it("a one-stream link hands over the deframed orbit as merging it with nothing would", () => {
+    const orbit = [...generateOrbits({ seed: 6, orbits: 1 })][0];
+    const muonHalf = deframeAll(frameOrbit(orbit, "muon")).orbits[0].batch!;
+    const viaLink = scoutingLink({ streams: ["muon"] });
+    const got = viaLink.deframe(viaLink.frame(orbit)).batch!;
+    expect(got.nBx).toBeGreaterThan(10);
+    expect(diffBatches(got, mergeStreams(muonHalf, null))).toBeNull();
+    const both = scoutingLink();
+    expect(diffBatches(both.deframe(both.frame(orbit)).batch!, orbit)).toBeNull();
   });
 
   it("the scouting link reports a skipped orbit as an orbit gap", async () => {

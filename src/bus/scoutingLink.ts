@@ -46,7 +46,9 @@ export function scoutingLink(opts: ScoutingLinkOptions = {}): LinkCodec {
           if (n > 0) faults[f] = (faults[f] ?? 0) + n;
         });
       });
-      const batch = got.muon || got.calo ? mergeStreams(got.muon ?? null, got.calo ?? null) : null;
+      // One half alone is already a whole orbit (the deframer gives it empty objects of the other
+      // stream and zero sums, exactly what merging with nothing yields): no copy needed.
+      const batch = got.muon && got.calo ? mergeStreams(got.muon, got.calo) : (got.muon ?? got.calo ?? null);
       return { batch, faults };
     },
   };

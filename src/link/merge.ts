@@ -4,13 +4,26 @@
  * gets no muons (the framer's per-stream zero suppression, see framer.ts `streamCarriesBx`).
  */
 import {
-  allocateBatch, CALO_FIELDS, MUON_FIELDS, SUM_FIELDS, type CaloBlock, type OrbitBatch,
+  allocateBatch, CALO_FIELDS, MUON_FIELDS, SUM_FIELDS, type OrbitBatch,
 } from "../events/batch.js";
 
-function copyCalo(dst: CaloBlock, src: CaloBlock, srcRow: number, at: number): number {
-  const a = src.offset[srcRow], n = src.offset[srcRow + 1] - a;
-  for (const f of CALO_FIELDS) dst[f].set(src[f].subarray(a, a + n), at);
-  return at + n;
+/** Object offsets of the merged BX list: `rows[k]` is the source row of merged BX k, or −1. */
+function mergedOffsets(dst: Uint32Array, src: Uint32Array, rows: Int32Array): void {
+  let at = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k];
+    if (r >= 0) at += src[r + 1] - src[r];
+    dst[k + 1] = at;
+  }
+}
+
+/**
+ * Each stream's rows are taken in ascending order, so the objects of one stream stay one contiguous
+ * run in the merged batch: one copy per field, not one per BX and field (no per-BX subarrays).
+ */
+function copyObjects<F extends string>(dst: Record<F, Int32Array>, src: Record<F, Int32Array> & { offset: Uint32Array }, fields: readonly F[], nRows: number): void {
+  const a = src.offset[0], b = src.offset[nRows];
+  for (const f of fields) dst[f].set(a === 0 && b === src[f].length ? src[f] : src[f].subarray(a, b));
 }
 
 export function mergeStreams(muon: OrbitBatch | null, calo: OrbitBatch | null): OrbitBatch {
@@ -22,43 +35,40 @@ export function mergeStreams(muon: OrbitBatch | null, calo: OrbitBatch | null): 
   const mBx = muon?.bx ?? new Uint16Array(0);
   const cBx = calo?.bx ?? new Uint16Array(0);
   const mN = muon?.nBx ?? 0, cN = calo?.nBx ?? 0;
-  // Union of the two ascending BX lists.
-  const bx: number[] = [];
-  const mRow: number[] = [], cRow: number[] = [];
-  let i = 0, j = 0;
+  // Union of the two ascending BX lists, with the source row of each merged BX (−1: absent).
+  const bx = new Uint16Array(mN + cN);
+  const mRowAll = new Int32Array(mN + cN), cRowAll = new Int32Array(mN + cN);
+  let i = 0, j = 0, nBx = 0;
   while (i < mN || j < cN) {
     const a = i < mN ? mBx[i] : Infinity, b = j < cN ? cBx[j] : Infinity;
     const v = Math.min(a, b);
-    bx.push(v);
-    mRow.push(a === v ? i++ : -1);
-    cRow.push(b === v ? j++ : -1);
+    bx[nBx] = v;
+    mRowAll[nBx] = a === v ? i++ : -1;
+    cRowAll[nBx] = b === v ? j++ : -1;
+    nBx++;
   }
+  const mRow = mRowAll.subarray(0, nBx), cRow = cRowAll.subarray(0, nBx);
   const out = allocateBatch(orbit, {
-    nBx: bx.length,
+    nBx,
     muons: muon ? muon.muons.offset[mN] : 0,
     jets: calo ? calo.jets.offset[cN] : 0,
     egammas: calo ? calo.egammas.offset[cN] : 0,
     taus: calo ? calo.taus.offset[cN] : 0,
   });
-  let mo = 0, jo = 0, eo = 0, to = 0;
-  for (let k = 0; k < bx.length; k++) {
-    out.bx[k] = bx[k];
-    if (muon && mRow[k] >= 0) {
-      const a = muon.muons.offset[mRow[k]], n = muon.muons.offset[mRow[k] + 1] - a;
-      for (const f of MUON_FIELDS) out.muons[f].set(muon.muons[f].subarray(a, a + n), mo);
-      mo += n;
+  out.bx.set(bx.subarray(0, nBx));
+  if (muon) {
+    copyObjects(out.muons, muon.muons, MUON_FIELDS, mN);
+    mergedOffsets(out.muons.offset, muon.muons.offset, mRow);
+  }
+  if (calo) {
+    for (const kind of ["jets", "egammas", "taus"] as const) {
+      copyObjects(out[kind], calo[kind], CALO_FIELDS, cN);
+      mergedOffsets(out[kind].offset, calo[kind].offset, cRow);
     }
-    if (calo && cRow[k] >= 0) {
-      const r = cRow[k];
-      jo = copyCalo(out.jets, calo.jets, r, jo);
-      eo = copyCalo(out.egammas, calo.egammas, r, eo);
-      to = copyCalo(out.taus, calo.taus, r, to);
-      for (const f of SUM_FIELDS) out.sums[f][k] = calo.sums[f][r];
+    for (const f of SUM_FIELDS) {
+      const src = calo.sums[f], dst = out.sums[f];
+      for (let k = 0; k < nBx; k++) if (cRow[k] >= 0) dst[k] = src[cRow[k]];
     }
-    out.muons.offset[k + 1] = mo;
-    out.jets.offset[k + 1] = jo;
-    out.egammas.offset[k + 1] = eo;
-    out.taus.offset[k + 1] = to;
   }
   return out;
 }
