@@ -37,8 +37,8 @@ export function ifCompile(
   threshold: Float64Array, value: Float64Array, scoreFormat: Int32Array, strict: boolean, norm: number, initPredict: number,
   initRaw: number, scale: Float64Array, offset: Float64Array,
 ): NativeForest;
-/** Fixed-point scores (blocked branch-free walk; simd = true asks for the AVX2 gather walk), bit-identical to IsolationForestModel.scoreFixedRaw. */
-export function ifScoreFixed(forest: NativeForest, raw: Int32Array, n: number, out: Int32Array, simd?: boolean): void;
+/** Fixed-point scores, bit-identical to IsolationForestModel.scoreFixedRaw. Default: the grouped register walk; `walk` picks another for benchmarks and cross-checks ("blocked", or "avx2"/true for the AVX2 gather walk). */
+export function ifScoreFixed(forest: NativeForest, raw: Int32Array, n: number, out: Int32Array, walk?: boolean | "avx2" | "blocked"): void;
 /** Same result with a plain scalar tree walk (benchmark baseline). */
 export function ifScoreFixedScalar(forest: NativeForest, raw: Int32Array, n: number, out: Int32Array): void;
 /** Float scores, identical to IsolationForestModel.scoreFloat. */

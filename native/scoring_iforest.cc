@@ -7,12 +7,17 @@
 //    fills every slot below it. The fixed-point walk is then branch-free, a fixed number of levels
 //    (idx = 2·idx + 1 + (x ≥ cut)), done for a block of events per tree so the independent walks
 //    overlap in the CPU instead of waiting on each load in turn.
+// The default fixed-point walk ("grouped") keeps kGroup events' node indices in registers through
+// a whole tree, reads their inputs from a feature-major copy of the block (one base register for
+// all of them), compares unsigned after flipping the sign bit (idx = 2·idx + 2 − borrow), and
+// stores nodes as two small arrays (cut 4 B, feature offset 2 B) so the forest stays cache-sized.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "fixed.h"
@@ -25,6 +30,8 @@ namespace fx = scoutloop::fx;
 
 constexpr int kMaxPerfectDepth = 12;
 constexpr size_t kBlock = 64;
+constexpr int kGroup = 8;             // events walked together, indices in registers
+constexpr size_t kMaxGroupsPerBlock = 12;  // ≤ 96 events: the feature-major block stays in L1
 
 struct Forest {
   int nFeatures = 0;
@@ -39,6 +46,8 @@ struct Forest {
   int depth = 0;
   std::vector<int32_t> pFeature, pCut, pLeaf;  // per tree: 2^depth − 1 nodes, 2^depth leaves
   std::vector<int64_t> pNode;                  // (cut << 32) | feature: one load per level
+  std::vector<uint32_t> gCut;                   // cut ^ 0x80000000: x ≥ cut ⇔ (x ^ 2^31) ≥ gCut, unsigned
+  std::vector<uint16_t> gFeat;                  // feature × kGroup: offset into a feature-major group
   bool monotoneSum = false;                     // all leaf values share a sign: saturate once at the end
   bool int32Sum = false;                        // Σ |leaf| + |init| < 2^31: the running sum fits int32
 };
@@ -179,8 +188,13 @@ Napi::Value IfCompile(const Napi::CallbackInfo& info) {
     f->pLeaf.assign((nInner + 1) * f->nTrees, 0);
     for (int t = 0; t < f->nTrees; t++) fillPerfect(*f, t, f->root[t], 0, 0);
     f->pNode.resize(f->pFeature.size());
-    for (size_t i = 0; i < f->pNode.size(); i++)
+    f->gCut.resize(f->pFeature.size());
+    f->gFeat.resize(f->pFeature.size());
+    for (size_t i = 0; i < f->pNode.size(); i++) {
       f->pNode[i] = int64_t(uint64_t(uint32_t(f->pCut[i])) << 32 | uint32_t(f->pFeature[i]));
+      f->gCut[i] = uint32_t(f->pCut[i]) ^ 0x80000000u;
+      f->gFeat[i] = uint16_t(f->pFeature[i] * kGroup);  // nFeatures ≤ 4096: < 2^16
+    }
   }
   return Napi::External<Forest>::New(env, f.release(), finalize);
 }
@@ -263,9 +277,99 @@ void scoreFixedBlocked(const Forest& f, const int32_t* x, size_t n, int32_t* out
   }
 }
 
-// Optional 5th argument `true` selects the AVX2 gather walk. It is not the default: on the AMD
-// EPYC we measured, gathers made it no faster than the portable blocked walk (bench/scoring.ts).
-bool wantSimd(const Napi::CallbackInfo& info) { return info.Length() > 4 && info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value(); }
+// One tree for kGroup events: D levels, every index in a register (the loops unroll fully).
+template <int D>
+inline void walkGroup(const uint32_t* cut, const uint16_t* feat, const uint32_t* xg, uint32_t* leafIdx) {
+  uint32_t k[kGroup];
+  for (int g = 0; g < kGroup; g++) k[g] = 0;
+  for (int level = 0; level < D; level++) {
+    for (int g = 0; g < kGroup; g++) {
+      const uint32_t kk = k[g];
+      k[g] = 2 * kk + 2 - uint32_t(xg[feat[kk] + g] < cut[kk]);  // left (2k+1) iff x < cut
+    }
+  }
+  for (int g = 0; g < kGroup; g++) leafIdx[g] = k[g];
+}
+
+// A block of nGroups × kGroup events, all trees: inputs copied feature-major with the sign bit
+// flipped (rows past n repeat row 0 and their scores are not written).
+template <int D, bool kMonotone>
+void scoreBlockGrouped(const Forest& f, const int32_t* x, size_t n, size_t nGroups, int32_t* out) {
+  constexpr size_t nInner = (size_t(1) << D) - 1;
+  const int nf = f.nFeatures;
+  alignas(64) uint32_t xt[kMaxGroupsPerBlock * kGroup * 64];  // nf ≤ 64 here
+  int64_t acc[kMaxGroupsPerBlock * kGroup];
+  const size_t m = nGroups * kGroup;
+  for (size_t e = 0; e < m; e++) {
+    const int32_t* row = x + (e < n ? e : 0) * nf;
+    uint32_t* dst = xt + (e / kGroup) * nf * kGroup + e % kGroup;
+    for (int j = 0; j < nf; j++) dst[j * kGroup] = uint32_t(row[j]) ^ 0x80000000u;
+    acc[e] = f.initRaw;
+  }
+  uint32_t idx[kGroup];
+  for (int t = 0; t < f.nTrees; t++) {
+    const uint32_t* cut = f.gCut.data() + size_t(t) * nInner;
+    const uint16_t* feat = f.gFeat.data() + size_t(t) * nInner;
+    const int32_t* leaf = f.pLeaf.data() + size_t(t) * (nInner + 1) - nInner;
+    for (size_t g = 0; g < nGroups; g++) {
+      walkGroup<D>(cut, feat, xt + g * nf * kGroup, idx);
+      int64_t* a = acc + g * kGroup;
+      for (int e = 0; e < kGroup; e++) {
+        if (kMonotone) a[e] += leaf[idx[e]];
+        else a[e] = fx::overflowRaw(a[e] + leaf[idx[e]], f.score);
+      }
+    }
+  }
+  for (size_t e = 0; e < std::min(m, n); e++) out[e] = int32_t(fx::overflowRaw(acc[e], f.score));
+}
+
+// Blocks of whole groups, as even in size as possible (69 events: one block of 9 groups, not
+// 64 + 5 events that would each stream the whole forest through the cache).
+template <int D, bool kMonotone>
+void scoreGroupedD(const Forest& f, const int32_t* x, size_t n, int32_t* out) {
+  const size_t groups = (n + kGroup - 1) / kGroup;
+  const size_t blocks = (groups + kMaxGroupsPerBlock - 1) / kMaxGroupsPerBlock;
+  size_t done = 0;
+  for (size_t b = 0; b < blocks; b++) {
+    const size_t g = (groups - done / kGroup + (blocks - b) - 1) / (blocks - b);
+    const size_t rows = std::min(g * kGroup, n - done);
+    scoreBlockGrouped<D, kMonotone>(f, x + done * f.nFeatures, rows, g, out + done);
+    done += rows;
+  }
+}
+
+using GroupedFn = void (*)(const Forest&, const int32_t*, size_t, int32_t*);
+template <bool M>
+GroupedFn groupedFor(int depth) {
+  static constexpr GroupedFn table[] = {nullptr, scoreGroupedD<1, M>, scoreGroupedD<2, M>, scoreGroupedD<3, M>, scoreGroupedD<4, M>,
+                                        scoreGroupedD<5, M>, scoreGroupedD<6, M>, scoreGroupedD<7, M>, scoreGroupedD<8, M>,
+                                        scoreGroupedD<9, M>, scoreGroupedD<10, M>, scoreGroupedD<11, M>, scoreGroupedD<12, M>};
+  return depth >= 1 && depth <= kMaxPerfectDepth ? table[depth] : nullptr;
+}
+
+// The grouped walk applies to perfect layouts of forests over at most 64 features.
+bool scoreFixedGrouped(const Forest& f, const int32_t* x, size_t n, int32_t* out) {
+  if (f.depth < 1 || f.nFeatures > 64) return false;
+  GroupedFn fn = f.monotoneSum ? groupedFor<true>(f.depth) : groupedFor<false>(f.depth);
+  if (!fn) return false;
+  fn(f, x, n, out);
+  return true;
+}
+
+// Optional 5th argument picks a walk for benchmarks and cross-checks: `true` or "avx2" the AVX2
+// gather walk (not the default: on the AMD EPYC we measured, gathers are slow), "blocked" the
+// previous portable blocked walk; absent, the grouped walk (or the blocked one where it does not apply).
+enum class Walk { Default, Avx2, Blocked };
+Walk wantWalk(const Napi::CallbackInfo& info) {
+  if (info.Length() <= 4) return Walk::Default;
+  if (info[4].IsBoolean()) return info[4].As<Napi::Boolean>().Value() ? Walk::Avx2 : Walk::Default;
+  if (info[4].IsString()) {
+    const std::string w = info[4].As<Napi::String>().Utf8Value();
+    if (w == "avx2") return Walk::Avx2;
+    if (w == "blocked") return Walk::Blocked;
+  }
+  return Walk::Default;
+}
 
 // AVX2 version of the blocked walk: 8 events per vector, 4 vectors in flight per tree so the
 // gathers of one overlap the others. Used when the running sum provably fits int32 and needs no
@@ -320,7 +424,9 @@ Napi::Value IfScoreFixed(const Napi::CallbackInfo& info) {
   Napi::Int32Array in, out;
   size_t n;
   if (!scoreArgs<int32_t, int32_t>(info, f, napi_int32_array, napi_int32_array, &in, &out, &n)) return info.Env().Null();
-  if (f->depth > 0 && f->monotoneSum && f->int32Sum && haveAvx2() && wantSimd(info)) scoreFixedAvx2(*f, in.Data(), n, out.Data());
+  const Walk walk = wantWalk(info);
+  if (f->depth > 0 && f->monotoneSum && f->int32Sum && haveAvx2() && walk == Walk::Avx2) scoreFixedAvx2(*f, in.Data(), n, out.Data());
+  else if (walk == Walk::Default && scoreFixedGrouped(*f, in.Data(), n, out.Data())) return info.Env().Undefined();
   else if (f->depth > 0) scoreFixedBlocked(*f, in.Data(), n, out.Data());
   else scoreFixedScalar(*f, in.Data(), n, out.Data());
   return info.Env().Undefined();

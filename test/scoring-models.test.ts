@@ -141,9 +141,9 @@ describe("native scorers are bit-identical to the TS reference", () => {
         const q = m.quantizeInputs(x, n);
         const ref = Array.from(m.scoreFixedRaw(q, n));
         expect(Array.from(nat.scoreFixedRaw(q, n))).toEqual(ref);
-        // Every native walk: portable blocked (default), AVX2 gathers (opt-in, where it applies), plain scalar.
+        // Every native walk: grouped (default, above), blocked, AVX2 gathers (opt-in, where it applies), plain scalar.
         const h = compileForest(m);
-        for (const walk of [(o: Int32Array) => native.ifScoreFixed(h, q, n, o, true), (o: Int32Array) => native.ifScoreFixedScalar(h, q, n, o)]) {
+        for (const walk of [(o: Int32Array) => native.ifScoreFixed(h, q, n, o, "blocked"), (o: Int32Array) => native.ifScoreFixed(h, q, n, o, true), (o: Int32Array) => native.ifScoreFixedScalar(h, q, n, o)]) {
           const o = new Int32Array(n);
           walk(o);
           expect(Array.from(o)).toEqual(ref);
