@@ -4,6 +4,7 @@
  * plot kind is kept under out/report-screens/ for eyeballing.
  */
 import { describe, expect, it, beforeAll } from "vitest";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,13 @@ import { readRunDirectory, writeRunFile } from "../src/report/rundir.js";
 import { page } from "../src/report/html.js";
 import { CHROMIUM, runChromium } from "./helpers/chromium.js";
 import { fixtureInject, fixtureKfold, fixtureMonitor, fixtureRecord, fixtureSummary } from "./report-fixture.js";
+import { cli } from "./helpers/cli.js";
+import { PACKAGE_ROOT } from "../src/native.js";
+import { defaultModel } from "../src/bus/model.js";
+import { loadModel } from "../src/scoring/index.js";
+import { generatorInputHash } from "../src/report/record.js";
+import { loadProfile } from "../src/hil/profile.js";
+import { profileForModel, startEmulator } from "../src/hil/emulator.js";
 
 let html = "";
 let dir = "";
@@ -108,5 +116,84 @@ describe("report in headless Chromium", () => {
     };
     // Four browsers at a time: each launch is mostly start-up latency, not CPU.
     for (let i = 0; i < PLOT_KINDS.length; i += 4) await Promise.all(PLOT_KINDS.slice(i, i + 4).map(shoot));
+  });
+});
+
+/** Rows of a `data-table` table as arrays of cell texts (entities decoded), header row dropped. */
+function tableRows(markup: string, name: string): string[][] {
+  const t = markup.match(new RegExp(`<table [^>]*data-table="${name}"[\\s\\S]*?</table>`))?.[0];
+  if (!t) return [];
+  const decode = (x: string) => x.replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  return [...t.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].slice(1).map((r) => [...r[1].matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => decode(c[1])));
+}
+const manifestOf = (markup: string) => Object.fromEntries(tableRows(markup, "manifest").map(([k, v]) => [k, v]));
+
+describe("report manifest of real run directories (issue: tool version, seed, model hash, board HELLO, input hashes)", () => {
+  const version = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version as string;
+  const work = mkdtempSync(join(tmpdir(), "scoutloop-manifest-"));
+
+  it("`run --report` with generated events and the in-process emulated board", { timeout: 120_000 }, async () => {
+    const out = join(work, "gen-run");
+    const res = await cli(["run", "--orbits", "1", "--seed", "7", "--report", out]);
+    expect(res.code, res.stderr).toBe(0);
+    const rep = await cli(["report", out, "--json"]);
+    expect(rep.code, rep.stderr).toBe(0);
+    const markup = readFileSync(JSON.parse(rep.stdout).report, "utf8");
+    const m = manifestOf(markup);
+    expect(m.tool).toBe(`scoutloop ${version}`);
+    expect(m.seed).toBe("7");
+    const model = defaultModel();
+    expect(m["model hash"]).toContain(model.id);
+    expect(m.board).toContain("scoutloop-emulator/");
+    const hello = Object.fromEntries(tableRows(markup, "board-hello"));
+    expect(hello.modelId).toBe(model.id); // the board said it runs the same model
+    expect(Number(hello.protocolVersion)).toBeGreaterThanOrEqual(1);
+    const inputs = tableRows(markup, "inputs");
+    expect(inputs).toHaveLength(1);
+    expect(inputs[0][0]).toMatch(/generator seed 7, 1 orbits/);
+    expect(inputs[0][1]).toBe(generatorInputHash({ seed: 7, orbits: 1 }));
+  });
+
+  it("`run --board PROFILE --model FILE --in FILE --report` against a separately served board", { timeout: 120_000 }, async () => {
+    const events = join(work, "bkg.h5");
+    const gen = await cli(["gen", "--orbits", "1", "--seed", "5", "--out", events]);
+    expect(gen.code, gen.stderr).toBe(0);
+    const modelPath = join(work, "model.json");
+    const train = await cli(["train", "--model", "iforest", "--gen-orbits", "1", "--out", modelPath]);
+    expect(train.code, train.stderr).toBe(0);
+    const model = loadModel(modelPath);
+    const profile = profileForModel(loadProfile("emulator-zmq"), model);
+    const emu = await startEmulator({ model, profile, zmq: "tcp://127.0.0.1:*", firmwareId: "fw-under-test" });
+    try {
+      const profilePath = join(work, "board.json");
+      writeFileSync(profilePath, JSON.stringify({ ...profile, transport: { kind: "zmq", endpoint: emu.address } }));
+      const out = join(work, "board-run");
+      const res = await cli(["run", "--board", profilePath, "--model", modelPath, "--in", events, "--report", out]);
+      expect(res.code, res.stderr).toBe(0);
+      const markup = renderRunReport(readRunDirectory(out));
+      const m = manifestOf(markup);
+      expect(m.tool).toBe(`scoutloop ${version}`);
+      expect(m.seed).toMatch(/read from a file/);
+      expect(m["model hash"]).toContain(model.id);
+      expect(m.board).toContain("firmware fw-under-test");
+      const hello = Object.fromEntries(tableRows(markup, "board-hello"));
+      expect(hello.firmwareId).toBe("fw-under-test");
+      expect(hello.boardName).toBe("scoutloop-emulator/emulator-zmq");
+      expect(hello.modelId).toBe(model.id);
+      const inputs = tableRows(markup, "inputs");
+      expect(inputs).toHaveLength(1);
+      expect(inputs[0][1]).toBe(createHash("sha256").update(readFileSync(events)).digest("hex"));
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("falls back to the summary's board HELLO when a run directory has no record.json", () => {
+    const only = mkdtempSync(join(tmpdir(), "scoutloop-report-summary-"));
+    const summary = { ...fixtureSummary(), backends: { board: { describe: "x", hello: { boardName: "zcu104", firmwareId: "fw-7", modelId: "abc" } } } };
+    writeFileSync(join(only, "summary.json"), JSON.stringify(summary));
+    const markup = renderRunReport(readRunDirectory(only));
+    expect(manifestOf(markup).board).toBe("zcu104 (firmware fw-7, model abc)");
+    expect(Object.fromEntries(tableRows(markup, "board-hello")).firmwareId).toBe("fw-7");
   });
 });

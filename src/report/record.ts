@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { generateOrbits, SIGNALS, type SignalName } from "../trigger/index.js";
-import type { ScoringModel } from "../scoring/model.js";
+import { canonicalJson, type ScoringModel } from "../scoring/model.js";
 import { collectSample, scoreSample } from "../study/sample.js";
 import { RUN_RECORD_FORMAT, type RunRecord } from "./types.js";
 
@@ -21,9 +21,12 @@ export interface GeneratedRecordOptions {
   version: string;
 }
 
-/** Hash of the generator settings: the "input hash" of a generated run. */
+/**
+ * Hash of the generator settings: the "input hash" of a generated run. Canonical JSON (sorted keys,
+ * unset fields dropped), so `run` and `report --gen` hash the same settings the same way.
+ */
 export function generatorInputHash(settings: Record<string, unknown>): string {
-  return createHash("sha256").update(JSON.stringify(settings)).digest("hex");
+  return createHash("sha256").update(canonicalJson(settings)).digest("hex");
 }
 
 export function generatedRunRecord(o: GeneratedRecordOptions): RunRecord {

@@ -15,21 +15,38 @@ import { kfoldSection } from "../study/kfold-render.js";
 
 const num = (v: number, digits = 4) => (Number.isFinite(v) ? +v.toPrecision(digits) : "—");
 
+/** The board's HELLO: from record.json, else from the summary's backends (a run without samples). */
+function boardHello(run: RunDirectory): Record<string, unknown> | null {
+  if (run.record?.manifest.boardHello) return run.record.manifest.boardHello;
+  for (const b of Object.values(run.summary?.backends ?? {})) {
+    const hello = (b as { hello?: unknown } | null)?.hello;
+    if (hello && typeof hello === "object") return hello as Record<string, unknown>;
+  }
+  return null;
+}
+
+/** The run manifest the issue asks for: tool version, seed, model hash, board HELLO, input hashes. */
 function manifestSection(run: RunDirectory): Section {
   const m = run.record?.manifest;
   const s = run.summary;
+  const hello = boardHello(run);
   const entries: Array<[string, unknown]> = [
     ["run directory", run.dir],
     ["tool", m ? `${m.tool} ${m.version}` : s?.tool ?? "—"],
-    ["seed", m?.seed ?? "—"],
-    ["model", m?.model ? `${m.model.kind} id ${m.model.id}${m.model.describe ? ` — ${m.model.describe}` : ""}` : "—"],
-    ["board HELLO", m?.boardHello ?? "— (no board in this run)"],
+    ["seed", m ? (m.seed ?? "— (events read from a file)") : "—"],
+    ["model", m?.model ? `${m.model.kind}${m.model.describe ? ` — ${m.model.describe}` : ""}` : "—"],
+    // Model ids are content hashes (scoring/model.ts modelId): equal ids, equal models.
+    ["model hash", m?.model ? `${m.model.id} (SHA-256 of the canonical model JSON, first 16 hex digits)` : "—"],
+    ["board", hello ? `${hello.boardName ?? "?"} (firmware ${hello.firmwareId ?? "?"}, model ${hello.modelId ?? "?"})` : "— (no board in this run)"],
     ["mode", s?.mode ?? "—"],
     ["scorers", s?.scorers.join(", ") ?? run.record?.scorer ?? "—"],
     ["created", m?.createdAt ?? "—"],
   ];
+  const helloTable = hello
+    ? `<h3>Board HELLO</h3>` + keyValueTable(Object.entries(hello), 'data-table="board-hello"')
+    : "";
   const inputs = m?.inputs.length ? table(["input", "sha256"], m.inputs.map((i) => [i.name, i.sha256]), 'data-table="inputs"') : note("No input hashes recorded.");
-  return { id: "manifest", title: "Run manifest", html: keyValueTable(entries, 'data-table="manifest"') + inputs };
+  return { id: "manifest", title: "Run manifest", html: keyValueTable(entries, 'data-table="manifest"') + helloTable + `<h3>Inputs</h3>` + inputs };
 }
 
 function summarySection(s: RunSummary): Section {
