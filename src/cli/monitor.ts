@@ -4,18 +4,14 @@
  * background, observed = a different seed, optionally with a signal injected).
  */
 import { Command, Option } from "commander";
-import { openSource } from "../bus/sources.js";
-import { SIGNALS, type SignalName } from "../trigger/index.js";
-import { MonitorFiller, compareToReference } from "../monitor/monitor.js";
+import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { DEFAULT_SELECTIONS, parseSelection } from "../monitor/selection.js";
-import { formatMonitor } from "../monitor/render.js";
-import { writeRunFile } from "../report/rundir.js";
 import { emit, intOption, numberOption, UsageError } from "./util.js";
 
 interface MonitorCli {
   in?: string; ref?: string; orbits: number; refOrbits?: number; seed: number; refSeed: number;
   signal?: SignalName; injectFraction?: number; selection?: string[]; systematic: number; z: number; minCount: number;
-  out?: string; json?: boolean;
+  out?: string; html?: string; json?: boolean;
 }
 
 export function monitorCommand(): Command {
@@ -29,11 +25,12 @@ export function monitorCommand(): Command {
     .option("--ref-seed <n>", "generator seed of the reference run", intOption(0, 2 ** 32 - 1), 1)
     .addOption(new Option("--signal <name>", "inject this signal into the generated observed run").choices([...SIGNALS]))
     .option("--inject-fraction <f>", "fraction of filled BX carrying the signal", numberOption(0, 1))
-    .option("--selection <name:cuts>", `a channel, repeatable, e.g. dijet:jets>=2,ht>=100 (default: ${DEFAULT_SELECTIONS.join(" ")})`, (v: string, prev: string[] = []) => [...prev, v])
+    .option("--selection <name:cuts>", `a channel, repeatable, e.g. dijet:jets>=2,ht>=100; quantities jets egammas muons taus ht met minv meff (GeV) (default: ${DEFAULT_SELECTIONS.join(" ")} — each a small slice of zero-bias background; HT counts central jets above 30 GeV only, so ht>=30 means "any such jet")`, (v: string, prev: string[] = []) => [...prev, v])
     .option("--systematic <rel>", "relative systematic on the scaled reference", numberOption(0, 10), 0.05)
     .option("--z <sigma>", "flag bins whose excess or deficit reaches this significance", numberOption(0.1, 50), 3)
     .option("--min-count <n>", "never flag bins with fewer observed and expected events", numberOption(0, 1e9), 5)
     .option("--out <dir>", "write monitor.json into this run directory (then `scoutloop report DIR`)")
+    .option("--html <file>", "write the tables and plots as one self-contained HTML page")
     .option("--json", "print the result as JSON")
     .action(async (o: MonitorCli) => {
       if (o.injectFraction !== undefined && !o.signal) throw new UsageError("--inject-fraction needs --signal");
@@ -44,6 +41,11 @@ export function monitorCommand(): Command {
       } catch (err) {
         throw new UsageError(`--selection: ${(err as Error).message}`);
       }
+      // Loaded on use: sources pull in h5wasm and the generator, rendering pulls in Plot.
+      const { openSource } = await import("../bus/sources.js");
+      const { MonitorFiller, compareToReference } = await import("../monitor/monitor.js");
+      const { formatMonitor, monitorSection } = await import("../monitor/render.js");
+      const { writeHtmlPage, writeRunFile } = await import("../report/rundir.js");
       const fill = async (spec: Parameters<typeof openSource>[0]) => {
         const src = await openSource(spec);
         try {
@@ -55,7 +57,9 @@ export function monitorCommand(): Command {
       const obs = await fill({ in: o.in, orbits: o.orbits, seed: o.seed, signal: o.signal, injectFraction: o.injectFraction });
       const ref = await fill({ in: o.ref, orbits: o.refOrbits ?? o.orbits, seed: o.refSeed });
       const result = compareToReference(obs.filler, ref.filler, { observed: obs.describe, reference: ref.describe }, { systematic: o.systematic, zThreshold: o.z, minCount: o.minCount });
-      if (o.out) writeRunFile(o.out, "monitor.json", result);
-      emit(Boolean(o.json), result, () => formatMonitor(result) + (o.out ? `\nwrote ${o.out}/monitor.json` : ""));
+      const wrote: string[] = [];
+      if (o.out) wrote.push(writeRunFile(o.out, "monitor.json", result));
+      if (o.html) wrote.push(writeHtmlPage(o.html, "scoutloop monitor", `${result.observed.describe} vs ${result.reference.describe}`, [monitorSection(result)]));
+      emit(Boolean(o.json), result, () => formatMonitor(result) + wrote.map((w) => `\nwrote ${w}`).join(""));
     });
 }

@@ -23,8 +23,21 @@ export interface Selection {
   spec: string;
 }
 
-/** Channels monitored when none are given: everything, multijet, leptonic, high HT. */
-export const DEFAULT_SELECTIONS = ["all:", "multijet:jets>=4", "lepton:egammas>=1", "dimuon:muons>=2", "highHT:ht>=50"];
+/**
+ * Channels monitored when none are given. Every cut is an L1 quantity at a threshold that means the
+ * same on generated and on real L1 data, and each keeps a small slice of zero-bias background
+ * (fractions measured on `scoutloop gen` background, seeds 1-5):
+ *   all       every event (the normalisation channel)
+ *   diEG      ≥ 2 e/γ candidates                        ~9 % of generated background
+ *   diMuon    ≥ 2 muons                                  ~0.03 % (rare; A→4ℓ puts ~60 % here)
+ *   jetHT     HT ≥ 30 GeV: at least one central jet above the L1 HT jet threshold (30 GeV,
+ *             |η| < 2.4; below it the HT sum is 0)     ~0.5 % (LQ→bτ ~55 %)
+ *   highMET   MET ≥ 30 GeV                               ~1 %
+ *   highMeff  M_eff ≥ 100 GeV                            ~1 %
+ * Generated minimum bias is soft: 99.5 % of it has HT = 0, so no HT cut keeps "a few percent"
+ * of it; 30 GeV is the lowest cut that selects anything and the L1 HT seeds start above it.
+ */
+export const DEFAULT_SELECTIONS = ["all:", "diEG:egammas>=2", "diMuon:muons>=2", "jetHT:ht>=30", "highMET:met>=30", "highMeff:meff>=100"];
 
 export function parseSelection(text: string): Selection {
   const colon = text.indexOf(":");

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { RunSummary } from "../compare/summary.js";
+import { page, type Section } from "./html.js";
 import { RUN_RECORD_FORMAT, type RunDirectory, type RunRecord } from "./types.js";
 
 /** A run file larger than this is refused rather than parsed (a report never needs GBs of JSON). */
@@ -84,5 +85,11 @@ export function writeRunFile(dir: string, name: "record.json" | "monitor.json" |
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
   writeFileSync(path, toJsonText(value) + "\n");
+  return path;
+}
+
+/** One self-contained HTML page of report sections (monitor/inject --html); returns its path. */
+export function writeHtmlPage(path: string, title: string, subtitle: string, sections: Section[]): string {
+  writeFileSync(path, page(title, subtitle, sections));
   return path;
 }
