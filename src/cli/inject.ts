@@ -4,12 +4,8 @@
  * Runs on generated data unless --bkg / --sig files are given.
  */
 import { Command, Option } from "commander";
-import { SIGNALS, type SignalName } from "../trigger/index.js";
-import { injectStudy } from "../study/inject.js";
-import { formatInject } from "../study/inject-render.js";
-import { loadSample, studyModel } from "../study/inputs.js";
+import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { STUDY_VARIABLES, type StudyVariable } from "../study/variables.js";
-import { writeRunFile } from "../report/rundir.js";
 import { emit, intOption, numberOption, UsageError } from "./util.js";
 
 export function parseFractions(text: string): number[] {
@@ -23,7 +19,7 @@ export function parseFractions(text: string): number[] {
 
 interface InjectCli {
   model?: string; bkg?: string; sig?: string; signal: SignalName; fractions: string; orbits: number; sigOrbits: number;
-  seed: number; variable: StudyVariable; cut: number; precision: "fixed" | "float"; bins: number; out?: string; json?: boolean;
+  seed: number; variable: StudyVariable; cut: number; precision: "fixed" | "float"; bins: number; out?: string; html?: string; json?: boolean;
 }
 
 export function injectCommand(): Command {
@@ -31,9 +27,9 @@ export function injectCommand(): Command {
     .description("signal-injection study: score shift and variable sculpting after a score cut, per injected fraction (KS and likelihood ratio)")
     .option("--model <file>", "model JSON (default: an isolation forest trained on generated background)")
     .option("--bkg <file>", "background events (.h5/.jsonl; default: generated)")
-    .option("--sig <file>", "signal events (.h5/.jsonl; default: generated --signal)")
+    .option("--sig <file>", "signal events (.h5/.jsonl; default: generated --signal); a labelled file gives its signal-labelled events, --bkg its background-labelled ones")
     .addOption(new Option("--signal <name>", "generated signal (without --sig)").choices([...SIGNALS]).default("Ato4l"))
-    .option("--fractions <list>", "injected signal fractions of the background", "0,1e-4,1e-3,1e-2")
+    .option("--fractions <list>", "injected signal fractions of the data half of the background (with the default 4 orbits, 1e-3 is ~5 events)", "0,1e-3,1e-2,5e-2")
     .option("--orbits <n>", "background orbits (generated, or at most from --bkg)", intOption(1, 100_000), 4)
     .option("--sig-orbits <n>", "signal orbits (generated signal-only, or at most from --sig)", intOption(1, 100_000), 1)
     .option("--seed <n>", "generator seed and split seed", intOption(0, 2 ** 32 - 1), 3)
@@ -42,17 +38,25 @@ export function injectCommand(): Command {
     .addOption(new Option("--precision <p>", "score with the fixed-point (firmware) model or the float reference").choices(["fixed", "float"]).default("fixed"))
     .option("--bins <n>", "histogram bins", intOption(2, 1000), 40)
     .option("--out <dir>", "write inject.json into this run directory (then `scoutloop report DIR`)")
+    .option("--html <file>", "write the table and plots as one self-contained HTML page")
     .option("--json", "print the result as JSON")
     .action(async (o: InjectCli) => {
       const fractions = parseFractions(o.fractions);
+      // Loaded on use: the study pulls in the models, sources (h5wasm) and Plot.
+      const { injectStudy } = await import("../study/inject.js");
+      const { formatInject, injectSection } = await import("../study/inject-render.js");
+      const { loadSample, studyModel } = await import("../study/inputs.js");
+      const { writeHtmlPage, writeRunFile } = await import("../report/rundir.js");
       const m = studyModel(o.model);
-      const bkg = await loadSample({ in: o.bkg, orbits: o.orbits, seed: o.seed });
-      const sig = await loadSample({ in: o.sig, orbits: o.sigOrbits, seed: o.seed + 1, signal: o.sig ? undefined : o.signal, injectFraction: o.sig ? undefined : 1 });
+      const bkg = await loadSample({ in: o.bkg, orbits: o.orbits, seed: o.seed, truth: "background" });
+      const sig = await loadSample({ in: o.sig, orbits: o.sigOrbits, seed: o.seed + 1, signal: o.sig ? undefined : o.signal, injectFraction: o.sig ? undefined : 1, truth: "signal" });
       const result = injectStudy({
         model: m.model, background: bkg.sample, signal: sig.sample, signalName: o.sig ?? o.signal, fractions,
         variable: o.variable, cutFpr: o.cut, precision: o.precision, bins: o.bins, seed: o.seed,
       });
-      if (o.out) writeRunFile(o.out, "inject.json", result);
-      emit(Boolean(o.json), result, () => `model: ${m.describe}\nbackground: ${bkg.describe}\nsignal: ${sig.describe}\n${formatInject(result)}` + (o.out ? `\nwrote ${o.out}/inject.json` : ""));
+      const wrote: string[] = [];
+      if (o.out) wrote.push(writeRunFile(o.out, "inject.json", result));
+      if (o.html) wrote.push(writeHtmlPage(o.html, "scoutloop inject", `model ${m.describe}; background ${bkg.describe}; signal ${sig.describe}`, [injectSection(result)]));
+      emit(Boolean(o.json), result, () => `model: ${m.describe}\nbackground: ${bkg.describe}\nsignal: ${sig.describe}\n${formatInject(result)}` + wrote.map((w) => `\nwrote ${w}`).join(""));
     });
 }

@@ -129,7 +129,7 @@ export function monitorPlot(title: string, variable: string, unit: string, edges
   }, { "data-variable": variable });
 }
 
-/** Sculpting: the chosen variable after a score cut, one line per injected fraction. */
+/** Sculpting: the chosen variable after a score cut, one line per injected fraction (normalised shapes). */
 export function sculptingPlot(variable: string, edges: ArrayLike<number>, perFraction: Array<{ label: string; counts: ArrayLike<number> }>): string {
   const rows: Array<{ series: string; x: number; y: number }> = [];
   for (const f of perFraction) {
@@ -140,7 +140,7 @@ export function sculptingPlot(variable: string, edges: ArrayLike<number>, perFra
     }
   }
   return renderPlot("inject-sculpting", {
-    title: `${variable} after the score cut, per injected fraction`, width: WIDTH, height: HEIGHT,
+    title: `${variable} after the score cut, per injected fraction (and the reference before it)`, width: WIDTH, height: HEIGHT,
     x: { label: variable },
     y: { type: "log", label: "fraction of selected events", grid: true },
     color: { legend: true },

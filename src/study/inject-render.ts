@@ -8,9 +8,11 @@ import type { InjectResult } from "./inject.js";
 const g = (v: number) => (Number.isFinite(v) ? +v.toPrecision(4) : "—");
 
 function rowCells(r: InjectResult["rows"][number]): unknown[] {
-  return [r.fraction, r.injected, r.dataEvents, g(r.scoreMeanShift), g(r.scoreKs), g(r.scoreKsP), g(r.scoreLr), r.selected, r.selectedSignal, g(r.variableKs), g(r.variableKsP), g(r.variableLr)];
+  return [r.fraction, r.injected, r.dataEvents, g(r.scoreMeanShift), g(r.scoreKs), g(r.scoreKsP), g(r.scoreLr), r.selected, r.selectedSignal,
+    g(r.sculptKs), g(r.sculptKsP), g(r.sculptLr), g(r.variableKs), g(r.variableKsP), g(r.variableLr)];
 }
-const HEADERS = ["fraction", "injected", "events", "Δ mean score", "KS score", "p(KS)", "LR score", "selected", "selected signal", "KS var", "p(KS var)", "LR var"];
+const HEADERS = ["fraction", "injected", "events", "Δ mean score", "KS score", "p(KS)", "LR score", "selected", "selected signal",
+  "KS sculpt", "p(KS sculpt)", "LR sculpt", "KS var", "p(KS var)", "LR var"];
 
 function scoreShiftPlot(r: InjectResult): string {
   const rows = [{ label: "reference", counts: r.reference.scoreCounts }, ...r.rows.map((x) => ({ label: `f=${x.fraction}`, counts: x.scoreCounts }))].flatMap((s) => {
@@ -29,12 +31,14 @@ export function injectSection(value: unknown): Section {
   if (!r || r.format !== "scoutloop-inject/1" || !Array.isArray(r.rows)) {
     return { id: "inject", title: "Signal injection", html: `<p class="bad">inject.json is not a scoutloop injection result.</p>` };
   }
-  const sculpt = sculptingPlot(r.variable, r.variableEdges, [{ label: "reference", counts: r.reference.variableCounts }, ...r.rows.map((x) => ({ label: `f=${x.fraction}`, counts: x.variableCounts }))]);
+  const before = r.reference.variableCountsBeforeCut ? [{ label: "reference before cut", counts: r.reference.variableCountsBeforeCut }] : [];
+  const sculpt = sculptingPlot(r.variable, r.variableEdges, [...before, { label: "reference", counts: r.reference.variableCounts }, ...r.rows.map((x) => ({ label: `f=${x.fraction}`, counts: x.variableCounts }))]);
+  const refSculpt = r.reference.sculptKs === undefined ? "" : ` The cut alone sculpts the reference's ${r.variable} with KS ${g(r.reference.sculptKs)} (p ${g(r.reference.sculptKsP)}), LR ${g(r.reference.sculptLr)}.`;
   return {
     id: "inject",
     title: "Signal injection",
     html:
-      note(`Signal ${r.signal}, model ${r.model.kind} ${r.model.id} (${r.precision}); score cut ≥ ${g(r.threshold)} passes ${r.cutFpr} of the reference (${r.reference.selected}/${r.reference.events}); variable ${r.variable}.`) +
+      note(`Signal ${r.signal}, model ${r.model.kind} ${r.model.id} (${r.precision}); score cut ≥ ${g(r.threshold)} passes ${r.cutFpr} of the reference (${r.reference.selected}/${r.reference.events}); variable ${r.variable}.${refSculpt}`) +
       `<p>${escapeHtml(r.method)}</p>` + table(HEADERS, r.rows.map(rowCells), 'data-table="inject"') +
       `<figure>${scoreShiftPlot(r)}</figure><figure>${sculpt}</figure>`,
   };
@@ -43,5 +47,9 @@ export function injectSection(value: unknown): Section {
 export function formatInject(r: InjectResult): string {
   const w = HEADERS.map((h) => Math.max(h.length, 9));
   const line = (cells: unknown[]) => cells.map((c, i) => String(c).padStart(w[i])).join(" ");
-  return [`injection of ${r.signal}: cut ≥ ${g(r.threshold)} (pass ${r.cutFpr} of reference), variable ${r.variable}`, line(HEADERS), ...r.rows.map((x) => line(rowCells(x)))].join("\n");
+  return [
+    `injection of ${r.signal}: cut ≥ ${g(r.threshold)} (pass ${r.cutFpr} of reference: ${r.reference.selected}/${r.reference.events}), variable ${r.variable}`,
+    `reference sculpting by the cut alone: KS ${g(r.reference.sculptKs)} (p ${g(r.reference.sculptKsP)}), LR ${g(r.reference.sculptLr)}`,
+    line(HEADERS), ...r.rows.map((x) => line(rowCells(x))),
+  ].join("\n");
 }

@@ -3,12 +3,15 @@
  * inject a signal at fractions f of the background into a "data" sample and ask, per fraction,
  *  1. how the anomaly-score distribution moves (mean shift, KS and binned Poisson LR against an
  *     independent background-only reference), and
- *  2. how a chosen variable (e.g. M_inv) is sculpted after a score cut (KS and LR of the selected
- *     events' variable against the reference's selected events).
+ *  2. how a chosen variable (e.g. M_inv) is sculpted by a score cut: the shape of the events that
+ *     pass against the shape of those the cut removes (two independent samples: KS and shape-only
+ *     LR; at f = 0 this is the background sculpting the cut alone causes), and the selected
+ *     events against the reference's selected events (KS and LR: how visible the injected signal
+ *     is after the cut).
  * The background is split (seeded) into two halves: reference and data. The score cut is set on
  * the reference so that `cutFpr` of it passes. f = 0 therefore measures the null fluctuation.
  */
-import { edgesFor, histogramOf, linearEdges } from "../report/histogram.js";
+import { edgesFor, histogramOf, linearEdges, total } from "../report/histogram.js";
 import type { ScoringModel } from "../scoring/model.js";
 import { scoreSample, selectRows, type EventSample } from "./sample.js";
 import { permutation } from "./shuffle.js";
@@ -44,6 +47,10 @@ export interface InjectRow {
   /** Events passing the cut (data). */
   selected: number;
   selectedSignal: number;
+  /** Variable of the events passing vs failing the cut (shape only): the cut's sculpting. */
+  sculptKs: number;
+  sculptKsP: number;
+  sculptLr: number;
   variableKs: number;
   variableKsP: number;
   variableLr: number;
@@ -61,7 +68,11 @@ export interface InjectResult {
   precision: "fixed" | "float";
   cutFpr: number;
   threshold: number;
-  reference: { events: number; selected: number; variableCounts: number[]; scoreCounts: number[] };
+  reference: {
+    events: number; selected: number; variableCounts: number[]; scoreCounts: number[];
+    /** The reference's variable before the cut, and its sculpting by the cut (passing vs failing). */
+    variableCountsBeforeCut: number[]; sculptKs: number; sculptKsP: number; sculptLr: number;
+  };
   scoreEdges: number[];
   variableEdges: number[];
   rows: InjectRow[];
@@ -70,6 +81,7 @@ export interface InjectResult {
 export const INJECT_METHOD =
   "Background split in two seeded halves: reference and data. Signal events injected into the data at each fraction f of the data background. " +
   "Score cut set on the reference at the requested pass fraction (score ≥ threshold passes). " +
+  "Sculpting: the variable's shape for events passing the cut against events failing it (KS; LR with the failing shape scaled to the passing count). " +
   "Statistics against the reference: two-sample KS (asymptotic p-value) and binned Poisson likelihood ratio −2 ln λ (Baker–Cousins) with the reference scaled to the data's background count.";
 
 export function injectStudy(o: InjectOptions): InjectResult {
@@ -101,6 +113,8 @@ export function injectStudy(o: InjectOptions): InjectResult {
   const varEdges = linearEdges(lo, hi, bins);
   const refSelVar = refVar.filter((_, i) => refScore[i] >= threshold);
   const refVarH = histogramOf(refSelVar, varEdges);
+  const refAllVarH = histogramOf(refVar, varEdges);
+  const refSculpt = sculpting(refVar, refScore, threshold, varEdges);
   const refScoreH = histogramOf(refScore, scoreEdges);
   const scale = data.n / ref.n;
   const refMean = mean(refScore);
@@ -132,12 +146,14 @@ export function injectStudy(o: InjectOptions): InjectResult {
     const varH = histogramOf(selVar, varEdges);
     const ksScore = ksStatistic(score, refScore);
     const ksVar = ksStatistic(selVar, refSelVar);
+    const sculpt = sculpting(v, score, threshold, varEdges);
     return {
       fraction, injected, dataEvents: n,
       scoreMean: mean(score), scoreMeanShift: mean(score) - refMean,
       scoreKs: ksScore.d, scoreKsP: ksScore.p,
       scoreLr: poissonLikelihoodRatio(scoreH.counts, refScoreH.counts.map((c) => c * scale)),
       selected, selectedSignal,
+      sculptKs: sculpt.ks, sculptKsP: sculpt.ksP, sculptLr: sculpt.lr,
       variableKs: ksVar.d, variableKsP: ksVar.p,
       variableLr: poissonLikelihoodRatio(varH.counts, refVarH.counts.map((c) => c * scale)),
       variableCounts: Array.from(varH.counts), scoreCounts: Array.from(scoreH.counts),
@@ -146,9 +162,24 @@ export function injectStudy(o: InjectOptions): InjectResult {
   return {
     format: "scoutloop-inject/1", method: INJECT_METHOD,
     model: { kind: o.model.kind, id: o.model.id }, signal: o.signalName, variable, precision, cutFpr, threshold,
-    reference: { events: ref.n, selected: refSelVar.length, variableCounts: Array.from(refVarH.counts), scoreCounts: Array.from(refScoreH.counts) },
+    reference: {
+      events: ref.n, selected: refSelVar.length, variableCounts: Array.from(refVarH.counts), scoreCounts: Array.from(refScoreH.counts),
+      variableCountsBeforeCut: Array.from(refAllVarH.counts), sculptKs: refSculpt.ks, sculptKsP: refSculpt.ksP, sculptLr: refSculpt.lr,
+    },
     scoreEdges: Array.from(scoreEdges), variableEdges: Array.from(varEdges), rows,
   };
+}
+
+/** How a cut reshapes a variable: events passing (score ≥ threshold) against events failing, shape only. */
+function sculpting(v: ArrayLike<number>, score: ArrayLike<number>, threshold: number, edges: Float64Array): { ks: number; ksP: number; lr: number } {
+  const pass: number[] = [];
+  const fail: number[] = [];
+  for (let i = 0; i < v.length; i++) (score[i] >= threshold ? pass : fail).push(v[i]);
+  const ks = ksStatistic(pass, fail);
+  const hp = histogramOf(pass, edges);
+  const hf = histogramOf(fail, edges);
+  const k = total(hf) > 0 ? total(hp) / total(hf) : 0;
+  return { ks: ks.d, ksP: ks.p, lr: poissonLikelihoodRatio(hp.counts, Array.from(hf.counts, (c) => c * k)) };
 }
 
 function mean(x: ArrayLike<number>): number {

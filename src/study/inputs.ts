@@ -6,7 +6,7 @@ import { openSource } from "../bus/sources.js";
 import { N_FEATURES } from "../events/features.js";
 import { generateOrbits, type SignalName } from "../trigger/index.js";
 import { loadModel, trainIsolationForest, type ScoringModel } from "../scoring/index.js";
-import { collectSample, type EventSample } from "./sample.js";
+import { collectSample, selectRows, type EventSample } from "./sample.js";
 
 export interface SampleSpec {
   /** Input file; absent = generator. */
@@ -17,19 +17,36 @@ export interface SampleSpec {
   injectFraction?: number;
   /** Keep at most this many events. */
   maxEvents?: number;
-  /** Keep only events with a non-zero truth label (a signal sample from a mixed file). */
-  signalOnly?: boolean;
+  /**
+   * Keep events of one truth class: "background" = label 0, "signal" = non-zero label, so a mixed
+   * file (gen --inject-fraction) does not leak one class into the other. A file without signal
+   * labels (e.g. an ADC2021 signal file, or real data) is kept whole.
+   */
+  truth?: "signal" | "background";
 }
 
 export async function loadSample(spec: SampleSpec): Promise<{ sample: EventSample; describe: string }> {
   const source = await openSource({ in: spec.in, orbits: spec.orbits, seed: spec.seed, signal: spec.signal, injectFraction: spec.injectFraction });
   try {
-    const sample = collectSample(source.orbits, spec.maxEvents);
-    if (sample.n === 0) throw new Error(`${source.describe}: no events`);
-    return { sample, describe: source.describe };
+    const all = collectSample(source.orbits, spec.maxEvents);
+    if (all.n === 0) throw new Error(`${source.describe}: no events`);
+    const { sample, note } = keepTruth(all, spec.truth);
+    if (sample.n === 0) throw new Error(`${source.describe}: no ${spec.truth} events`);
+    return { sample, describe: note ? `${source.describe}, ${note}` : source.describe };
   } finally {
     source.close();
   }
+}
+
+function keepTruth(s: EventSample, truth: SampleSpec["truth"]): { sample: EventSample; note: string } {
+  if (!truth) return { sample: s, note: "" };
+  let signals = 0;
+  for (let i = 0; i < s.n; i++) if (s.label[i] !== 0) signals++;
+  if (signals === 0) return { sample: s, note: truth === "signal" ? "no signal labels: every event taken as signal" : "" };
+  const keep: number[] = [];
+  for (let i = 0; i < s.n; i++) if ((s.label[i] !== 0) === (truth === "signal")) keep.push(i);
+  if (keep.length === s.n) return { sample: s, note: "" };
+  return { sample: selectRows(s, keep), note: `${keep.length} of ${s.n} events kept by truth label (${truth})` };
 }
 
 /** Seed of the default study model's training background (distinct from study seeds). */
