@@ -65,8 +65,25 @@ Napi::Value FxCast(const Napi::CallbackInfo& info) {
 // product rounds exactly as fx::quantize's ldexp does), floor/remainder exact while |y| < 2^52, the
 // quant mode's increment, then saturation bounds; NaN/±inf/huge values and WRAP overflow take
 // fx::quantize / fx::overflowRaw, so every bit matches the general path.
+// fx::roundUp with bitwise instead of short-circuit logic: the first dropped bit of real inputs is a
+// coin toss, and as a branch it mispredicts half the time. Same truth table, mode by mode.
 template <fx::Quant Q>
-void quantizeRowsMode(const float* x, size_t n, size_t d, const double* sc, const double* off, const fx::Format& f, int32_t* o) {
+__attribute__((always_inline)) inline int64_t roundUpBranchless(int64_t floorV, int64_t qb, int64_t r, int64_t neg) {
+  switch (Q) {
+    case fx::TRN: return 0;
+    case fx::RND: return qb;
+    case fx::RND_ZERO: return qb & (neg | r);
+    case fx::RND_MIN_INF: return qb & r;
+    case fx::RND_INF: return qb & ((neg ^ 1) | r);
+    case fx::RND_CONV: return qb & ((floorV & 1) | r);
+    case fx::TRN_ZERO: return neg & (qb | r);
+  }
+  return 0;
+}
+
+template <fx::Quant Q>
+__attribute__((always_inline)) inline void quantizeRowsBody(const float* x, size_t n, size_t d, const double* sc, const double* off,
+                                                            const fx::Format& f, int32_t* o) {
   const double pow = std::ldexp(1.0, f.frac());
   const int64_t lo = f.lo(), hi = f.hi();
   const int64_t inLo = (f.overflow == fx::SAT_SYM && f.isSigned) ? lo + 1 : lo;
@@ -85,12 +102,30 @@ void quantizeRowsMode(const float* x, size_t n, size_t d, const double* sc, cons
       const double fl = std::floor(y);
       const double rem = y - fl;
       const int64_t fi = int64_t(fl);
-      const int64_t q = fi + fx::roundUp(Q, fi, rem >= 0.5, rem != 0 && rem != 0.5, v < 0);
+      const int64_t q = fi + roundUpBranchless<Q>(fi, rem >= 0.5, (rem != 0) & (rem != 0.5), v < 0);
       if (q >= inLo && q <= hi) dst = int32_t(q);
       else if (wrap) dst = int32_t(fx::overflowRaw(q, f));
       else dst = int32_t(q < inLo ? below : above);
     }
   }
+}
+
+// The same body twice: baseline x86-64 has no floor instruction (std::floor is a libm call), so
+// CPUs with AVX2 (hence SSE4.1 roundsd) get a copy compiled for them — same operations, same bits.
+template <fx::Quant Q>
+void quantizeRowsPortable(const float* x, size_t n, size_t d, const double* sc, const double* off, const fx::Format& f, int32_t* o) {
+  quantizeRowsBody<Q>(x, n, d, sc, off, f, o);
+}
+template <fx::Quant Q>
+__attribute__((target("avx2"))) void quantizeRowsAvx2(const float* x, size_t n, size_t d, const double* sc, const double* off,
+                                                      const fx::Format& f, int32_t* o) {
+  quantizeRowsBody<Q>(x, n, d, sc, off, f, o);
+}
+template <fx::Quant Q>
+void quantizeRowsMode(const float* x, size_t n, size_t d, const double* sc, const double* off, const fx::Format& f, int32_t* o) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) quantizeRowsAvx2<Q>(x, n, d, sc, off, f, o);
+  else quantizeRowsPortable<Q>(x, n, d, sc, off, f, o);
 }
 
 void quantizeRows(const float* x, size_t n, size_t d, const double* sc, const double* off, const fx::Format& f, int32_t* o) {
