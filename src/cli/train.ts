@@ -1,14 +1,26 @@
 /** `scoutloop train`: fit an anomaly model on background events and write its JSON. */
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { writeFileSync } from "node:fs";
 import { N_FEATURES } from "../events/features.js";
 import { featuresWithoutPhi, trainIsolationForest } from "../scoring/iforest.js";
 import { trainGmm } from "../scoring/gmm.js";
+import { checkLadder } from "../scoring/tukey.js";
 import { loadFeatures } from "../scoring/inputs.js";
 import type { ScoringModel } from "../scoring/model.js";
 import { trainAutoencoder } from "../scoring/nn-train.js";
 import { axol1tlNormalisation } from "../scoring/normalise.js";
 import { emit, intOption, numberOption, Progress, UsageError } from "./util.js";
+
+/** `--tukey-ladder -1,0,0.5`: the powers, checked as the trainer checks them. */
+function ladderOption(value: string): number[] {
+  const ladder = value.split(",").map((p) => (p.trim() === "" ? NaN : Number(p)));
+  try {
+    checkLadder(ladder);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return ladder;
+}
 
 export function trainCommand(): Command {
   return new Command("train")
@@ -26,11 +38,15 @@ export function trainCommand(): Command {
     .option("--output-format <type>", "fixed-point type of the score")
     .option("--components <k>", "gmm: number of components", intOption(1, 256), 4)
     .addOption(new Option("--covariance <kind>", "gmm: covariance type").choices(["diag", "full"]).default("diag"))
+    .option("--tukey", "gmm: Tukey ladder-of-powers transform per feature, λ chosen by Shapiro–Wilk W")
+    .option("--tukey-ladder <powers>", "gmm: comma-separated ladder for --tukey (implies it)", ladderOption, undefined)
     .option("--epochs <n>", "ae: training epochs", intOption(1, 1000), 5)
     .option("--learning-rate <lr>", "ae: Adam learning rate", numberOption(1e-7, 1), 1e-3)
     .option("--json", "print the summary as JSON")
     .action(async (o) => {
       if (!o.in && o.genOrbits === undefined) throw new UsageError("train needs --in FILE.h5 or --gen-orbits N");
+      const tukey = o.tukeyLadder ? { ladder: o.tukeyLadder as number[] } : Boolean(o.tukey);
+      if (tukey && o.model !== "gmm") throw new UsageError("--tukey and --tukey-ladder apply to --model gmm only");
       const progress = new Progress("generate", o.genOrbits ?? 0, !o.json);
       const data = await loadFeatures({ in: o.in, genOrbits: o.genOrbits, seed: o.seed, maxEvents: o.maxEvents }, (k) => progress.update(k));
       progress.done();
@@ -43,7 +59,7 @@ export function trainCommand(): Command {
           splitFeatures: o.allFeatures ? undefined : featuresWithoutPhi(), inputFormat: o.inputFormat, scoreFormat: o.outputFormat,
         });
       } else if (o.model === "gmm") {
-        model = trainGmm(data.features, data.n, N_FEATURES, { components: o.components, covariance: o.covariance, seed: o.seed, inputFormat: o.inputFormat, outputFormat: o.outputFormat });
+        model = trainGmm(data.features, data.n, N_FEATURES, { components: o.components, covariance: o.covariance, tukey, seed: o.seed, inputFormat: o.inputFormat, outputFormat: o.outputFormat });
       } else {
         const bar = new Progress("epochs", o.epochs, !o.json);
         model = trainAutoencoder(data.features, data.n, N_FEATURES, {

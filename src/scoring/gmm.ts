@@ -3,11 +3,13 @@
  * covariance, `regCovar` added to every variance as sklearn's `GaussianMixture` does), score =
  * −log p(x). There is no firmware design for it: the fixed-point output is the float score
  * quantised to `outputFormat` (stated in docs/models.md), so board and software still compare bits.
+ * An optional per-feature Tukey ladder-of-powers transform (tukey.ts) runs before the normalisation.
  */
 import { formatFixed, quantize, rawArrayToValues, toFixedFormat, type FixedFormat } from "./fixed.js";
 import { seededRandom } from "./iforest.js";
 import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
 import { normalisationFromJSON, normalisationToJSON, normaliseRows, quantizeRows, standardisation, type Normalisation } from "./normalise.js";
+import { applyTukey, fitTukey, tukeyFromJSON, tukeyNormaliseRows, tukeyToJSON, type TukeyOptions, type TukeyTransform } from "./tukey.js";
 
 export const DEFAULT_GMM_INPUT = "ap_fixed<24,12,AP_RND_CONV,AP_SAT>";
 export const DEFAULT_GMM_OUTPUT = "ap_fixed<32,26,AP_RND_CONV,AP_SAT>";
@@ -19,6 +21,8 @@ export interface GmmSpec {
   means: Float64Array; // K × d
   /** diag: K × d variances; full: K × d × d lower Cholesky factors of the covariances. */
   cov: Float64Array;
+  /** Optional per-feature Tukey ladder-of-powers transform, applied to physical features before `normalisation`. */
+  tukey?: TukeyTransform;
   normalisation: Normalisation;
   inputFormat: FixedFormat;
   outputFormat: FixedFormat;
@@ -53,6 +57,7 @@ export class GmmModel implements ScoringModel {
 
   constructor(spec: GmmSpec) {
     const K = spec.weights.length, d = spec.nFeatures;
+    if (spec.tukey && spec.tukey.lambda.length !== spec.nFeatures) throw new RangeError("gmm: the Tukey transform has the wrong number of features");
     if (K < 1 || spec.means.length !== K * d || spec.cov.length !== (spec.covariance === "diag" ? K * d : K * d * d)) {
       throw new RangeError("gmm: weights, means and covariances have inconsistent sizes");
     }
@@ -116,14 +121,23 @@ export class GmmModel implements ScoringModel {
     return out;
   }
 
+  /** Model inputs in float64: Tukey transform (if any), then the normalisation. */
+  private normalisedInputs(features: Float32Array, n: number): Float64Array {
+    const { tukey, normalisation } = this.spec;
+    return tukey ? tukeyNormaliseRows(tukey, normalisation, features, n) : normaliseRows(normalisation, features, n);
+  }
+
   scoreFloat(features: Float32Array, n: number): Float64Array {
     checkRows(features, n, this.nFeatures, "scoreFloat");
-    return this.scoreNormalised(normaliseRows(this.spec.normalisation, features, n), n);
+    return this.scoreNormalised(this.normalisedInputs(features, n), n);
   }
 
   quantizeInputs(features: Float32Array, n: number): Int32Array {
     checkRows(features, n, this.nFeatures, "quantizeInputs");
-    return quantizeRows(this.spec.normalisation, this.inputFormat, features, n);
+    if (!this.spec.tukey) return quantizeRows(this.spec.normalisation, this.inputFormat, features, n);
+    // The transform runs on the host before quantisation, like the normalisation it precedes.
+    const z = this.normalisedInputs(features, n);
+    return Int32Array.from(z, (v) => quantize(v, this.inputFormat));
   }
 
   /** −log p of the quantised inputs, quantised to the output format (no firmware design exists). */
@@ -137,6 +151,7 @@ export class GmmModel implements ScoringModel {
     const s = this.spec;
     return {
       format: "scoutloop-model", version: 1, kind: "gmm", nFeatures: s.nFeatures, covariance: s.covariance,
+      ...(s.tukey ? { tukey: tukeyToJSON(s.tukey) } : {}),
       normalisation: normalisationToJSON(s.normalisation), inputFormat: formatFixed(s.inputFormat), outputFormat: formatFixed(s.outputFormat),
       weights: Array.from(s.weights), means: Array.from(s.means), cov: Array.from(s.cov),
     };
@@ -149,12 +164,18 @@ export interface GmmTrainOptions {
   iterations?: number;
   seed?: number;
   regCovar?: number;
+  /** Fit a Tukey ladder-of-powers transform per feature first (true: the default ladder). */
+  tukey?: boolean | TukeyOptions;
+  /** Applied after the Tukey transform, when there is one. */
   normalisation?: Normalisation;
   inputFormat?: string | FixedFormat;
   outputFormat?: string | FixedFormat;
 }
 
-/** Fit by EM on n rows; features are standardised first unless a normalisation is given. */
+/**
+ * Fit by EM on n rows; features are Tukey-transformed first when asked, then standardised unless
+ * a normalisation is given.
+ */
 export function trainGmm(features: Float32Array, n: number, nFeatures: number, options: GmmTrainOptions = {}): GmmModel {
   checkRows(features, n, nFeatures, "trainGmm");
   const K = options.components ?? 4;
@@ -162,8 +183,10 @@ export function trainGmm(features: Float32Array, n: number, nFeatures: number, o
   const full = (options.covariance ?? "diag") === "full";
   const reg = options.regCovar ?? 1e-3;
   if (!Number.isInteger(K) || K < 1 || K > 256 || n < K) throw new RangeError(`gmm: need 1 ≤ K ≤ 256 components and at least K rows (K = ${K}, n = ${n})`);
-  const norm = options.normalisation ?? standardisation(features, n, d);
-  const z = normaliseRows(norm, features, n);
+  const tukey = options.tukey ? fitTukey(features, n, d, options.tukey === true ? {} : options.tukey) : undefined;
+  // Standardisation is fitted on the transformed values (float32 is plenty for a mean and a spread).
+  const norm = options.normalisation ?? (tukey ? standardisation(Float32Array.from(applyTukey(tukey, features, n)), n, d) : standardisation(features, n, d));
+  const z = tukey ? tukeyNormaliseRows(tukey, norm, features, n) : normaliseRows(norm, features, n);
   const rand = seededRandom(options.seed ?? 1);
   const weights = new Float64Array(K).fill(1 / K);
   const means = new Float64Array(K * d);
@@ -176,7 +199,7 @@ export function trainGmm(features: Float32Array, n: number, nFeatures: number, o
   const resp = new Float64Array(n * K);
   const iterations = options.iterations ?? 30;
   const formats = { inputFormat: toFixedFormat(options.inputFormat ?? DEFAULT_GMM_INPUT, "inputFormat"), outputFormat: toFixedFormat(options.outputFormat ?? DEFAULT_GMM_OUTPUT, "outputFormat") };
-  let model = new GmmModel({ nFeatures: d, covariance: full ? "full" : "diag", weights, means, cov, normalisation: norm, ...formats });
+  let model = new GmmModel({ nFeatures: d, covariance: full ? "full" : "diag", weights, means, cov, tukey, normalisation: norm, ...formats });
   for (let it = 0; it < iterations; it++) {
     // E step: responsibilities.
     model.componentLogPdf(z, n, resp);
@@ -221,7 +244,7 @@ export function trainGmm(features: Float32Array, n: number, nFeatures: number, o
       }
       w[k] = Math.max(w[k] / n, 1e-12);
     }
-    model = new GmmModel({ nFeatures: d, covariance: full ? "full" : "diag", weights: w, means: mu, cov, normalisation: norm, ...formats });
+    model = new GmmModel({ nFeatures: d, covariance: full ? "full" : "diag", weights: w, means: mu, cov, tukey, normalisation: norm, ...formats });
   }
   return model;
 }
@@ -237,6 +260,7 @@ export function gmmFromJSON(json: Record<string, unknown>): GmmModel {
     nFeatures: d, covariance, weights: Float64Array.from(weights),
     means: Float64Array.from(numberArray(json.means, "gmm.means", K * d)),
     cov: Float64Array.from(numberArray(json.cov, "gmm.cov", covariance === "diag" ? K * d : K * d * d)),
+    tukey: json.tukey === undefined ? undefined : tukeyFromJSON(json.tukey, d),
     normalisation: normalisationFromJSON(json.normalisation, d),
     inputFormat: toFixedFormat(json.inputFormat ?? DEFAULT_GMM_INPUT, "gmm.inputFormat"),
     outputFormat: toFixedFormat(json.outputFormat ?? DEFAULT_GMM_OUTPUT, "gmm.outputFormat"),
