@@ -62,32 +62,51 @@ export function dropOrbit(work: OrbitWork, scorers: readonly Scorer[]): OrbitWor
   return work;
 }
 
-/** A scorer that throws does not end the run: its events fail with "scorer-error". */
-async function scoreOne(scorer: Scorer, work: OrbitWork): Promise<ScoreBatch> {
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof (v as { then?: unknown } | null)?.then === "function";
+}
+
+/**
+ * A scorer that throws (or rejects) does not end the run: its events fail with "scorer-error".
+ * Synchronous scorers (software models) stay synchronous: no promise and no microtask hop per orbit.
+ */
+function scoreOne(scorer: Scorer, work: OrbitWork): ScoreBatch | Promise<ScoreBatch> {
   const batch = work.decoded!;
+  const failed = () => failedBatch(scorer.name, work.input.orbit, work.input.bx, REASON.scorerError);
+  const accept = (result: ScoreBatch): ScoreBatch => {
+    if (result.n !== batch.nBx) throw new Error(`${scorer.name} returned ${result.n} results for ${batch.nBx} events`);
+    return alignToInput(work.input, result);
+  };
   try {
-    const result = await scorer.score({
+    const result = scorer.score({
       orbit: batch.orbit,
       n: batch.nBx,
       bx: batch.bx,
       features: work.features!,
       inputs: work.inputs!,
     });
-    if (result.n !== batch.nBx) throw new Error(`${scorer.name} returned ${result.n} results for ${batch.nBx} events`);
-    return alignToInput(work.input, result);
+    if (isThenable(result)) return Promise.resolve(result).then(accept).catch(failed);
+    return accept(result);
   } catch {
-    return failedBatch(scorer.name, work.input.orbit, work.input.bx, REASON.scorerError);
+    return failed();
   }
 }
 
-export async function scoreOrbit(work: OrbitWork, scorers: readonly Scorer[]): Promise<OrbitWork> {
+export function scoreOrbit(work: OrbitWork, scorers: readonly Scorer[]): OrbitWork | Promise<OrbitWork> {
   if (work.dropped) return dropOrbit(work, scorers);
   if (!work.decoded) {
     work.results = scorers.map((s) => failedBatch(s.name, work.input.orbit, work.input.bx, REASON.deframeLost));
     return work;
   }
-  work.results = await Promise.all(scorers.map((s) => scoreOne(s, work)));
-  return work;
+  const results = scorers.map((s) => scoreOne(s, work));
+  if (!results.some(isThenable)) {
+    work.results = results as ScoreBatch[];
+    return work;
+  }
+  return Promise.all(results).then((r) => {
+    work.results = r;
+    return work;
+  });
 }
 
 export interface ScoreOptions {
@@ -98,7 +117,10 @@ export interface ScoreOptions {
 }
 
 export function score(scorers: readonly Scorer[], opts: ScoreOptions): OperatorFunction<OrbitWork, OrbitWork> {
-  return boundedMergeMap((work: OrbitWork) => scoreOrbit(work, scorers), {
+  return boundedMergeMap((work: OrbitWork) => {
+    const done = scoreOrbit(work, scorers);
+    return isThenable(done) ? done : [done]; // an array is a synchronous inner: no promise per orbit
+  }, {
     concurrency: Math.max(1, Math.floor(opts.concurrency)),
     queueLimit: opts.queue === Infinity ? Infinity : Math.max(0, Math.floor(opts.queue)),
     onOverflow: (work: OrbitWork) => dropOrbit(work, scorers),
