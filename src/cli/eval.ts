@@ -45,6 +45,7 @@ export function evalCommand(): Command {
           }
         }
       }
+      if (model.floatOnly && (o.fixed || o.native)) throw new UsageError(`model ${o.model} (${model.kind}) is float-only: --fixed and --native are not available for it`);
       let model = loadModel(o.model);
       if (o.native) model = nativeScorer(model);
       if (model.nFeatures !== N_FEATURES) throw new Error(`model ${o.model} expects ${model.nFeatures} features per event; events carry the ${N_FEATURES} AXOL1TL features`);

@@ -37,6 +37,7 @@ export function scoreCommand(): Command {
     .action(async (o) => {
       if (!o.in && o.genOrbits === undefined) throw new UsageError("score needs --in FILE.h5 or --gen-orbits N");
       let model = loadModel(o.model);
+      if (model.floatOnly && (o.fixed || o.native)) throw new UsageError(`model ${o.model} (${model.kind}) is float-only: --fixed and --native are not available for it`);
       if (o.native) model = nativeScorer(model);
       if (model.nFeatures !== N_FEATURES) throw new Error(`model ${o.model} expects ${model.nFeatures} features per event; events carry the ${N_FEATURES} AXOL1TL features`);
       const data = await loadFeatures({ in: o.in, genOrbits: o.genOrbits, seed: o.seed, signal: o.signal as SignalName | undefined, maxEvents: o.maxEvents });

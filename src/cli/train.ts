@@ -8,7 +8,8 @@ import { checkLadder } from "../scoring/tukey.js";
 import { loadFeatures } from "../scoring/inputs.js";
 import type { ScoringModel } from "../scoring/model.js";
 import { trainAutoencoder } from "../scoring/nn-train.js";
-import { axol1tlNormalisation } from "../scoring/normalise.js";
+import { axol1tlNormalisation, standardisation } from "../scoring/normalise.js";
+import { trainExtendedIsolationForest } from "../scoring/eiforest.js";
 import { emit, intOption, numberOption, Progress, UsageError } from "./util.js";
 
 /** `--tukey-ladder -1,0,0.5`: the powers, checked as the trainer checks them. */
@@ -24,16 +25,17 @@ function ladderOption(value: string): number[] {
 
 export function trainCommand(): Command {
   return new Command("train")
-    .description("train an anomaly model (isolation forest, autoencoder or GMM) on background events")
-    .addOption(new Option("--model <kind>", "model kind").choices(["iforest", "ae", "gmm"]).makeOptionMandatory())
+    .description("train an anomaly model (isolation forest, extended isolation forest, autoencoder or GMM) on background events")
+    .addOption(new Option("--model <kind>", "model kind").choices(["iforest", "eif", "ae", "gmm"]).makeOptionMandatory())
     .option("--in <file.h5>", "background events in the ADC2021 HDF5 layout")
     .option("--gen-orbits <n>", "train on N generated background orbits instead of a file", intOption(1, 100000))
     .option("--seed <s>", "seed for the generator and the training", intOption(0, 2 ** 31 - 1), 1)
     .option("--max-events <n>", "use at most N events", intOption(1, 1e9))
     .requiredOption("--out <model.json>", "where to write the model")
-    .option("--trees <n>", "iforest: number of trees", intOption(1, 10000), 100)
-    .option("--sample-size <n>", "iforest: sub-sample size ψ per tree", intOption(2, 1 << 20), 256)
-    .option("--all-features", "iforest: let splits use φ too (default: pT and η only)")
+    .option("--trees <n>", "iforest/eif: number of trees", intOption(1, 10000), 100)
+    .option("--sample-size <n>", "iforest/eif: sub-sample size ψ per tree", intOption(2, 1 << 20), 256)
+    .option("--all-features", "iforest/eif: let splits use φ too (default: pT and η only)")
+    .option("--ndim <n>", "eif: features per hyperplane split (1 = plain isolation-forest splits)", intOption(1, N_FEATURES), 2)
     .option("--input-format <type>", "fixed-point type of the model inputs, e.g. ap_fixed<18,13,AP_RND_CONV,AP_SAT>")
     .option("--output-format <type>", "fixed-point type of the score")
     .option("--components <k>", "gmm: number of components", intOption(1, 256), 4)
@@ -47,6 +49,7 @@ export function trainCommand(): Command {
       if (!o.in && o.genOrbits === undefined) throw new UsageError("train needs --in FILE.h5 or --gen-orbits N");
       const tukey = o.tukeyLadder ? { ladder: o.tukeyLadder as number[] } : Boolean(o.tukey);
       if (tukey && o.model !== "gmm") throw new UsageError("--tukey and --tukey-ladder apply to --model gmm only");
+      if (o.model === "eif" && (o.inputFormat || o.outputFormat)) throw new UsageError("--model eif is float-only: it takes no --input-format/--output-format");
       const progress = new Progress("generate", o.genOrbits ?? 0, !o.json);
       const data = await loadFeatures({ in: o.in, genOrbits: o.genOrbits, seed: o.seed, maxEvents: o.maxEvents }, (k) => progress.update(k));
       progress.done();
@@ -57,6 +60,12 @@ export function trainCommand(): Command {
         model = trainIsolationForest(data.features, data.n, N_FEATURES, {
           seed: o.seed, nTrees: o.trees, sampleSize: o.sampleSize, normalisation: axol1tlNormalisation(),
           splitFeatures: o.allFeatures ? undefined : featuresWithoutPhi(), inputFormat: o.inputFormat, scoreFormat: o.outputFormat,
+        });
+      } else if (o.model === "eif") {
+        // Hyperplanes add features, so each is standardised first (isotree's standardize_data default).
+        model = trainExtendedIsolationForest(data.features, data.n, N_FEATURES, {
+          seed: o.seed, nTrees: o.trees, sampleSize: o.sampleSize, ndim: o.ndim, normalisation: standardisation(data.features, data.n, N_FEATURES),
+          splitFeatures: o.allFeatures ? undefined : featuresWithoutPhi(),
         });
       } else if (o.model === "gmm") {
         model = trainGmm(data.features, data.n, N_FEATURES, { components: o.components, covariance: o.covariance, tukey, seed: o.seed, inputFormat: o.inputFormat, outputFormat: o.outputFormat });

@@ -26,13 +26,16 @@ export interface Evaluation {
   /** Background events needed to resolve FPR 1e-5 (warn when fewer were given). */
   resolves1e5: boolean;
   signals: SignalResult[];
-  /** Float vs fixed decisions at their own rate thresholds, over background + all signals. */
-  agreement: { events: number; agree: number; fraction: number; floatThreshold: number; fixedThreshold: number };
+  /** Float vs fixed decisions at their own rate thresholds, over background + all signals (null for a float-only model). */
+  agreement: { events: number; agree: number; fraction: number; floatThreshold: number; fixedThreshold: number } | null;
 }
 
+/** Float and fixed scores of a set; a float-only model has no fixed scores (`fixed` is the float array). */
 export function scoresOf(model: ScoringModel, set: FeatureSet): { float: Float64Array; fixed: Float64Array } {
+  const float = model.scoreFloat(set.features, set.n);
+  if (model.floatOnly) return { float, fixed: float };
   return {
-    float: model.scoreFloat(set.features, set.n),
+    float,
     fixed: rawArrayToValues(model.scoreFixedRaw(model.quantizeInputs(set.features, set.n), set.n), model.outputFormat),
   };
 }
@@ -41,6 +44,7 @@ export function evaluate(
   model: ScoringModel, background: FeatureSet, signals: Array<{ name: string; set: FeatureSet }>,
   opts: { fixed?: boolean; rateHz?: number; onStep?: (done: number) => void } = {},
 ): Evaluation {
+  if (opts.fixed && model.floatOnly) throw new Error(`model ${model.id} (${model.kind}) is float-only: no fixed-point evaluation`);
   const rateHz = opts.rateHz ?? 1000;
   const b = scoresOf(model, background);
   opts.onStep?.(1);
@@ -70,7 +74,7 @@ export function evaluate(
   return {
     model: model.id, kind: model.kind, arithmetic: opts.fixed ? "fixed" : "float", backgroundEvents: background.n, rateHz,
     threshold: thr.threshold, resolves1e5: background.n >= 1e5, signals: results,
-    agreement: { events: total, agree, fraction: total ? agree / total : 1, floatThreshold: fThr, fixedThreshold: qThr },
+    agreement: model.floatOnly ? null : { events: total, agree, fraction: total ? agree / total : 1, floatThreshold: fThr, fixedThreshold: qThr },
   };
 }
 
@@ -86,6 +90,7 @@ export function formatEvaluation(e: Evaluation): string {
     lines.push(`${s.name.padEnd(14)} ${String(s.events).padStart(7)} ${s.auc.toFixed(4).padStart(7)} ${s.prAuc.toFixed(4).padStart(7)} ${s.tprAt1e5.toFixed(4).padStart(9)} ${s.tprAtRate.toFixed(4).padStart(11)}`);
   }
   if (!e.resolves1e5) lines.push("", `note: ${e.backgroundEvents} background events cannot resolve FPR 1e-5 (needs ≥ 1e5); TPR@1e-5 is at the highest background score`);
-  lines.push("", `float vs fixed decisions at ${e.rateHz} Hz: ${e.agreement.agree}/${e.agreement.events} agree (${(100 * e.agreement.fraction).toFixed(3)} %)`);
+  if (e.agreement) lines.push("", `float vs fixed decisions at ${e.rateHz} Hz: ${e.agreement.agree}/${e.agreement.events} agree (${(100 * e.agreement.fraction).toFixed(3)} %)`);
+  else lines.push("", "float-only model: no fixed-point scores to compare");
   return lines.join("\n");
 }

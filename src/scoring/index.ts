@@ -1,9 +1,11 @@
-// Anomaly scoring: ap_fixed arithmetic, models (isolation forest, dense AE/VAE, GMM), metrics, native scorers.
+// Anomaly scoring: ap_fixed arithmetic, models (isolation forest, extended IF, dense AE/VAE, GMM), metrics, native scorers.
 export * from "./fixed.js";
 export * from "./model.js";
 export * from "./normalise.js";
 export * from "./iforest.js";
 export * from "./iforest-io.js";
+export * from "./eiforest.js";
+export * from "./tukey.js";
 export * from "./nn.js";
 export * from "./load.js";
 export * from "./native.js";

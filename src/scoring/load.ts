@@ -1,5 +1,6 @@
 /** `loadModel`: one entry point for every model file we read (ours, conifer, isotree). */
 import { readFileSync } from "node:fs";
+import { eifFromJSON } from "./eiforest.js";
 import { gmmFromJSON } from "./gmm.js";
 import { iforestFromJSON } from "./iforest.js";
 import { importConifer, importIsotree, isConiferJson, isIsotreeJson } from "./iforest-io.js";
@@ -7,7 +8,7 @@ import type { ScoringModel } from "./model.js";
 import { denseNetFromJSON } from "./nn.js";
 
 type Loader = (json: Record<string, unknown>) => ScoringModel;
-const LOADERS: Record<string, Loader> = { iforest: iforestFromJSON, ae: denseNetFromJSON, vae: denseNetFromJSON, gmm: gmmFromJSON };
+const LOADERS: Record<string, Loader> = { iforest: iforestFromJSON, eif: eifFromJSON, ae: denseNetFromJSON, vae: denseNetFromJSON, gmm: gmmFromJSON };
 
 /** Register another model kind's JSON reader. */
 export function registerModelLoader(kind: string, loader: Loader): void {

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { FixedFormat } from "./fixed.js";
 
-export type ModelKind = "iforest" | "ae" | "vae" | "gmm";
+export type ModelKind = "iforest" | "eif" | "ae" | "vae" | "gmm";
 
 export interface ScoringModel {
   kind: ModelKind;
@@ -17,6 +17,8 @@ export interface ScoringModel {
   /** Format of the raw score bits. */
   outputFormat: FixedFormat;
   nFeatures: number;
+  /** True for models with no fixed-point inference (their formats are nominal; quantizeInputs/scoreFixedRaw throw). */
+  floatOnly?: boolean;
   /** Float reference score, one per row (same scale as the fixed output's value). */
   scoreFloat(features: Float32Array, n: number): Float64Array;
   /** Raw input bits (n × nFeatures): normalise, then quantise to `inputFormat`. */

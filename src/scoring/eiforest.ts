@@ -1,0 +1,326 @@
+/**
+ * Extended isolation forest (Hariri, Carrasco Kind & Brunner 2018, arXiv:1811.02141): each split
+ * is a random hyperplane over `ndim` randomly chosen features, Σ coef·z < threshold → left, with
+ * coefficients drawn from N(0, 1) and the threshold uniform within the node's range along the
+ * projection (isotree's `ndim > 1` splits draw the split point the same way). Score as for the
+ * plain forest: log2 of 2^(−E[h]/c(ψ)) = norm × Σ_trees (depth + c(n_leaf)), norm = −1/(nTrees·c(ψ)).
+ *
+ * Float only: there is no firmware design, fixed-point model or native scorer for hyperplane
+ * splits, so `quantizeInputs` / `scoreFixedRaw` throw one clear error (`floatOnly` tells callers
+ * before they try).
+ *
+ * With ndim = 1 the trainer draws exactly as `trainIsolationForest` does (same row sampling, same
+ * feature and threshold draws, coefficient 1), so the same seed gives the same trees and scores.
+ */
+import { toFixedFormat, type FixedFormat } from "./fixed.js";
+import {
+  DEFAULT_IF_INPUT, DEFAULT_IF_SCORE, averagePathLength, forestToTrees, seededRandom, treesToForest, validateForest,
+  type ForestArrays, type TreeJson,
+} from "./iforest.js";
+import { modelJsonHeader } from "./model-json.js";
+import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
+import { identityNormalisation, normalisationFromJSON, type Normalisation } from "./normalise.js";
+
+export const EIF_FLOAT_ONLY =
+  "the extended isolation forest (eif) is float-only: it has no fixed-point or native scorer; score it without --fixed/--native";
+
+/** Hyperplane terms per split node: node i uses termFeature/termCoef[termStart[i] .. termStart[i + 1]). */
+export interface HyperplaneTerms {
+  termStart: Int32Array;
+  termFeature: Int32Array;
+  termCoef: Float64Array;
+}
+
+export interface ExtendedForestSpec {
+  /** Tree structure; `feature` holds each split node's first term (the structure checks read it), −1 on leaves. */
+  forest: ForestArrays;
+  terms: HyperplaneTerms;
+  nFeatures: number;
+  /** Features per hyperplane asked for at training (a node with fewer non-constant features uses all of them). */
+  ndim: number;
+  sampleSize: number;
+  /** −1/(nTrees·c(ψ)). */
+  norm: number;
+  normalisation: Normalisation;
+}
+
+export class ExtendedIsolationForestModel implements ScoringModel {
+  readonly kind = "eif" as const;
+  readonly floatOnly = true;
+  readonly id: string;
+  /** Nominal (the plain forest's defaults): the model has no fixed-point inference. */
+  readonly inputFormat: FixedFormat = toFixedFormat(DEFAULT_IF_INPUT, "inputFormat");
+  readonly outputFormat: FixedFormat = toFixedFormat(DEFAULT_IF_SCORE, "outputFormat");
+  readonly nFeatures: number;
+  readonly spec: ExtendedForestSpec;
+
+  constructor(spec: ExtendedForestSpec) {
+    validateForest(spec.forest, spec.nFeatures);
+    validateTerms(spec.forest, spec.terms, spec.nFeatures);
+    if (!Number.isFinite(spec.norm)) throw new RangeError("eif: norm must be a finite number");
+    this.spec = spec;
+    this.nFeatures = spec.nFeatures;
+    this.id = modelId(this.toJSON());
+  }
+
+  /** log2 of the isolation score, float64 on normalised features. */
+  scoreFloat(features: Float32Array, n: number): Float64Array {
+    checkRows(features, n, this.nFeatures, "scoreFloat");
+    const { forest: f, terms: { termStart, termFeature, termCoef }, normalisation: nz } = this.spec;
+    const d = this.nFeatures;
+    const z = new Float64Array(d);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) z[j] = (features[i * d + j] - nz.offset[j]) * nz.scale[j];
+      let sum = 0;
+      for (let t = 0; t < f.nTrees; t++) {
+        let node = f.root[t];
+        while (f.feature[node] >= 0) {
+          let p = 0;
+          for (let k = termStart[node]; k < termStart[node + 1]; k++) p += termCoef[k] * z[termFeature[k]];
+          node = p < f.threshold[node] ? f.left[node] : f.right[node];
+        }
+        sum += f.value[node];
+      }
+      out[i] = sum * this.spec.norm;
+    }
+    return out;
+  }
+
+  quantizeInputs(): Int32Array {
+    throw new Error(EIF_FLOAT_ONLY);
+  }
+
+  scoreFixedRaw(): Int32Array {
+    throw new Error(EIF_FLOAT_ONLY);
+  }
+
+  toJSON(): Record<string, unknown> {
+    const s = this.spec;
+    const { inputFormat: _nominal, ...header } = modelJsonHeader("eif", s.nFeatures, s.normalisation, this.inputFormat);
+    const { termStart, termFeature, termCoef } = s.terms;
+    const trees = forestToTrees(s.forest).map((tree, t) => {
+      const start = s.forest.root[t];
+      const { feature: _first, ...rest } = tree;
+      const features: number[][] = [], coefs: number[][] = [];
+      for (let i = 0; i < tree.feature.length; i++) {
+        const a = termStart[start + i], b = termStart[start + i + 1];
+        features.push(Array.from(termFeature.subarray(a, b)));
+        coefs.push(Array.from(termCoef.subarray(a, b)));
+      }
+      return { ...rest, features, coefs };
+    });
+    return { ...header, arithmetic: "float", splitting: "<", ndim: s.ndim, sampleSize: s.sampleSize, norm: s.norm, trees };
+  }
+}
+
+/** Split nodes carry 1..nFeatures distinct features with finite coefficients, leaves none. */
+function validateTerms(f: ForestArrays, terms: HyperplaneTerms, nFeatures: number): void {
+  const { termStart, termFeature, termCoef } = terms;
+  const nNodes = f.feature.length;
+  if (termStart.length !== nNodes + 1 || termStart[0] !== 0 || termStart[nNodes] !== termFeature.length || termCoef.length !== termFeature.length) {
+    throw new RangeError("eif: hyperplane term arrays do not match the nodes");
+  }
+  const seen = new Int32Array(nFeatures).fill(-1);
+  for (let i = 0; i < nNodes; i++) {
+    const a = termStart[i], b = termStart[i + 1];
+    if (b < a) throw new RangeError(`eif: node ${i} has a negative term count`);
+    const split = f.feature[i] >= 0;
+    if (split !== b > a) throw new RangeError(`eif: node ${i}: ${split ? "a split node needs at least one term" : "a leaf has hyperplane terms"}`);
+    for (let k = a; k < b; k++) {
+      const j = termFeature[k];
+      if (!Number.isInteger(j) || j < 0 || j >= nFeatures) throw new RangeError(`eif: node ${i} uses feature ${j} outside [0, ${nFeatures})`);
+      if (seen[j] === i) throw new RangeError(`eif: node ${i} uses feature ${j} twice`);
+      seen[j] = i;
+      if (!Number.isFinite(termCoef[k])) throw new RangeError(`eif: node ${i} has a non-finite coefficient`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- training
+
+export interface EifTrainOptions {
+  seed?: number;
+  nTrees?: number;
+  sampleSize?: number;
+  /** Features per hyperplane (default 2, isotree's EIF preset; 1 = the plain forest's splits). */
+  ndim?: number;
+  /** Depth limit, default ceil(log2 ψ). */
+  maxDepth?: number;
+  normalisation?: Normalisation;
+  /** Features a split may use (default all). */
+  splitFeatures?: readonly number[];
+}
+
+/** Train on n rows of physical features (n × nFeatures). */
+export function trainExtendedIsolationForest(features: Float32Array, n: number, nFeatures: number, options: EifTrainOptions = {}): ExtendedIsolationForestModel {
+  checkRows(features, n, nFeatures, "trainExtendedIsolationForest");
+  if (n < 2) throw new RangeError("trainExtendedIsolationForest: need at least 2 training rows");
+  const nTrees = options.nTrees ?? 100;
+  const psi = Math.min(options.sampleSize ?? 256, n);
+  const ndim = options.ndim ?? 2;
+  const maxDepth = options.maxDepth ?? Math.ceil(Math.log2(Math.max(psi, 2)));
+  if (!Number.isInteger(nTrees) || nTrees < 1 || nTrees > 10_000) throw new RangeError(`nTrees must be in [1, 10000], got ${nTrees}`);
+  if (!Number.isInteger(psi) || psi < 2) throw new RangeError(`sampleSize must be an integer ≥ 2, got ${psi}`);
+  if (!Number.isInteger(ndim) || ndim < 1 || ndim > nFeatures) throw new RangeError(`ndim must be an integer in [1, ${nFeatures}], got ${ndim}`);
+  const norm = options.normalisation ?? identityNormalisation(nFeatures);
+  const allowed = options.splitFeatures ?? Array.from({ length: nFeatures }, (_, j) => j);
+  for (const j of allowed) if (!Number.isInteger(j) || j < 0 || j >= nFeatures) throw new RangeError(`splitFeatures: bad feature index ${j}`);
+  const rand = seededRandom(options.seed ?? 1);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()); // Box–Muller
+
+  const x = new Float64Array(psi * nFeatures);
+  const idx = new Int32Array(psi), pick = new Int32Array(n), proj = new Float64Array(psi);
+  for (let i = 0; i < n; i++) pick[i] = i;
+  const candidates = new Int32Array(nFeatures);
+  const lo = new Float64Array(nFeatures), hi = new Float64Array(nFeatures);
+  const feature: number[] = [], threshold: number[] = [], left: number[] = [], right: number[] = [], value: number[] = [];
+  const termStart: number[] = [], termFeature: number[] = [], termCoef: number[] = [];
+  const nodeTerms: Array<{ f: number[]; c: number[] }> = [];
+
+  // Build one node over idx[a..b) at `depth`; returns its index.
+  const build = (a: number, b: number, depth: number): number => {
+    const node = feature.length;
+    feature.push(-1); threshold.push(0); left.push(-1); right.push(-1); value.push(0); nodeTerms.push({ f: [], c: [] });
+    const size = b - a;
+    let nc = 0;
+    if (depth < maxDepth && size > 1) {
+      lo.fill(Infinity); hi.fill(-Infinity);
+      for (let k = a; k < b; k++) {
+        const row = idx[k] * nFeatures;
+        for (let j = 0; j < nFeatures; j++) {
+          const v = x[row + j];
+          if (v < lo[j]) lo[j] = v;
+          if (v > hi[j]) hi[j] = v;
+        }
+      }
+      for (const j of allowed) if (hi[j] > lo[j]) candidates[nc++] = j;
+    }
+    const leaf = () => {
+      value[node] = depth + averagePathLength(size);
+      return node;
+    };
+    if (nc === 0) return leaf();
+    const fs: number[] = [], cs: number[] = [];
+    if (ndim === 1) {
+      // Exactly the plain forest's draws: one feature, a threshold uniform in (lo, hi].
+      fs.push(candidates[Math.floor(rand() * nc)]);
+      cs.push(1);
+    } else {
+      // ndim distinct features (partial Fisher–Yates), N(0, 1) coefficients.
+      const k = Math.min(ndim, nc);
+      for (let q = 0; q < k; q++) {
+        const r = q + Math.floor(rand() * (nc - q));
+        const tmp = candidates[q]; candidates[q] = candidates[r]; candidates[r] = tmp;
+        fs.push(candidates[q]);
+        cs.push(gauss());
+      }
+    }
+    let pmin = Infinity, pmax = -Infinity;
+    for (let k = a; k < b; k++) {
+      const row = idx[k] * nFeatures;
+      let p = 0;
+      for (let q = 0; q < fs.length; q++) p += cs[q] * x[row + fs[q]];
+      proj[k] = p;
+      if (p < pmin) pmin = p;
+      if (p > pmax) pmax = p;
+    }
+    if (!(pmax > pmin)) return leaf(); // all points on one hyperplane: nothing to separate along it
+    let t = pmin + rand() * (pmax - pmin);
+    if (!(t > pmin)) t = pmax; // keep both sides non-empty with "<"
+    let m = a;
+    for (let k = a; k < b; k++) {
+      if (proj[k] < t) {
+        const tmp = idx[m]; idx[m] = idx[k]; idx[k] = tmp;
+        const tp = proj[m]; proj[m] = proj[k]; proj[k] = tp;
+        m++;
+      }
+    }
+    feature[node] = fs[0];
+    threshold[node] = t;
+    nodeTerms[node] = { f: fs, c: cs };
+    left[node] = build(a, m, depth + 1);
+    right[node] = build(m, b, depth + 1);
+    return node;
+  };
+
+  const root = new Int32Array(nTrees);
+  for (let t = 0; t < nTrees; t++) {
+    // Partial Fisher–Yates: ψ rows without replacement (as trainIsolationForest).
+    for (let k = 0; k < psi; k++) {
+      const r = k + Math.floor(rand() * (n - k));
+      const tmp = pick[k]; pick[k] = pick[r]; pick[r] = tmp;
+      const src = pick[k] * nFeatures;
+      for (let j = 0; j < nFeatures; j++) x[k * nFeatures + j] = (features[src + j] - norm.offset[j]) * norm.scale[j];
+      idx[k] = k;
+    }
+    root[t] = build(0, psi, 0);
+  }
+  for (const { f, c } of nodeTerms) {
+    termStart.push(termFeature.length);
+    termFeature.push(...f);
+    termCoef.push(...c);
+  }
+  termStart.push(termFeature.length);
+  return new ExtendedIsolationForestModel({
+    forest: {
+      nTrees, root, feature: Int32Array.from(feature), threshold: Float64Array.from(threshold),
+      left: Int32Array.from(left), right: Int32Array.from(right), value: Float64Array.from(value),
+    },
+    terms: { termStart: Int32Array.from(termStart), termFeature: Int32Array.from(termFeature), termCoef: Float64Array.from(termCoef) },
+    nFeatures, ndim, sampleSize: psi, norm: -1 / (nTrees * averagePathLength(psi)), normalisation: norm,
+  });
+}
+
+// ---------------------------------------------------------------- JSON
+
+interface EifTreeJson {
+  threshold: number[];
+  children_left: number[];
+  children_right: number[];
+  value: number[];
+  features: number[][];
+  coefs: number[][];
+}
+
+/** Read our own eif JSON (see docs/models.md). */
+export function eifFromJSON(json: Record<string, unknown>): ExtendedIsolationForestModel {
+  const nFeatures = Number(json.nFeatures);
+  if (!Number.isInteger(nFeatures) || nFeatures < 1 || nFeatures > 4096) throw new RangeError(`eif: bad nFeatures ${json.nFeatures}`);
+  if (json.splitting !== undefined && json.splitting !== "<") throw new RangeError(`eif: splitting must be "<", got ${String(json.splitting)}`);
+  if (!Array.isArray(json.trees)) throw new TypeError("eif.trees: expected an array of trees");
+  const trees = json.trees as EifTreeJson[];
+  const termStart: number[] = [0], termFeature: number[] = [], termCoef: number[] = [];
+  const asConifer: TreeJson[] = trees.map((tree, t) => {
+    if (!tree || typeof tree !== "object") throw new TypeError(`eif.trees[${t}]: expected an object`);
+    const n = numberArray(tree.children_left, `eif.trees[${t}].children_left`).length;
+    if (!Array.isArray(tree.features) || tree.features.length !== n || !Array.isArray(tree.coefs) || tree.coefs.length !== n) {
+      throw new RangeError(`eif.trees[${t}]: features and coefs need one list per node (${n})`);
+    }
+    const feature: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const fs = numberArray(tree.features[i], `eif.trees[${t}].features[${i}]`);
+      const cs = numberArray(tree.coefs[i], `eif.trees[${t}].coefs[${i}]`, fs.length);
+      const isLeaf = tree.children_left[i] < 0;
+      if (!isLeaf && fs.length === 0) throw new RangeError(`eif.trees[${t}]: split node ${i} has no hyperplane terms`);
+      if (isLeaf && fs.length > 0) throw new RangeError(`eif.trees[${t}]: node ${i}: a leaf has hyperplane terms`);
+      feature.push(isLeaf ? -2 : fs[0]);
+      if (!isLeaf) {
+        termFeature.push(...fs);
+        termCoef.push(...cs);
+      }
+      termStart.push(termFeature.length);
+    }
+    return { feature, threshold: tree.threshold, children_left: tree.children_left, children_right: tree.children_right, value: tree.value };
+  });
+  const forest = treesToForest(asConifer, "eif.trees");
+  const sampleSize = Number(json.sampleSize ?? 256);
+  if (!Number.isInteger(sampleSize) || sampleSize < 2) throw new RangeError(`eif: sampleSize must be an integer ≥ 2, got ${String(json.sampleSize)}`);
+  const norm = json.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : Number(json.norm);
+  const ndim = Number(json.ndim ?? 2);
+  if (!Number.isInteger(ndim) || ndim < 1 || ndim > nFeatures) throw new RangeError(`eif: ndim must be an integer in [1, ${nFeatures}]`);
+  return new ExtendedIsolationForestModel({
+    forest, nFeatures, ndim, sampleSize, norm, normalisation: normalisationFromJSON(json.normalisation, nFeatures),
+    terms: { termStart: Int32Array.from(termStart), termFeature: Int32Array.from(termFeature), termCoef: Float64Array.from(termCoef) },
+  });
+}
