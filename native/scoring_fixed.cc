@@ -1,5 +1,9 @@
 // Batch access to the ap_fixed conversions of fixed.h, so tests can hold C++ and TS to the same
 // edge-case table (ties, negative ties, saturation edges).
+#include <immintrin.h>
+
+#include <climits>
+
 #include "fixed.h"
 #include "registry.h"
 
@@ -116,10 +120,55 @@ template <fx::Quant Q>
 void quantizeRowsPortable(const float* x, size_t n, size_t d, const double* sc, const double* off, const fx::Format& f, int32_t* o) {
   quantizeRowsBody<Q>(x, n, d, sc, off, f, o);
 }
+// Four values at a time in doubles: the same operations as the scalar body (z, y = z·2^F, floor,
+// remainder, increment), exact while |y| < 2^52; a group with any lane outside the plain case
+// (NaN, huge, saturating or wrapping) is redone by the scalar body, so every bit matches it.
 template <fx::Quant Q>
 __attribute__((target("avx2"))) void quantizeRowsAvx2(const float* x, size_t n, size_t d, const double* sc, const double* off,
                                                       const fx::Format& f, int32_t* o) {
-  quantizeRowsBody<Q>(x, n, d, sc, off, f, o);
+  const int64_t inLo = (f.overflow == fx::SAT_SYM && f.isSigned) ? f.lo() + 1 : f.lo();
+  const int64_t hi = f.hi();
+  if (inLo < INT32_MIN || hi > INT32_MAX) return quantizeRowsBody<Q>(x, n, d, sc, off, f, o);
+  const __m256d pow = _mm256_set1_pd(std::ldexp(1.0, f.frac()));
+  const __m256d lo = _mm256_set1_pd(double(inLo)), top = _mm256_set1_pd(double(hi));
+  const __m256d half = _mm256_set1_pd(0.5), zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
+  const __m256d limit = _mm256_set1_pd(4503599627370496.0);  // 2^52
+  const __m256d signBit = _mm256_set1_pd(-0.0);
+  for (size_t i = 0; i < n; i++) {
+    const float* row = x + i * d;
+    int32_t* dst = o + i * d;
+    size_t j = 0;
+    for (; j + 4 <= d; j += 4) {
+      const __m256d v = _mm256_mul_pd(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(row + j)), _mm256_loadu_pd(off + j)), _mm256_loadu_pd(sc + j));
+      const __m256d y = _mm256_mul_pd(v, pow);
+      const __m256d fl = _mm256_floor_pd(y);
+      const __m256d rem = _mm256_sub_pd(y, fl);
+      const __m256d qb = _mm256_cmp_pd(rem, half, _CMP_GE_OQ);
+      const __m256d r = _mm256_and_pd(_mm256_cmp_pd(rem, zero, _CMP_NEQ_OQ), _mm256_cmp_pd(rem, half, _CMP_NEQ_OQ));
+      const __m256d neg = _mm256_cmp_pd(v, zero, _CMP_LT_OQ);
+      __m256d up;
+      switch (Q) {
+        case fx::TRN: up = zero; break;
+        case fx::RND: up = qb; break;
+        case fx::RND_ZERO: up = _mm256_and_pd(qb, _mm256_or_pd(neg, r)); break;
+        case fx::RND_MIN_INF: up = _mm256_and_pd(qb, r); break;
+        case fx::RND_INF: up = _mm256_and_pd(qb, _mm256_or_pd(_mm256_cmp_pd(v, zero, _CMP_NLT_UQ), r)); break;
+        case fx::RND_CONV: {
+          const __m256d odd = _mm256_cmp_pd(_mm256_sub_pd(fl, _mm256_mul_pd(_mm256_floor_pd(_mm256_mul_pd(fl, half)), _mm256_set1_pd(2.0))), zero, _CMP_NEQ_OQ);
+          up = _mm256_and_pd(qb, _mm256_or_pd(odd, r));
+          break;
+        }
+        case fx::TRN_ZERO: up = _mm256_and_pd(neg, _mm256_or_pd(qb, r)); break;
+      }
+      const __m256d q = _mm256_add_pd(fl, _mm256_and_pd(up, one));
+      // Plain case in every lane: |y| < 2^52 (false for NaN) and inLo ≤ q ≤ hi.
+      const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(_mm256_andnot_pd(signBit, y), limit, _CMP_LT_OQ),
+                                       _mm256_and_pd(_mm256_cmp_pd(q, lo, _CMP_GE_OQ), _mm256_cmp_pd(q, top, _CMP_LE_OQ)));
+      if (_mm256_movemask_pd(ok) == 0xF) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + j), _mm256_cvtpd_epi32(q));
+      else quantizeRowsBody<Q>(row + j, 1, 4, sc + j, off + j, f, dst + j);
+    }
+    if (j < d) quantizeRowsBody<Q>(row + j, 1, d - j, sc + j, off + j, f, dst + j);
+  }
 }
 template <fx::Quant Q>
 void quantizeRowsMode(const float* x, size_t n, size_t d, const double* sc, const double* off, const fx::Format& f, int32_t* o) {

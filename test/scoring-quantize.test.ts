@@ -55,6 +55,22 @@ describe("quantizeRows fast paths", () => {
     );
   });
 
+  it("native 4-wide path: in-range values on and between LSBs (ties) round as the general path, every mode", () => {
+    fc.assert(
+      fc.property(formatArb, fc.integer({ min: 4, max: 13 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 2 ** 30 }), (f, d, n, seed) => {
+        const lsb = 2 ** -fracBits(f);
+        const span = Math.min(2 ** (f.width - 1), 2 ** 20);
+        let s = seed;
+        const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+        // Quarter-LSB steps: exact ties, values just off ties and on the grid, both signs.
+        const x = Float32Array.from({ length: n * d }, () => Math.fround((Math.floor((next() - 0.5) * span * 4) / 4) * lsb));
+        const norm: Normalisation = { scale: new Float64Array(d).fill(1), offset: new Float64Array(d) };
+        expect(nativeQuantizeRows(norm, f, x, n)).toEqual(quantizeRowsReference(norm, f, x, n));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it("agrees on generated orbits in the AXOL1TL input format", () => {
     const set = generatedFeatures({ seed: 5, orbits: 1 });
     const norm = axol1tlNormalisation();
