@@ -3,10 +3,6 @@
  * the protocol test vectors.
  */
 import { Command, Option } from "commander";
-import * as zmq from "zeromq";
-import { loadModel } from "../scoring/index.js";
-import { BoardClient } from "../hil/client.js";
-import { profileForModel, startEmulator } from "../hil/emulator.js";
 import { FaultSpecError, formatFaultSpec, parseFaultSpec } from "../hil/faults.js";
 import { loadProfile, profileAddress, ProfileError, type BoardProfile } from "../hil/profile.js";
 import { vectorsMarkdown } from "../hil/vectors.js";
@@ -46,6 +42,10 @@ function serveCommand(): Command {
         if (err instanceof FaultSpecError) throw new UsageError(err.message);
         throw err;
       }
+      // Loaded on use: ZeroMQ, the serial port and the emulator are not needed for --help.
+      const zmq = await import("zeromq");
+      const { loadModel } = await import("../scoring/index.js");
+      const { profileForModel, startEmulator } = await import("../hil/emulator.js");
       const model = loadModel(opts.model);
       const adopted = profileForModel(profile, model);
       if (!opts.adoptModel && (adopted.inputFormat !== profile.inputFormat || adopted.outputFormat !== profile.outputFormat || adopted.nFeatures !== profile.nFeatures)) {
@@ -87,6 +87,7 @@ function helloCommand(): Command {
     .option("--json", "print the result as JSON")
     .action(async (opts: { profile: string; address?: string; json?: boolean }) => {
       const profile = profileOrUsage(opts.profile);
+      const { BoardClient } = await import("../hil/client.js");
       const client = await BoardClient.connect({ profile, address: opts.address });
       try {
         const rttNs = await client.ping();

@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { Command, Option } from "commander";
-import { deframeFile, FAULT_KINDS, type DeframerStats, type FaultRecord } from "../link/index.js";
+import type { DeframerStats, FaultKind, FaultRecord } from "../link/index.js";
 import { emit, intOption, UsageError } from "./util.js";
 
 interface DeframeCliOptions {
@@ -28,6 +28,8 @@ export interface DeframeSummary {
 export async function runDeframe(input: string, opts: DeframeCliOptions): Promise<DeframeSummary> {
   if (!existsSync(input) || !statSync(input).isFile()) throw new UsageError(`${input}: no such file`);
   if (opts.header === "scdaq" && !opts.stream) throw new UsageError("--header scdaq needs --stream muon|calo (the header does not say)");
+  // Loaded on use: the link module pulls in RxJS (pacing), which --help does not need.
+  const { deframeFile, FAULT_KINDS } = await import("../link/index.js");
   const t0 = performance.now();
   const d = await deframeFile(input, {
     core: opts.core, materialize: false, maxFaultRecords: opts.faults, header: opts.header, stream: opts.stream,
@@ -41,7 +43,7 @@ export async function runDeframe(input: string, opts: DeframeCliOptions): Promis
   };
 }
 
-function human(r: DeframeSummary): string {
+function human(r: DeframeSummary, FAULT_KINDS: readonly FaultKind[]): string {
   const s = r.stats;
   const mb = r.bytes / 1e6;
   const out = [`${r.input}: ${mb.toFixed(2)} MB in ${r.seconds.toFixed(2)} s (${(mb / Math.max(r.seconds, 1e-9)).toFixed(0)} MB/s, ${r.core} core), ${s.packets} packets`];
@@ -73,6 +75,7 @@ export function deframeCommand(): Command {
     .option("--json", "print the summary as JSON")
     .action(async (input: string, opts: DeframeCliOptions) => {
       const r = await runDeframe(input, opts);
-      emit(Boolean(opts.json), r, () => human(r));
+      const { FAULT_KINDS } = await import("../link/index.js");
+      emit(Boolean(opts.json), r, () => human(r, FAULT_KINDS));
     });
 }

@@ -9,7 +9,6 @@ import { loadModel } from "../scoring/load.js";
 import { nativeScorer } from "../scoring/native.js";
 import { SIGNALS } from "../trigger/signals.js";
 import { kfoldCompare, trainerFor, type KFoldCandidate } from "../study/kfold.js";
-import { formatKFold } from "../study/kfold-render.js";
 import { emit, intOption, numberOption, Progress, UsageError } from "./util.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -45,8 +44,8 @@ export function evalCommand(): Command {
           }
         }
       }
-      if (model.floatOnly && (o.fixed || o.native)) throw new UsageError(`model ${o.model} (${model.kind}) is float-only: --fixed and --native are not available for it`);
       let model = loadModel(o.model);
+      if (model.floatOnly && (o.fixed || o.native)) throw new UsageError(`model ${o.model} (${model.kind}) is float-only: --fixed and --native are not available for it`);
       if (o.native) model = nativeScorer(model);
       if (model.nFeatures !== N_FEATURES) throw new Error(`model ${o.model} expects ${model.nFeatures} features per event; events carry the ${N_FEATURES} AXOL1TL features`);
       const steps = 1 + (o.gen ? SIGNALS.length : o.sig.length);
@@ -82,6 +81,8 @@ export function evalCommand(): Command {
         background: asSample(background), signals: signals.map((s) => ({ name: s.name, sample: asSample(s.set) })),
         candidates, k: o.kfold, precision: o.fixed ? "fixed" : "float", seed: o.seed,
       });
+      // Loaded on use: the k-fold renderer pulls in Plot.
+      const { formatKFold } = await import("../study/kfold-render.js");
       emit(Boolean(o.json), { ...result, kfold }, () => `${formatEvaluation(result)}\n\n${formatKFold(kfold)}`);
     });
 }

@@ -8,7 +8,7 @@ import { Command, Option } from "commander";
 import type { OrbitBatch } from "../events/batch.js";
 import { Adc2021File } from "../io/adc2021-reader.js";
 import { adc2021Orbits } from "../io/adc2021-orbits.js";
-import { StreamFramer, writeRawFile, type LinkStream } from "../link/index.js";
+import type { LinkStream } from "../link/index.js";
 import { generateOrbits } from "../trigger/generator.js";
 import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { emit, intOption, numberOption, Progress, UsageError } from "./util.js";
@@ -47,6 +47,8 @@ export async function runFrame(input: string | undefined, opts: FrameCliOptions)
   if ((input === undefined) === (opts.gen === undefined)) throw new UsageError("give an input .h5 file or --gen <orbits>, exactly one");
   if (!opts.signal && opts.injectFraction) throw new UsageError("--inject-fraction needs --signal");
   const streams = parseStreams(opts.streams);
+  // Loaded on use: the link module pulls in RxJS (pacing), which --help does not need.
+  const { StreamFramer, writeRawFile } = await import("../link/index.js");
   let source: Iterable<OrbitBatch>;
   let total: number;
   let file: Adc2021File | undefined;

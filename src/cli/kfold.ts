@@ -4,12 +4,8 @@
  * models (any kind loadModel reads) evaluated on each fold.
  */
 import { Command } from "commander";
-import { SIGNALS, type SignalName } from "../trigger/index.js";
-import { loadModel } from "../scoring/index.js";
+import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { kfoldCompare, trainerFor, trainerNames, type KFoldCandidate } from "../study/kfold.js";
-import { formatKFold } from "../study/kfold-render.js";
-import { loadSample } from "../study/inputs.js";
-import { writeRunFile } from "../report/rundir.js";
 import { emit, intOption, UsageError } from "./util.js";
 
 interface KFoldCli {
@@ -33,6 +29,11 @@ export function kfoldCommand(): Command {
     .option("--json", "print the result as JSON")
     .action(async (o: KFoldCli) => {
       if (o.precision !== "fixed" && o.precision !== "float") throw new UsageError(`--precision: expected fixed or float, got "${o.precision}"`);
+      // Loaded on use: the report renderer pulls in Plot, sources pull in h5wasm.
+      const { loadModel } = await import("../scoring/index.js");
+      const { formatKFold } = await import("../study/kfold-render.js");
+      const { loadSample } = await import("../study/inputs.js");
+      const { writeRunFile } = await import("../report/rundir.js");
       const candidates: KFoldCandidate[] = [];
       for (const name of (o.models ?? (o.modelFile ? "" : "IF")).split(",").map((s) => s.trim()).filter(Boolean)) {
         try {

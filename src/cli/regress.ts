@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { PACKAGE_ROOT } from "../native.js";
 import { formatDifference } from "../regress/diff.js";
 import { regressJunit } from "../regress/junit.js";
-import { listGoldenSets, regressSet } from "../regress/regress.js";
 import { emit, intOption, UsageError } from "./util.js";
 
 export function regressCommand(): Command {
@@ -22,7 +21,9 @@ export function regressCommand(): Command {
     .option("--junit <file>", "write JUnit XML")
     .option("--report <file>", "write the results as JSON")
     .option("--json", "print the results as JSON")
-    .action((sets: string[], o: { root: string; update?: boolean; first: number; junit?: string; report?: string; json?: boolean }) => {
+    .action(async (sets: string[], o: { root: string; update?: boolean; first: number; junit?: string; report?: string; json?: boolean }) => {
+      // Loaded on use: re-running the chain pulls in the link (RxJS), models and readers.
+      const { listGoldenSets, regressSet } = await import("../regress/regress.js");
       let dirs: string[];
       try {
         dirs = sets.length ? sets.map((s) => (s.includes("/") ? s : join(o.root, s))) : listGoldenSets(o.root).map((s) => join(o.root, s));

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { Command } from "commander";
-import { Deframer, deframeAll, paceInto, parseRate, type LinkRate, type PacingReport } from "../link/index.js";
+import type { LinkRate, PacingReport } from "../link/index.js";
 import { emit, intOption, UsageError } from "./util.js";
 
 interface ReplayCliOptions {
@@ -33,6 +33,8 @@ function busyWaitUs(us: number): void {
 }
 
 export async function runReplay(input: string, opts: ReplayCliOptions): Promise<ReplaySummary> {
+  // Loaded on use: the link module pulls in RxJS (pacing), which --help does not need.
+  const { Deframer, deframeAll, paceInto, parseRate } = await import("../link/index.js");
   let rate: LinkRate;
   try {
     rate = parseRate(opts.rate);

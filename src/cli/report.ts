@@ -7,10 +7,6 @@ import { Command } from "commander";
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../native.js";
-import { generatedRunRecord } from "../report/record.js";
-import { readRunDirectory, writeRunFile } from "../report/rundir.js";
-import { renderRunReport } from "../report/run-report.js";
-import { studyModel } from "../study/inputs.js";
 import { emit, intOption } from "./util.js";
 
 export function toolVersion(): string {
@@ -28,8 +24,13 @@ export function reportCommand(): Command {
     .option("--orbits <n>", "with --gen: background orbits", intOption(1, 1000), 2)
     .option("--signal-orbits <n>", "with --gen: orbits of each signal", intOption(1, 1000), 1)
     .option("--json", "print what was written as JSON")
-    .action((dir: string, o: { out?: string; gen?: boolean; model?: string; seed: number; orbits: number; signalOrbits: number; json?: boolean }) => {
+    .action(async (dir: string, o: { out?: string; gen?: boolean; model?: string; seed: number; orbits: number; signalOrbits: number; json?: boolean }) => {
+      // Loaded on use: rendering pulls in Plot and linkedom, --gen the models and the generator.
+      const { readRunDirectory, writeRunFile } = await import("../report/rundir.js");
+      const { renderRunReport } = await import("../report/run-report.js");
       if (o.gen) {
+        const { generatedRunRecord } = await import("../report/record.js");
+        const { studyModel } = await import("../study/inputs.js");
         if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
         const m = studyModel(o.model);
         writeRunFile(dir, "record.json", generatedRunRecord({ model: m.model, modelDescribe: m.describe, seed: o.seed, orbits: o.orbits, signalOrbits: o.signalOrbits, version: toolVersion() }));

@@ -6,11 +6,8 @@
  * on loopback.
  */
 import { Command, Option } from "commander";
-import { SIGNALS, type SignalName } from "../trigger/index.js";
+import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { COMPARE_FIELDS, type CompareField } from "../compare/comparator.js";
-import { formatSummary } from "../compare/format.js";
-import { writeReport } from "../compare/report.js";
-import { writeRunFile } from "../report/rundir.js";
 import type { RunSummary } from "../compare/summary.js";
 import type { SessionOptions } from "../bus/session.js";
 import { Progress, UsageError, emit, intOption, numberOption } from "./util.js";
@@ -117,6 +114,9 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
   // Loaded on use: the session pulls in zeromq, h5wasm and the native addon, which --help and
   // usage errors do not need.
   const { runSession } = await import("../bus/session.js");
+  const { formatSummary } = await import("../compare/format.js");
+  const { writeReport } = await import("../compare/report.js");
+  const { writeRunFile } = await import("../report/rundir.js");
   const result = await runSession({
     ...session,
     record: Boolean(o.report),
