@@ -33,6 +33,9 @@ struct Layer {
   int64_t alphaRaw = 0;
   bool fastAccum = false;  // accum_t is AP_TRN + AP_WRAP: sum products first, wrap once
   int maxInBits = 0;       // bits of the widest input value this layer can receive
+  int fracIn = 0;          // fractional bits of this layer's input (fixed by the formats)
+  bool useDouble = false;  // the exact double MAC applies (see exactInDouble), decided once
+  double inScale = 1;      // 2^(accum frac − product frac): inputs scaled so products land in accum_t
 };
 
 struct Net {
@@ -51,6 +54,13 @@ fx::Format formatAt(const int32_t* p) {
   f.quant = static_cast<fx::Quant>(p[3]);
   f.overflow = static_cast<fx::Overflow>(p[4]);
   return f;
+}
+
+// Bits needed by |Σ x·w·2^k| in the worst case: the double fast path is exact below 2^53.
+inline bool exactInDouble(const Layer& l, int leftShift) {
+  int logN = 0;
+  while ((1 << logN) < l.nIn) logN++;
+  return leftShift >= 0 && leftShift <= 40 && l.maxInBits + l.weight.width + leftShift + logN <= 52;
 }
 
 void finalize(Napi::Env, Net* n) { delete n; }
@@ -116,6 +126,12 @@ Napi::Value NnCompile(const Napi::CallbackInfo& info) {
     for (size_t i = 0; i < nw; i++) l.wD[i] = double(int64_t(weights[wOff + i]));
     l.fastAccum = l.accum.quant == fx::TRN && l.accum.overflow == fx::WRAP;
     l.maxInBits = k == 0 ? net->input.width : net->layers.back().result.width;  // inputs are range-checked per call
+    l.fracIn = k == 0 ? net->input.frac() : net->layers.back().result.frac();
+    {
+      const int shift = l.fracIn + l.weight.frac() - l.accum.frac();
+      l.useDouble = l.fastAccum && exactInDouble(l, -shift);
+      if (l.useDouble) l.inScale = double(int64_t(1) << (-shift));
+    }
     wOff += nw;
     bOff += l.nOut;
     nIn = l.nOut;
@@ -125,13 +141,6 @@ Napi::Value NnCompile(const Napi::CallbackInfo& info) {
   if (wOff != weights.ElementLength() || bOff != biases.ElementLength()) return Fail(env, "nnCompile: extra weights or biases");
   if (!net->vae && nIn != net->nFeatures) return Fail(env, "nnCompile: autoencoder output size differs from its input");
   return Napi::External<Net>::New(env, net.release(), finalize);
-}
-
-// Bits needed by |Σ x·w·2^k| in the worst case: the double fast path is exact below 2^53.
-inline bool exactInDouble(const Layer& l, int leftShift) {
-  int logN = 0;
-  while ((1 << logN) < l.nIn) logN++;
-  return leftShift >= 0 && leftShift <= 40 && l.maxInBits + l.weight.width + leftShift + logN <= 52;
 }
 
 // Σ_i x_i·w_ij for every j, in doubles (exact integers), accumulation order i = 0..nIn−1 per output.
@@ -189,23 +198,40 @@ inline void macDouble(const Layer& l, const double* x, double* acc) {
   else macDoublePortable(l, x, acc);
 }
 
+// After the exact double MAC: bias + sum wrapped into accum_t (modular: once), cast to result_t,
+// activation. The formats are copied into locals so the loop keeps them in registers instead of
+// re-reading the layer after every store.
+void postDouble(const Layer& l, const double* sacc, int64_t* out) {
+  const fx::Format accF = l.accum, resF = l.result;
+  const int fAcc = accF.frac(), fRes = resF.frac(), fAlpha = l.alpha.frac();
+  const int act = l.activation, nOut = l.nOut;
+  const int64_t alpha = l.alphaRaw;
+  const int64_t* bias = l.biasAcc.data();
+  for (int j = 0; j < nOut; j++) {
+    const int64_t acc = fx::overflowRaw(bias[j] + int64_t(sacc[j]), accF);
+    int64_t res = fx::castRaw(acc, fAcc, resF);
+    if (act == 1) res = res < 0 ? 0 : res;
+    else if (act == 2 && res < 0) res = fx::castRaw(alpha * res, fAlpha + fRes, resF);
+    out[j] = res;
+  }
+}
+
 // One dense layer on one event: in has fracIn fractional bits; writes result_t raw bits to out.
 void dense(const Layer& l, const int64_t* in, int fracIn, int64_t* out, double* scratchX, double* scratchAcc) {
   const int fProd = fracIn + l.weight.frac();
   const int fAcc = l.accum.frac();
   const int fRes = l.result.frac();
   const int shift = fProd - fAcc;
-  const bool useDouble = l.fastAccum && exactInDouble(l, -shift);
-  if (useDouble) {
-    const double scale = double(int64_t(1) << (-shift));
+  if (l.useDouble) {
+    const double scale = l.inScale;
     for (int i = 0; i < l.nIn; i++) scratchX[i] = double(in[i]) * scale;
     macDouble(l, scratchX, scratchAcc);
+    postDouble(l, scratchAcc, out);
+    return;
   }
   for (int j = 0; j < l.nOut; j++) {
     int64_t acc = l.biasAcc[j];
-    if (useDouble) {
-      acc = fx::overflowRaw(acc + int64_t(scratchAcc[j]), l.accum);  // wrap is modular: once at the end
-    } else if (l.fastAccum && shift >= 0 && shift <= 53 && l.nIn <= 1024) {  // 1024 terms < 2^52 cannot overflow int64
+    if (l.fastAccum && shift >= 0 && shift <= 53 && l.nIn <= 1024) {  // 1024 terms < 2^52 cannot overflow int64
       const int64_t* w = l.wT.data() + size_t(j) * l.nIn;
       int64_t s = 0;
       for (int i = 0; i < l.nIn; i++) s += (in[i] * w[i]) >> shift;
