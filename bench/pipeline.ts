@@ -20,6 +20,7 @@ import { nativeScorer } from "../src/scoring/index.js";
 import { generateOrbits } from "../src/trigger/index.js";
 import { formatLatency } from "../src/compare/latency.js";
 import type { RunSummary } from "../src/compare/summary.js";
+import { cpus, loadavg } from "node:os";
 import { bestTime, formatRate, ratioLine } from "./_timing.js";
 
 function line(label: string, s: RunSummary): string {
@@ -31,6 +32,28 @@ function muonOnly(b: OrbitBatch): OrbitBatch {
   return mergeStreams(deframeAll(frameOrbit(b, "muon"), { core: "native" }).orbits[0]?.batch ?? null, null);
 }
 
+/**
+ * A long-lived link deframing consecutive orbits, as in a run: a ring of `n` framed copies of
+ * `batch` with consecutive orbit numbers. Re-deframing one packet would be an orbit-order fault
+ * (skipped, so cheaper); a new link per call would time its construction. When the ring wraps a
+ * fresh link takes over — one call in `n`, never the best-of-N time.
+ */
+function deframeRing(batch: OrbitBatch, streams: ("muon" | "calo")[], n = 256): () => void {
+  const framer = scoutingLink({ streams });
+  const ring = Array.from({ length: n }, (_, k) => framer.frame({ ...batch, orbit: batch.orbit + k }));
+  const check = scoutingLink({ streams });
+  for (const chunks of ring) {
+    const r = check.deframe(chunks);
+    if (!r.batch || Object.keys(r.faults).length > 0) throw new Error(`deframe ring: faults ${JSON.stringify(r.faults)}`);
+  }
+  let link = scoutingLink({ streams });
+  let k = 0;
+  return () => {
+    if (k === n) (link = scoutingLink({ streams })), (k = 0);
+    link.deframe(ring[k++]);
+  };
+}
+
 /** Seconds per orbit of each stage on `batch` (best of several runs). */
 function stageCosts(batch: OrbitBatch, model: PipelineModel, fast: PipelineModel, streams: ("muon" | "calo")[]): [string, number][] {
   let orbit = batch.orbit;
@@ -38,11 +61,14 @@ function stageCosts(batch: OrbitBatch, model: PipelineModel, fast: PipelineModel
   const framed = link.frame(batch);
   const features = extractFeatures(batch);
   const inputs = model.quantizeInputs(features, batch.nBx);
+  const merge = streams.length > 1 ? " + stream merge" : "";
   return [
     ["framer (TS, detector side)", bestTime(() => link.frame({ ...batch, orbit: ++orbit }), 200)],
-    ["deframer (native) + stream merge", bestTime(() => scoutingLink({ streams }).deframe(framed), 200)],
+    [`deframer (native)${merge}, long-lived link`, bestTime(deframeRing(batch, streams), 200)],
+    ["  new link + deframe 1st orbit (setup)", bestTime(() => scoutingLink({ streams }).deframe(framed), 200)],
     ["features (57, physical units)", bestTime(() => extractFeatures(batch), 200)],
-    ["quantise inputs (model.quantizeInputs)", bestTime(() => model.quantizeInputs(features, batch.nBx), 200)],
+    ["quantise inputs, TS (model.quantizeInputs)", bestTime(() => model.quantizeInputs(features, batch.nBx), 200)],
+    ["quantise inputs, native", bestTime(() => fast.quantizeInputs(features, batch.nBx), 200)],
     ["score, native fixed point", bestTime(() => fast.scoreFixedRaw(inputs, batch.nBx), 200)],
     ["score, TS fixed point (reference)", bestTime(() => model.scoreFixedRaw(inputs, batch.nBx), 200)],
   ];
@@ -51,7 +77,7 @@ function stageCosts(batch: OrbitBatch, model: PipelineModel, fast: PipelineModel
 function printCosts(title: string, nBx: number, costs: [string, number][]): void {
   console.log(`${title} (${nBx} events/orbit); real time allows ${(1e6 / ORBIT_HZ).toFixed(1)} µs/orbit:`);
   for (const [name, s] of costs) {
-    console.log(`  ${name.padEnd(40)} ${(s * 1e3).toFixed(3).padStart(9)} ms/orbit ${((s / Math.max(nBx, 1)) * 1e9).toFixed(0).padStart(7)} ns/event   ${(1 / s / ORBIT_HZ).toFixed(4).padStart(9)}× real time`);
+    console.log(`  ${name.padEnd(52)} ${(s * 1e3).toFixed(3).padStart(9)} ms/orbit ${((s / Math.max(nBx, 1)) * 1e9).toFixed(0).padStart(7)} ns/event   ${(1 / s / ORBIT_HZ).toFixed(4).padStart(9)}× real time`);
   }
 }
 
@@ -111,17 +137,25 @@ export async function run(): Promise<void> {
   // host DMA buffering, which absorbs scheduler and GC hiccups, not a sustained shortfall.
   const bufferOrbits = 2048;
   const linkRate = async (label: string, opts: Partial<PipelineOptions>) => {
+    const cpu0 = process.cpuUsage();
     const s = await runPipeline({ ...base, mode: "link-rate", bufferOrbits, source: replayPool(muonPool, muonPool.length, orbits), scorers: [], ...opts } as PipelineOptions);
+    const cpu = process.cpuUsage(cpu0);
+    // CPU time of the whole process (GC threads included) per orbit processed: what the chain costs
+    // with a core to itself, independent of how much of a core a loaded host leaves it.
+    const processed = orbits - s.accounting.orbits.dropped;
+    const cpuPerOrbitUs = (cpu.user + cpu.system) / Math.max(processed, 1);
     console.log(
       `link-rate, muon stream (${perOrbit.toFixed(0)} ev/orbit) at ${ORBIT_HZ.toFixed(1)} Hz, buffer ${bufferOrbits} orbits, ${label}: ${s.accounting.orbits.dropped}/${orbits} orbits dropped, ` +
-        `${formatRate(s.throughput.eventsPerSecond, " ev/s")}, ${(s.throughput.realTimeFraction * 100).toFixed(1)} % of real time`,
+        `${formatRate(s.throughput.eventsPerSecond, " ev/s")}, ${(s.throughput.realTimeFraction * 100).toFixed(1)} % of real time; ` +
+        `CPU ${cpuPerOrbitUs.toFixed(1)} µs per processed orbit (real time allows ${(1e6 / ORBIT_HZ).toFixed(1)}; host load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
     );
     if (s.latency.orbit) console.log(`  orbit latency from scheduled send: ${formatLatency(s.latency.orbit)}`);
   };
   // Warm the JIT on the same path first: a cold start falls behind the clock and the buffer shows it.
   await runPipeline({ ...base, model: nullModel, source: replayPool(muonPool, muonPool.length, 20_000), scorers: [softwareScorer(nullModel, { name: "null" })] });
   await linkRate("bus only (null scorer), target 0 dropped", { model: nullModel, scorers: [softwareScorer(nullModel, { name: "null" })] });
-  await linkRate("deframer → features → quantise → native scorer", {
-    link: scoutingLink({ streams: ["muon"] }), scorers: [softwareScorer(fast, { name: "native" })],
+  // The native model quantises too (bit-identical to the TS quantiser, test/scoring-quantize).
+  await linkRate("framer → deframer → features → native quantise → native scorer", {
+    model: fast, link: scoutingLink({ streams: ["muon"] }), scorers: [softwareScorer(fast, { name: "native" })],
   });
 }
