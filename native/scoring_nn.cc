@@ -36,6 +36,7 @@ struct Layer {
   int fracIn = 0;          // fractional bits of this layer's input (fixed by the formats)
   bool useDouble = false;  // the exact double MAC applies (see exactInDouble), decided once
   double inScale = 1;      // 2^(accum frac − product frac): inputs scaled so products land in accum_t
+  void (*post)(const Layer&, const double*, int64_t*) = nullptr;  // post-MAC loop for the double path
 };
 
 struct Net {
@@ -61,6 +62,52 @@ inline bool exactInDouble(const Layer& l, int leftShift) {
   int logN = 0;
   while ((1 << logN) < l.nIn) logN++;
   return leftShift >= 0 && leftShift <= 40 && l.maxInBits + l.weight.width + leftShift + logN <= 52;
+}
+
+// After the exact double MAC: bias + sum wrapped into accum_t (modular: once), cast to result_t,
+// activation. The formats are copied into locals so the loop keeps them in registers instead of
+// re-reading the layer after every store.
+// Instantiated per result quant/overflow mode (the accumulator is AP_TRN + AP_WRAP on this path):
+// with the modes constant the casts compile to straight-line code.
+template <fx::Quant Q, fx::Overflow O>
+void postDoubleT(const Layer& l, const double* sacc, int64_t* out) {
+  fx::Format accF = l.accum, resF = l.result;
+  accF.quant = fx::TRN, accF.overflow = fx::WRAP, resF.quant = Q, resF.overflow = O;
+  const int fAcc = accF.frac(), fRes = resF.frac(), fAlpha = l.alpha.frac();
+  const int act = l.activation, nOut = l.nOut;
+  const int64_t alpha = l.alphaRaw;
+  const int64_t* bias = l.biasAcc.data();
+  for (int j = 0; j < nOut; j++) {
+    const int64_t acc = fx::overflowRaw(bias[j] + int64_t(sacc[j]), accF);
+    int64_t res = fx::castRaw(acc, fAcc, resF);
+    if (act == 1) res = res < 0 ? 0 : res;
+    else if (act == 2 && res < 0) res = fx::castRaw(alpha * res, fAlpha + fRes, resF);
+    out[j] = res;
+  }
+}
+
+using PostFn = void (*)(const Layer&, const double*, int64_t*);
+template <fx::Quant Q>
+PostFn postFor(fx::Overflow o) {
+  switch (o) {
+    case fx::WRAP: return postDoubleT<Q, fx::WRAP>;
+    case fx::SAT: return postDoubleT<Q, fx::SAT>;
+    case fx::SAT_ZERO: return postDoubleT<Q, fx::SAT_ZERO>;
+    case fx::SAT_SYM: return postDoubleT<Q, fx::SAT_SYM>;
+  }
+  return postDoubleT<Q, fx::WRAP>;
+}
+PostFn postFor(const fx::Format& r) {
+  switch (r.quant) {
+    case fx::TRN: return postFor<fx::TRN>(r.overflow);
+    case fx::TRN_ZERO: return postFor<fx::TRN_ZERO>(r.overflow);
+    case fx::RND: return postFor<fx::RND>(r.overflow);
+    case fx::RND_ZERO: return postFor<fx::RND_ZERO>(r.overflow);
+    case fx::RND_MIN_INF: return postFor<fx::RND_MIN_INF>(r.overflow);
+    case fx::RND_INF: return postFor<fx::RND_INF>(r.overflow);
+    case fx::RND_CONV: return postFor<fx::RND_CONV>(r.overflow);
+  }
+  return postFor<fx::TRN>(r.overflow);
 }
 
 void finalize(Napi::Env, Net* n) { delete n; }
@@ -130,7 +177,7 @@ Napi::Value NnCompile(const Napi::CallbackInfo& info) {
     {
       const int shift = l.fracIn + l.weight.frac() - l.accum.frac();
       l.useDouble = l.fastAccum && exactInDouble(l, -shift);
-      if (l.useDouble) l.inScale = double(int64_t(1) << (-shift));
+      if (l.useDouble) l.inScale = double(int64_t(1) << (-shift)), l.post = postFor(l.result);
     }
     wOff += nw;
     bOff += l.nOut;
@@ -198,24 +245,6 @@ inline void macDouble(const Layer& l, const double* x, double* acc) {
   else macDoublePortable(l, x, acc);
 }
 
-// After the exact double MAC: bias + sum wrapped into accum_t (modular: once), cast to result_t,
-// activation. The formats are copied into locals so the loop keeps them in registers instead of
-// re-reading the layer after every store.
-void postDouble(const Layer& l, const double* sacc, int64_t* out) {
-  const fx::Format accF = l.accum, resF = l.result;
-  const int fAcc = accF.frac(), fRes = resF.frac(), fAlpha = l.alpha.frac();
-  const int act = l.activation, nOut = l.nOut;
-  const int64_t alpha = l.alphaRaw;
-  const int64_t* bias = l.biasAcc.data();
-  for (int j = 0; j < nOut; j++) {
-    const int64_t acc = fx::overflowRaw(bias[j] + int64_t(sacc[j]), accF);
-    int64_t res = fx::castRaw(acc, fAcc, resF);
-    if (act == 1) res = res < 0 ? 0 : res;
-    else if (act == 2 && res < 0) res = fx::castRaw(alpha * res, fAlpha + fRes, resF);
-    out[j] = res;
-  }
-}
-
 // One dense layer on one event: in has fracIn fractional bits; writes result_t raw bits to out.
 void dense(const Layer& l, const int64_t* in, int fracIn, int64_t* out, double* scratchX, double* scratchAcc) {
   const int fProd = fracIn + l.weight.frac();
@@ -226,7 +255,7 @@ void dense(const Layer& l, const int64_t* in, int fracIn, int64_t* out, double* 
     const double scale = l.inScale;
     for (int i = 0; i < l.nIn; i++) scratchX[i] = double(in[i]) * scale;
     macDouble(l, scratchX, scratchAcc);
-    postDouble(l, scratchAcc, out);
+    l.post(l, scratchAcc, out);
     return;
   }
   for (int j = 0; j < l.nOut; j++) {
