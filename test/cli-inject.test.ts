@@ -25,8 +25,8 @@ let sigEvents = 0;
 beforeAll(async () => {
   const [bkg, sig, model] = await Promise.all([
     cli(["gen", "--orbits", "2", "--seed", "5", "--out", file("bkg.h5"), "--json"]),
-    // Half signal, half background: inject must take only the signal-labelled events from it.
-    cli(["gen", "--orbits", "1", "--seed", "6", "--signal", "Ato4l", "--inject-fraction", "0.5", "--out", file("sig.jsonl"), "--json"]),
+    // 30 % signal: inject must take only the signal-labelled events, from every orbit of the file.
+    cli(["gen", "--orbits", "2", "--seed", "6", "--signal", "Ato4l", "--inject-fraction", "0.3", "--out", file("sig.jsonl"), "--json"]),
     cli(["train", "--model", "iforest", "--gen-orbits", "1", "--out", file("if.json")]),
   ]);
   for (const r of [bkg, sig, model]) expect(r.code, r.stderr).toBe(0);

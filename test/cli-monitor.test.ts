@@ -23,7 +23,8 @@ const errLines = (stderr: string) => stderr.trim().split("\n").filter((l) => l &
 beforeAll(async () => {
   // Reference and an independent background run (different seeds), and a run with A→4ℓ injected.
   const runs = await Promise.all([
-    cli(["gen", "--orbits", "2", "--seed", "1", "--out", file("ref.h5"), "--json"]),
+    // More orbits than a generated run's default: a file is read whole.
+    cli(["gen", "--orbits", "5", "--seed", "1", "--out", file("ref.h5"), "--json"]),
     cli(["gen", "--orbits", "2", "--seed", "2", "--out", file("bkg.h5"), "--json"]),
     cli(["gen", "--orbits", "2", "--seed", "3", "--signal", "Ato4l", "--inject-fraction", "0.03", "--out", file("sig.jsonl"), "--json"]),
   ]);

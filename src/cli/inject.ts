@@ -18,7 +18,7 @@ export function parseFractions(text: string): number[] {
 }
 
 interface InjectCli {
-  model?: string; bkg?: string; sig?: string; signal: SignalName; fractions: string; orbits: number; sigOrbits: number;
+  model?: string; bkg?: string; sig?: string; signal: SignalName; fractions: string; orbits?: number; sigOrbits?: number;
   seed: number; variable: StudyVariable; cut: number; precision: "fixed" | "float"; bins: number; out?: string; html?: string; json?: boolean;
 }
 
@@ -30,8 +30,8 @@ export function injectCommand(): Command {
     .option("--sig <file>", "signal events (.h5/.jsonl; default: generated --signal); a labelled file gives its signal-labelled events, --bkg its background-labelled ones")
     .addOption(new Option("--signal <name>", "generated signal (without --sig)").choices([...SIGNALS]).default("Ato4l"))
     .option("--fractions <list>", "injected signal fractions of the data half of the background (with the default 4 orbits, 1e-3 is ~5 events)", "0,1e-3,1e-2,5e-2")
-    .option("--orbits <n>", "background orbits (generated, or at most from --bkg)", intOption(1, 100_000), 4)
-    .option("--sig-orbits <n>", "signal orbits (generated signal-only, or at most from --sig)", intOption(1, 100_000), 1)
+    .option("--orbits <n>", "background orbits to generate (default 4), or at most to read from --bkg (default: all)", intOption(1, 100_000))
+    .option("--sig-orbits <n>", "signal orbits to generate signal-only (default 1), or at most to read from --sig (default: all)", intOption(1, 100_000))
     .option("--seed <n>", "generator seed and split seed", intOption(0, 2 ** 32 - 1), 3)
     .addOption(new Option("--variable <v>", "variable whose sculpting is measured").choices([...STUDY_VARIABLES]).default("M_inv"))
     .option("--cut <fraction>", "score cut: fraction of the reference background passing", numberOption(1e-9, 1), 0.01)
@@ -48,8 +48,9 @@ export function injectCommand(): Command {
       const { loadSample, studyModel } = await import("../study/inputs.js");
       const { writeHtmlPage, writeRunFile } = await import("../report/rundir.js");
       const m = studyModel(o.model);
-      const bkg = await loadSample({ in: o.bkg, orbits: o.orbits, seed: o.seed, truth: "background" });
-      const sig = await loadSample({ in: o.sig, orbits: o.sigOrbits, seed: o.seed + 1, signal: o.sig ? undefined : o.signal, injectFraction: o.sig ? undefined : 1, truth: "signal" });
+      // Generated samples default to a few orbits; files are read whole unless limited.
+      const bkg = await loadSample({ in: o.bkg, orbits: o.orbits ?? (o.bkg ? undefined : 4), seed: o.seed, truth: "background" });
+      const sig = await loadSample({ in: o.sig, orbits: o.sigOrbits ?? (o.sig ? undefined : 1), seed: o.seed + 1, signal: o.sig ? undefined : o.signal, injectFraction: o.sig ? undefined : 1, truth: "signal" });
       const result = injectStudy({
         model: m.model, background: bkg.sample, signal: sig.sample, signalName: o.sig ?? o.signal, fractions,
         variable: o.variable, cutFpr: o.cut, precision: o.precision, bins: o.bins, seed: o.seed,

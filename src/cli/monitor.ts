@@ -8,8 +8,11 @@ import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { DEFAULT_SELECTIONS, parseSelection } from "../monitor/selection.js";
 import { emit, intOption, numberOption, UsageError } from "./util.js";
 
+/** Orbits generated when no file is given (~2500 events each). */
+const GENERATED_ORBITS = 4;
+
 interface MonitorCli {
-  in?: string; ref?: string; orbits: number; refOrbits?: number; seed: number; refSeed: number;
+  in?: string; ref?: string; orbits?: number; refOrbits?: number; seed: number; refSeed: number;
   signal?: SignalName; injectFraction?: number; selection?: string[]; systematic: number; z: number; minCount: number;
   out?: string; html?: string; json?: boolean;
 }
@@ -19,8 +22,8 @@ export function monitorCommand(): Command {
     .description("fill HT, MET, M_inv, M_eff histograms per selection, compare with a reference run and flag significant bins")
     .option("--in <file>", "observed events (.h5 or .jsonl; default: generated)")
     .option("--ref <file>", "reference events (.h5 or .jsonl; default: generated background)")
-    .option("--orbits <n>", "observed orbits (generated, or at most from --in)", intOption(1, 1_000_000), 4)
-    .option("--ref-orbits <n>", "reference orbits (default: same as --orbits)", intOption(1, 1_000_000))
+    .option("--orbits <n>", `observed orbits to generate (default ${GENERATED_ORBITS}), or at most to read from --in (default: all)`, intOption(1, 1_000_000))
+    .option("--ref-orbits <n>", "reference orbits (default: same as --orbits; all of --ref)", intOption(1, 1_000_000))
     .option("--seed <n>", "generator seed of the observed run", intOption(0, 2 ** 32 - 1), 2)
     .option("--ref-seed <n>", "generator seed of the reference run", intOption(0, 2 ** 32 - 1), 1)
     .addOption(new Option("--signal <name>", "inject this signal into the generated observed run").choices([...SIGNALS]))
@@ -54,8 +57,10 @@ export function monitorCommand(): Command {
           src.close();
         }
       };
-      const obs = await fill({ in: o.in, orbits: o.orbits, seed: o.seed, signal: o.signal, injectFraction: o.injectFraction });
-      const ref = await fill({ in: o.ref, orbits: o.refOrbits ?? o.orbits, seed: o.refSeed });
+      // Generated runs default to a few orbits; files are read whole unless limited.
+      const orbits = (file: string | undefined, n: number | undefined) => n ?? (file ? undefined : GENERATED_ORBITS);
+      const obs = await fill({ in: o.in, orbits: orbits(o.in, o.orbits), seed: o.seed, signal: o.signal, injectFraction: o.injectFraction });
+      const ref = await fill({ in: o.ref, orbits: orbits(o.ref, o.refOrbits ?? o.orbits), seed: o.refSeed });
       const result = compareToReference(obs.filler, ref.filler, { observed: obs.describe, reference: ref.describe }, { systematic: o.systematic, zThreshold: o.z, minCount: o.minCount });
       const wrote: string[] = [];
       if (o.out) wrote.push(writeRunFile(o.out, "monitor.json", result));

@@ -11,7 +11,8 @@ import { collectSample, selectRows, type EventSample } from "./sample.js";
 export interface SampleSpec {
   /** Input file; absent = generator. */
   in?: string;
-  orbits: number;
+  /** Orbits to generate, or at most to read from `in` (absent: all of the file). */
+  orbits?: number;
   seed: number;
   signal?: SignalName;
   injectFraction?: number;
