@@ -1,7 +1,7 @@
 /**
  * Scoring benchmarks (DESIGN §8), ratios measured in this run:
- * - isolation forest, 100 trees, ψ = 256, fixed point: native blocked walk vs a plain scalar
- *   native walk vs the TS reference; cores needed for the 28 M events/s calo stream;
+ * - isolation forest, 100 trees, ψ = 256, fixed point: native grouped walk (default) vs the
+ *   previous blocked walk vs a plain scalar native walk vs the TS reference; cores for 28 M events/s;
  * - fixed-point VAE encoder 57→32→16→8 (‖μ‖² score): native vs TS;
  * - normalise + quantise of one orbit's inputs (ap_fixed<18,13,AP_RND_CONV,AP_SAT>): TS fast path
  *   and native vs the general per-value path.
@@ -55,22 +55,24 @@ export async function run(): Promise<void> {
   const out = new Int32Array(total);
   const handle = compileForest(model);
   const tSimd = bestTime(() => native.ifScoreFixed(handle, raw, total, out, true), 600);
-  const tBlocked = bestTime(() => native.ifScoreFixed(handle, raw, total, out), 600);
+  const tGrouped = bestTime(() => native.ifScoreFixed(handle, raw, total, out), 600);
+  const tBlocked = bestTime(() => native.ifScoreFixed(handle, raw, total, out, "blocked"), 600);
   const tScalar = bestTime(() => native.ifScoreFixedScalar(handle, raw, total, out), 600);
   const nTs = 4096;
   const tTs = bestTime(() => model.scoreFixedRaw(raw, nTs), 600) * (total / nTs);
-  const rSimd = total / tSimd, rBlocked = total / tBlocked, rScalar = total / tScalar, rTs = total / tTs;
+  const rSimd = total / tSimd, rGrouped = total / tGrouped, rBlocked = total / tBlocked, rScalar = total / tScalar, rTs = total / tTs;
   console.log("isolation forest, 100 trees, ψ = 256, fixed point (events of 2 generated orbits, tiled)");
+  console.log(ratioLine("native grouped walk (default)", formatRate(rGrouped, " ev/s"), rGrouped / rBlocked, "vs blocked walk"));
   console.log(ratioLine("native AVX2 gather walk (opt-in)", formatRate(rSimd, " ev/s"), rSimd / rScalar, "vs scalar native walk"));
-  console.log(ratioLine("native blocked walk (default)", formatRate(rBlocked, " ev/s"), rBlocked / rScalar, "vs scalar native walk"));
+  console.log(ratioLine("native blocked walk (previous default)", formatRate(rBlocked, " ev/s"), rBlocked / rScalar, "vs scalar native walk"));
   console.log(ratioLine("native scalar walk", formatRate(rScalar, " ev/s"), rScalar / rTs, "vs TS reference"));
   console.log(ratioLine("TS reference", formatRate(rTs, " ev/s"), 1, "baseline"));
-  console.log(ratioLine("native default vs TS", formatRate(rBlocked, " ev/s"), rBlocked / rTs, "vs TS reference"));
+  console.log(ratioLine("native default vs TS", formatRate(rGrouped, " ev/s"), rGrouped / rTs, "vs TS reference"));
   const cSimd = cpuRate(() => native.ifScoreFixed(handle, raw, total, out), total); // default walk
   const cScalar = cpuRate(() => native.ifScoreFixedScalar(handle, raw, total, out), total);
   console.log(ratioLine("per CPU-second: native default", formatRate(cSimd, " ev/s"), cSimd / cScalar, "vs scalar walk (CPU time)"));
-  console.log(`cores for ${REAL_TIME_EVENTS_PER_S / 1e6} M events/s: ${Math.ceil(REAL_TIME_EVENTS_PER_S / rBlocked)} (default, wall), ${Math.ceil(REAL_TIME_EVENTS_PER_S / cSimd)} (default, CPU time), ${Math.ceil(REAL_TIME_EVENTS_PER_S / rScalar)} (scalar walk)` +
-    `; target ≥ 1 M ev/s/core: ${Math.max(rBlocked, cSimd) >= 1e6 ? "met" : "NOT met"} (host load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
+  console.log(`cores for ${REAL_TIME_EVENTS_PER_S / 1e6} M events/s: ${Math.ceil(REAL_TIME_EVENTS_PER_S / rGrouped)} (default, wall), ${Math.ceil(REAL_TIME_EVENTS_PER_S / cSimd)} (default, CPU time), ${Math.ceil(REAL_TIME_EVENTS_PER_S / rScalar)} (scalar walk)` +
+    `; target ≥ 1 M ev/s/core: ${Math.max(rGrouped, cSimd) >= 1e6 ? "met" : "NOT met"} (host load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
 
   // VAE encoder 57→32→16→8 with AXOL1TL-like precisions and random weights.
   const r = seededRandom(3);
