@@ -99,7 +99,8 @@ static inline __attribute__((always_inline)) int64_t castRaw(int64_t v, int from
     return overflowRaw(fl + roundUp(f.quant, fl, rem >= half, (rem != 0) & (rem != half), v < 0), f);
   }
   const int s = to - fromFrac;
-  if (s == 0) return overflowRaw(v, f);
+  // Zero stays zero at any shift (the saturation branch below would read its sign as negative).
+  if (s == 0 || v == 0) return overflowRaw(v, f);
   if (s >= f.width && f.overflow == WRAP) return 0;
   const uint64_t mag = v < 0 ? uint64_t(-v) : uint64_t(v);
   if (s < 62 && (mag >> (62 - s)) == 0) return overflowRaw(v * (int64_t(1) << s), f);

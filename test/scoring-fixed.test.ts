@@ -91,6 +91,8 @@ const CAST_TABLE: Array<[number, number, string, number]> = [
   [-1, 60, "ap_fixed<8,4,AP_TRN>", -1],
   [1, 60, "ap_fixed<8,4,AP_RND_INF>", 0],
   [12345, 0, "ap_fixed<8,8,AP_TRN,AP_WRAP>", 57],
+  [0, -53, "ap_fixed<12,3,AP_TRN,AP_SAT_SYM>", 0], // zero shifted up by 62 bits stays zero (found by the random test)
+  [0, -60, "ap_fixed<12,3,AP_TRN,AP_SAT>", 0],
 ];
 
 describe("parseFixed / formatFixed", () => {
