@@ -5,27 +5,14 @@
 #include <climits>
 
 #include "fixed.h"
+#include "format_arg.h"
 #include "registry.h"
 
 namespace {
 
 using scoutloop::argTypedArray;
+using scoutloop::readFormat;
 namespace fx = scoutloop::fx;
-
-bool readFormat(const Napi::CallbackInfo& info, size_t i, fx::Format* f) {
-  Napi::Int32Array a;
-  if (!argTypedArray(info, i, napi_int32_array, &a, "format")) return false;
-  if (a.ElementLength() != 5) {
-    Napi::RangeError::New(info.Env(), "format must be [width, int, signed, quant, overflow]").ThrowAsJavaScriptException();
-    return false;
-  }
-  *f = fx::Format{a[0], a[1], a[2] != 0, static_cast<fx::Quant>(a[3]), static_cast<fx::Overflow>(a[4])};
-  if (!fx::validFormat(*f)) {
-    Napi::RangeError::New(info.Env(), "invalid fixed-point format").ThrowAsJavaScriptException();
-    return false;
-  }
-  return true;
-}
 
 // fxQuantize(values Float64Array, format Int32Array(5), out Float64Array): raw bits of each value.
 Napi::Value FxQuantize(const Napi::CallbackInfo& info) {

@@ -21,11 +21,13 @@
 #include <vector>
 
 #include "fixed.h"
+#include "format_arg.h"
 #include "registry.h"
 
 namespace {
 
 using scoutloop::argTypedArray;
+using scoutloop::readFormat;
 namespace fx = scoutloop::fx;
 
 constexpr int kMaxPerfectDepth = 12;
@@ -51,25 +53,6 @@ struct Forest {
   bool monotoneSum = false;                     // all leaf values share a sign: saturate once at the end
   bool int32Sum = false;                        // Σ |leaf| + |init| < 2^31: the running sum fits int32
 };
-
-bool readFormat(const Napi::CallbackInfo& info, size_t i, fx::Format* f) {
-  Napi::Int32Array a;
-  if (!argTypedArray(info, i, napi_int32_array, &a, "format")) return false;
-  if (a.ElementLength() != 5) {
-    Napi::RangeError::New(info.Env(), "format must be [width, int, signed, quant, overflow]").ThrowAsJavaScriptException();
-    return false;
-  }
-  f->width = a[0];
-  f->intBits = a[1];
-  f->isSigned = a[2] != 0;
-  f->quant = static_cast<fx::Quant>(a[3]);
-  f->overflow = static_cast<fx::Overflow>(a[4]);
-  if (!fx::validFormat(*f)) {
-    Napi::RangeError::New(info.Env(), "invalid fixed-point format").ThrowAsJavaScriptException();
-    return false;
-  }
-  return true;
-}
 
 // Depth of every tree, or −1 if a node is out of range or reached twice (not a tree).
 int checkTrees(const Forest& f, size_t nNodes) {

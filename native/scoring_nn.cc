@@ -14,11 +14,13 @@
 #include <vector>
 
 #include "fixed.h"
+#include "format_arg.h"
 #include "registry.h"
 
 namespace {
 
 using scoutloop::argTypedArray;
+using scoutloop::formatAt;
 namespace fx = scoutloop::fx;
 
 constexpr int kLayerMeta = 3 + 5 * 5;  // nIn, nOut, activation, 5 formats × 5 ints
@@ -46,16 +48,6 @@ struct Net {
   std::vector<Layer> layers;
   int widest = 0;
 };
-
-fx::Format formatAt(const int32_t* p) {
-  fx::Format f;
-  f.width = p[0];
-  f.intBits = p[1];
-  f.isSigned = p[2] != 0;
-  f.quant = static_cast<fx::Quant>(p[3]);
-  f.overflow = static_cast<fx::Overflow>(p[4]);
-  return f;
-}
 
 // Bits needed by |Σ x·w·2^k| in the worst case: the double fast path is exact below 2^53.
 inline bool exactInDouble(const Layer& l, int leftShift) {
@@ -319,7 +311,7 @@ Napi::Value NnScoreFixed(const Napi::CallbackInfo& info) {
         loss = fx::overflowRaw(loss + fx::castRaw(diff * diff, 2 * fDiff, net.output), net.output);
       }
     }
-    out[r] = int32_t(loss);
+    out[size_t(r)] = int32_t(loss);
   }
   return env.Undefined();
 }
