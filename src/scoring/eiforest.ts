@@ -14,7 +14,7 @@
  */
 import { toFixedFormat, type FixedFormat } from "./fixed.js";
 import {
-  DEFAULT_IF_INPUT, DEFAULT_IF_SCORE, averagePathLength, forestToTrees, seededRandom, treesToForest, validateForest,
+  DEFAULT_IF_INPUT, DEFAULT_IF_SCORE, averagePathLength, forestToTrees, seededRandom, splitFeatureList, treesToForest, validateForest, varyingFeatures,
   type ForestArrays, type TreeJson,
 } from "./iforest.js";
 import { modelJsonHeader } from "./model-json.js";
@@ -164,8 +164,7 @@ export function trainExtendedIsolationForest(features: Float32Array, n: number, 
   if (!Number.isInteger(psi) || psi < 2) throw new RangeError(`sampleSize must be an integer ≥ 2, got ${psi}`);
   if (!Number.isInteger(ndim) || ndim < 1 || ndim > nFeatures) throw new RangeError(`ndim must be an integer in [1, ${nFeatures}], got ${ndim}`);
   const norm = options.normalisation ?? identityNormalisation(nFeatures);
-  const allowed = options.splitFeatures ?? Array.from({ length: nFeatures }, (_, j) => j);
-  for (const j of allowed) if (!Number.isInteger(j) || j < 0 || j >= nFeatures) throw new RangeError(`splitFeatures: bad feature index ${j}`);
+  const allowed = splitFeatureList(options.splitFeatures, nFeatures);
   const rand = seededRandom(options.seed ?? 1);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()); // Box–Muller
 
@@ -184,18 +183,7 @@ export function trainExtendedIsolationForest(features: Float32Array, n: number, 
     feature.push(-1); threshold.push(0); left.push(-1); right.push(-1); value.push(0); nodeTerms.push({ f: [], c: [] });
     const size = b - a;
     let nc = 0;
-    if (depth < maxDepth && size > 1) {
-      lo.fill(Infinity); hi.fill(-Infinity);
-      for (let k = a; k < b; k++) {
-        const row = idx[k] * nFeatures;
-        for (let j = 0; j < nFeatures; j++) {
-          const v = x[row + j];
-          if (v < lo[j]) lo[j] = v;
-          if (v > hi[j]) hi[j] = v;
-        }
-      }
-      for (const j of allowed) if (hi[j] > lo[j]) candidates[nc++] = j;
-    }
+    if (depth < maxDepth && size > 1) nc = varyingFeatures(x, nFeatures, idx, a, b, allowed, lo, hi, candidates);
     const leaf = () => {
       value[node] = depth + averagePathLength(size);
       return node;

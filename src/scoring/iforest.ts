@@ -296,6 +296,35 @@ export function featuresWithoutPhi(nFeatures = 57): number[] {
   return Array.from({ length: nFeatures }, (_, j) => j).filter((j) => j % 3 !== 2);
 }
 
+/** The features a split may use: the given list (checked) or all of them. */
+export function splitFeatureList(splitFeatures: readonly number[] | undefined, nFeatures: number): readonly number[] {
+  const allowed = splitFeatures ?? Array.from({ length: nFeatures }, (_, j) => j);
+  for (const j of allowed) if (!Number.isInteger(j) || j < 0 || j >= nFeatures) throw new RangeError(`splitFeatures: bad feature index ${j}`);
+  return allowed;
+}
+
+/**
+ * Per-feature range of the sample rows idx[a..b) of x (n × nFeatures) into lo/hi; the allowed
+ * features that vary there go into `candidates`. Returns their count (0: the node is a leaf).
+ */
+export function varyingFeatures(
+  x: Float64Array, nFeatures: number, idx: Int32Array, a: number, b: number, allowed: readonly number[],
+  lo: Float64Array, hi: Float64Array, candidates: Int32Array,
+): number {
+  lo.fill(Infinity); hi.fill(-Infinity);
+  for (let k = a; k < b; k++) {
+    const row = idx[k] * nFeatures;
+    for (let j = 0; j < nFeatures; j++) {
+      const v = x[row + j];
+      if (v < lo[j]) lo[j] = v;
+      if (v > hi[j]) hi[j] = v;
+    }
+  }
+  let nc = 0;
+  for (const j of allowed) if (hi[j] > lo[j]) candidates[nc++] = j;
+  return nc;
+}
+
 /** Train on n rows of physical features (already extracted, n × nFeatures). */
 export function trainIsolationForest(features: Float32Array, n: number, nFeatures: number, options: IForestTrainOptions = {}): IsolationForestModel {
   checkRows(features, n, nFeatures, "trainIsolationForest");
@@ -315,8 +344,7 @@ export function trainIsolationForest(features: Float32Array, n: number, nFeature
   const feature: number[] = [], threshold: number[] = [], left: number[] = [], right: number[] = [], value: number[] = [];
   const root = new Int32Array(nTrees);
   const candidates = new Int32Array(nFeatures);
-  const allowed = options.splitFeatures ?? Array.from({ length: nFeatures }, (_, j) => j);
-  for (const j of allowed) if (!Number.isInteger(j) || j < 0 || j >= nFeatures) throw new RangeError(`splitFeatures: bad feature index ${j}`);
+  const allowed = splitFeatureList(options.splitFeatures, nFeatures);
   const lo = new Float64Array(nFeatures), hi = new Float64Array(nFeatures);
 
   // Build one node over idx[a..b) at `depth`; returns its index.
@@ -325,18 +353,7 @@ export function trainIsolationForest(features: Float32Array, n: number, nFeature
     feature.push(-1); threshold.push(0); left.push(-1); right.push(-1); value.push(0);
     const size = b - a;
     let nc = 0;
-    if (depth < maxDepth && size > 1) {
-      lo.fill(Infinity); hi.fill(-Infinity);
-      for (let k = a; k < b; k++) {
-        const row = idx[k] * nFeatures;
-        for (let j = 0; j < nFeatures; j++) {
-          const v = x[row + j];
-          if (v < lo[j]) lo[j] = v;
-          if (v > hi[j]) hi[j] = v;
-        }
-      }
-      for (const j of allowed) if (hi[j] > lo[j]) candidates[nc++] = j;
-    }
+    if (depth < maxDepth && size > 1) nc = varyingFeatures(x, nFeatures, idx, a, b, allowed, lo, hi, candidates);
     if (nc === 0) {
       value[node] = depth + averagePathLength(size);
       return node;
