@@ -14,7 +14,7 @@
  */
 import { toFixedFormat, type FixedFormat } from "./fixed.js";
 import {
-  DEFAULT_IF_INPUT, DEFAULT_IF_SCORE, averagePathLength, forestToTrees, seededRandom, splitFeatureList, treesToForest, validateForest, varyingFeatures,
+  DEFAULT_IF_INPUT, DEFAULT_IF_SCORE, averagePathLength, drawSample, forestToTrees, seededRandom, splitFeatureList, treesToForest, validateForest, varyingFeatures,
   type ForestArrays, type TreeJson,
 } from "./iforest.js";
 import { modelJsonHeader } from "./model-json.js";
@@ -234,14 +234,7 @@ export function trainExtendedIsolationForest(features: Float32Array, n: number, 
 
   const root = new Int32Array(nTrees);
   for (let t = 0; t < nTrees; t++) {
-    // Partial Fisher–Yates: ψ rows without replacement (as trainIsolationForest).
-    for (let k = 0; k < psi; k++) {
-      const r = k + Math.floor(rand() * (n - k));
-      const tmp = pick[k]; pick[k] = pick[r]; pick[r] = tmp;
-      const src = pick[k] * nFeatures;
-      for (let j = 0; j < nFeatures; j++) x[k * nFeatures + j] = (features[src + j] - norm.offset[j]) * norm.scale[j];
-      idx[k] = k;
-    }
+    drawSample(features, nFeatures, norm, rand, pick, psi, x, idx); // the same draws as trainIsolationForest
     root[t] = build(0, psi, 0);
   }
   for (const { f, c } of nodeTerms) {

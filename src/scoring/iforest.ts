@@ -325,6 +325,23 @@ export function varyingFeatures(
   return nc;
 }
 
+/**
+ * Draws ψ of the n training rows without replacement (partial Fisher–Yates over `pick`, which
+ * keeps its state between trees), normalised into x; idx becomes 0..ψ−1.
+ */
+export function drawSample(
+  features: Float32Array, nFeatures: number, norm: Normalisation, rand: () => number, pick: Int32Array, psi: number, x: Float64Array, idx: Int32Array,
+): void {
+  const n = pick.length;
+  for (let k = 0; k < psi; k++) {
+    const r = k + Math.floor(rand() * (n - k));
+    const tmp = pick[k]; pick[k] = pick[r]; pick[r] = tmp;
+    const src = pick[k] * nFeatures;
+    for (let j = 0; j < nFeatures; j++) x[k * nFeatures + j] = (features[src + j] - norm.offset[j]) * norm.scale[j];
+    idx[k] = k;
+  }
+}
+
 /** Train on n rows of physical features (already extracted, n × nFeatures). */
 export function trainIsolationForest(features: Float32Array, n: number, nFeatures: number, options: IForestTrainOptions = {}): IsolationForestModel {
   checkRows(features, n, nFeatures, "trainIsolationForest");
@@ -376,14 +393,7 @@ export function trainIsolationForest(features: Float32Array, n: number, nFeature
   };
 
   for (let t = 0; t < nTrees; t++) {
-    // Partial Fisher–Yates: ψ rows without replacement.
-    for (let k = 0; k < psi; k++) {
-      const r = k + Math.floor(rand() * (n - k));
-      const tmp = pick[k]; pick[k] = pick[r]; pick[r] = tmp;
-      const src = pick[k] * nFeatures;
-      for (let j = 0; j < nFeatures; j++) x[k * nFeatures + j] = (features[src + j] - norm.offset[j]) * norm.scale[j];
-      idx[k] = k;
-    }
+    drawSample(features, nFeatures, norm, rand, pick, psi, x, idx);
     root[t] = build(0, psi, 0);
   }
   const forest: ForestArrays = {
