@@ -33,7 +33,7 @@ function flipScoreBit(dir: string, model: string, eventIndex: number, bit: numbe
 describe("shipped golden sets", () => {
   const sets = listGoldenSets(ROOT);
   it("include the default chain, every model kind and a corrupted link", () => {
-    expect(sets).toEqual(expect.arrayContaining(["generator-default", "iforest", "ae", "vae", "corrupted-link"]));
+    expect(sets).toEqual(expect.arrayContaining(["generator-default", "iforest", "ae", "vae", "corrupted-link", "corrupted-link-crc"]));
   });
   for (const name of sets) {
     it(`${name} matches its golden`, () => {
@@ -48,6 +48,24 @@ describe("shipped golden sets", () => {
     const g = JSON.parse(readFileSync(join(ROOT, "corrupted-link", "expected.json"), "utf8"));
     const faults = Object.values(g.faults as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(faults).toBeGreaterThan(0);
+  });
+  it("the CRC golden catches a flipped data bit, resynchronises after a wrecked header and counts the cut tail", () => {
+    const g = JSON.parse(readFileSync(join(ROOT, "corrupted-link-crc", "expected.json"), "utf8"));
+    expect(g.faults.crcMismatch).toBeGreaterThan(0);
+    expect(g.faults.garbage + g.faults.badHeader).toBeGreaterThan(0);
+    expect(g.faults.truncated).toBe(1);
+    // Only the calo orbit before the damage survives; every muon orbit does.
+    expect(g.streams.calo.orbits).toBe(1);
+    expect(g.streams.muon.orbits).toBe(4);
+  });
+  it("rejects a spec with a bad crc or truncation field", () => {
+    const dir = tempCopy("corrupted-link-crc");
+    const specPath = join(dir, "spec.json");
+    const spec = JSON.parse(readFileSync(specPath, "utf8"));
+    writeFileSync(specPath, JSON.stringify({ ...spec, truncateCalo: -3 }));
+    expect(regressSet(dir).error).toMatch(/truncateCalo/);
+    writeFileSync(specPath, JSON.stringify({ ...spec, crc: "yes" }));
+    expect(regressSet(dir).error).toMatch(/crc/);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The chain a golden set re-runs: generator → scouting-link framer (muon and calo streams) →
- * optional byte corruption → deframer (TS reference core) → stream merge → 57 hardware-unit
+ * optional byte corruption or truncation → deframer (TS reference core) → stream merge → 57 hardware-unit
  * features → each model's raw score bits (fixed point) or float score. Output is plain JSON so it
  * can be stored, diffed and read by people.
  */
@@ -16,8 +16,12 @@ export interface GoldenSpec {
   generator: { seed: number; orbits: number; signal?: SignalName; injectFraction?: number };
   /** Keep only the first N stored BX of each orbit (goldens stay KBs). */
   eventsPerOrbit: number;
+  /** Frame with scoutloop's optional CRC-32C orbit trailer (then flipped data bits are caught). */
+  crc?: boolean;
   /** XOR masks applied to the framed calo stream: [byteOffset, mask]. */
   corruptCalo?: Array<[number, number]>;
+  /** Cut the framed calo stream after this many bytes (a capture that ends mid-packet). */
+  truncateCalo?: number;
   models: Array<{ name: string; builtin?: string; file?: string; precision: "fixed" | "float" }>;
 }
 
@@ -47,6 +51,8 @@ function validateSpec(s: GoldenSpec): void {
   if (!Number.isInteger(s.eventsPerOrbit) || s.eventsPerOrbit < 1 || s.eventsPerOrbit * g.orbits > MAX_GOLDEN_EVENTS) throw new RangeError(`spec.eventsPerOrbit must be ≥ 1 with at most ${MAX_GOLDEN_EVENTS} events in all`);
   if (!Array.isArray(s.models)) throw new RangeError("spec.models must be an array");
   for (const m of s.models) if (m.precision !== "fixed" && m.precision !== "float") throw new RangeError(`model ${m.name}: precision must be fixed or float`);
+  if (s.crc !== undefined && typeof s.crc !== "boolean") throw new RangeError("spec.crc must be true or false");
+  if (s.truncateCalo !== undefined && (!Number.isInteger(s.truncateCalo) || s.truncateCalo < 0)) throw new RangeError("spec.truncateCalo must be a byte count ≥ 0");
   for (const c of s.corruptCalo ?? []) if (!Array.isArray(c) || c.length !== 2 || !Number.isInteger(c[0]) || c[0] < 0 || !Number.isInteger(c[1]) || c[1] < 0 || c[1] > 255) throw new RangeError("spec.corruptCalo entries are [byteOffset ≥ 0, mask 0..255]");
 }
 
@@ -54,9 +60,10 @@ export function runGoldenChain(spec: GoldenSpec, resolve: (f: string) => string)
   validateSpec(spec);
   const batches: OrbitBatch[] = [];
   for (const b of generateOrbits(spec.generator)) batches.push(headOfBatch(b, Math.min(b.nBx, spec.eventsPerOrbit)));
-  const muonBytes = frameBatches(batches, "muon");
-  const caloBytes = frameBatches(batches, "calo").slice();
+  const muonBytes = frameBatches(batches, "muon", { crc: spec.crc });
+  let caloBytes = frameBatches(batches, "calo", { crc: spec.crc }).slice();
   for (const [at, mask] of spec.corruptCalo ?? []) if (at < caloBytes.length) caloBytes[at] ^= mask;
+  if (spec.truncateCalo !== undefined) caloBytes = caloBytes.subarray(0, spec.truncateCalo);
   const faults: Record<string, number> = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0]));
   const streams: Record<string, { orbits: number; bx: number }> = {};
   const merger = new StreamMerger();
