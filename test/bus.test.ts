@@ -10,6 +10,8 @@ import { scoutingLink } from "../src/bus/scoutingLink.js";
 import { boundedMergeMap } from "../src/link/boundedMergeMap.js";
 import { ScoreRecorder } from "../src/bus/recorder.js";
 import { generateOrbits } from "../src/trigger/index.js";
+import { DEFAULT_GENERATOR, generatorSettings } from "../src/bus/sources.js";
+import { generatorInputHash } from "../src/report/record.js";
 import { slowScorer, toyModel, toyOrbit, toyOrbits } from "./helpers/busFixtures.js";
 
 describe("pullSource", () => {
@@ -273,5 +275,13 @@ describe("pipeline", () => {
   it("rejects duplicate scorer names and an empty scorer list", async () => {
     await expect(runPipeline({ source: [], model: toyModel, scorers: [] })).rejects.toThrow(/at least one scorer/);
     await expect(runPipeline({ source: [], model: toyModel, scorers: [softwareScorer(toyModel), softwareScorer(toyModel)] })).rejects.toThrow(/must differ/);
+  });
+});
+
+describe("generated-run input hash", () => {
+  it("covers the defaults the generator really runs with, so an implicit and an explicit default hash alike", () => {
+    expect(generatorSettings({})).toEqual({ seed: DEFAULT_GENERATOR.seed, orbits: DEFAULT_GENERATOR.orbits });
+    expect(generatorInputHash({ ...generatorSettings({}) })).toBe(generatorInputHash({ seed: 1, orbits: 20 }));
+    expect(generatorInputHash({ ...generatorSettings({ orbits: 21 }) })).not.toBe(generatorInputHash({ ...generatorSettings({}) }));
   });
 });

@@ -20,7 +20,7 @@ import { loadPipelineModel, type LoadedModel } from "./model.js";
 import { runPipeline } from "./pipeline.js";
 import type { Emulator } from "../hil/emulator.js";
 import { scoutingLink } from "./scoutingLink.js";
-import { openSource, type SourceSpec } from "./sources.js";
+import { generatorSettings, openSource, type SourceSpec } from "./sources.js";
 import type { RunTally } from "./tally.js";
 
 export interface SessionOptions {
@@ -177,10 +177,10 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     const record = recorder?.toRunRecord({
       tool: "scoutloop",
       version: packageVersion(),
-      seed: opts.source.in ? null : (opts.source.seed ?? 1),
+      seed: opts.source.in ? null : generatorSettings(opts.source).seed!,
       model: { kind: model.model.kind, id: model.model.id, describe: model.describe },
       boardHello: boardHello ? { ...boardHello } : null,
-      inputs: [{ name: source.describe, sha256: opts.source.in ? fileSha256(opts.source.in) : generatorInputHash({ ...opts.source }) }],
+      inputs: [{ name: source.describe, sha256: opts.source.in ? fileSha256(opts.source.in) : generatorInputHash({ ...generatorSettings(opts.source) }) }],
       createdAt: new Date().toISOString(),
     });
     return { summary, describe, record };

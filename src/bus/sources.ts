@@ -38,10 +38,17 @@ function* take<T>(items: Iterable<T>, n: number): Generator<T> {
   }
 }
 
+/** What the generator runs when no input file is given and nothing else is said. */
+export const DEFAULT_GENERATOR = { seed: 1, orbits: 20 } as const;
+
+/** The generator settings a spec really runs with (defaults filled in): what a run's input hash covers. */
+export function generatorSettings(spec: SourceSpec): SourceSpec {
+  return { ...spec, seed: spec.seed ?? DEFAULT_GENERATOR.seed, orbits: spec.orbits ?? DEFAULT_GENERATOR.orbits };
+}
+
 export async function openSource(spec: SourceSpec): Promise<OrbitSource> {
   if (!spec.in) {
-    const orbits = spec.orbits ?? 20;
-    const seed = spec.seed ?? 1;
+    const { orbits, seed } = generatorSettings(spec) as Required<Pick<SourceSpec, "orbits" | "seed">>;
     return {
       describe: `generator seed ${seed}, ${orbits} orbits${spec.signal ? `, signal ${spec.signal}` : ""}`,
       orbits: generateOrbits({ seed, orbits, signal: spec.signal, injectFraction: spec.injectFraction }),
