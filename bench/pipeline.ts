@@ -154,6 +154,10 @@ export async function run(): Promise<void> {
   // Warm the JIT on the same path first: a cold start falls behind the clock and the buffer shows it.
   await runPipeline({ ...base, model: nullModel, source: replayPool(muonPool, muonPool.length, 20_000), scorers: [softwareScorer(nullModel, { name: "null" })] });
   await linkRate("bus only (null scorer), target 0 dropped", { model: nullModel, scorers: [softwareScorer(nullModel, { name: "null" })] });
+  // The link and feature stages without a model: shows whether the model is what tips the chain over.
+  await linkRate("framer → deframer → features (null scorer)", {
+    model: nullModel, link: scoutingLink({ streams: ["muon"] }), scorers: [softwareScorer(nullModel, { name: "null" })],
+  });
   // The native model quantises too (bit-identical to the TS quantiser, test/scoring-quantize).
   await linkRate("framer → deframer → features → native quantise → native scorer", {
     model: fast, link: scoutingLink({ streams: ["muon"] }), scorers: [softwareScorer(fast, { name: "native" })],
