@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { auc, rocCurve, tprAtFpr } from "../src/report/roc.js";
 import { ksStatistic, poissonLikelihoodRatio } from "../src/study/stats.js";
-import { meanStd } from "../src/study/kfold.js";
+import { kfoldCompare, meanStd, trainerFor, trainerNames } from "../src/study/kfold.js";
+import { collectSample } from "../src/study/sample.js";
+import { generateOrbits } from "../src/trigger/index.js";
 import { fixtureInject, fixtureKfold } from "./report-fixture.js";
 
 describe("metrics", () => {
@@ -49,5 +51,14 @@ describe("k-fold", () => {
       expect(row.mean).toBeGreaterThan(0.5);
       expect(row.std).toBeGreaterThanOrEqual(0);
     }
+  });
+  it("retrains the float-only extended forest per fold, compared on its float score even in fixed precision", () => {
+    expect(trainerNames()).toEqual(expect.arrayContaining(["IF", "AE", "GMM", "EIF"]));
+    const bkg = collectSample(generateOrbits({ seed: 8, orbits: 1 }), 900);
+    const sig = collectSample(generateOrbits({ seed: 9, orbits: 1, signal: "Ato4l", injectFraction: 1 }), 200);
+    const r = kfoldCompare({ background: bkg, signals: [{ name: "Ato4l", sample: sig }], candidates: [{ name: "EIF", trainer: trainerFor("EIF") }], k: 2, seed: 3, precision: "fixed" });
+    expect(r.rows).toHaveLength(1);
+    expect(r.rows[0].aucs).toHaveLength(2);
+    expect(r.rows[0].mean).toBeGreaterThan(0.7);
   });
 });

@@ -28,7 +28,7 @@ export function evalCommand(): Command {
     .option("--fixed", "evaluate the bit-exact fixed-point scores (default: float reference)")
     .option("--native", "use the native (C++) scorer")
     .option("--kfold <k>", "also give AUC mean ± std over k folds of the background, this model beside retrained ones", intOption(2, 100))
-    .option("--kfold-models <list>", "--kfold: trainable models to retrain per fold, comma-separated", "IF,AE,GMM")
+    .option("--kfold-models <list>", "--kfold: trainable models to retrain per fold, comma-separated (IF, AE, GMM, EIF)", "IF,AE,GMM")
     .option("--json", "print the result as JSON")
     .action(async (o) => {
       if (!o.gen && (!o.bkg || !o.sig?.length)) throw new UsageError("eval needs --bkg FILE --sig FILE [--sig FILE ...], or --gen");

@@ -6,10 +6,12 @@
  * whole in every fold.
  */
 import { N_FEATURES } from "../events/features.js";
+import { trainExtendedIsolationForest } from "../scoring/eiforest.js";
 import { trainGmm } from "../scoring/gmm.js";
 import { trainIsolationForest } from "../scoring/iforest.js";
 import { trainAutoencoder } from "../scoring/nn-train.js";
 import type { ScoringModel } from "../scoring/model.js";
+import { standardisation } from "../scoring/normalise.js";
 import { auc, rocCurve } from "../report/roc.js";
 import { scoreSample, selectRows, type EventSample } from "./sample.js";
 import { permutation } from "./shuffle.js";
@@ -21,6 +23,8 @@ const TRAINERS = new Map<string, Trainer>([
   ["IF", (f, n, nf, seed) => trainIsolationForest(f, n, nf, { seed, nTrees: 100, sampleSize: 256 })],
   ["AE", (f, n, nf, seed) => trainAutoencoder(f, n, nf, { seed })],
   ["GMM", (f, n, nf, seed) => trainGmm(f, n, nf, { seed })],
+  // Hyperplanes mix features, so the extended forest sees standardised ones (as `train --model eif`).
+  ["EIF", (f, n, nf, seed) => trainExtendedIsolationForest(f, n, nf, { seed, nTrees: 100, sampleSize: 256, ndim: 2, normalisation: standardisation(f, n, nf) })],
 ]);
 
 export function registerTrainer(name: string, trainer: Trainer): void {
@@ -95,7 +99,9 @@ export function kfoldCompare(o: KFoldOptions): KFoldResult {
     const trainSample = o.candidates.some((c) => c.trainer) ? selectRows(o.background, train) : null;
     for (const c of o.candidates) {
       const model = c.model ?? c.trainer!(trainSample!.features, trainSample!.n, N_FEATURES, seed + f);
+      // A float-only model (the extended forest) is compared on its float score in either precision.
       const pick = (s: EventSample) => {
+        if (model.floatOnly) return model.scoreFloat(s.features, s.n);
         const r = scoreSample(model, s);
         return precision === "fixed" ? r.fixed : r.float;
       };
