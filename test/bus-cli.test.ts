@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { cli } from "./helpers/cli.js";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunSummary } from "../src/compare/summary.js";
@@ -106,6 +106,28 @@ describe("scoutloop run", () => {
     expect(missing.stderr.trim().split("\n")).toHaveLength(1);
     expect(missing.stderr).toMatch(/file\.h5/);
   }, 60_000);
+
+  it("a capture that is all garbage is a failed run (no events), not an OK one; an empty run directory is no report", { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "scoutloop-garbage-"));
+    const junk = join(dir, "junk.raw");
+    writeFileSync(junk, Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 2654435761) >>> 24)));
+    const [r, rep, dev] = await Promise.all([
+      cli(["run", "--in", junk, "--json"]),
+      cli(["report", join(dir)]),
+      cli(["deframe", dir]),
+    ]);
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.stdout) as Summary;
+    expect(s.accounting.events.in).toBe(0);
+    expect(s.linkFaults.garbage).toBeGreaterThan(0);
+    expect(s.problems.join(" ")).toMatch(/no events/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(rep.code).toBe(1);
+    expect(rep.stderr).toMatch(/no run files/);
+    expect(existsSync(join(dir, "report.html"))).toBe(false);
+    expect(dev.code).toBe(2);
+    expect(dev.stderr).toMatch(/not a regular file/);
+  });
 
   it("--help describes run and compare", { timeout: 30_000 }, async () => {
     const [run, cmp] = await Promise.all([cli(["run", "--help"]), cli(["compare", "--help"])]);

@@ -2,10 +2,9 @@
  * `scoutloop deframe`: validate and decode a raw scouting link capture; print orbits, BX, objects
  * and faults by kind (with the byte offsets of the first faults).
  */
-import { existsSync, statSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { DeframerStats, FaultKind, FaultRecord } from "../link/index.js";
-import { emit, intOption, UsageError } from "./util.js";
+import { emit, intOption, requireFile, UsageError } from "./util.js";
 
 interface DeframeCliOptions {
   core: "native" | "ts";
@@ -26,7 +25,7 @@ export interface DeframeSummary {
 }
 
 export async function runDeframe(input: string, opts: DeframeCliOptions): Promise<DeframeSummary> {
-  if (!existsSync(input) || !statSync(input).isFile()) throw new UsageError(`${input}: no such file`);
+  requireFile(input);
   if (opts.header === "scdaq" && !opts.stream) throw new UsageError("--header scdaq needs --stream muon|calo (the header does not say)");
   // Loaded on use: the link module pulls in RxJS (pacing), which --help does not need.
   const { deframeFile, FAULT_KINDS } = await import("../link/index.js");

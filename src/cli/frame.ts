@@ -3,7 +3,6 @@
  * link capture: Run-3 scouting DMA packets of the muon stream (SDS 1) and the calo stream
  * (SDS 2), interleaved orbit by orbit in one `.raw` file.
  */
-import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { OrbitBatch } from "../events/batch.js";
 import { Adc2021File } from "../io/adc2021-reader.js";
@@ -11,7 +10,7 @@ import { adc2021Orbits } from "../io/adc2021-orbits.js";
 import type { LinkStream } from "../link/index.js";
 import { generateOrbits } from "../trigger/generator.js";
 import { SIGNALS, type SignalName } from "../trigger/signals.js";
-import { emit, intOption, numberOption, Progress, UsageError } from "./util.js";
+import { emit, intOption, numberOption, Progress, requireFile, UsageError } from "./util.js";
 
 interface FrameCliOptions {
   out: string;
@@ -53,7 +52,7 @@ export async function runFrame(input: string | undefined, opts: FrameCliOptions)
   let total: number;
   let file: Adc2021File | undefined;
   if (input !== undefined) {
-    if (!existsSync(input)) throw new UsageError(`${input}: no such file`);
+    requireFile(input);
     file = await Adc2021File.open(input);
     source = adc2021Orbits(file);
     total = Math.ceil(file.nEvents / 3564);

@@ -3,10 +3,10 @@
  * Gb/s line rate) into a consumer (an in-process native deframer, optionally slowed down), with a
  * bounded queue; report delivered and dropped orbits and latency from the scheduled send times.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { Command } from "commander";
 import type { LinkRate, PacingReport } from "../link/index.js";
-import { emit, intOption, UsageError } from "./util.js";
+import { emit, intOption, requireFile, UsageError } from "./util.js";
 
 interface ReplayCliOptions {
   rate: string;
@@ -41,7 +41,7 @@ export async function runReplay(input: string, opts: ReplayCliOptions): Promise<
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  if (!existsSync(input) || !statSync(input).isFile()) throw new UsageError(`${input}: no such file`);
+  requireFile(input);
   if (statSync(input).size > MAX_REPLAY_BYTES) throw new UsageError(`${input}: larger than ${MAX_REPLAY_BYTES} bytes, too big to replay from memory`);
   const bytes = readFileSync(input);
   // Find the orbits once; replay sends each orbit's bytes as one unit.

@@ -36,12 +36,16 @@ export function reportCommand(): Command {
         writeRunFile(dir, "record.json", generatedRunRecord({ model: m.model, modelDescribe: m.describe, seed: o.seed, orbits: o.orbits, signalOrbits: o.signalOrbits, version: toolVersion() }));
       }
       const run = readRunDirectory(dir);
+      const found = { summary: !!run.summary, record: !!run.record, monitor: !!run.monitor, inject: !!run.inject, kfold: !!run.kfold };
+      // Nothing to show and nothing wrong to report: most likely the wrong directory.
+      if (!Object.values(found).some(Boolean) && run.problems.length === 0) {
+        throw new Error(`${dir}: no run files (summary.json, record.json, monitor.json, inject.json, kfold.json); write them with \`scoutloop run --report ${dir}\`, or use --gen`);
+      }
       const html = renderRunReport(run);
       const out = o.out ?? join(dir, "report.html");
       writeFileSync(out, html);
-      const found = { summary: !!run.summary, record: !!run.record, monitor: !!run.monitor, inject: !!run.inject, kfold: !!run.kfold };
       emit(Boolean(o.json), { report: out, bytes: Buffer.byteLength(html), found, problems: run.problems }, () =>
-        `wrote ${out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB; ${Object.entries(found).filter(([, v]) => v).map(([k]) => k).join(", ") || "no run files"})` +
+        `wrote ${out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB; ${Object.entries(found).filter(([, v]) => v).map(([k]) => k).join(", ") || "only unreadable run files"})` +
         (run.problems.length ? `\n${run.problems.map((p) => `warning: ${p}`).join("\n")}` : ""));
     });
 }

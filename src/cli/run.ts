@@ -131,6 +131,11 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
   });
   progress?.done();
   const summary = result.summary;
+  // A run that saw no events proves nothing (e.g. a capture that is all garbage): say so and fail.
+  if (summary.accounting.events.in === 0) {
+    const faults = Object.entries(summary.linkFaults).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ");
+    summary.problems.push(`no events: the input gave no orbits with events${faults ? ` (link faults: ${faults})` : ""}`);
+  }
   if (o.report) {
     writeReport(o.report, summary, suite);
     // Per-event samples for the HTML report (`scoutloop report DIR`).

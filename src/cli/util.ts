@@ -1,9 +1,16 @@
 /** Shared CLI plumbing: usage errors (exit 2), one-line failures (exit 1), progress, option parsing. */
 import { InvalidArgumentError } from "commander";
+import { existsSync, statSync } from "node:fs";
 
 /** A mistake in how the command was called: printed as one line, exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/** An input path that must be a regular file: a usage error naming what is wrong otherwise. */
+export function requireFile(path: string): void {
+  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
+  if (!statSync(path).isFile()) throw new UsageError(`${path}: not a regular file`);
 }
 
 /** Parse an integer option (commander argParser), with a clear message on bad input. */
