@@ -19,6 +19,7 @@ exports.ifScoreFixedScalar = binding.ifScoreFixedScalar;
 exports.ifScoreFloat = binding.ifScoreFloat;
 exports.nnCompile = binding.nnCompile;
 exports.nnScoreFixed = binding.nnScoreFixed;
+exports.nnPaths = binding.nnPaths;
 exports.fxQuantize = binding.fxQuantize;
 exports.fxQuantizeRows = binding.fxQuantizeRows;
 exports.fxCast = binding.fxCast;

@@ -47,8 +47,10 @@ export function ifScoreFloat(forest: NativeForest, features: Float32Array, n: nu
 export function nnCompile(
   vae: boolean, nFeatures: number, formats: Int32Array, meta: Int32Array, weights: Float64Array, biases: Float64Array, alphas: Float64Array,
 ): NativeNet;
-/** Fixed-point network scores, bit-identical to DenseNetModel.scoreFixedRaw. */
-export function nnScoreFixed(net: NativeNet, raw: Int32Array, n: number, out: Int32Array): void;
+/** Fixed-point network scores, bit-identical to DenseNetModel.scoreFixedRaw. Default: per layer the fastest path that applies; `path` forces one (where it applies; the generic scalar loop elsewhere) for benchmarks and cross-checks. */
+export function nnScoreFixed(net: NativeNet, raw: Int32Array, n: number, out: Int32Array, path?: "int32" | "double" | "scalar"): void;
+/** Per layer, the path nnScoreFixed takes with the same `path` argument: "int32+vector", "int32", "double" or "scalar". */
+export function nnPaths(net: NativeNet, path?: "int32" | "double" | "scalar"): string[];
 /** Raw ap_fixed bits of each value (native/fixed.h `quantize`); format = [width, int, signed, quant, overflow]. */
 export function fxQuantize(values: Float64Array, format: Int32Array, out: Float64Array): void;
 /** Normalise ((x − offset) × scale) and quantise n rows of scale.length features into raw input bits. */

@@ -12,7 +12,7 @@ import {
 import { exportConifer, importConifer } from "../src/scoring/iforest-io.js";
 import { loadModel } from "../src/scoring/load.js";
 import { rocAuc } from "../src/scoring/metrics.js";
-import { compileForest, nativeScorer } from "../src/scoring/native.js";
+import { compileForest, compileNet, nativeScorer } from "../src/scoring/native.js";
 import { native } from "../src/native.js";
 import { DenseNetModel, denseLayer, type Activation } from "../src/scoring/nn.js";
 import { axol1tlNormalisation, identityNormalisation } from "../src/scoring/normalise.js";
@@ -158,6 +158,7 @@ describe("native scorers are bit-identical to the TS reference", () => {
 
   it("dense AE/VAE, random layers/formats/inputs", () => {
     const acts: Activation[] = ["linear", "relu", "leaky_relu"];
+    const pathsSeen = new Set<string>();
     fc.assert(fc.property(
       fc.integer({ min: 1, max: 1e9 }), fc.boolean(), arbFormat(6, 20), arbFormat(4, 10), arbFormat(12, 40), arbFormat(6, 18), arbFormat(8, 24),
       fc.integer({ min: 0, max: 20 }),
@@ -181,8 +182,52 @@ describe("native scorers are bit-identical to the TS reference", () => {
         const x = gaussianRows(n, d, seed + 3, 8);
         const q = m.quantizeInputs(x, n);
         expect(Array.from(nativeScorer(m).scoreFixedRaw(q, n))).toEqual(Array.from(m.scoreFixedRaw(q, n)));
+        // Every native path (default: the fastest per layer; forced int32 lanes, exact doubles, generic
+        // scalar), on these rows and on raw inputs across the whole input format, extremes included
+        // (sums far beyond the typical ones: int32 wrap-around, saturation of the results).
+        const h = compileNet(m);
+        const lo = inputFormat.signed ? -(2 ** (inputFormat.width - 1)) : 0, hi = lo + 2 ** inputFormat.width - 1;
+        const edge = Int32Array.from({ length: n * d }, () => { const u = r(); return u < 0.2 ? lo : u < 0.4 ? hi : lo + Math.floor(r() * (hi - lo + 1)); });
+        for (const rows of [q, edge]) {
+          const ref = Array.from(m.scoreFixedRaw(rows, n));
+          for (const path of [undefined, "int32", "double", "scalar"] as const) {
+            const o = new Int32Array(n);
+            native.nnScoreFixed(h, rows, n, o, path);
+            for (const p of native.nnPaths(h, path)) pathsSeen.add(p);
+            expect(Array.from(o)).toEqual(ref);
+          }
+        }
       },
     ), { numRuns: 200 });
+    // The random formats reach every layer path (so the checks above cover each of them).
+    console.log([...pathsSeen]);
+    expect([...pathsSeen].sort()).toEqual(["double", "int32", "int32+vector", "scalar"]);
+  });
+
+  it("dense, wide accumulator: int32 lanes only where the weights bound every sum below 2^31", () => {
+    // accum_t of 40 bits does not wrap at 2^32, so the int32 path needs |Σ x·w| < 2^31 proven from
+    // the weights: 12 inputs of up to 2^19 times weights of ±506 reach 3.2e9 (double path), while
+    // weights of 6 stay below 2^26 (int32 lanes, scalar post-MAC loop).
+    const fmt = { weight: "ap_fixed<10,4,AP_RND_CONV,AP_SAT>", accum: "ap_fixed<40,24>", result: "ap_fixed<24,16,AP_RND_CONV,AP_SAT>" };
+    const d = 12, hi = 2 ** 19 - 1, lo = -(2 ** 19);
+    const r = seededRandom(9);
+    const rows = Int32Array.from({ length: 6 * d }, (_, i) => {
+      const row = Math.floor(i / d);
+      return row === 0 ? hi : row === 1 ? lo : row === 2 ? (i % 2 ? hi : lo) : lo + Math.floor(r() * (hi - lo + 1));
+    });
+    for (const [w, expected] of [[7.9, "double"], [0.1, "int32"]] as const) {
+      const layer = denseLayer(d, 3, Array.from({ length: d * 3 }, (_, i) => (i % 3 === 1 ? -w : w)), [0.5, -0.5, 0], "linear", fmt);
+      const m = new DenseNetModel({ kind: "vae", nFeatures: d, normalisation: identityNormalisation(d), inputFormat: fixedFormat(20, 10), outputFormat: fixedFormat(31, 32, false), layers: [layer] });
+      const h = compileNet(m);
+      expect(native.nnPaths(h)).toEqual([expected]);
+      const ref = Array.from(m.scoreFixedRaw(rows, 6));
+      expect(new Set(ref).size).toBeGreaterThan(2); // the scores carry the sums (not all saturated or zero)
+      for (const path of [undefined, "int32", "double", "scalar"] as const) {
+        const o = new Int32Array(6);
+        native.nnScoreFixed(h, rows, 6, o, path);
+        expect(Array.from(o)).toEqual(ref);
+      }
+    }
   });
 
   it("rejects raw inputs outside the input format in both implementations", () => {
