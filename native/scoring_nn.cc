@@ -52,12 +52,26 @@ struct Layer {
   std::vector<int32_t> biasI32;  // accum_t(bias) as int32 (only when accum_t fits int32)
 };
 
+// Per-event work arrays, sized once at compile time.
+struct Scratch {
+  std::vector<int32_t> a, b, sum;
+  std::vector<double> x, acc;
+  void resize(size_t n) {
+    if (a.size() >= n) return;
+    a.resize(n), b.resize(n), sum.resize(n), x.resize(n), acc.resize(n);
+  }
+};
+
 struct Net {
   bool vae = false;
   int nFeatures = 0;
   fx::Format input, output;
   std::vector<Layer> layers;
   int widest = 0;
+  // Owned by the net, not thread_local (dlopen'd TLS costs a call per access) and not per call (an
+  // allocation per orbit); a handle lives in one JS thread, so calls never share it.
+  mutable Scratch scratch;
+  int64_t (*loss)(const Net&, const int32_t* row, const int32_t* mu) = nullptr;  // per output mode
 };
 
 // Bits needed by |Σ x·w·2^k| in the worst case: the double fast path is exact below 2^53.
@@ -330,18 +344,33 @@ struct PostI32Vec {
   static void run(const Layer& l, const int32_t* sum, int32_t* out) { postI32VecT<Q, O>(l, sum, out); }
 };
 
+// The score of one event from its raw inputs and the last layer's outputs: Σ_k output_t(d_k²), the
+// output format's overflow applied after each term; d = μ (VAE) or input − reconstruction at a
+// common binary point (AE). One function per output quant/overflow mode, like the post-MAC loops.
+template <fx::Quant Q, fx::Overflow O>
+struct Loss {
+  static int64_t run(const Net& net, const int32_t* row, const int32_t* mu) {
+    fx::Format f = net.output;
+    f.quant = Q, f.overflow = O;
+    const Layer& last = net.layers.back();
+    const int fIn = net.input.frac(), fLast = last.result.frac(), fDiff = std::max(fIn, fLast);
+    int64_t loss = 0;
+    for (int k = 0; k < last.nOut; k++) {
+      if (net.vae) {
+        loss = fx::overflowRaw(loss + fx::castRaw(int64_t(mu[k]) * mu[k], 2 * fLast, f), f);
+      } else {
+        const int64_t diff = (int64_t(row[k]) << (fDiff - fIn)) - (int64_t(mu[k]) << (fDiff - fLast));
+        loss = fx::overflowRaw(loss + fx::castRaw(diff * diff, 2 * fDiff, f), f);
+      }
+    }
+    return loss;
+  }
+};
+
 // Which layer paths a call may use: the fastest that applies (Auto), or one forced path where it
 // applies and the generic scalar loop elsewhere (benchmarks and cross-checks).
 enum class Path { Auto, Int32, Double, Scalar };
 
-struct Scratch {
-  std::vector<int32_t> a, b, sum;
-  std::vector<double> x, acc;
-  void resize(size_t n) {
-    if (a.size() >= n) return;
-    a.resize(n), b.resize(n), sum.resize(n), x.resize(n), acc.resize(n);
-  }
-};
 
 // One dense layer on one event: in has fracIn fractional bits; writes result_t raw bits to out.
 void dense(const Layer& l, const int32_t* in, int fracIn, int32_t* out, Scratch& s, Path path) {
@@ -468,7 +497,34 @@ Napi::Value NnCompile(const Napi::CallbackInfo& info) {
   }
   if (wOff != weights.ElementLength() || bOff != biases.ElementLength()) return Fail(env, "nnCompile: extra weights or biases");
   if (!net->vae && nIn != net->nFeatures) return Fail(env, "nnCompile: autoencoder output size differs from its input");
+  net->scratch.resize(size_t(net->widest));
+  net->loss = ByMode<Loss>::pick(net->output);
   return Napi::External<Net>::New(env, net.release(), finalize);
+}
+
+// Whether every x[i] lies in [lo, hi]: the min and max over all values, 8 lanes at a time (a
+// scalar loop with an early exit cost as much as a whole layer).
+__attribute__((target("avx2"))) bool inRangeAvx2(const int32_t* x, size_t n, int64_t lo, int64_t hi) {
+  __m256i mn = _mm256_set1_epi32(INT32_MAX), mx = _mm256_set1_epi32(INT32_MIN);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i));
+    mn = _mm256_min_epi32(mn, v), mx = _mm256_max_epi32(mx, v);
+  }
+  alignas(32) int32_t a[8], b[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(a), mn);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(b), mx);
+  int64_t lowest = INT32_MAX, highest = INT32_MIN;
+  for (int k = 0; k < 8; k++) lowest = std::min<int64_t>(lowest, a[k]), highest = std::max<int64_t>(highest, b[k]);
+  for (; i < n; i++) lowest = std::min<int64_t>(lowest, x[i]), highest = std::max<int64_t>(highest, x[i]);
+  return n == 0 || (lowest >= lo && highest <= hi);
+}
+
+bool inRange(const int32_t* x, size_t n, int64_t lo, int64_t hi) {
+  if (hasAvx2()) return inRangeAvx2(x, n, lo, hi);
+  bool ok = true;
+  for (size_t i = 0; i < n; i++) ok &= x[i] >= lo && x[i] <= hi;
+  return ok;
 }
 
 bool parsePath(const Napi::CallbackInfo& info, size_t i, Path* path) {
@@ -500,39 +556,30 @@ Napi::Value NnScoreFixed(const Napi::CallbackInfo& info) {
   if (rows < 0 || size_t(rows) * net.nFeatures > in.ElementLength() || size_t(rows) > out.ElementLength())
     return Fail(env, "row count does not fit the input or output array");
   const int d = net.nFeatures;
-  const int fIn = net.input.frac();
-  const Layer& last = net.layers.back();
-  const int fLast = last.result.frac();
-  const int fDiff = std::max(fIn, fLast);
   const int32_t* x = in.Data();
-  {  // min/max without an early exit: the compiler vectorises it
-    int32_t mn = INT32_MAX, mx = INT32_MIN;
-    for (size_t i = 0; i < size_t(rows) * d; i++) mn = std::min(mn, x[i]), mx = std::max(mx, x[i]);
-    if (rows > 0 && (mn < net.input.lo() || mx > net.input.hi())) return Fail(env, "raw input outside the model's input format");
-  }
-  static thread_local Scratch s;  // reused across calls: small orbits would otherwise pay an allocation each
-  s.resize(size_t(net.widest));
-  for (int64_t r = 0; r < rows; r++) {
-    const int32_t* row = x + size_t(r) * d;
-    const int32_t* a = row;
-    int fA = fIn;
-    for (size_t k = 0; k < net.layers.size(); k++) {
-      const Layer& l = net.layers[k];
-      int32_t* o = (k & 1) ? s.b.data() : s.a.data();
-      dense(l, a, fA, o, s, path);
-      a = o;
-      fA = l.result.frac();
-    }
-    int64_t loss = 0;
-    for (int k = 0; k < last.nOut; k++) {
-      if (net.vae) {
-        loss = fx::overflowRaw(loss + fx::castRaw(int64_t(a[k]) * a[k], 2 * fLast, net.output), net.output);
-      } else {
-        const int64_t diff = (int64_t(row[k]) << (fDiff - fIn)) - (int64_t(a[k]) << (fDiff - fLast));
-        loss = fx::overflowRaw(loss + fx::castRaw(diff * diff, 2 * fDiff, net.output), net.output);
+  int32_t* score = out.Data();
+  Scratch& s = net.scratch;
+  // Rows are range-checked a block at a time, just before they are scored, so each row is read
+  // from memory once (for large calls the check alone cost a tenth of the time); after an error
+  // `out` may hold the scores of the blocks before it.
+  constexpr int64_t kBlock = 64;
+  for (int64_t r0 = 0; r0 < rows; r0 += kBlock) {
+    const int64_t r1 = std::min(rows, r0 + kBlock);
+    if (!inRange(x + size_t(r0) * d, size_t(r1 - r0) * d, net.input.lo(), net.input.hi()))
+      return Fail(env, "raw input outside the model's input format");
+    for (int64_t r = r0; r < r1; r++) {
+      const int32_t* row = x + size_t(r) * d;
+      const int32_t* a = row;
+      int fA = net.input.frac();
+      for (size_t k = 0; k < net.layers.size(); k++) {
+        const Layer& l = net.layers[k];
+        int32_t* o = (k & 1) ? s.b.data() : s.a.data();
+        dense(l, a, fA, o, s, path);
+        a = o;
+        fA = l.result.frac();
       }
+      score[r] = int32_t(net.loss(net, row, a));
     }
-    out[size_t(r)] = int32_t(loss);
   }
   return env.Undefined();
 }
