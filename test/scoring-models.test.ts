@@ -236,6 +236,14 @@ describe("native scorers are bit-identical to the TS reference", () => {
     const bad = Int32Array.of(1, 1000);
     expect(() => m.scoreFixedRaw(bad, 1)).toThrow(/outside/);
     expect(() => nativeScorer(m).scoreFixedRaw(bad, 1)).toThrow(/outside/);
+    // Native checks 64-row blocks 8 values at a time: a bad value in a later block or in the last
+    // block's scalar tail (197 rows × 2 = 394 values) is caught too.
+    for (const at of [2 * 150 + 1, 2 * 197 - 1]) {
+      const many = new Int32Array(2 * 197);
+      many[at] = -1000;
+      expect(() => nativeScorer(m).scoreFixedRaw(many, 197)).toThrow(/outside/);
+    }
+    expect(Array.from(nativeScorer(m).scoreFixedRaw(new Int32Array(2 * 197).fill(127), 197))).toEqual(Array.from(m.scoreFixedRaw(new Int32Array(2 * 197).fill(127), 197)));
     expect(formatFixed(m.outputFormat)).toBe("ap_ufixed<16,8,AP_TRN,AP_WRAP>");
   });
 });
