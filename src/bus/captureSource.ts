@@ -7,7 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import type { OrbitBatch } from "../events/batch.js";
-import { Deframer, FAULT_KINDS, mergeStreams, parsePattern, patternToDma, type DeframedOrbit } from "../link/index.js";
+import { Deframer, FAULT_KINDS, parsePattern, patternToDma, wholeOrbit, type DeframedOrbit } from "../link/index.js";
 
 /** Pattern files are text and read whole; bound them. */
 export const MAX_PATTERN_FILE_BYTES = 512 * 1024 * 1024;
@@ -29,7 +29,7 @@ function* mergeByOrbit(orbits: Iterable<DeframedOrbit>, streams: number): Genera
     const oldest = Math.min(...pending.keys());
     const p = pending.get(oldest)!;
     pending.delete(oldest);
-    yield mergeStreams(p.muon, p.calo);
+    yield wholeOrbit(p.muon, p.calo)!; // pending entries hold at least one half
   };
   for (const o of orbits) {
     if (!o.batch) continue;
@@ -43,7 +43,7 @@ function* mergeByOrbit(orbits: Iterable<DeframedOrbit>, streams: number): Genera
         if (k > o.orbit) break;
         const q = pending.get(k)!;
         pending.delete(k);
-        yield mergeStreams(q.muon, q.calo);
+        yield wholeOrbit(q.muon, q.calo)!;
       }
     }
     while (pending.size > MAX_PENDING_ORBITS) yield* flushOldest();

@@ -6,7 +6,7 @@
  * orbit-gap fault). The two streams are merged back into one orbit by BX (src/link mergeStreams).
  */
 import type { OrbitBatch } from "../events/batch.js";
-import { Deframer, FAULT_KINDS, frameOrbit, mergeStreams, packetTrailer, type LinkStream } from "../link/index.js";
+import { Deframer, FAULT_KINDS, frameOrbit, packetTrailer, wholeOrbit, type LinkStream } from "../link/index.js";
 import type { LinkCodec } from "./link.js";
 
 export interface ScoutingLinkOptions {
@@ -46,9 +46,7 @@ export function scoutingLink(opts: ScoutingLinkOptions = {}): LinkCodec {
           if (n > 0) faults[f] = (faults[f] ?? 0) + n;
         });
       });
-      // One half alone is already a whole orbit (the deframer gives it empty objects of the other
-      // stream and zero sums, exactly what merging with nothing yields): no copy needed.
-      const batch = got.muon && got.calo ? mergeStreams(got.muon, got.calo) : (got.muon ?? got.calo ?? null);
+      const batch = wholeOrbit(got.muon ?? null, got.calo ?? null);
       return { batch, faults };
     },
   };

@@ -13,7 +13,7 @@ import type { RunRecord } from "../report/types.js";
 import { ScoreRecorder } from "./recorder.js";
 import type { RunSummary } from "../compare/summary.js";
 import type { OrbitBatch } from "../events/batch.js";
-import { deframeAll, frameOrbit, mergeStreams, type LinkStream } from "../link/index.js";
+import { deframeAll, frameOrbit, wholeOrbit, type LinkStream } from "../link/index.js";
 import { openBackend } from "./openBackend.js";
 import { parseBackendSpec, backendName } from "./backends.js";
 import { loadPipelineModel, type LoadedModel } from "./model.js";
@@ -85,7 +85,8 @@ function fileSha256(path: string): string {
 function* muonStreamOnly(orbits: Iterable<OrbitBatch>): Generator<OrbitBatch> {
   for (const b of orbits) {
     const { orbits: decoded } = deframeAll(frameOrbit(b, "muon"), { core: "native" });
-    yield mergeStreams(decoded[0]?.batch ?? null, null);
+    const muonHalf = wholeOrbit(decoded[0]?.batch ?? null, null);
+    if (muonHalf) yield muonHalf;
   }
 }
 

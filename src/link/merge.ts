@@ -78,6 +78,15 @@ export function mergeStreams(muon: OrbitBatch | null, calo: OrbitBatch | null): 
  * interleaved or one may lag). `push` returns merged batches in orbit order once both halves are
  * in, or once the other stream has moved past that orbit (then the missing half counts as empty).
  */
+/**
+ * One orbit from the deframed halves of its two streams. A half alone is already a whole orbit —
+ * the deframer gives it empty objects of the other stream and zero sums, exactly what merging it
+ * with nothing yields — so it is handed over without a copy; only two halves are merged.
+ */
+export function wholeOrbit(muon: OrbitBatch | null, calo: OrbitBatch | null): OrbitBatch | null {
+  return muon && calo ? mergeStreams(muon, calo) : (muon ?? calo);
+}
+
 export class StreamMerger {
   private readonly pending = new Map<number, { muon: OrbitBatch | null; calo: OrbitBatch | null }>();
   private last = { muon: -1, calo: -1 };
@@ -101,7 +110,7 @@ export class StreamMerger {
     return ready.map((o) => {
       const e = this.pending.get(o)!;
       this.pending.delete(o);
-      return mergeStreams(e.muon, e.calo);
+      return wholeOrbit(e.muon, e.calo)!; // an entry always holds at least one half
     });
   }
 }
