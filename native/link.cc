@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "crc32c.h"
 #include "registry.h"
 
 namespace {
@@ -43,45 +44,7 @@ inline uint32_t rd(const uint8_t* b, size_t p) {
 inline int32_t sign9(uint32_t u) { return (u & 0x100) ? int32_t(u) - 512 : int32_t(u); }
 inline int32_t sign8(uint32_t u) { return (u & 0x80) ? int32_t(u) - 256 : int32_t(u); }
 
-// ---- CRC-32C (Castagnoli), hardware instruction when the CPU has it ----
-uint32_t crcTable[256];
-bool crcInit = [] {
-  for (uint32_t i = 0; i < 256; i++) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
-    crcTable[i] = c;
-  }
-  return true;
-}();
-
-uint32_t crcSoft(const uint8_t* b, size_t n) {
-  uint32_t c = 0xffffffffu;
-  for (size_t i = 0; i < n; i++) c = crcTable[(c ^ b[i]) & 0xff] ^ (c >> 8);
-  return c ^ 0xffffffffu;
-}
-
-#if defined(__x86_64__)
-__attribute__((target("sse4.2"))) uint32_t crcHw(const uint8_t* b, size_t n) {
-  uint64_t c = 0xffffffffu;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t v;
-    std::memcpy(&v, b + i, 8);
-    c = __builtin_ia32_crc32di(c, v);
-  }
-  uint32_t c32 = uint32_t(c);
-  for (; i < n; i++) c32 = __builtin_ia32_crc32qi(c32, b[i]);
-  return c32 ^ 0xffffffffu;
-}
-const bool hasSse42 = __builtin_cpu_supports("sse4.2");
-#endif
-
-uint32_t crc32c(const uint8_t* b, size_t n) {
-#if defined(__x86_64__)
-  if (hasSse42) return crcHw(b, n);
-#endif
-  return crcSoft(b, n);
-}
+using scoutloop::crc32c;  // native/crc32c.h, shared with the framer
 
 // ---- search ----
 int64_t findCandidate(const uint8_t* b, size_t from, size_t end) {
