@@ -13,6 +13,7 @@ exports.linkNext = binding.linkNext;
 exports.linkScanScdaq = binding.linkScanScdaq;
 exports.linkScratchSize = binding.linkScratchSize;
 exports.linkCrc32c = binding.linkCrc32c;
+exports.linkFrameOrbit = binding.linkFrameOrbit;
 exports.ifCompile = binding.ifCompile;
 exports.ifScoreFixed = binding.ifScoreFixed;
 exports.ifScoreFixedScalar = binding.ifScoreFixedScalar;

@@ -28,6 +28,23 @@ export function linkScanScdaq(buf: Uint8Array, pos: number, end: number, atBound
 export function linkScratchSize(): number;
 /** CRC-32C of the whole array (hardware instruction when available). */
 export function linkCrc32c(buf: Uint8Array): number;
+/**
+ * Native framer (native/framer.cc, twin of frameOrbit in src/link/framer.ts): the framed orbit, or
+ * undefined when the TS framer must decide (any value it rejects); result[0] = objects dropped.
+ * Arguments: sds (1 muon, 2 calo), crc, dropEmpty, orbit, nBx, bx, ranges (RANGE_ORDER lo/hi pairs),
+ * muon offset + MUON_FIELDS, then jets, egammas, taus as (offset, hwEt, hwEta, hwPhi, hwIso), then SUM_FIELDS, result.
+ */
+export function linkFrameOrbit(
+  sds: number, crc: boolean, dropEmpty: boolean, orbit: number, nBx: number, bx: Uint16Array, ranges: Int32Array,
+  muOffset: Uint32Array, hwPt: Int32Array, hwEtaAtVtx: Int32Array, hwPhiAtVtx: Int32Array, hwEta: Int32Array, hwPhi: Int32Array,
+  hwQual: Int32Array, hwCharge: Int32Array, hwIso: Int32Array, hwPtUnconstrained: Int32Array, hwDXY: Int32Array, tfMuonIndex: Int32Array,
+  jetOffset: Uint32Array, jetEt: Int32Array, jetEta: Int32Array, jetPhi: Int32Array, jetIso: Int32Array,
+  egOffset: Uint32Array, egEt: Int32Array, egEta: Int32Array, egPhi: Int32Array, egIso: Int32Array,
+  tauOffset: Uint32Array, tauEt: Int32Array, tauEta: Int32Array, tauPhi: Int32Array, tauIso: Int32Array,
+  hwTotalEt: Int32Array, hwTotalEtEm: Int32Array, hwTotalHt: Int32Array, hwMissEt: Int32Array, hwMissEtPhi: Int32Array,
+  hwMissHt: Int32Array, hwMissHtPhi: Int32Array, hwMissEtHF: Int32Array, hwMissEtHFPhi: Int32Array, hwMissHtHF: Int32Array,
+  hwMissHtHFPhi: Int32Array, hwTowerCount: Int32Array, result: Float64Array,
+): Uint8Array | undefined;
 /** Opaque compiled isolation forest / dense network (native/scoring_iforest.cc, native/scoring_nn.cc). */
 export type NativeForest = { readonly __nativeForest: unique symbol };
 export type NativeNet = { readonly __nativeNet: unique symbol };

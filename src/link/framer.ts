@@ -7,6 +7,7 @@
  */
 import { CALO, MUON, fieldRange, type FieldSpec } from "../events/scales.js";
 import { BX_MAX, BX_MIN, SUM_FIELDS, type CaloBlock, type OrbitBatch } from "../events/batch.js";
+import { native } from "../native.js";
 import { crc32c } from "./crc32c.js";
 import {
   BEEFDEAD, BITMAP_OFFSET, BX_BLOCK_BYTES, CALO_LINKS, CALO_SUM_LINK, CALO_WORDS, DEADBEEF, FLAG_CRC32C,
@@ -24,6 +25,11 @@ export interface FrameOptions {
   dropEmpty?: boolean;
   /** Receives the number of objects left out under `dropEmpty`. */
   dropped?: { objects: number };
+  /**
+   * Byte packer: "native" (default, native/framer.cc) or "ts" (the reference). Same bytes, same
+   * errors: the native packer declines anything the link cannot carry and the TS framer then throws.
+   */
+  core?: "ts" | "native";
 }
 
 /** Hardware DMA packet-trailer counters (format.h: autorealign, dropped orbits, orbit counter). */
@@ -218,8 +224,47 @@ export function streamBxIndices(batch: OrbitBatch, stream: LinkStream): number[]
   return out;
 }
 
-/** Frame one orbit of one stream: header + BX blocks + orbit trailer (no packet trailer). */
+/** Field ranges for the native packer, in native/framer.cc `RangeIx` order (built once from the TS tables). */
+const NATIVE_RANGES = Int32Array.from(
+  [
+    MU_R.pt, MU_R.eta, MU_R.phi, MU_R.qual, MU_R.iso, MU_R.ptUncon, MU_R.dxy, MU_R.index,
+    CALO_R.jetEt, CALO_R.egEt, CALO_R.tauEt, CALO_R.eta, CALO_R.phi, CALO_R.iso,
+    SUM_ET, SUM_TOWERS, SUM_PHI,
+  ].flatMap((r) => [r.lo, r.hi]),
+);
+const nativeResult = new Float64Array(1);
+
+/** The native packer's bytes, or undefined when it declines (the TS reference then decides). */
+export function frameOrbitNative(batch: OrbitBatch, stream: LinkStream, options: FrameOptions): Uint8Array | undefined {
+  const m = batch.muons, j = batch.jets, e = batch.egammas, t = batch.taus, s = batch.sums;
+  const out = native.linkFrameOrbit(
+    SDS_ID[stream], options.crc === true, options.dropEmpty === true, batch.orbit, batch.nBx, batch.bx, NATIVE_RANGES,
+    m.offset, m.hwPt, m.hwEtaAtVtx, m.hwPhiAtVtx, m.hwEta, m.hwPhi, m.hwQual, m.hwCharge, m.hwIso, m.hwPtUnconstrained, m.hwDXY, m.tfMuonIndex,
+    j.offset, j.hwEt, j.hwEta, j.hwPhi, j.hwIso,
+    e.offset, e.hwEt, e.hwEta, e.hwPhi, e.hwIso,
+    t.offset, t.hwEt, t.hwEta, t.hwPhi, t.hwIso,
+    s.hwTotalEt, s.hwTotalEtEm, s.hwTotalHt, s.hwMissEt, s.hwMissEtPhi, s.hwMissHt, s.hwMissHtPhi, s.hwMissEtHF,
+    s.hwMissEtHFPhi, s.hwMissHtHF, s.hwMissHtHFPhi, s.hwTowerCount, nativeResult,
+  );
+  if (out && options.dropped) options.dropped.objects += nativeResult[0];
+  return out;
+}
+
+/**
+ * Frame one orbit of one stream: header + BX blocks + orbit trailer (no packet trailer). The native
+ * packer by default; whatever it declines (values the link cannot carry, malformed batches) goes to
+ * the TS reference, so errors and edge cases are the reference's by construction.
+ */
 export function frameOrbit(batch: OrbitBatch, stream: LinkStream, options: FrameOptions = {}): Uint8Array {
+  if (options.core !== "ts") {
+    const out = frameOrbitNative(batch, stream, options);
+    if (out) return out;
+  }
+  return frameOrbitTs(batch, stream, options);
+}
+
+/** The TypeScript reference framer. */
+function frameOrbitTs(batch: OrbitBatch, stream: LinkStream, options: FrameOptions): Uint8Array {
   if (!Number.isInteger(batch.orbit) || batch.orbit < 0 || batch.orbit > 0x7fffffff) {
     throw new RangeError(`orbit number ${batch.orbit} does not fit 31 bits`);
   }
