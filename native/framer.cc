@@ -7,12 +7,13 @@
 // TS wrapper reruns the TS reference, which throws the exact error. So error messages live in one
 // place and the native path never has to imitate them.
 //
-// Size: a first pass validates the BX list and offsets and counts the carried BX; the output is
-// then allocated at exactly orbitBytes(rows), and every object index is checked against its array
-// length before it is read.
+// Size: a first pass validates the BX list and offsets and lists the carried BX; the output is
+// then allocated at exactly orbitBytes(rows). Offsets are checked non-decreasing and inside every
+// field array before any object is read, so no read or write leaves its array.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "crc32c.h"
 #include "registry.h"
@@ -61,15 +62,19 @@ struct Batch {
   mutable double dropped;  // objects left out under dropEmpty
 };
 
-// Typed-array argument of the expected type, or false (no exception: the TS path takes over).
+// Typed-array argument of the expected type, or false (no exception: the TS path takes over). One
+// napi_get_typedarray_info per argument: with 47 arguments the call overhead is per-orbit cost.
 template <typename T, typename View>
 bool arg(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type type, View* out) {
-  if (info.Length() <= i || !info[i].IsTypedArray()) return false;
-  Napi::TypedArray a = info[i].As<Napi::TypedArray>();
-  if (a.TypedArrayType() != type) return false;
-  auto t = a.As<Napi::TypedArrayOf<T>>();
-  out->p = t.Data();
-  out->n = t.ElementLength();
+  if (info.Length() <= i) return false;
+  napi_typedarray_type got;
+  size_t length;
+  void* data;
+  if (napi_get_typedarray_info(info.Env(), info[i], &got, &length, &data, nullptr, nullptr) != napi_ok || got != type) {
+    return false;
+  }
+  out->p = static_cast<const T*>(data);
+  out->n = length;
   return true;
 }
 
@@ -78,8 +83,9 @@ inline bool inRange(int32_t v, const int32_t* range, int r) { return v >= range[
 // Offsets usable as-is: long enough, non-decreasing, inside every field array of the kind.
 bool offsetsOk(const U32& off, size_t nBx, const I32* fields, size_t nFields) {
   if (off.n < nBx + 1) return false;
-  for (size_t i = 0; i < nBx; i++)
-    if (off.p[i + 1] < off.p[i]) return false;
+  uint32_t bad = 0;
+  for (size_t i = 0; i < nBx; i++) bad |= off.p[i + 1] < off.p[i];  // branch-free: one pass, no early exit
+  if (bad) return false;
   for (size_t f = 0; f < nFields; f++)
     if (off.p[nBx] > fields[f].n) return false;
   return true;
@@ -239,20 +245,27 @@ Napi::Value LinkFrameOrbit(const Napi::CallbackInfo& info) {
   result = info[a].As<Napi::Float64Array>();
   if (result.ElementLength() < 1) return no;
 
-  // Pass 1: BX list, offsets, carried BX count (streamBxIndices).
+  // Pass 1: offsets the stream reads, BX list, carried BX (streamBxIndices). The calo stream also
+  // reads the muon offsets (a BX with muons only goes on the muon stream).
   if (!offsetsOk(b.muOffset, b.nBx, b.mu, kMuFields)) return no;
-  for (const Calo& c : b.calo) {
-    const I32 fields[4] = {c.et, c.eta, c.phi, c.iso};
-    if (!offsetsOk(c.offset, b.nBx, fields, 4)) return no;
+  if (!muon) {
+    for (const Calo& c : b.calo) {
+      const I32 fields[4] = {c.et, c.eta, c.phi, c.iso};
+      if (!offsetsOk(c.offset, b.nBx, fields, 4)) return no;
+    }
   }
+  static thread_local std::vector<uint32_t> rowList;  // reused: no allocation per orbit
+  rowList.resize(b.nBx);
   size_t rows = 0;
-  uint32_t prev = 0;
+  uint32_t prev = 0, bad = 0;
   for (size_t i = 0; i < b.nBx; i++) {
     const uint32_t x = b.bx[i];
-    if (x < kBxMin || x > kBxMax || x <= prev) return no;
+    bad |= (x < kBxMin) | (x > kBxMax) | (x <= prev);
     prev = x;
+    rowList[rows] = uint32_t(i);
     rows += carries(b, muon, i);
   }
+  if (bad) return no;
 
   // Pass 2: pack into an output of exactly orbitBytes(rows).
   const size_t words = kHeaderWords + rows * kBlockWords + kTrailerWords;
@@ -263,17 +276,15 @@ Napi::Value LinkFrameOrbit(const Napi::CallbackInfo& info) {
   w[1] = kMarker;
   w[2] = uint32_t(sdsD) | ((crc ? kFlagCrc : 0) << 8) | (kVersion << 16);
   w[3] = uint32_t(rows);
-  size_t o = kHeaderWords;
-  for (size_t i = 0; i < b.nBx; i++) {
-    if (!carries(b, muon, i)) continue;
-    if (o + kBlockWords > words - kTrailerWords) return no;  // cannot happen: rows counted above
-    if (!(muon ? putMuonBlock(w + o, b, i, b.bx[i]) : putCaloBlock(w + o, b, i))) return no;
-    o += kBlockWords;
+  uint32_t* t = w + kHeaderWords + rows * kBlockWords;  // orbit trailer
+  for (size_t r = 0; r < rows; r++) {
+    const size_t i = rowList[r];
+    const uint32_t x = b.bx[i];
+    uint32_t* blk = w + kHeaderWords + r * kBlockWords;
+    if (!(muon ? putMuonBlock(blk, b, i, x) : putCaloBlock(blk, b, i))) return no;
+    t[kBitmapOffset + (x >> 5)] |= 1u << (x & 31);  // x <= 3564 checked above: word < 112
   }
-  uint32_t* t = w + o;
   for (size_t link = 0; link < kLinks; link++) t[link] = kBeefdead;
-  for (size_t i = 0; i < b.nBx; i++)
-    if (carries(b, muon, i)) t[kBitmapOffset + (b.bx[i] >> 5)] |= 1u << (b.bx[i] & 31);
   if (crc) w[words - 1] = scoutloop::crc32c(out.Data(), words * 4 - 4);
   result[0] = b.dropped;
   return out;
