@@ -63,7 +63,9 @@ function stageCosts(batch: OrbitBatch, model: PipelineModel, fast: PipelineModel
   const inputs = model.quantizeInputs(features, batch.nBx);
   const merge = streams.length > 1 ? " + stream merge" : "";
   return [
-    ["framer (TS, detector side)", bestTime(() => link.frame({ ...batch, orbit: ++orbit }), 200)],
+    ["framer (native, detector side; link.frame)", bestTime(() => link.frame({ ...batch, orbit: ++orbit }), 200)],
+    ["  frameOrbit per stream, native", bestTime(() => streams.forEach((s) => frameOrbit(batch, s, { core: "native" })), 200)],
+    ["  frameOrbit per stream, TS (reference)", bestTime(() => streams.forEach((s) => frameOrbit(batch, s, { core: "ts" })), 200)],
     [`deframer (native)${merge}, long-lived link`, bestTime(deframeRing(batch, streams), 200)],
     ["  new link + deframe 1st orbit (setup)", bestTime(() => scoutingLink({ streams }).deframe(framed), 200)],
     ["features (57, physical units)", bestTime(() => extractFeatures(batch), 200)],
