@@ -101,7 +101,7 @@ describe("native framer (native/framer.cc) is bit-identical to the TS framer", (
     );
   });
 
-  it("bad orbit, BX list and counts: same error in both cores", () => {
+  it("bad orbit, BX list, counts and malformed batches: same outcome in both cores, no crash", () => {
     const cases: [string, (b: OrbitBatch) => void][] = [
       ["orbit over 31 bits", (b) => (b.orbit = 2 ** 31)],
       ["orbit not an integer", (b) => (b.orbit = 1.5)],
@@ -109,14 +109,21 @@ describe("native framer (native/framer.cc) is bit-identical to the TS framer", (
       ["BX not ascending", (b) => (b.bx[1] = b.bx[0])],
       ["9 muons in a BX", (b) => (b.muons.offset[1] = b.muons.offset[0] + 9)],
       ["13 jets in a BX", (b) => (b.jets.offset[1] = b.jets.offset[0] + 13)],
+      ["offsets past the field arrays", (b) => (b.muons.offset[b.nBx] = 1e6)],
+      ["offsets going backwards", (b) => (b.jets.offset[1] = 0)],
+      ["nBx larger than the BX list", (b) => (b.nBx = b.bx.length + 5)],
+      ["a field as Float64Array", (b) => (b.jets.hwEta = Float64Array.from(b.jets.hwEta) as unknown as Int32Array)],
     ];
     for (const [what, breakIt] of cases) {
       for (const stream of STREAMS) {
         const b = randomBatch(42, { maxBx: 40, muonFraction: 1 });
         expect(b.nBx).toBeGreaterThan(2);
         breakIt(b);
-        const errTs = thrown(() => frameOrbit(b, stream, { core: "ts" }));
-        expect(thrown(() => frameOrbit(b, stream, { core: "native" })), `${what} (${stream})`).toBe(errTs);
+        let bytesTs: Uint8Array | undefined, bytesNative: Uint8Array | undefined;
+        const errTs = thrown(() => (bytesTs = frameOrbit(b, stream, { core: "ts" })));
+        expect(thrown(() => (bytesNative = frameOrbit(b, stream, { core: "native" }))), `${what} (${stream})`).toBe(errTs);
+        if (errTs) expect(frameOrbitNative(b, stream, {}), `${what} (${stream})`).toBeUndefined();
+        else expect(Buffer.from(bytesNative!).equals(Buffer.from(bytesTs!))).toBe(true);
       }
     }
   });
