@@ -4,6 +4,7 @@
  * precision, sklearn's step definition), TPR at a fixed FPR, the threshold for a target trigger
  * rate out of the 40 MHz bunch-crossing rate, k-fold spread and histograms.
  */
+import { histogramOf, linearEdges, type Histogram } from "../report/histogram.js";
 
 /** LHC bunch-crossing rate, the L1 input rate the trigger budget is counted against. */
 export const BX_RATE_HZ = 40e6;
@@ -115,12 +116,7 @@ export function kFold(background: ArrayLike<number>, signal: ArrayLike<number>, 
   return { mean, std, folds };
 }
 
-export interface Histogram {
-  edges: Float64Array;
-  counts: Float64Array;
-  underflow: number;
-  overflow: number;
-}
+export type { Histogram };
 
 /** Fixed-width histogram over [lo, hi) (defaults: the data range). */
 export function histogram(values: ArrayLike<number>, bins = 50, lo?: number, hi?: number): Histogram {
@@ -132,15 +128,6 @@ export function histogram(values: ArrayLike<number>, bins = 50, lo?: number, hi?
   if (!Number.isFinite(a) || !Number.isFinite(b)) { a = 0; b = 1; }
   if (b <= a) b = a + 1;
   if (hi === undefined) b = nextUp(b);
-  const edges = new Float64Array(bins + 1);
-  for (let k = 0; k <= bins; k++) edges[k] = a + ((b - a) * k) / bins;
-  const counts = new Float64Array(bins);
-  let underflow = 0, overflow = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v < a) underflow++;
-    else if (v >= b) overflow++;
-    else counts[Math.min(bins - 1, Math.floor(((v - a) / (b - a)) * bins))]++;
-  }
-  return { edges, counts, underflow, overflow };
+  // The one binning of plots, monitoring and studies (src/report/histogram.ts).
+  return histogramOf(values, linearEdges(a, b, bins));
 }
