@@ -35,8 +35,8 @@ export function allocateColumns(n: number): EventColumns {
   };
 }
 
-/** Leading-two tracker: keeps the two largest-pT (pt, eta, phi) seen. */
-class LeadingPair {
+/** Leading-two tracker: keeps the two largest-pT (pt, eta, phi) seen; `mass()` is their massless pair mass. */
+export class LeadingPair {
   pt1 = 0; eta1 = 0; phi1 = 0;
   pt2 = 0; eta2 = 0; phi2 = 0;
   reset(): void {

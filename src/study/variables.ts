@@ -5,6 +5,10 @@
  * 10 jets, so these are the "scoring view" of each quantity (src/monitor uses every object).
  */
 import { FEATURE_OFFSET, N_FEATURES, N_JET_SLOTS } from "../events/features.js";
+import { LeadingPair } from "../monitor/variables.js";
+
+/** The same leading-pair mass as monitoring (one tracker, reset per row). */
+const pair = new LeadingPair();
 
 export const STUDY_VARIABLES = ["M_inv", "HT", "MET", "M_eff"] as const;
 export type StudyVariable = (typeof STUDY_VARIABLES)[number];
@@ -23,23 +27,15 @@ export function featureVariable(features: Float32Array, n: number, v: StudyVaria
       out[i] = ht;
       continue;
     }
-    let p1 = 0, e1 = 0, f1 = 0, p2 = 0, e2 = 0, f2 = 0, sum = 0;
+    let sum = 0;
+    pair.reset();
     for (let o = row + 3; o < row + N_FEATURES; o += 3) {
       const pt = features[o];
       if (pt <= 0) continue;
       sum += pt;
-      if (pt > p1) {
-        p2 = p1; e2 = e1; f2 = f1;
-        p1 = pt; e1 = features[o + 1]; f1 = features[o + 2];
-      } else if (pt > p2) {
-        p2 = pt; e2 = features[o + 1]; f2 = features[o + 2];
-      }
+      pair.offer(pt, features[o + 1], features[o + 2]);
     }
-    if (v === "M_eff") out[i] = sum + met;
-    else {
-      const m2 = p2 > 0 ? 2 * p1 * p2 * (Math.cosh(e1 - e2) - Math.cos(f1 - f2)) : 0;
-      out[i] = m2 > 0 ? Math.sqrt(m2) : 0;
-    }
+    out[i] = v === "M_eff" ? sum + met : pair.mass();
   }
   return out;
 }
