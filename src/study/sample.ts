@@ -18,15 +18,19 @@ export interface EventSample {
 /** Refuse samples that would need more memory than a study should ever take. */
 export const MAX_SAMPLE_EVENTS = 20_000_000;
 
-export function collectSample(batches: Iterable<OrbitBatch>, maxEvents = MAX_SAMPLE_EVENTS): EventSample {
+/** Features and labels of every stored BX, up to `maxEvents`; `onBatch` sees the count of batches taken. */
+export function collectSample(batches: Iterable<OrbitBatch>, maxEvents = MAX_SAMPLE_EVENTS, onBatch?: (done: number) => void): EventSample {
   const parts: Array<{ f: Float32Array; l: Uint8Array }> = [];
   let n = 0;
+  let done = 0;
   for (const b of batches) {
     const take = Math.min(b.nBx, maxEvents - n);
     if (take <= 0) break;
     const f = extractFeatures(b).subarray(0, take * N_FEATURES);
     parts.push({ f, l: b.label ? b.label.subarray(0, take) : new Uint8Array(take) });
     n += take;
+    onBatch?.(++done);
+    if (n >= maxEvents) break; // full: do not produce another batch only to drop it
   }
   const features = new Float32Array(n * N_FEATURES);
   const label = new Uint8Array(n);
