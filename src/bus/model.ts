@@ -2,7 +2,8 @@
  * The model a run scores with: a model JSON file, or the default — an isolation forest trained on
  * the fly on generated background (seeded, so every run without --model scores identically).
  */
-import { extractFeatures, N_FEATURES } from "../events/features.js";
+import { N_FEATURES } from "../events/features.js";
+import { collectSample } from "../study/sample.js";
 import { generateOrbits } from "../trigger/index.js";
 import { loadModel, trainIsolationForest, type ScoringModel } from "../scoring/index.js";
 
@@ -16,19 +17,12 @@ export const DEFAULT_MODEL_SEED = 20211;
 export const DEFAULT_MODEL_ORBITS = 1;
 
 export function defaultModel(): ScoringModel {
-  const rows: Float32Array[] = [];
-  let n = 0;
-  for (const b of generateOrbits({ seed: DEFAULT_MODEL_SEED, orbits: DEFAULT_MODEL_ORBITS })) {
-    rows.push(extractFeatures(b));
-    n += b.nBx;
-  }
-  const features = new Float32Array(n * N_FEATURES);
-  let at = 0;
-  for (const r of rows) (features.set(r, at), (at += r.length));
-  return trainIsolationForest(features, n, N_FEATURES, { seed: DEFAULT_MODEL_SEED, nTrees: 100, sampleSize: 256 });
+  const s = collectSample(generateOrbits({ seed: DEFAULT_MODEL_SEED, orbits: DEFAULT_MODEL_ORBITS }));
+  return trainIsolationForest(s.features, s.n, N_FEATURES, { seed: DEFAULT_MODEL_SEED, nTrees: 100, sampleSize: 256 });
 }
 
-export async function loadPipelineModel(path?: string): Promise<LoadedModel> {
+/** A model file, or the default model; with a line saying which (runs, studies and reports share it). */
+export function resolveModel(path?: string): LoadedModel {
   if (path) {
     const model = loadModel(path);
     return { model, describe: `${path} (${model.kind}, id ${model.id})` };

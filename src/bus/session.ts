@@ -16,7 +16,7 @@ import type { OrbitBatch } from "../events/batch.js";
 import { deframeAll, frameOrbit, wholeOrbit, type LinkStream } from "../link/index.js";
 import { openBackend } from "./openBackend.js";
 import { parseBackendSpec, backendName } from "./backends.js";
-import { loadPipelineModel, type LoadedModel } from "./model.js";
+import { resolveModel, type LoadedModel } from "./model.js";
 import { runPipeline } from "./pipeline.js";
 import type { Emulator } from "../hil/emulator.js";
 import { scoutingLink } from "./scoutingLink.js";
@@ -130,7 +130,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const specs = [opts.a, ...(opts.b ? [opts.b] : [])].map((s, i) => parseBackendSpec(s, i === 0 ? "--a" : "--b"));
   const names = specs.map(backendName);
   if (names.length === 2 && names[0] === names[1]) (names[0] += "-a"), (names[1] += "-b");
-  const model = await loadPipelineModel(opts.model);
+  const model = resolveModel(opts.model);
   const source = await openSource(opts.source);
   const backends: Awaited<ReturnType<typeof openBackend>>[] = [];
   try {

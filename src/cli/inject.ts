@@ -45,9 +45,10 @@ export function injectCommand(): Command {
       // Loaded on use: the study pulls in the models, sources (h5wasm) and Plot.
       const { injectStudy } = await import("../study/inject.js");
       const { formatInject, injectSection } = await import("../study/inject-render.js");
-      const { loadSample, studyModel } = await import("../study/inputs.js");
+      const { loadSample } = await import("../study/inputs.js");
+      const { resolveModel } = await import("../bus/model.js");
       const { writeHtmlPage, writeRunFile } = await import("../report/rundir.js");
-      const m = studyModel(o.model);
+      const m = resolveModel(o.model);
       // Generated samples default to a few orbits; files are read whole unless limited.
       const bkg = await loadSample({ in: o.bkg, orbits: o.orbits ?? (o.bkg ? undefined : 4), seed: o.seed, truth: "background" });
       const sig = await loadSample({ in: o.sig, orbits: o.sigOrbits ?? (o.sig ? undefined : 1), seed: o.seed + 1, signal: o.sig ? undefined : o.signal, injectFraction: o.sig ? undefined : 1, truth: "signal" });

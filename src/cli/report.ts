@@ -30,9 +30,9 @@ export function reportCommand(): Command {
       const { renderRunReport } = await import("../report/run-report.js");
       if (o.gen) {
         const { generatedRunRecord } = await import("../report/record.js");
-        const { studyModel } = await import("../study/inputs.js");
+        const { resolveModel } = await import("../bus/model.js");
         if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-        const m = studyModel(o.model);
+        const m = resolveModel(o.model);
         writeRunFile(dir, "record.json", generatedRunRecord({ model: m.model, modelDescribe: m.describe, seed: o.seed, orbits: o.orbits, signalOrbits: o.signalOrbits, version: toolVersion() }));
       }
       const run = readRunDirectory(dir);

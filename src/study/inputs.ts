@@ -1,11 +1,9 @@
 /**
  * Inputs of the studies: an event sample from a file (.h5/.jsonl via src/bus sources) or from the
- * seeded generator, and a model from a file or trained on generated background (deterministic).
+ * seeded generator (the model comes from src/bus/model.ts `resolveModel`, as for runs).
  */
 import { openSource } from "../bus/sources.js";
-import { N_FEATURES } from "../events/features.js";
-import { generateOrbits, type SignalName } from "../trigger/index.js";
-import { loadModel, trainIsolationForest, type ScoringModel } from "../scoring/index.js";
+import type { SignalName } from "../trigger/index.js";
 import { collectSample, selectRows, type EventSample } from "./sample.js";
 
 export interface SampleSpec {
@@ -48,17 +46,4 @@ function keepTruth(s: EventSample, truth: SampleSpec["truth"]): { sample: EventS
   for (let i = 0; i < s.n; i++) if ((s.label[i] !== 0) === (truth === "signal")) keep.push(i);
   if (keep.length === s.n) return { sample: s, note: "" };
   return { sample: selectRows(s, keep), note: `${keep.length} of ${s.n} events kept by truth label (${truth})` };
-}
-
-/** Seed of the default study model's training background (distinct from study seeds). */
-export const STUDY_MODEL_SEED = 20211;
-
-export function studyModel(path?: string): { model: ScoringModel; describe: string } {
-  if (path) {
-    const model = loadModel(path);
-    return { model, describe: `${path} (${model.kind}, id ${model.id})` };
-  }
-  const s = collectSample(generateOrbits({ seed: STUDY_MODEL_SEED, orbits: 1 }));
-  const model = trainIsolationForest(s.features, s.n, N_FEATURES, { seed: STUDY_MODEL_SEED, nTrees: 100, sampleSize: 256 });
-  return { model, describe: `default isolation forest (100 trees, ψ 256, generated background seed ${STUDY_MODEL_SEED}; id ${model.id})` };
 }
