@@ -1,0 +1,110 @@
+/**
+ * Independent cross-check peers (Debian packages: h5py, scikit-learn, pyzmq, socat, chromium,
+ * verilator, …). On a developer's machine a test whose peer is missing is skipped, and its name
+ * carries the one-line install command (the summary reporter lists them at the end). With
+ * SCOUTLOOP_REQUIRE_PEERS=1 — set by .ci/run, which installs every peer — a missing peer fails the
+ * test instead, so CI can never pass by skipping a cross-check.
+ *
+ *   const it = peerIt("pyzmq");            // one test
+ *   peerDescribe(["verilator"], "rtl", () => { ... });  // a whole block
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { describe, it } from "vitest";
+
+export const PYTHON = "/usr/bin/python3";
+
+interface PeerSpec {
+  /** Debian package that provides it. */
+  readonly apt: string;
+  /** How to tell it is there. */
+  readonly probe: { python: string } | { binary: string };
+}
+
+export const PEERS = {
+  h5py: { apt: "python3-h5py python3-numpy", probe: { python: "h5py" } },
+  numpy: { apt: "python3-numpy", probe: { python: "numpy" } },
+  sklearn: { apt: "python3-sklearn", probe: { python: "sklearn" } },
+  scipy: { apt: "python3-scipy", probe: { python: "scipy" } },
+  pyzmq: { apt: "python3-zmq", probe: { python: "zmq" } },
+  pyserial: { apt: "python3-serial", probe: { python: "serial" } },
+  socat: { apt: "socat", probe: { binary: "socat" } },
+  chromium: { apt: "chromium", probe: { binary: "chromium" } },
+  verilator: { apt: "verilator", probe: { binary: "verilator" } },
+  iverilog: { apt: "iverilog", probe: { binary: "iverilog" } },
+  yosys: { apt: "yosys", probe: { binary: "yosys" } },
+} as const satisfies Record<string, PeerSpec>;
+
+export type PeerName = keyof typeof PEERS;
+
+const cache = new Map<PeerName, boolean>();
+
+function onPath(binary: string): boolean {
+  const dirs = (process.env.PATH ?? "/usr/bin:/bin").split(":");
+  return dirs.some((d) => d && existsSync(`${d}/${binary}`));
+}
+
+/** True when the peer is installed (probed once per process). */
+export function hasPeer(name: PeerName): boolean {
+  let ok = cache.get(name);
+  if (ok === undefined) {
+    const probe: PeerSpec["probe"] = PEERS[name].probe;
+    if ("binary" in probe) ok = onPath(probe.binary);
+    else {
+      try {
+        execFileSync(PYTHON, ["-c", `import ${probe.python}`], { stdio: "ignore", timeout: 20_000 });
+        ok = true;
+      } catch {
+        ok = false;
+      }
+    }
+    cache.set(name, ok);
+  }
+  return ok;
+}
+
+export function peersRequired(): boolean {
+  return process.env.SCOUTLOOP_REQUIRE_PEERS === "1";
+}
+
+/** The one-line install command for the missing ones among `names`, or undefined if all are there. */
+export function missingPeers(names: readonly PeerName[]): string | undefined {
+  const missing = names.filter((n) => !hasPeer(n));
+  if (missing.length === 0) return undefined;
+  const pkgs = [...new Set(missing.flatMap((n) => PEERS[n].apt.split(" ")))];
+  return `needs ${missing.join(", ")}: apt-get install -y ${pkgs.join(" ")}`;
+}
+
+function asList(names: PeerName | readonly PeerName[]): readonly PeerName[] {
+  return typeof names === "string" ? [names] : names;
+}
+
+/** `it` when the peers are there; otherwise a skip (or, under SCOUTLOOP_REQUIRE_PEERS=1, a failure). */
+export function peerIt(names: PeerName | readonly PeerName[]): typeof it {
+  const why = missingPeers(asList(names));
+  if (!why) return it;
+  if (peersRequired()) {
+    const failing = ((name: string) =>
+      it(name, () => {
+        throw new Error(`cross-check peer missing in CI (${why})`);
+      })) as unknown as typeof it;
+    return failing;
+  }
+  return ((name: string, ..._rest: unknown[]) => it.skip(`${name} [${why}]`)) as unknown as typeof it;
+}
+
+/** A describe block whose tests all need the peers; skipped or failed as peerIt says. */
+export function peerDescribe(names: PeerName | readonly PeerName[], title: string, body: () => void): void {
+  const why = missingPeers(asList(names));
+  if (!why) {
+    describe(title, body);
+  } else if (peersRequired()) {
+    describe(title, () => {
+      it("has its cross-check peers", () => {
+        throw new Error(`cross-check peer missing in CI (${why})`);
+      });
+    });
+  } else {
+    describe.skip(`${title} [${why}]`, body);
+  }
+}
