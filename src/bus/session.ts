@@ -106,21 +106,26 @@ function emulatorReport(e: Emulator) {
 
 /**
  * Link-rate mode replays orbits from memory, as a link replays a capture: the generator (tens of
- * ms per orbit) cannot keep the LHC clock, a recorded stream can. The first `pool` orbits are kept
- * and replayed with consecutive orbit numbers until `total` orbits have been sent.
+ * ms per orbit) cannot keep the LHC clock, a recorded stream can. The first `pool` orbits are
+ * taken now, before any clock starts (generating them inside the run would make the source late
+ * and count as drops), and replayed with consecutive orbit numbers until `total` have been sent.
  */
-export function* replayPool(orbits: Iterable<OrbitBatch>, pool: number, total: number): Generator<OrbitBatch> {
+export function replayPool(orbits: Iterable<OrbitBatch>, pool: number, total: number): Iterable<OrbitBatch> {
   const kept: OrbitBatch[] = [];
   for (const b of orbits) {
     kept.push(b);
     if (kept.length >= pool) break;
   }
-  if (kept.length === 0) return;
-  const first = kept[0].orbit;
-  for (let k = 0; k < total; k++) {
-    const b = kept[k % kept.length];
-    yield k < kept.length ? b : { ...b, orbit: first + k };
-  }
+  return {
+    *[Symbol.iterator]() {
+      if (kept.length === 0) return;
+      const first = kept[0].orbit;
+      for (let k = 0; k < total; k++) {
+        const b = kept[k % kept.length];
+        yield k < kept.length ? b : { ...b, orbit: first + k };
+      }
+    },
+  };
 }
 
 /** Orbits kept in memory for link-rate replay. */

@@ -52,13 +52,37 @@ export function boundedMergeMap<T, R>(
   const counters = options.counters ?? { dropped: 0, maxQueue: 0 };
   return (source) =>
     new Observable<R>((subscriber) => {
+      // waiting[head..] wait for a slot (compacted now and then, so taking one is O(1)).
       const waiting: T[] = [];
+      let head = 0;
       const inner = new Set<Subscription>();
       let active = 0;
       let index = 0;
       let sourceDone = false;
+      let pumping = false;
+      const queued = () => waiting.length - head;
+      const take = (): T => {
+        const v = waiting[head++];
+        if (head > 1024 && head * 2 > waiting.length) (waiting.splice(0, head), (head = 0));
+        return v;
+      };
       const finishIfDone = () => {
-        if (sourceDone && active === 0 && waiting.length === 0) subscriber.complete();
+        if (sourceDone && active === 0 && queued() === 0) subscriber.complete();
+      };
+      /**
+       * Start waiting values while slots are free. A loop, never recursion: an inner that
+       * completes synchronously calls pump() again, which returns at once (pumping) and lets this
+       * loop take the next value, so the stack stays flat however many values wait.
+       */
+      const pump = () => {
+        if (pumping) return;
+        pumping = true;
+        try {
+          while (active < concurrency && queued() > 0 && !subscriber.closed) start(take());
+        } finally {
+          pumping = false;
+        }
+        finishIfDone();
       };
       const start = (value: T) => {
         active++;
@@ -70,26 +94,28 @@ export function boundedMergeMap<T, R>(
           return;
         }
         // A synchronous inner completes inside subscribe(), before `sub` is assigned.
-        let sub: Subscription | undefined;
+        let done = false;
+        let sub: Subscription | undefined = undefined;
         sub = from(input).subscribe({
           next: (r) => subscriber.next(r),
           error: (e) => subscriber.error(e),
           complete: () => {
+            done = true;
             active--;
             if (sub) inner.delete(sub);
-            const next = waiting.shift();
-            if (next !== undefined) start(next);
-            finishIfDone();
+            pump();
           },
         });
-        if (!sub.closed) inner.add(sub);
+        if (!done && !sub.closed) inner.add(sub);
       };
       const outer = source.subscribe({
         next: (value) => {
-          if (active < concurrency) return start(value);
-          if (waiting.length < queueLimit) {
+          // Only a value with nobody ahead of it may take a free slot directly (order is kept).
+          if (active < concurrency && queued() === 0) return start(value);
+          if (queued() < queueLimit) {
             waiting.push(value);
-            counters.maxQueue = Math.max(counters.maxQueue, waiting.length);
+            counters.maxQueue = Math.max(counters.maxQueue, queued());
+            if (active < concurrency) pump();
             return;
           }
           counters.dropped++;
@@ -107,6 +133,7 @@ export function boundedMergeMap<T, R>(
         outer.unsubscribe();
         for (const s of inner) s.unsubscribe();
         waiting.length = 0; // drop buffered values on teardown
+        head = 0;
       };
     });
 }
