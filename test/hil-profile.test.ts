@@ -6,8 +6,8 @@ import { BOARDS_DIR, loadProfile, ProfileError, validateProfile } from "../src/h
 const shipped = readdirSync(BOARDS_DIR).filter((f) => f.endsWith(".json") && f !== "schema.json");
 
 describe("board profiles", () => {
-  it("ships the four profiles and every one validates", () => {
-    expect(shipped.sort()).toEqual(["arty-a7-uart.json", "emulator-serial.json", "emulator-zmq.json", "zcu104-zmq.json"]);
+  it("ships the six profiles and every one validates", () => {
+    expect(shipped.sort()).toEqual(["arty-a7-uart.json", "emulator-serial.json", "emulator-zmq.json", "rtl-uart.json", "rtl-zmq.json", "zcu104-zmq.json"]);
     for (const f of shipped) {
       const p = loadProfile(join(BOARDS_DIR, f));
       expect(p.name).toBe(f.replace(/\.json$/, ""));
@@ -15,12 +15,21 @@ describe("board profiles", () => {
     }
     expect(loadProfile("arty-a7-uart").transport).toMatchObject({ kind: "serial", baudRate: 12_000_000, flowControl: "none", pacing: true });
     expect(loadProfile("zcu104-zmq").clockMHz).toBe(200);
+    // the RTL UART divider comes from clock / baud: 96 MHz / 12 Mbaud = 8 cycles per bit
+    expect(loadProfile("rtl-uart").rtl).toEqual({ simulator: "verilator", clocksPerBit: 8 });
+    expect(loadProfile("rtl-zmq").rtl?.simulator).toBe("verilator");
+  });
+
+  it("rejects an RTL serial profile whose clock is not a whole number of cycles per bit", () => {
+    const json = JSON.parse(readFileSync(join(BOARDS_DIR, "rtl-uart.json"), "utf8"));
+    expect(() => validateProfile({ ...json, clockMHz: 100 })).toThrow(/rtl: clockMHz \/ baudRate must be a whole number/);
+    expect(() => validateProfile({ ...json, rtl: { simulator: "icarus" } })).toThrow(/rtl.simulator/);
   });
 
   it("the validator and boards/schema.json know the same fields", () => {
     const schema = JSON.parse(readFileSync(join(BOARDS_DIR, "schema.json"), "utf8"));
     const fromSchema = Object.keys(schema.properties).sort();
-    const p = validateProfile({ ...JSON.parse(readFileSync(join(BOARDS_DIR, "zcu104-zmq.json"), "utf8")), modelId: "x" });
+    const p = validateProfile({ ...JSON.parse(readFileSync(join(BOARDS_DIR, "zcu104-zmq.json"), "utf8")), modelId: "x", rtl: { simulator: "verilator" } });
     const fromCode = ["$schema", ...Object.keys(p)].sort();
     expect(fromCode).toEqual(fromSchema);
     expect(schema.required.every((k: string) => fromSchema.includes(k))).toBe(true);

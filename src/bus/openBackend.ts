@@ -6,8 +6,9 @@
  */
 import { BoardClient } from "../hil/client.js";
 import { profileForModel, startEmulator, type Emulator } from "../hil/emulator.js";
-import { loadProfile, profileAddress } from "../hil/profile.js";
+import { loadProfile, profileAddress, type BoardProfile } from "../hil/profile.js";
 import type { HelloInfo } from "../hil/protocol.js";
+import type { RtlBoard } from "../rtl/board.js";
 import { formatFixed, nativeScorer, type ScoringModel } from "../scoring/index.js";
 import type { BackendSpec, OpenBackend } from "./backends.js";
 import { boardScorer } from "./scorers/board.js";
@@ -40,7 +41,7 @@ function describeHello(h: HelloInfo, address: string): string {
   return `${h.boardName} at ${address} (firmware ${h.firmwareId || "?"}, model ${h.modelId || "?"}, ${h.clockKHz / 1000} MHz, latency ${h.latencyCycles} cycles)`;
 }
 
-export async function openBackend(spec: BackendSpec, ctx: BackendContext): Promise<OpenBackend & { emulator?: Emulator; client?: BoardClient }> {
+export async function openBackend(spec: BackendSpec, ctx: BackendContext): Promise<OpenBackend & { emulator?: Emulator; client?: BoardClient; rtl?: RtlBoard }> {
   switch (spec.kind) {
     case "software":
     case "native":
@@ -80,6 +81,7 @@ export async function openBackend(spec: BackendSpec, ctx: BackendContext): Promi
     case "board": {
       if (ctx.fault) throw new Error("--fault applies to the in-process emulated board only");
       const profile = loadProfile(spec.profile);
+      if (profile.rtl) return openRtlBoard(profile, ctx);
       const client = await BoardClient.connect({ profile, expectModelId: ctx.model.id, ...ctx.client });
       const mismatch = helloMismatch(client.hello, ctx.model);
       if (mismatch) {
@@ -89,4 +91,27 @@ export async function openBackend(spec: BackendSpec, ctx: BackendContext): Promi
       return { scorer: boardScorer(client, ctx.name), describe: describeHello(client.hello, profileAddress(profile)), client, close: () => client.close() };
     }
   }
+}
+
+/** A profile with `rtl`: the model's Verilog board, built (cached) and simulated in-process. */
+async function openRtlBoard(profile: BoardProfile, ctx: BackendContext): Promise<OpenBackend & { client: BoardClient; rtl: RtlBoard }> {
+  const { startRtlForModel } = await import("../rtl/inprocess.js");
+  const run = await startRtlForModel(ctx.model, profile, { log: (l) => process.stderr.write(`${l}\n`) });
+  let client: BoardClient;
+  try {
+    client = await BoardClient.connect({ profile: run.profile, expectModelId: ctx.model.id, ...ctx.client });
+  } catch (err) {
+    await run.board.close();
+    throw err;
+  }
+  return {
+    scorer: boardScorer(client, ctx.name),
+    describe: `in-process RTL ${describeHello(client.hello, run.board.address)}, build ${run.dir}${run.cached ? " (cached)" : ""}`,
+    client,
+    rtl: run.board,
+    close: async () => {
+      await client.close();
+      await run.board.close();
+    },
+  };
 }

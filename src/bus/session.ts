@@ -164,6 +164,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     if (source.linkFaults) {
       for (const [k, v] of Object.entries(source.linkFaults())) summary.linkFaults[k] = (summary.linkFaults[k] ?? 0) + v;
     }
+    const rtlStats = await Promise.all(backends.map((b) => (b.rtl ? b.rtl.stats() : null)));
     summary.backends = Object.fromEntries(
       backends.map((b, i) => [
         names[i],
@@ -171,6 +172,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
           describe: b.describe,
           ...(b.client ? { hello: b.client.hello, client: b.client.stats() } : {}),
           ...(b.emulator ? { emulator: emulatorReport(b.emulator) } : {}),
+          ...(b.rtl ? { rtl: { build: b.rtl.build.key, simulator: rtlStats[i] } } : {}),
         },
       ]),
     );

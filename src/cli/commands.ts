@@ -16,6 +16,7 @@ import { regressCommand } from "./regress.js";
 import { trainCommand } from "./train.js";
 import { scoreCommand } from "./score.js";
 import { evalCommand } from "./eval.js";
+import { rtlCommand } from "./rtl-sim.js";
 
 export const COMMANDS: Array<() => Command> = [
   genCommand,
@@ -34,4 +35,5 @@ export const COMMANDS: Array<() => Command> = [
   trainCommand,
   scoreCommand,
   evalCommand,
+  rtlCommand,
 ];

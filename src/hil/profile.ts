@@ -43,6 +43,15 @@ export interface BoardProfile {
   timeouts: { helloMs: number; replyMs: number; pingMs: number };
   firmware?: { id?: string; hash?: string };
   modelId?: string;
+  /** An RTL board simulated in-process (src/rtl): built from the run's model and started by `run`. */
+  rtl?: RtlSpec;
+}
+
+/** `rtl` in a profile: the board is scoutloop's Verilog shell + scorer core under a simulator. */
+export interface RtlSpec {
+  simulator: "verilator";
+  /** UART bit time in board clock cycles (serial: clockMHz / baudRate, an integer ≥ 4). */
+  clocksPerBit: number;
 }
 
 export class ProfileError extends Error {
@@ -57,7 +66,7 @@ export class ProfileError extends Error {
 
 const TOP_KEYS = new Set([
   "$schema", "name", "description", "transport", "clockMHz", "inputFormat", "outputFormat", "nFeatures", "maxBatch",
-  "latencyCycles", "initiationInterval", "window", "retries", "reconnects", "timeouts", "firmware", "modelId",
+  "latencyCycles", "initiationInterval", "window", "retries", "reconnects", "timeouts", "firmware", "modelId", "rtl",
 ]);
 
 type Obj = Record<string, unknown>;
@@ -145,6 +154,23 @@ export function validateProfile(json: unknown, source = "<profile>"): BoardProfi
     else firmware = { id: str(json.firmware, "id", "firmware.id", false) || undefined, hash: str(json.firmware, "hash", "firmware.hash", false) || undefined };
   }
 
+  let rtl: RtlSpec | undefined;
+  if (json.rtl !== undefined) {
+    const r = json.rtl;
+    if (!isObj(r)) bad("rtl", "expected an object");
+    else {
+      for (const k of Object.keys(r)) if (k !== "simulator") bad(`rtl.${k}`, "unknown field");
+      if (r.simulator !== "verilator") bad("rtl.simulator", `expected "verilator", got ${JSON.stringify(r.simulator)}`);
+      let clocksPerBit = 8;
+      if (transport.kind === "serial" && typeof clockMHz === "number" && transport.baudRate > 0) {
+        const ratio = (clockMHz * 1e6) / transport.baudRate;
+        clocksPerBit = Math.round(ratio);
+        if (Math.abs(ratio - clocksPerBit) > 1e-9 || clocksPerBit < 4) bad("rtl", `clockMHz / baudRate must be a whole number of cycles per bit ≥ 4, got ${ratio}`);
+      }
+      rtl = { simulator: "verilator", clocksPerBit };
+    }
+  }
+
   const profile: BoardProfile = {
     name,
     description,
@@ -162,6 +188,7 @@ export function validateProfile(json: unknown, source = "<profile>"): BoardProfi
     timeouts,
     firmware,
     modelId: json.modelId === undefined ? undefined : str(json, "modelId", "modelId"),
+    ...(rtl ? { rtl } : {}),
   };
   if (problems.length > 0) throw new ProfileError(source, problems);
   return profile;

@@ -1,0 +1,39 @@
+/**
+ * The scorer core for a model: the RTL generator (src/rtl/core.ts, `generateScorerCore`) or a
+ * user's core directory (scorer.v + core.json, the manifest of docs/firmware.md).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RtlCore } from "./build.js";
+import type { ShellCoreManifest } from "./shell.js";
+
+/** A core from a directory holding scorer.v and core.json. */
+export function readCoreDir(dir: string): RtlCore {
+  const v = join(dir, "scorer.v");
+  const m = join(dir, "core.json");
+  if (!existsSync(v) || !existsSync(m)) throw new Error(`${dir} needs scorer.v and core.json (the manifest of docs/firmware.md)`);
+  let manifest: ShellCoreManifest;
+  try {
+    manifest = JSON.parse(readFileSync(m, "utf8")) as ShellCoreManifest;
+  } catch (err) {
+    throw new Error(`${m}: not valid JSON: ${(err as Error).message}`);
+  }
+  return { verilog: readFileSync(v, "utf8"), manifest };
+}
+
+interface CoreGenerator {
+  generateScorerCore(model: unknown, options?: unknown): { verilog: string; manifest: ShellCoreManifest };
+}
+
+/** Generate the core of `model` with the RTL generator. */
+export async function coreForModel(model: unknown): Promise<RtlCore> {
+  const spec = "./core.js"; // the generator lands beside this module
+  let gen: CoreGenerator;
+  try {
+    gen = (await import(spec)) as CoreGenerator;
+  } catch {
+    throw new Error("the RTL core generator (src/rtl/core.ts) is not available in this build; pass a core directory instead");
+  }
+  const { verilog, manifest } = gen.generateScorerCore(model, {});
+  return { verilog, manifest };
+}
