@@ -17,6 +17,8 @@ const CHUNK_BYTES = 1 << 20;
 
 export interface CaptureSource {
   orbits: Iterable<OrbitBatch>;
+  /** Streams seen at the start of the capture (what it carries: muons, calo objects and sums). */
+  streams: ReadonlySet<"muon" | "calo">;
   /** Link faults counted so far, by kind (complete once `orbits` is exhausted). */
   faults(): Record<string, number>;
   close(): void;
@@ -51,12 +53,12 @@ function* mergeByOrbit(orbits: Iterable<DeframedOrbit>, streams: number): Genera
   while (pending.size > 0) yield* flushOldest();
 }
 
-function countStreams(sample: Uint8Array): number {
+function streamsIn(sample: Uint8Array): Set<"muon" | "calo"> {
   // A capture holding both streams shows both source ids early on; one stream otherwise.
   const d = new Deframer({ core: "native" });
-  const seen = new Set<string>();
+  const seen = new Set<"muon" | "calo">();
   for (const o of [...d.push(sample), ...d.end()]) seen.add(o.stream);
-  return Math.max(1, seen.size);
+  return seen;
 }
 
 function deframed(chunks: () => Generator<Uint8Array>, deframer: Deframer): Generator<DeframedOrbit> {
@@ -81,7 +83,7 @@ export function rawCaptureSource(path: string): CaptureSource {
   const size = fstatSync(fd).size;
   const head = new Uint8Array(Math.min(size, 4 * CHUNK_BYTES));
   readSync(fd, head, 0, head.length, 0);
-  const streams = countStreams(head);
+  const streams = streamsIn(head);
   const deframer = new Deframer({ core: "native" });
   function* chunks(): Generator<Uint8Array> {
     for (let at = 0; at < size && open; at += CHUNK_BYTES) {
@@ -92,7 +94,8 @@ export function rawCaptureSource(path: string): CaptureSource {
     }
   }
   return {
-    orbits: mergeByOrbit(deframed(chunks, deframer), streams),
+    orbits: mergeByOrbit(deframed(chunks, deframer), Math.max(1, streams.size)),
+    streams,
     faults: faultsOf(deframer),
     close: () => {
       if (open) (closeSync(fd), (open = false));
@@ -111,8 +114,10 @@ export function patternCaptureSource(path: string): CaptureSource {
     throw new Error(`${path}: ${(err as Error).message}`);
   }
   const deframer = new Deframer({ core: "native" });
+  const streams = streamsIn(dma);
   return {
-    orbits: mergeByOrbit(deframed(function* () { yield dma; }, deframer), countStreams(dma)),
+    orbits: mergeByOrbit(deframed(function* () { yield dma; }, deframer), Math.max(1, streams.size)),
+    streams,
     faults: faultsOf(deframer),
     close: () => {},
   };

@@ -18,3 +18,4 @@ export * from "./scorers/board.js";
 export * from "./scorers/workerPool.js";
 export * from "./captureSource.js";
 export * from "./recorder.js";
+export * from "./objectDiff.js";

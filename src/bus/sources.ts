@@ -24,6 +24,10 @@ export interface OrbitSource {
   orbits: Iterable<OrbitBatch>;
   /** Orbit count when known up front (progress bars). */
   total: number | null;
+  /** What the source is read as: the fields it can hold follow from it (src/compare/objects/fields.ts). */
+  format?: "generator" | "adc2021" | "jsonl" | "raw" | "pattern";
+  /** Link captures: the streams the capture carries. */
+  streams?: ReadonlySet<"muon" | "calo">;
   /** Link captures: the orbits are already deframed (no framer/deframer stage), with these faults. */
   linkFaults?: () => Record<string, number>;
   close(): void;
@@ -53,6 +57,7 @@ export async function openSource(spec: SourceSpec): Promise<OrbitSource> {
       describe: `generator seed ${seed}, ${orbits} orbits${spec.signal ? `, signal ${spec.signal}` : ""}`,
       orbits: generateOrbits({ seed, orbits, signal: spec.signal, injectFraction: spec.injectFraction }),
       total: orbits,
+      format: "generator",
       close: () => {},
     };
   }
@@ -65,6 +70,7 @@ export async function openSource(spec: SourceSpec): Promise<OrbitSource> {
       describe: `${spec.in} (${file.nEvents} events)`,
       orbits: spec.orbits === undefined ? all : take(all, spec.orbits),
       total: spec.orbits === undefined ? perFile : Math.min(perFile, spec.orbits),
+      format: "adc2021",
       close: () => file.close(),
     };
   }
@@ -74,6 +80,7 @@ export async function openSource(spec: SourceSpec): Promise<OrbitSource> {
       describe: spec.in,
       orbits: spec.orbits === undefined ? all : take(all, spec.orbits),
       total: spec.orbits ?? null,
+      format: "jsonl",
       close: () => {},
     };
   }
@@ -83,6 +90,8 @@ export async function openSource(spec: SourceSpec): Promise<OrbitSource> {
       describe: `${spec.in} (${ext === ".raw" ? "raw DMA capture" : "pattern file"})`,
       orbits: spec.orbits === undefined ? cap.orbits : take(cap.orbits, spec.orbits),
       total: spec.orbits ?? null,
+      format: ext === ".raw" ? "raw" : "pattern",
+      streams: cap.streams,
       linkFaults: cap.faults,
       close: () => cap.close(),
     };

@@ -4,6 +4,7 @@ import { genCommand } from "./gen.js";
 import { inspectCommand } from "./inspect.js";
 import { runCommand } from "./run.js";
 import { compareCommand } from "./compare.js";
+import { diffCommand } from "./diff.js";
 import { frameCommand } from "./frame.js";
 import { deframeCommand } from "./deframe.js";
 import { replayCommand } from "./replay.js";
@@ -23,6 +24,7 @@ export const COMMANDS: Array<() => Command> = [
   inspectCommand,
   runCommand,
   compareCommand,
+  diffCommand,
   frameCommand,
   deframeCommand,
   replayCommand,

@@ -6,3 +6,4 @@ export * from "./summary.js";
 export * from "./junit.js";
 export * from "./report.js";
 export * from "./format.js";
+export * from "./objects/index.js";

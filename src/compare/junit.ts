@@ -6,7 +6,7 @@
  */
 import { checkSummary, type RunSummary } from "./summary.js";
 
-function escapeXml(text: string): string {
+export function escapeXml(text: string): string {
   return text
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")

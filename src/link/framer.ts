@@ -9,10 +9,11 @@ import { CALO, MUON, fieldRange, type FieldSpec } from "../events/scales.js";
 import { BX_MAX, BX_MIN, SUM_FIELDS, type CaloBlock, type OrbitBatch } from "../events/batch.js";
 import { native } from "../native.js";
 import { crc32c } from "./crc32c.js";
+import { caloWord, muonWordF, muonWordS, sumWord } from "./words.js";
 import {
-  BEEFDEAD, BITMAP_OFFSET, BX_BLOCK_BYTES, CALO_LINKS, CALO_SUM_LINK, CALO_WORDS, DEADBEEF, FLAG_CRC32C,
+  BEEFDEAD, BITMAP_OFFSET, BX_BLOCK_BYTES, CALO_LINKS, CALO_SUM_LINK, DEADBEEF, FLAG_CRC32C,
   FORMAT_VERSION, LINKS, MU, MUON_SLOTS_A, ORBIT_HEADER_BYTES, ORBIT_MARKER,
-  PACKET_TRAILER_BYTES, SDS_ID, SUM_HI_SHIFT, orbitBytes, type LinkStream,
+  PACKET_TRAILER_BYTES, SDS_ID, orbitBytes, type LinkStream,
 } from "./format.js";
 
 export interface FrameOptions {
@@ -129,19 +130,8 @@ function putMuonBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, b
     check(m.tfMuonIndex[j], MU_R.index, "muon tfMuonIndex", orbit, bx);
     const q = m.hwCharge[j];
     if (q !== -1 && q !== 0 && q !== 1) throw new RangeError(`orbit ${orbit} BX ${bx}: muon hwCharge = ${q} is not -1, 0 or +1`);
-    const f =
-      ((m.hwPhiAtVtx[j] & MU.phiExtMask) << MU.phiExtShift) |
-      ((m.hwPt[j] & MU.ptMask) << MU.ptShift) |
-      ((m.hwQual[j] & MU.qualMask) << MU.qualShift) |
-      ((m.hwEtaAtVtx[j] & MU.etaExtMask) << MU.etaExtShift);
-    const s =
-      ((m.hwIso[j] & MU.isoMask) << MU.isoShift) |
-      ((q === -1 ? 1 : 0) << MU.chrgShift) |
-      ((q !== 0 ? 1 : 0) << MU.chrgvShift) |
-      ((m.tfMuonIndex[j] & MU.indexMask) << MU.indexShift) |
-      ((m.hwPhi[j] & MU.phiMask) << MU.phiShift) |
-      ((m.hwPtUnconstrained[j] & MU.ptUnconMask) << MU.ptUnconShift) |
-      ((m.hwDXY[j] & MU.dxyMask) << MU.dxyShift);
+    const f = muonWordF(m.hwPhiAtVtx[j], m.hwPt[j], m.hwQual[j], m.hwEtaAtVtx[j]);
+    const s = muonWordS(m.hwIso[j], q, m.tfMuonIndex[j], m.hwPhi[j], m.hwPtUnconstrained[j], m.hwDXY[j]);
     // Final muon k rides link k mod 4, slot A for k < 4 and B after: SCDAQ emits all A slots
     // (links 0..7) before all B slots, so its output order equals the uGMT pT order.
     const link = k % MUON_SLOTS_A;
@@ -160,7 +150,6 @@ function putCaloKind(
 ): void {
   const n = block.offset[i + 1] - block.offset[i];
   if (n > 12) throw new RangeError(`orbit ${orbit} BX ${bx}: ${n} ${kind} objects exceed the demux cap of 12`);
-  const spec = CALO_WORDS[kind];
   const etRange = kind === "jet" ? CALO_R.jetEt : kind === "egamma" ? CALO_R.egEt : CALO_R.tauEt;
   let k = 0; // word slot of the next object
   for (let j = block.offset[i]; j < block.offset[i + 1]; j++) {
@@ -173,11 +162,7 @@ function putCaloKind(
     check(block.hwEta[j], CALO_R.eta, names.eta, orbit, bx);
     check(block.hwPhi[j], CALO_R.phi, names.phi, orbit, bx);
     check(block.hwIso[j], CALO_R.iso, names.iso, orbit, bx);
-    const word =
-      (block.hwEt[j] & spec.etMask) |
-      ((block.hwEta[j] & 0xff) << spec.etaShift) |
-      ((block.hwPhi[j] & 0xff) << spec.phiShift) |
-      ((block.hwIso[j] & 0x3) << spec.isoShift);
+    const word = caloWord(kind, block.hwEt[j], block.hwEta[j], block.hwPhi[j], block.hwIso[j]);
     // Objects 0..5 on the "1" link, 6..11 on the "2" link: the unpacker reads link 1 first.
     const link = CALO_LINKS[kind][k < 6 ? 0 : 1];
     w[o + (k % 6) * LINKS + link] = word >>> 0;
@@ -207,7 +192,7 @@ function putSum(
 ): void {
   check(lo, SUM_ET, loName, orbit, bx);
   check(hi, hiSpec, hiName, orbit, bx);
-  w[o + k * LINKS + CALO_SUM_LINK] = (lo | (hi << SUM_HI_SHIFT)) >>> 0;
+  w[o + k * LINKS + CALO_SUM_LINK] = sumWord(lo, hi);
 }
 
 /** Indices of the stored BX that `stream` carries, validated (ascending, in 1..3564). */

@@ -9,3 +9,4 @@ export * from "./pacing.js";
 export * from "./rawFile.js";
 export * from "./emp.js";
 export * from "./boundedMergeMap.js";
+export * from "./words.js";
