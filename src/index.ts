@@ -1,5 +1,6 @@
 // Library entry point: anything the CLI does, a script can do with these.
 export * from "./events/index.js";
+export * from "./stats/index.js";
 export * from "./trigger/index.js";
 export * from "./compare/index.js";
 export * from "./scoring/index.js";

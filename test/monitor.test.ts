@@ -1,7 +1,7 @@
 /** Monitoring: p-values against direct sums, flags on an injected excess, none on a null. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { binPValues, lnGamma, pToZ } from "../src/monitor/stats.js";
+import { binPValues, lnGamma, pToZ } from "../src/stats/pvalues.js";
 import { MonitorFiller, compareToReference } from "../src/monitor/monitor.js";
 import { parseSelection } from "../src/monitor/selection.js";
 import { generateOrbits } from "../src/trigger/index.js";

@@ -6,11 +6,11 @@ import type { RunSummary } from "../src/compare/summary.js";
 import { generatedRunRecord } from "../src/report/record.js";
 import { MonitorFiller, compareToReference } from "../src/monitor/monitor.js";
 import { DEFAULT_SELECTIONS, parseSelection } from "../src/monitor/selection.js";
-import { collectSample } from "../src/study/sample.js";
+import { collectSample } from "../src/scoring/sample.js";
 import { injectStudy } from "../src/study/inject.js";
 import { kfoldCompare } from "../src/study/kfold.js";
 import { mulberry32 } from "../src/study/shuffle.js";
-import type { RunRecord } from "../src/report/types.js";
+import type { RunRecord } from "../src/compare/run-record.js";
 
 export function smallModel(seed = 11) {
   const s = collectSample(generateOrbits({ seed, orbits: 1 }), 1500);

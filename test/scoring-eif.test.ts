@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { EIF_FLOAT_ONLY, eifFromJSON, trainExtendedIsolationForest } from "../src/scoring/eiforest.js";
 import { featuresWithoutPhi, seededRandom, trainIsolationForest } from "../src/scoring/iforest.js";
 import { loadModel } from "../src/scoring/load.js";
-import { rocAuc } from "../src/scoring/metrics.js";
+import { rocAuc } from "../src/stats/index.js";
 import { evaluate } from "../src/scoring/evaluate.js";
 import { standardisation } from "../src/scoring/normalise.js";
 import { cliSync } from "./helpers/cli.js";

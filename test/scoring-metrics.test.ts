@@ -1,7 +1,7 @@
 // ROC/PR metrics against a textbook case and against Debian's python3-sklearn on the same arrays.
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { histogram, kFold, prAuc, rocAuc, rocCurve, thresholdForRate, tprAtFpr } from "../src/scoring/metrics.js";
+import { histogram, kFold, prAuc, rocAuc, rocCurve, thresholdForRate, tprAtFpr } from "../src/stats/index.js";
 import { seededRandom } from "../src/scoring/iforest.js";
 
 describe("ROC AUC", () => {

@@ -11,7 +11,7 @@ import {
 } from "../src/scoring/iforest.js";
 import { exportConifer, importConifer } from "../src/scoring/iforest-io.js";
 import { loadModel } from "../src/scoring/load.js";
-import { rocAuc } from "../src/scoring/metrics.js";
+import { rocAuc } from "../src/stats/index.js";
 import { compileForest, compileNet, nativeScorer } from "../src/scoring/native.js";
 import { native } from "../src/native.js";
 import { DenseNetModel, denseLayer, type Activation } from "../src/scoring/nn.js";

@@ -1,10 +1,10 @@
 /** Studies: ROC/AUC against a brute-force Mann–Whitney, KS/LR basics, injection and k-fold. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { auc, rocCurve, tprAtFpr } from "../src/report/roc.js";
-import { ksStatistic, poissonLikelihoodRatio } from "../src/study/stats.js";
+import { auc, rocCurve, tprAtFprOnCurve } from "../src/stats/roc.js";
+import { ksStatistic, poissonLikelihoodRatio } from "../src/stats/twosample.js";
 import { kfoldCompare, meanStd, trainerFor, trainerNames } from "../src/study/kfold.js";
-import { collectSample } from "../src/study/sample.js";
+import { collectSample } from "../src/scoring/sample.js";
 import { generateOrbits } from "../src/trigger/index.js";
 import { fixtureInject, fixtureKfold } from "./report-fixture.js";
 
@@ -18,7 +18,7 @@ describe("metrics", () => {
   });
   it("TPR at FPR and KS/LR limits", () => {
     const roc = rocCurve([1, 2, 3, 4], [5, 6, 3.5, 0]);
-    expect(tprAtFpr(roc, 0)).toBe(0.5);
+    expect(tprAtFprOnCurve(roc, 0)).toBe(0.5);
     expect(ksStatistic([1, 2, 3], [1, 2, 3]).d).toBe(0);
     expect(ksStatistic([1, 2, 3], [7, 8, 9]).d).toBe(1);
     expect(poissonLikelihoodRatio([3, 4, 5], [3, 4, 5])).toBe(0);

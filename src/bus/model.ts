@@ -3,7 +3,7 @@
  * the fly on generated background (seeded, so every run without --model scores identically).
  */
 import { N_FEATURES } from "../events/features.js";
-import { collectSample } from "../study/sample.js";
+import { collectSample } from "../scoring/sample.js";
 import { generateOrbits } from "../trigger/index.js";
 import { loadModel, trainIsolationForest, type ScoringModel } from "../scoring/index.js";
 

@@ -5,7 +5,7 @@
  * a long run costs a fixed amount of memory (the summary's counters stay complete regardless).
  */
 import { SCORED } from "../compare/results.js";
-import { RUN_RECORD_FORMAT, type RunManifest, type RunRecord } from "../report/types.js";
+import { RUN_RECORD_FORMAT, type RunManifest, type RunRecord } from "../compare/run-record.js";
 import { SIGNALS } from "../trigger/index.js";
 import type { OrbitWork } from "./work.js";
 

@@ -36,10 +36,11 @@ export function reportCommand(): Command {
         writeRunFile(dir, "record.json", generatedRunRecord({ model: m.model, modelDescribe: m.describe, seed: o.seed, orbits: o.orbits, signalOrbits: o.signalOrbits, version: toolVersion() }));
       }
       const run = readRunDirectory(dir);
-      const found = { summary: !!run.summary, record: !!run.record, monitor: !!run.monitor, inject: !!run.inject, kfold: !!run.kfold };
+      const { STUDY_REPORTS } = await import("../report/studies.js");
+      const found = { summary: !!run.summary, record: !!run.record, ...Object.fromEntries(STUDY_REPORTS.map((s) => [s.id, run.studies.some((x) => x.study === s)])) };
       // Nothing to show and nothing wrong to report: most likely the wrong directory.
       if (!Object.values(found).some(Boolean) && run.problems.length === 0) {
-        throw new Error(`${dir}: no run files (summary.json, record.json, monitor.json, inject.json, kfold.json); write them with \`scoutloop run --report ${dir}\`, or use --gen`);
+        throw new Error(`${dir}: no run files (summary.json, record.json, ${STUDY_REPORTS.map((s) => s.file).join(", ")}); write them with \`scoutloop run --report ${dir}\`, or use --gen`);
       }
       const html = renderRunReport(run);
       const out = o.out ?? join(dir, "report.html");

@@ -8,14 +8,14 @@
  *  - each bin's expectation b = s·r has σ_b² = (ε_sys·b)² + s²·r: the stated relative systematic
  *    ε_sys (default 5 %) combined in quadrature with the reference's own Poisson error (an empty
  *    reference bin is tested as expecting one scaled count ± one);
- *  - the bin's p-value is the Poisson–Gamma tail (stats.ts, Linnemann 2003), one-sided for excess
+ *  - the bin's p-value is the Poisson–Gamma tail (src/stats/pvalues.ts, Linnemann 2003), one-sided for excess
  *    and for deficit; a bin is flagged when either side's Z ≥ the threshold (default 3σ) and the
  *    bin holds at least `minCount` observed or expected events.
  */
 import type { OrbitBatch } from "../events/batch.js";
-import { emptyHistogram, fill, linearEdges, type Histogram } from "../report/histogram.js";
+import { emptyHistogram, fill, linearEdges, type Histogram } from "../stats/histogram.js";
 import { applySelection, type Selection } from "./selection.js";
-import { binPValues, pToZ } from "./stats.js";
+import { binPValues, pToZ } from "../stats/pvalues.js";
 import { VARIABLES, VARIABLE_UNIT, allocateColumns, computeColumns, type EventColumns, type Variable } from "./variables.js";
 
 /** Default binning per variable (GeV): wide enough for the generator's signals. */

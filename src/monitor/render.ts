@@ -1,13 +1,12 @@
 /** Monitoring result → report section: method, per-channel summary, flagged-bin table, plots. */
-import { escapeHtml, note, table, type Section } from "../report/html.js";
-import { monitorPlot } from "../report/plots.js";
+import { escapeHtml, note, table, type Section } from "../render/html.js";
+import * as Plot from "@observablehq/plot";
+import { HEIGHT, WIDTH } from "../render/plots.js";
+import { renderPlot } from "../render/svg.js";
+import type { StudyReport } from "../render/section.js";
 import type { MonitorResult } from "./monitor.js";
 
-export function monitorSection(value: unknown): Section {
-  const m = value as MonitorResult;
-  if (!m || m.format !== "scoutloop-monitor/1" || !Array.isArray(m.channels)) {
-    return { id: "monitor", title: "Monitoring", html: `<p class="bad">monitor.json is not a scoutloop monitoring result.</p>` };
-  }
+export function monitorSection(m: MonitorResult): Section {
   const summary = table(
     ["channel", "selection", "observed", "reference", "expected", "flagged bins"],
     m.channels.map((c) => [c.name, c.spec, c.observedSelected, c.referenceSelected, +(c.referenceSelected * m.scale).toFixed(1), c.variables.reduce((s, v) => s + v.flagged.reduce((a, b) => a + b, 0), 0)]),
@@ -36,6 +35,8 @@ export function monitorSection(value: unknown): Section {
   };
 }
 
+export const monitorReport: StudyReport<MonitorResult> = { file: "monitor.json", format: "scoutloop-monitor/1", id: "monitor", title: "Monitoring", render: monitorSection };
+
 /** Plain-text table for the terminal. */
 export function formatMonitor(m: MonitorResult): string {
   const lines = [`monitoring: ${m.observed.events} events vs reference ${m.reference.events} (scale ${m.scale.toFixed(4)}), ${m.flaggedBins} flagged bins`];
@@ -49,4 +50,23 @@ export function formatMonitor(m: MonitorResult): string {
   }
   lines.push(`method: ${m.method}`);
   return lines.join("\n");
+}
+
+/** Monitoring histogram: reference (scaled) as a line, observed as bars, flagged bins in red. */
+export function monitorPlot(title: string, variable: string, unit: string, edges: ArrayLike<number>, observed: ArrayLike<number>, expected: ArrayLike<number>, flagged: ArrayLike<number>): string {
+  const bars: Array<{ x1: number; x2: number; y: number; flag: boolean }> = [];
+  const ref: Array<{ x: number; y: number }> = [];
+  for (let i = 0; i < observed.length; i++) {
+    bars.push({ x1: edges[i], x2: edges[i + 1], y: Math.max(observed[i], 0.5), flag: flagged[i] !== 0 });
+    ref.push({ x: (edges[i] + edges[i + 1]) / 2, y: Math.max(expected[i], 0.5) });
+  }
+  return renderPlot("monitor", {
+    title, width: WIDTH, height: HEIGHT,
+    x: { label: `${variable} (${unit})` },
+    y: { type: "log", label: "events", grid: true },
+    marks: [
+      Plot.rectY(bars, { x1: "x1", x2: "x2", y1: 0.5, y2: "y", fill: (d: { flag: boolean }) => (d.flag ? "crimson" : "steelblue"), fillOpacity: 0.7 }),
+      Plot.line(ref, { x: "x", y: "y", stroke: "black", curve: "step", strokeDasharray: "4,2" }),
+    ],
+  }, { "data-variable": variable });
 }

@@ -5,7 +5,7 @@
 import { N_FEATURES } from "../events/features.js";
 import { generateOrbits } from "../trigger/index.js";
 import { axol1tlNormalisation, normalisationToJSON, trainIsolationForest, denseNetFromJSON, loadModel, type ScoringModel } from "../scoring/index.js";
-import { collectSample } from "../study/sample.js";
+import { collectSample } from "../scoring/sample.js";
 import { mulberry32 } from "../study/shuffle.js";
 
 export const BUILTIN_MODELS = ["if-small", "ae-small", "vae-small"] as const;

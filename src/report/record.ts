@@ -3,11 +3,12 @@
  * fixed-point (firmware) score against the float reference as the residual pair. This is what
  * `scoutloop report DIR --gen` writes when a run directory has no score samples.
  */
-import { createHash } from "node:crypto";
 import { generateOrbits, SIGNALS, type SignalName } from "../trigger/index.js";
-import { canonicalJson, type ScoringModel } from "../scoring/model.js";
-import { collectSample, scoreSample } from "../study/sample.js";
-import { RUN_RECORD_FORMAT, type RunRecord } from "./types.js";
+import type { ScoringModel } from "../scoring/model.js";
+import { collectSample, scoreSample } from "../scoring/sample.js";
+import { RUN_RECORD_FORMAT, generatorInputHash, type RunRecord } from "../compare/run-record.js";
+
+export { generatorInputHash };
 
 export interface GeneratedRecordOptions {
   model: ScoringModel;
@@ -19,14 +20,6 @@ export interface GeneratedRecordOptions {
   signalOrbits: number;
   signals?: readonly SignalName[];
   version: string;
-}
-
-/**
- * Hash of the generator settings: the "input hash" of a generated run. Canonical JSON (sorted keys,
- * unset fields dropped), so `run` and `report --gen` hash the same settings the same way.
- */
-export function generatorInputHash(settings: Record<string, unknown>): string {
-  return createHash("sha256").update(canonicalJson(settings)).digest("hex");
 }
 
 export function generatedRunRecord(o: GeneratedRecordOptions): RunRecord {

@@ -5,13 +5,11 @@
  * directory holds their results.
  */
 import type { RunSummary } from "../compare/summary.js";
-import { escapeHtml, keyValueTable, note, page, table, type Section } from "./html.js";
-import { latencyPercentilePlot, latencyPlot, residualPlot, rocPlot, scoreDistributionPlot } from "./plots.js";
-import { ADC_WORKING_FPR, BX_RATE_HZ, auc, rocCurve, tprAtFpr } from "./roc.js";
+import { escapeHtml, keyValueTable, note, page, table, type Section } from "../render/html.js";
+import { latencyPercentilePlot, latencyPlot, residualPlot, rocPlot, scoreDistributionPlot } from "../render/plots.js";
+import { ADC_WORKING_FPR, BX_RATE_HZ, auc, rocCurve, tprAtFprOnCurve } from "../stats/roc.js";
 import type { RunDirectory, RunRecord } from "./types.js";
-import { monitorSection } from "../monitor/render.js";
-import { injectSection } from "../study/inject-render.js";
-import { kfoldSection } from "../study/kfold-render.js";
+import { renderStudy } from "../render/section.js";
 
 const num = (v: number, digits = 4) => (Number.isFinite(v) ? +v.toPrecision(digits) : "—");
 
@@ -109,7 +107,7 @@ function scoreSections(r: RunRecord): Section[] {
     const b = Float64Array.from(bkg.values, (v) => v ?? NaN);
     const rows = signals.map((s) => {
       const roc = rocCurve(b, Float64Array.from(s.values, (v) => v ?? NaN));
-      return [s.name, s.values.length, num(auc(roc)), num(tprAtFpr(roc, ADC_WORKING_FPR))];
+      return [s.name, s.values.length, num(auc(roc)), num(tprAtFprOnCurve(roc, ADC_WORKING_FPR))];
     });
     const lowest = 1 / b.length;
     out.push({
@@ -181,9 +179,7 @@ export function renderRunReport(run: RunDirectory): string {
   if (run.record) sections.push(...scoreSections(run.record));
   const lat = latencySection(run);
   if (lat) sections.push(lat);
-  if (run.monitor) sections.push(monitorSection(run.monitor));
-  if (run.inject) sections.push(injectSection(run.inject));
-  if (run.kfold) sections.push(kfoldSection(run.kfold));
+  for (const { study, value } of run.studies) sections.push(renderStudy(study, value));
   const missing = [
     run.summary ? null : "summary.json (run with `scoutloop run --report DIR`)",
     run.record ? null : "record.json (score samples: `scoutloop report DIR --gen`)",

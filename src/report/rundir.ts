@@ -2,7 +2,8 @@
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { RunSummary } from "../compare/summary.js";
-import { page, type Section } from "./html.js";
+import { page, type Section } from "../render/html.js";
+import { STUDY_REPORTS } from "./studies.js";
 import { RUN_RECORD_FORMAT, type RunDirectory, type RunRecord } from "./types.js";
 
 /** A run file larger than this is refused rather than parsed (a report never needs GBs of JSON). */
@@ -68,9 +69,7 @@ export function readRunDirectory(dir: string): RunDirectory {
     dir,
     summary: summary !== null && isObject(summary) && isObject(summary.accounting) ? (summary as unknown as RunSummary) : null,
     record: record as RunRecord | null,
-    monitor: readJson(join(dir, "monitor.json"), problems),
-    inject: readJson(join(dir, "inject.json"), problems),
-    kfold: readJson(join(dir, "kfold.json"), problems),
+    studies: STUDY_REPORTS.map((study) => ({ study, value: readJson(join(dir, study.file), problems) })).filter((s) => s.value !== null),
     problems,
   };
   return out;
@@ -81,7 +80,7 @@ export function toJsonText(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v));
 }
 
-export function writeRunFile(dir: string, name: "record.json" | "monitor.json" | "inject.json" | "kfold.json", value: unknown): string {
+export function writeRunFile(dir: string, name: string, value: unknown): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
   writeFileSync(path, toJsonText(value) + "\n");

@@ -1,5 +1,5 @@
 /** Feature rows for training and evaluation, straight from the seeded generator (no files needed). */
-import { collectSample } from "../study/sample.js";
+import { collectSample } from "./sample.js";
 import { generateOrbits, type GeneratorOptions } from "../trigger/generator.js";
 
 export interface FeatureSet {

@@ -1,7 +1,7 @@
 /** Evaluation of a model on background and signal samples: the per-signal table `scoutloop eval` prints. */
 import { rawArrayToValues } from "./fixed.js";
 import type { FeatureSet } from "./data.js";
-import { BX_RATE_HZ, prAuc, rocAuc, thresholdForRate, tprAtFpr } from "./metrics.js";
+import { BX_RATE_HZ, prAuc, rocAuc, thresholdForRate, tprAtFpr } from "../stats/roc.js";
 import type { ScoringModel } from "./model.js";
 
 export interface SignalResult {

@@ -1,4 +1,4 @@
-// Anomaly scoring: ap_fixed arithmetic, models (isolation forest, extended IF, dense AE/VAE, GMM), metrics, native scorers.
+// Anomaly scoring: ap_fixed arithmetic, models (isolation forest, extended IF, dense AE/VAE, GMM), native scorers; statistics re-exported from src/stats.
 export * from "./fixed.js";
 export * from "./model.js";
 export * from "./normalise.js";
@@ -9,7 +9,6 @@ export * from "./tukey.js";
 export * from "./nn.js";
 export * from "./load.js";
 export * from "./native.js";
-export * from "./metrics.js";
 export * from "./data.js";
 export * from "./gmm.js";
 export * from "./nn-train.js";

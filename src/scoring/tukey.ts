@@ -14,7 +14,7 @@
  * therefore maps to the image of the softest object seen (absent stays at the bottom, the order is
  * kept); for a feature taking both signs (η) zero lies inside the range and is an ordinary value.
  */
-import { pToZ } from "../monitor/stats.js";
+import { pToZ } from "../stats/pvalues.js";
 import { numberArray } from "./model.js";
 
 export const DEFAULT_TUKEY_LADDER: readonly number[] = [-2, -1, -0.5, 0, 0.5, 1, 2];

@@ -1,8 +1,9 @@
 /** Injection result → report section (table + score and sculpting plots) and a terminal table. */
-import { escapeHtml, note, table, type Section } from "../report/html.js";
-import { renderPlot } from "../report/svg.js";
-import { sculptingPlot } from "../report/plots.js";
+import { escapeHtml, note, table, type Section } from "../render/html.js";
+import { renderPlot } from "../render/svg.js";
+import { HEIGHT, WIDTH } from "../render/plots.js";
 import * as Plot from "@observablehq/plot";
+import type { StudyReport } from "../render/section.js";
 import type { InjectResult } from "./inject.js";
 
 const g = (v: number) => (Number.isFinite(v) ? +v.toPrecision(4) : "—");
@@ -26,11 +27,7 @@ function scoreShiftPlot(r: InjectResult): string {
   });
 }
 
-export function injectSection(value: unknown): Section {
-  const r = value as InjectResult;
-  if (!r || r.format !== "scoutloop-inject/1" || !Array.isArray(r.rows)) {
-    return { id: "inject", title: "Signal injection", html: `<p class="bad">inject.json is not a scoutloop injection result.</p>` };
-  }
+export function injectSection(r: InjectResult): Section {
   const before = r.reference.variableCountsBeforeCut ? [{ label: "reference before cut", counts: r.reference.variableCountsBeforeCut }] : [];
   const sculpt = sculptingPlot(r.variable, r.variableEdges, [...before, { label: "reference", counts: r.reference.variableCounts }, ...r.rows.map((x) => ({ label: `f=${x.fraction}`, counts: x.variableCounts }))]);
   const refSculpt = r.reference.sculptKs === undefined ? "" : ` The cut alone sculpts the reference's ${r.variable} with KS ${g(r.reference.sculptKs)} (p ${g(r.reference.sculptKsP)}), LR ${g(r.reference.sculptLr)}.`;
@@ -44,6 +41,8 @@ export function injectSection(value: unknown): Section {
   };
 }
 
+export const injectReport: StudyReport<InjectResult> = { file: "inject.json", format: "scoutloop-inject/1", id: "inject", title: "Signal injection", render: injectSection };
+
 export function formatInject(r: InjectResult): string {
   const w = HEADERS.map((h) => Math.max(h.length, 9));
   const line = (cells: unknown[]) => cells.map((c, i) => String(c).padStart(w[i])).join(" ");
@@ -52,4 +51,23 @@ export function formatInject(r: InjectResult): string {
     `reference sculpting by the cut alone: KS ${g(r.reference.sculptKs)} (p ${g(r.reference.sculptKsP)}), LR ${g(r.reference.sculptLr)}`,
     line(HEADERS), ...r.rows.map((x) => line(rowCells(x))),
   ].join("\n");
+}
+
+/** Sculpting: the chosen variable after a score cut, one line per injected fraction (normalised shapes). */
+export function sculptingPlot(variable: string, edges: ArrayLike<number>, perFraction: Array<{ label: string; counts: ArrayLike<number> }>): string {
+  const rows: Array<{ series: string; x: number; y: number }> = [];
+  for (const f of perFraction) {
+    let sum = 0;
+    for (let i = 0; i < f.counts.length; i++) sum += f.counts[i];
+    for (let i = 0; i < f.counts.length; i++) {
+      if (f.counts[i] > 0) rows.push({ series: f.label, x: (edges[i] + edges[i + 1]) / 2, y: f.counts[i] / (sum || 1) });
+    }
+  }
+  return renderPlot("inject-sculpting", {
+    title: `${variable} after the score cut, per injected fraction (and the reference before it)`, width: WIDTH, height: HEIGHT,
+    x: { label: variable },
+    y: { type: "log", label: "fraction of selected events", grid: true },
+    color: { legend: true },
+    marks: [Plot.line(rows, { x: "x", y: "y", stroke: "series", curve: "step" }), Plot.dot(rows, { x: "x", y: "y", fill: "series", r: 2 })],
+  });
 }

@@ -11,11 +11,11 @@
  * The background is split (seeded) into two halves: reference and data. The score cut is set on
  * the reference so that `cutFpr` of it passes. f = 0 therefore measures the null fluctuation.
  */
-import { edgesFor, histogramOf, linearEdges, total } from "../report/histogram.js";
+import { edgesFor, histogramOf, linearEdges, total } from "../stats/histogram.js";
 import type { ScoringModel } from "../scoring/model.js";
-import { scoreSample, selectRows, type EventSample } from "./sample.js";
+import { scoreSample, selectRows, type EventSample } from "../scoring/sample.js";
 import { permutation } from "./shuffle.js";
-import { ksStatistic, poissonLikelihoodRatio } from "./stats.js";
+import { ksStatistic, poissonLikelihoodRatio } from "../stats/twosample.js";
 import { featureVariable, type StudyVariable } from "./variables.js";
 
 export interface InjectOptions {

@@ -4,7 +4,7 @@
  */
 import { openSource } from "../bus/sources.js";
 import type { SignalName } from "../trigger/index.js";
-import { collectSample, selectRows, type EventSample } from "./sample.js";
+import { collectSample, selectRows, type EventSample } from "../scoring/sample.js";
 
 export interface SampleSpec {
   /** Input file; absent = generator. */

@@ -1,6 +1,9 @@
 /** k-fold result → report section and a terminal table (models side by side per signal). */
-import { note, table, type Section } from "../report/html.js";
-import { kfoldPlot } from "../report/plots.js";
+import { note, table, type Section } from "../render/html.js";
+import * as Plot from "@observablehq/plot";
+import { HEIGHT, WIDTH } from "../render/plots.js";
+import { renderPlot } from "../render/svg.js";
+import type { StudyReport } from "../render/section.js";
 import type { KFoldResult } from "./kfold.js";
 
 function sideBySide(r: KFoldResult): { headers: string[]; rows: string[][] } {
@@ -13,11 +16,7 @@ function sideBySide(r: KFoldResult): { headers: string[]; rows: string[][] } {
   return { headers: ["signal", ...models], rows: signals.map((s) => [s, ...models.map((m) => cell(m, s))]) };
 }
 
-export function kfoldSection(value: unknown): Section {
-  const r = value as KFoldResult;
-  if (!r || r.format !== "scoutloop-kfold/1" || !Array.isArray(r.rows)) {
-    return { id: "kfold", title: "k-fold comparison", html: `<p class="bad">kfold.json is not a scoutloop k-fold result.</p>` };
-  }
+export function kfoldSection(r: KFoldResult): Section {
   const t = sideBySide(r);
   return {
     id: "kfold",
@@ -27,9 +26,27 @@ export function kfoldSection(value: unknown): Section {
   };
 }
 
+export const kfoldReport: StudyReport<KFoldResult> = { file: "kfold.json", format: "scoutloop-kfold/1", id: "kfold", title: "k-fold comparison", render: kfoldSection };
+
 export function formatKFold(r: KFoldResult): string {
   const t = sideBySide(r);
   const w = t.headers.map((h, i) => Math.max(h.length, ...t.rows.map((row) => row[i].length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(w[i])).join("  ");
   return [`AUC over ${r.k} folds (${r.backgroundEvents} background events, ${r.precision})`, line(t.headers), ...t.rows.map(line)].join("\n");
+}
+
+/** k-fold AUC, mean ± std, models side by side per signal. */
+export function kfoldPlot(rows: Array<{ model: string; signal: string; mean: number; std: number }>): string {
+  return renderPlot("kfold", {
+    title: "k-fold AUC (mean ± std over folds)", width: WIDTH, height: HEIGHT,
+    x: { label: "AUC", domain: [Math.min(0.5, ...rows.map((r) => r.mean - r.std)), 1] },
+    y: { label: null },
+    fy: { label: null },
+    color: { legend: true },
+    marginLeft: 110,
+    marks: [
+      Plot.ruleY(rows, { x1: (d: { mean: number; std: number }) => d.mean - d.std, x2: (d: { mean: number; std: number }) => d.mean + d.std, y: "model", fy: "signal", stroke: "model" }),
+      Plot.dot(rows, { x: "mean", y: "model", fy: "signal", fill: "model", r: 4 }),
+    ],
+  });
 }

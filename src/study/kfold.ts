@@ -12,8 +12,8 @@ import { trainIsolationForest } from "../scoring/iforest.js";
 import { trainAutoencoder } from "../scoring/nn-train.js";
 import type { ScoringModel } from "../scoring/model.js";
 import { standardisation } from "../scoring/normalise.js";
-import { auc, rocCurve } from "../report/roc.js";
-import { scoreSample, selectRows, type EventSample } from "./sample.js";
+import { auc, rocCurve } from "../stats/roc.js";
+import { scoreSample, selectRows, type EventSample } from "../scoring/sample.js";
 import { permutation } from "./shuffle.js";
 
 export type Trainer = (features: Float32Array, n: number, nFeatures: number, seed: number) => ScoringModel;

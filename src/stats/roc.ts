@@ -2,12 +2,15 @@
  * Detection metrics for anomaly scores (bigger = more anomalous): ROC curve and AUC (ties count
  * one half, as the Mann–Whitney statistic and sklearn's `roc_auc_score` do), PR AUC (average
  * precision, sklearn's step definition), TPR at a fixed FPR, the threshold for a target trigger
- * rate out of the 40 MHz bunch-crossing rate, k-fold spread and histograms.
+ * rate out of the 40 MHz bunch-crossing rate and the k-fold spread. An event passes a threshold
+ * t when score >= t. The ADC2021 working point is TPR at FPR = 1e-5 (Govorkova et al., Sci. Data
+ * 9 (2022) 118).
  */
-import { histogramOf, linearEdges, type Histogram } from "../report/histogram.js";
+import { nextUp } from "./histogram.js";
 
 /** LHC bunch-crossing rate, the L1 input rate the trigger budget is counted against. */
 export const BX_RATE_HZ = 40e6;
+export const ADC_WORKING_FPR = 1e-5;
 
 export interface RocCurve {
   /** Distinct thresholds in decreasing order; point k counts scores ≥ thresholds[k]. */
@@ -41,10 +44,7 @@ export function rocCurve(background: ArrayLike<number>, signal: ArrayLike<number
 
 /** Area under the ROC curve (trapezoids over the tie-aware curve = P(s > b) + ½P(s = b)). */
 export function rocAuc(background: ArrayLike<number>, signal: ArrayLike<number>): number {
-  const { fpr, tpr } = rocCurve(background, signal);
-  let area = 0;
-  for (let k = 1; k < fpr.length; k++) area += (fpr[k] - fpr[k - 1]) * (tpr[k] + tpr[k - 1]) / 2;
-  return area;
+  return auc(rocCurve(background, signal));
 }
 
 /** Average precision (area under the precision–recall step curve, sklearn's definition). */
@@ -77,17 +77,6 @@ export function tprAtFpr(background: ArrayLike<number>, signal: ArrayLike<number
   return { threshold, tpr: signal.length ? kept / signal.length : 0, fpr: bk / b.length };
 }
 
-/** The next double above x. */
-export function nextUp(x: number): number {
-  if (Number.isNaN(x) || x === Infinity) return x;
-  if (x === 0) return Number.MIN_VALUE;
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, x);
-  const bits = buf.getBigInt64(0);
-  buf.setBigInt64(0, x > 0 ? bits + 1n : bits - 1n);
-  return buf.getFloat64(0);
-}
-
 /** Threshold giving `rateHz` accepted events out of `inputRateHz` (default the 40 MHz BX rate). */
 export function thresholdForRate(background: ArrayLike<number>, rateHz: number, inputRateHz = BX_RATE_HZ): { threshold: number; rateHz: number; fpr: number } {
   if (!(rateHz > 0) || !(inputRateHz > 0)) throw new RangeError("rates must be positive");
@@ -116,18 +105,16 @@ export function kFold(background: ArrayLike<number>, signal: ArrayLike<number>, 
   return { mean, std, folds };
 }
 
-export type { Histogram };
+/** Area under a computed ROC curve (trapezoids; ties count one half, the Mann–Whitney U / (nb·ns)). */
+export function auc(roc: RocCurve): number {
+  let a = 0;
+  for (let i = 1; i < roc.fpr.length; i++) a += (roc.fpr[i] - roc.fpr[i - 1]) * (roc.tpr[i] + roc.tpr[i - 1]) * 0.5;
+  return a;
+}
 
-/** Fixed-width histogram over [lo, hi) (defaults: the data range). */
-export function histogram(values: ArrayLike<number>, bins = 50, lo?: number, hi?: number): Histogram {
-  let a = lo ?? Infinity, b = hi ?? -Infinity;
-  if (lo === undefined || hi === undefined) for (let i = 0; i < values.length; i++) {
-    if (lo === undefined) a = Math.min(a, values[i]);
-    if (hi === undefined) b = Math.max(b, values[i]);
-  }
-  if (!Number.isFinite(a) || !Number.isFinite(b)) { a = 0; b = 1; }
-  if (b <= a) b = a + 1;
-  if (hi === undefined) b = nextUp(b);
-  // The one binning of plots, monitoring and studies (src/report/histogram.ts).
-  return histogramOf(values, linearEdges(a, b, bins));
+/** TPR of a computed curve at the largest threshold step whose FPR does not exceed `fpr` (0 if none does). */
+export function tprAtFprOnCurve(roc: RocCurve, fpr: number): number {
+  let best = 0;
+  for (let i = 0; i < roc.fpr.length; i++) if (roc.fpr[i] <= fpr && roc.tpr[i] > best) best = roc.tpr[i];
+  return best;
 }

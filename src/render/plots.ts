@@ -3,12 +3,12 @@
  * Data here is per bin, not per event: plotting is never on the hot path.
  */
 import * as Plot from "@observablehq/plot";
-import { edgesFor, histogramOf, type Histogram } from "./histogram.js";
-import { ADC_WORKING_FPR, BX_RATE_HZ, auc, rocCurve } from "./roc.js";
+import { edgesFor, histogramOf, type Histogram } from "../stats/histogram.js";
+import { ADC_WORKING_FPR, BX_RATE_HZ, auc, rocCurve } from "../stats/roc.js";
 import { renderPlot, type BinRow } from "./svg.js";
 
-const WIDTH = 760;
-const HEIGHT = 360;
+export const WIDTH = 760;
+export const HEIGHT = 360;
 
 function toNumbers(values: ArrayLike<number | null>): Float64Array {
   const out = new Float64Array(values.length);
@@ -106,60 +106,6 @@ export function rocPlot(background: ArrayLike<number | null>, signals: Array<{ n
       Plot.line(rows, { x: "fpr", y: "tpr", stroke: "series", curve: "step-after" }),
       Plot.ruleX([ADC_WORKING_FPR], { stroke: "crimson", strokeDasharray: "4,3" }),
       Plot.text([ADC_WORKING_FPR], { x: (d: number) => d, y: 0.97, text: () => "FPR 1e-5 (400 Hz)", dx: 4, textAnchor: "start", fill: "crimson" }),
-    ],
-  });
-}
-
-/** Monitoring histogram: reference (scaled) as a line, observed as bars, flagged bins in red. */
-export function monitorPlot(title: string, variable: string, unit: string, edges: ArrayLike<number>, observed: ArrayLike<number>, expected: ArrayLike<number>, flagged: ArrayLike<number>): string {
-  const bars: Array<{ x1: number; x2: number; y: number; flag: boolean }> = [];
-  const ref: Array<{ x: number; y: number }> = [];
-  for (let i = 0; i < observed.length; i++) {
-    bars.push({ x1: edges[i], x2: edges[i + 1], y: Math.max(observed[i], 0.5), flag: flagged[i] !== 0 });
-    ref.push({ x: (edges[i] + edges[i + 1]) / 2, y: Math.max(expected[i], 0.5) });
-  }
-  return renderPlot("monitor", {
-    title, width: WIDTH, height: HEIGHT,
-    x: { label: `${variable} (${unit})` },
-    y: { type: "log", label: "events", grid: true },
-    marks: [
-      Plot.rectY(bars, { x1: "x1", x2: "x2", y1: 0.5, y2: "y", fill: (d: { flag: boolean }) => (d.flag ? "crimson" : "steelblue"), fillOpacity: 0.7 }),
-      Plot.line(ref, { x: "x", y: "y", stroke: "black", curve: "step", strokeDasharray: "4,2" }),
-    ],
-  }, { "data-variable": variable });
-}
-
-/** Sculpting: the chosen variable after a score cut, one line per injected fraction (normalised shapes). */
-export function sculptingPlot(variable: string, edges: ArrayLike<number>, perFraction: Array<{ label: string; counts: ArrayLike<number> }>): string {
-  const rows: Array<{ series: string; x: number; y: number }> = [];
-  for (const f of perFraction) {
-    let sum = 0;
-    for (let i = 0; i < f.counts.length; i++) sum += f.counts[i];
-    for (let i = 0; i < f.counts.length; i++) {
-      if (f.counts[i] > 0) rows.push({ series: f.label, x: (edges[i] + edges[i + 1]) / 2, y: f.counts[i] / (sum || 1) });
-    }
-  }
-  return renderPlot("inject-sculpting", {
-    title: `${variable} after the score cut, per injected fraction (and the reference before it)`, width: WIDTH, height: HEIGHT,
-    x: { label: variable },
-    y: { type: "log", label: "fraction of selected events", grid: true },
-    color: { legend: true },
-    marks: [Plot.line(rows, { x: "x", y: "y", stroke: "series", curve: "step" }), Plot.dot(rows, { x: "x", y: "y", fill: "series", r: 2 })],
-  });
-}
-
-/** k-fold AUC, mean ± std, models side by side per signal. */
-export function kfoldPlot(rows: Array<{ model: string; signal: string; mean: number; std: number }>): string {
-  return renderPlot("kfold", {
-    title: "k-fold AUC (mean ± std over folds)", width: WIDTH, height: HEIGHT,
-    x: { label: "AUC", domain: [Math.min(0.5, ...rows.map((r) => r.mean - r.std)), 1] },
-    y: { label: null },
-    fy: { label: null },
-    color: { legend: true },
-    marginLeft: 110,
-    marks: [
-      Plot.ruleY(rows, { x1: (d: { mean: number; std: number }) => d.mean - d.std, x2: (d: { mean: number; std: number }) => d.mean + d.std, y: "model", fy: "signal", stroke: "model" }),
-      Plot.dot(rows, { x: "mean", y: "model", fy: "signal", fill: "model", r: 4 }),
     ],
   });
 }

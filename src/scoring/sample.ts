@@ -4,8 +4,8 @@
  */
 import type { OrbitBatch } from "../events/batch.js";
 import { N_FEATURES, extractFeatures } from "../events/features.js";
-import { rawArrayToValues } from "../scoring/fixed.js";
-import type { ScoringModel } from "../scoring/model.js";
+import { rawArrayToValues } from "./fixed.js";
+import type { ScoringModel } from "./model.js";
 
 export interface EventSample {
   n: number;

@@ -1,0 +1,10 @@
+/**
+ * The studies whose results a run directory may hold, in report order. Each renders its own
+ * section (render/section.ts); adding a study is one line here.
+ */
+import type { StudyReport } from "../render/section.js";
+import { monitorReport } from "../monitor/render.js";
+import { injectReport } from "../study/inject-render.js";
+import { kfoldReport } from "../study/kfold-render.js";
+
+export const STUDY_REPORTS: ReadonlyArray<StudyReport<never>> = [monitorReport, injectReport, kfoldReport];

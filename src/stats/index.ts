@@ -1,0 +1,6 @@
+// Statistics: the one module every study, monitor, metric and report uses. It imports nothing
+// else from scoutloop, so any layer may use it (DESIGN.md §2).
+export * from "./histogram.js";
+export * from "./roc.js";
+export * from "./pvalues.js";
+export * from "./twosample.js";
