@@ -76,9 +76,9 @@ template <fx::Quant Q>
 __attribute__((always_inline)) inline void quantizeRowsBody(const float* x, size_t n, size_t d, const double* sc, const double* off,
                                                             const fx::Format& f, int32_t* o) {
   const double pow = std::ldexp(1.0, f.frac());
-  const int64_t lo = f.lo(), hi = f.hi();
-  const int64_t inLo = (f.overflow == fx::SAT_SYM && f.isSigned) ? lo + 1 : lo;
-  const bool wrap = f.overflow == fx::WRAP, zero = f.overflow == fx::SAT_ZERO;
+  const int64_t hi = f.hi();
+  const int64_t inLo = f.satLo();
+  const bool wrap = f.overflow == fx::WRAP || f.overflow == fx::WRAP_SM, zero = f.overflow == fx::SAT_ZERO;
   const int64_t below = zero ? 0 : inLo, above = zero ? 0 : hi;
   constexpr double kExact = 4503599627370496.0;  // 2^52
   for (size_t i = 0; i < n; i++) {
@@ -86,7 +86,8 @@ __attribute__((always_inline)) inline void quantizeRowsBody(const float* x, size
       const double v = (double(x[i * d + j]) - off[j]) * sc[j];
       const double y = v * pow;
       int32_t& dst = o[i * d + j];
-      if (!(y > -kExact && y < kExact)) {
+      // y in (−0.5, 0) and an underflowed y: y − floor(y) would not be exact (see fx::quantize).
+      if (!(y > -kExact && y < kExact) || (y < 0 && y > -0.5) || (y == 0 && v != 0)) {
         dst = int32_t(fx::quantize(v, f));
         continue;
       }
@@ -95,7 +96,7 @@ __attribute__((always_inline)) inline void quantizeRowsBody(const float* x, size
       const int64_t fi = int64_t(fl);
       const int64_t q = fi + roundUpBranchless<Q>(fi, rem >= 0.5, (rem != 0) & (rem != 0.5), v < 0);
       if (q >= inLo && q <= hi) dst = int32_t(q);
-      else if (wrap) dst = int32_t(fx::overflowRaw(q, f));
+      else if (wrap) dst = int32_t(fx::overflowRaw(q, f, fi));
       else dst = int32_t(q < inLo ? below : above);
     }
   }
@@ -113,7 +114,7 @@ void quantizeRowsPortable(const float* x, size_t n, size_t d, const double* sc, 
 template <fx::Quant Q>
 __attribute__((target("avx2"))) void quantizeRowsAvx2(const float* x, size_t n, size_t d, const double* sc, const double* off,
                                                       const fx::Format& f, int32_t* o) {
-  const int64_t inLo = (f.overflow == fx::SAT_SYM && f.isSigned) ? f.lo() + 1 : f.lo();
+  const int64_t inLo = f.satLo();
   const int64_t hi = f.hi();
   if (inLo < INT32_MIN || hi > INT32_MAX) return quantizeRowsBody<Q>(x, n, d, sc, off, f, o);
   const __m256d pow = _mm256_set1_pd(std::ldexp(1.0, f.frac()));
@@ -148,9 +149,13 @@ __attribute__((target("avx2"))) void quantizeRowsAvx2(const float* x, size_t n, 
         case fx::TRN_ZERO: up = _mm256_and_pd(neg, _mm256_or_pd(qb, r)); break;
       }
       const __m256d q = _mm256_add_pd(fl, _mm256_and_pd(up, one));
-      // Plain case in every lane: |y| < 2^52 (false for NaN) and inLo ≤ q ≤ hi.
-      const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(_mm256_andnot_pd(signBit, y), limit, _CMP_LT_OQ),
-                                       _mm256_and_pd(_mm256_cmp_pd(q, lo, _CMP_GE_OQ), _mm256_cmp_pd(q, top, _CMP_LE_OQ)));
+      // Plain case in every lane: |y| < 2^52 (false for NaN), inLo ≤ q ≤ hi, and an exact remainder
+      // (not y in (−0.5, 0), not an underflowed y).
+      const __m256d inexact = _mm256_or_pd(
+          _mm256_and_pd(_mm256_cmp_pd(y, zero, _CMP_LT_OQ), _mm256_cmp_pd(y, _mm256_set1_pd(-0.5), _CMP_GT_OQ)),
+          _mm256_and_pd(_mm256_cmp_pd(y, zero, _CMP_EQ_OQ), _mm256_cmp_pd(v, zero, _CMP_NEQ_OQ)));
+      const __m256d ok = _mm256_andnot_pd(inexact, _mm256_and_pd(_mm256_cmp_pd(_mm256_andnot_pd(signBit, y), limit, _CMP_LT_OQ),
+                                       _mm256_and_pd(_mm256_cmp_pd(q, lo, _CMP_GE_OQ), _mm256_cmp_pd(q, top, _CMP_LE_OQ))));
       if (_mm256_movemask_pd(ok) == 0xF) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + j), _mm256_cvtpd_epi32(q));
       else quantizeRowsBody<Q>(row + j, 1, 4, sc + j, off + j, f, dst + j);
     }

@@ -136,6 +136,7 @@ struct ByMode {
       case fx::SAT: return &Kernel<Q, fx::SAT>::run;
       case fx::SAT_ZERO: return &Kernel<Q, fx::SAT_ZERO>::run;
       case fx::SAT_SYM: return &Kernel<Q, fx::SAT_SYM>::run;
+      case fx::WRAP_SM: return &Kernel<Q, fx::WRAP_SM>::run;
     }
     return &Kernel<Q, fx::WRAP>::run;
   }
@@ -297,6 +298,7 @@ __attribute__((target("avx2"))) inline __m256i overflowV(__m256i q, __m256i lo, 
     case fx::SAT: return _mm256_min_epi32(_mm256_max_epi32(q, lo), hi);
     case fx::SAT_SYM: return _mm256_min_epi32(_mm256_max_epi32(q, loSym), hi);  // loSym = lo + 1 when signed
     case fx::SAT_ZERO: return _mm256_andnot_si256(_mm256_or_si256(_mm256_cmpgt_epi32(q, hi), _mm256_cmpgt_epi32(lo, q)), q);
+    case fx::WRAP_SM: break;  // never picked: layers with an AP_WRAP_SM result keep the scalar post-MAC loop
   }
   return q;
 }
@@ -315,7 +317,7 @@ __attribute__((target("avx2"))) void postI32VecT(const Layer& l, const int32_t* 
   const __m256i one = _mm256_set1_epi32(1), zero = _mm256_setzero_si256();
   const __m256i lowMask = _mm256_set1_epi32(d > 0 ? int32_t((uint32_t(1) << (d - 1)) - 1) : 0);
   const __m256i lo = _mm256_set1_epi32(int32_t(l.result.lo())), hi = _mm256_set1_epi32(int32_t(l.result.hi()));
-  const __m256i loSym = _mm256_set1_epi32(int32_t(l.result.lo() + (resSigned ? 1 : 0)));
+  const __m256i loSym = _mm256_set1_epi32(int32_t(l.result.satLo()));
   const int32_t* bias = l.biasI32.data();
   int j = 0;
   for (; j + 8 <= nOut; j += 8) {
@@ -486,7 +488,7 @@ Napi::Value NnCompile(const Napi::CallbackInfo& info) {
         l.wI32.assign(l.wD.begin(), l.wD.end());  // [in][out], exact: every weight fits int32
         const int d = l.accum.frac() - l.result.frac();
         if (fitsInt32(l.accum)) l.biasI32.assign(l.biasAcc.begin(), l.biasAcc.end());
-        if (fitsInt32(l.accum) && d >= 0 && d <= 31 && hasAvx2()) l.postI32 = ByMode<PostI32Vec>::pick(l.result);
+        if (fitsInt32(l.accum) && d >= 0 && d <= 31 && hasAvx2() && l.result.overflow != fx::WRAP_SM) l.postI32 = ByMode<PostI32Vec>::pick(l.result);
       }
     }
     wOff += nw;

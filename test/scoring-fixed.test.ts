@@ -67,9 +67,45 @@ const OVERFLOW_TABLE: Array<[string, number, number]> = [
   ["ap_fixed<10,7,AP_RND_CONV,AP_SAT>", 2.0625, 16], // 16.5 LSB ties to even
   ["ap_fixed<10,7,AP_RND_CONV,AP_SAT>", 2.1875, 18], // 17.5 ties to even
   ["ap_fixed<8,8,AP_TRN,AP_WRAP>", 300, 44],
-  ["ap_fixed<4,2,AP_TRN,AP_SAT>", NaN, 0],
   ["ap_fixed<4,2,AP_TRN,AP_SAT>", Infinity, 7],
   ["ap_fixed<4,2,AP_TRN,AP_SAT>", -Infinity, -8],
+];
+
+// The real header's answers where a naive reading goes wrong: Xilinx HLS_arbitrary_Precision_Types
+// (github.com/Xilinx/HLS_arbitrary_Precision_Types, include/ap_fixed_base.h, commit 200a9ae),
+// `T x(double)` compiled with g++ beside the project and the raw bits printed. [spec, value, raw].
+const negativeNaN = new Float64Array(new BigUint64Array([0xfff8000000000000n]).buffer)[0];
+const positiveNaN = new Float64Array(new BigUint64Array([0x7ff8000000000000n]).buffer)[0];
+const HEADER_TABLE: Array<[string, number, number]> = [
+  // 1. Just above −LSB/2 (−0.5 + 2^−54 LSB): not a tie, rounds to 0 (y − floor(y) would say tie).
+  ["ap_fixed<8,3,AP_RND_INF,AP_SAT>", -0.015624999999999998, 0],
+  ["ap_fixed<8,3,AP_RND_MIN_INF,AP_SAT>", -0.015624999999999998, 0],
+  ["ap_fixed<8,3,AP_RND_INF,AP_SAT>", -0.015625, -1], // the exact tie
+  ["ap_fixed<8,3,AP_RND_MIN_INF,AP_SAT>", 0.015624999999999998, 0],
+  // 2. Negative subnormals with I > W: value × 2^F underflows, the header still floors to −1.
+  ["ap_fixed<4,10,AP_TRN,AP_SAT>", -5e-324, -1],
+  ["ap_fixed<4,10,AP_TRN,AP_SAT>", -1e-310, -1],
+  ["ap_fixed<4,10,AP_TRN,AP_SAT>", 5e-324, 0],
+  ["ap_ufixed<4,10,AP_TRN,AP_WRAP>", -5e-324, 15],
+  // 3. NaN is (1.m)·2^1024 with its sign bit: ±huge under AP_SAT / AP_SAT_SYM, 0 when wrapping.
+  ["ap_fixed<4,2,AP_TRN,AP_SAT>", positiveNaN, 7],
+  ["ap_fixed<4,2,AP_TRN,AP_SAT>", negativeNaN, -8],
+  ["ap_fixed<4,2,AP_TRN,AP_SAT_SYM>", positiveNaN, 7],
+  ["ap_fixed<4,2,AP_TRN,AP_SAT_SYM>", negativeNaN, -7],
+  ["ap_fixed<4,2,AP_TRN,AP_WRAP>", negativeNaN, 0],
+  ["ap_fixed<4,10,AP_TRN,AP_SAT>", negativeNaN, -8],
+  // 4. 1-bit signed AP_SAT_SYM: the underflow word 1<<(W−1) | 1 is −1, so the range is {−1, 0}.
+  ["ap_fixed<1,1,AP_TRN,AP_SAT_SYM>", -2, -1],
+  ["ap_fixed<1,1,AP_TRN,AP_SAT_SYM>", -0.5, -1],
+  ["ap_fixed<1,1,AP_TRN,AP_SAT_SYM>", 5, 0],
+  ["ap_fixed<1,1,AP_TRN,AP_SAT_SYM>", negativeNaN, -1],
+  // AP_WRAP_SM (N = 0): sign-magnitude wrap.
+  ["ap_fixed<4,2,AP_TRN,AP_WRAP_SM>", 2.3, 6],
+  ["ap_fixed<4,2,AP_TRN,AP_WRAP_SM>", -2.3, -7],
+  ["ap_fixed<4,2,AP_TRN,AP_WRAP_SM>", 5, -5],
+  ["ap_fixed<4,2,AP_TRN,AP_WRAP_SM>", -5, 3],
+  ["ap_fixed<4,2,AP_TRN,AP_WRAP_SM>", 1.8, 7],
+  ["ap_fixed<4,2,AP_TRN,AP_WRAP_SM>", positiveNaN, 0],
 ];
 
 // castRaw cases: [raw, fromFrac, spec, expected].
@@ -114,7 +150,9 @@ describe("parseFixed / formatFixed", () => {
     expect(() => parseFixed("float")).toThrow(/not a fixed-point type/);
     expect(() => parseFixed("ap_fixed<0,0>")).toThrow(/width/);
     expect(() => parseFixed("ap_fixed<8,3,AP_FOO>")).toThrow(/unsupported quantisation/);
-    expect(() => parseFixed("ap_fixed<8,3,AP_TRN,AP_WRAP_SM>")).toThrow(/unsupported overflow/);
+    expect(() => parseFixed("ap_fixed<8,3,AP_TRN,AP_FOO>")).toThrow(/unsupported overflow/);
+    expect(() => parseFixed("ap_ufixed<8,3,AP_TRN,AP_WRAP_SM>")).toThrow(/needs a signed format/);
+    expect(parseFixed("ap_fixed<8,3,AP_TRN,AP_WRAP_SM>").overflow).toBe("WRAP_SM");
     expect(() => parseFixed("ap_fixed<8,3,AP_TRN,AP_SAT,2>")).toThrow(/saturation bits/);
     expect(() => parseFixed("ap_fixed<x,3>")).toThrow(/bad width/);
   });
@@ -138,6 +176,9 @@ describe.each([
   it("overflow edges", () => {
     for (const [spec, value, expected] of OVERFLOW_TABLE) expect([spec, value, q(value, parseFixed(spec))]).toEqual([spec, value, expected]);
   });
+  it("the real header's answers: ties just missed, underflowing negatives, NaN, 1-bit SAT_SYM, WRAP_SM", () => {
+    for (const [spec, value, expected] of HEADER_TABLE) expect([spec, value, q(value, parseFixed(spec))]).toEqual([spec, value, expected]);
+  });
   it("raw-to-raw casts", () => {
     for (const [raw, from, spec, expected] of CAST_TABLE) expect([raw, from, spec, cast(raw, from, parseFixed(spec))]).toEqual([raw, from, spec, expected]);
   });
@@ -149,7 +190,7 @@ const arbFormat = fc.record({
   signed: fc.boolean(),
   quant: fc.constantFrom(...QUANT_MODES),
   overflow: fc.constantFrom(...(OVERFLOW_MODES as OverflowMode[])),
-}).map(({ width, intOffset, signed, quant, overflow }) => fixedFormat(width, Math.max(-40, Math.min(width + 40, Math.round(width / 2) + intOffset * 3)), signed, quant, overflow));
+}).map(({ width, intOffset, signed, quant, overflow }) => fixedFormat(width, Math.max(-40, Math.min(width + 40, Math.round(width / 2) + intOffset * 3)), signed, quant, !signed && overflow === "WRAP_SM" ? "WRAP" : overflow));
 
 describe("TS and C++ agree on random inputs", () => {
   it("quantize", () => {

@@ -28,7 +28,7 @@ const arbFormat = (minW: number, maxW: number) =>
   fc.record({
     width: fc.integer({ min: minW, max: maxW }), intFrac: fc.double({ min: 0.2, max: 0.9, noNaN: true }), signed: fc.boolean(),
     quant: fc.constantFrom(...QUANT_MODES), overflow: fc.constantFrom(...OVERFLOW_MODES),
-  }).map(({ width, intFrac, signed, quant, overflow }) => fixedFormat(width, Math.max(1, Math.round(width * intFrac)), signed, quant, overflow));
+  }).map(({ width, intFrac, signed, quant, overflow }) => fixedFormat(width, Math.max(1, Math.round(width * intFrac)), signed, quant, !signed && overflow === "WRAP_SM" ? "WRAP" : overflow));
 
 describe("isolation forest", () => {
   it("c(n) matches isotree/Liu: c(2) = 1, c(256) = 2(H(256) − 1)", () => {
@@ -174,7 +174,7 @@ describe("native scorers are bit-identical to the TS reference", () => {
         ));
         let m: DenseNetModel;
         try {
-          m = new DenseNetModel({ kind: vae ? "vae" : "ae", nFeatures: d, normalisation: identityNormalisation(d), inputFormat, outputFormat: { ...outputFormat, signed: false, width: Math.min(outputFormat.width, 31) }, layers });
+          m = new DenseNetModel({ kind: vae ? "vae" : "ae", nFeatures: d, normalisation: identityNormalisation(d), inputFormat, outputFormat: { ...outputFormat, signed: false, width: Math.min(outputFormat.width, 31), overflow: outputFormat.overflow === "WRAP_SM" ? "WRAP" : outputFormat.overflow }, layers });
         } catch (err) {
           expect(String(err)).toMatch(/bits|wider/); // only width limits may reject a random network
           return;

@@ -17,7 +17,7 @@ const formatArb: fc.Arbitrary<FixedFormat> = fc
     quant: fc.constantFrom(...QUANT_MODES),
     overflow: fc.constantFrom(...OVERFLOW_MODES),
   })
-  .map((r) => fixedFormat(r.signed ? r.width : Math.min(r.width, 31), r.int, r.signed, r.quant, r.overflow));
+  .map((r) => fixedFormat(r.signed ? r.width : Math.min(r.width, 31), r.int, r.signed, r.quant, !r.signed && r.overflow === "WRAP_SM" ? "WRAP" : r.overflow));
 
 /** Feature values that hit ties, saturation edges, zeros, NaN, ±∞ and huge magnitudes. */
 function valueArb(f: FixedFormat): fc.Arbitrary<number> {

@@ -13,10 +13,10 @@
  */
 
 export type QuantMode = "TRN" | "TRN_ZERO" | "RND" | "RND_ZERO" | "RND_MIN_INF" | "RND_INF" | "RND_CONV";
-export type OverflowMode = "WRAP" | "SAT" | "SAT_ZERO" | "SAT_SYM";
+export type OverflowMode = "WRAP" | "SAT" | "SAT_ZERO" | "SAT_SYM" | "WRAP_SM";
 
 export const QUANT_MODES: readonly QuantMode[] = ["TRN", "TRN_ZERO", "RND", "RND_ZERO", "RND_MIN_INF", "RND_INF", "RND_CONV"];
-export const OVERFLOW_MODES: readonly OverflowMode[] = ["WRAP", "SAT", "SAT_ZERO", "SAT_SYM"];
+export const OVERFLOW_MODES: readonly OverflowMode[] = ["WRAP", "SAT", "SAT_ZERO", "SAT_SYM", "WRAP_SM"];
 
 export interface FixedFormat {
   /** Total bits W. */
@@ -51,6 +51,8 @@ export function validateFixed(f: FixedFormat): void {
   if (!QUANT_MODES.includes(f.quant)) throw new RangeError(`unknown quantisation mode "${f.quant}"`);
   if (!OVERFLOW_MODES.includes(f.overflow)) throw new RangeError(`unknown overflow mode "${f.overflow}"`);
   if (typeof f.signed !== "boolean") throw new RangeError("fixed-point format needs a boolean `signed`");
+  // The header refuses it too (`report()`: "ap_ufixed<...> cannot support AP_WRAP_SM").
+  if (f.overflow === "WRAP_SM" && !f.signed) throw new RangeError("AP_WRAP_SM needs a signed format (ap_ufixed cannot use it)");
 }
 
 /** Parse `ap_fixed<18,13,AP_RND_CONV,AP_SAT>`, `ap_ufixed<10,7>`, `ap_int<8>`, `ap_uint<4>` or hls4ml's `fixed<16,6>`. */
@@ -93,10 +95,13 @@ export function formatFixed(f: FixedFormat): string {
   return `${f.signed ? "ap_fixed" : "ap_ufixed"}<${f.width},${f.int},AP_${f.quant},AP_${f.overflow}>`;
 }
 
-/** Smallest raw value (AP_SAT_SYM makes it −max for signed formats). */
+/**
+ * Smallest raw value. AP_SAT_SYM makes it −max for signed formats — except a 1-bit one, where the
+ * header's underflow value `1 << (W−1) | 1` is the single bit, i.e. −1 (as AP_SAT).
+ */
 export function rawMin(f: FixedFormat): number {
   if (!f.signed) return 0;
-  return f.overflow === "SAT_SYM" ? -(2 ** (f.width - 1)) + 1 : -(2 ** (f.width - 1));
+  return f.overflow === "SAT_SYM" && f.width > 1 ? -(2 ** (f.width - 1)) + 1 : -(2 ** (f.width - 1));
 }
 
 /** Largest raw value. */
@@ -127,35 +132,89 @@ function roundUp(mode: QuantMode, floor: number, qb: boolean, r: boolean, neg: b
   }
 }
 
-/** Overflow handling of an exact (already quantised) integer `q` into `f`. */
-export function overflowRaw(q: number, f: FixedFormat): number {
+/** The low `bits` bits of an exact integer, as an unsigned value (exact for any double integer). */
+function lowBits(q: number, bits: number): number {
+  const m = 2 ** bits;
+  const r = q % m;
+  return r < 0 ? r + m : r + 0;
+}
+
+/**
+ * Overflow handling of an exact (already quantised) integer `q` into `f`. `truncated` is the value
+ * before the rounding increment: AP_WRAP_SM reads its bit W (the header's `lD`, taken from the
+ * source before quantisation).
+ */
+export function overflowRaw(q: number, f: FixedFormat, truncated = q): number {
   q += 0; // −0 → +0: raw bits have no negative zero
   const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
   const hi = rawMax(f);
-  if (f.overflow === "WRAP") {
-    if (q >= lo && q <= hi) return q;
-    const m = 2 ** f.width;
-    let r = q % m; // exact for doubles
-    if (r < 0) r += m;
-    if (f.signed && r > hi) r -= m;
-    return r + 0;
+  const symmetric = f.overflow === "SAT_SYM" && f.signed && f.width > 1;
+  if (q >= lo && q <= hi && !(symmetric && q === lo)) return q;
+  switch (f.overflow) {
+    case "WRAP": {
+      const r = lowBits(q, f.width);
+      return f.signed && r > hi ? r - 2 ** f.width : r;
+    }
+    case "WRAP_SM": {
+      // Sign-magnitude wrap (overflow_adjust, N = 0): when bit W of the source differs from the
+      // kept MSB, invert the kept bits and put that bit in the MSB.
+      const half = 2 ** (f.width - 1);
+      let r = lowBits(q, f.width);
+      const lD = lowBits(truncated, f.width + 1) >= 2 ** f.width;
+      if (lD !== r >= half) r = ((2 ** f.width - 1 - r) % half) + (lD ? half : 0);
+      return r > hi ? r - 2 ** f.width : r;
+    }
+    case "SAT_ZERO": return 0;
+    case "SAT": return q > hi ? hi : lo;
+    case "SAT_SYM": return q > hi ? hi : symmetric ? lo + 1 : lo;
   }
-  if (f.overflow === "SAT_SYM" && f.signed && q <= lo) return lo + 1;
-  if (q > hi) return f.overflow === "SAT_ZERO" ? 0 : hi;
-  if (q < lo) return f.overflow === "SAT_ZERO" ? 0 : f.signed && f.overflow === "SAT_SYM" ? lo + 1 : lo;
-  return q;
 }
 
-/** Raw bits of a real number converted to `f` (HLS `ap_fixed(double)`); NaN converts to 0. */
+/** What the header makes of ±∞ and of NaN (read as (1.m)·2^1024 with its sign bit): a huge ±value. */
+function hugeRaw(negative: boolean, f: FixedFormat): number {
+  // The mantissa is shifted out entirely (WRAP, WRAP_SM: 0); SAT_ZERO gives 0 too.
+  if (f.overflow === "SAT" || f.overflow === "SAT_SYM") return negative ? rawMin(f) : rawMax(f);
+  return 0;
+}
+
+const signView = new Float64Array(1);
+const signWords = new Uint32Array(signView.buffer);
+/** The IEEE sign bit of a double, NaN included (little-endian word order, as on every Node target). */
+function signBit(v: number): boolean {
+  signView[0] = v;
+  return signWords[1] >>> 31 === 1;
+}
+
+/**
+ * The floor of y and the dropped fraction's first bit `qb` and sticky bit `r`, exactly. y − floor(y)
+ * is not always exact (−0.5 + 2^−54 would give 0.5: a tie where there is none), y − trunc(y) is.
+ */
+export function splitFraction(y: number): { floor: number; qb: boolean; r: boolean } {
+  const t = Math.trunc(y);
+  const d = y - t; // exact, same sign as y, |d| < 1
+  if (d >= 0) return { floor: t + 0, qb: d >= 0.5, r: d !== 0 && d !== 0.5 };
+  return { floor: t - 1, qb: d >= -0.5, r: d !== -0.5 }; // two's complement fraction 1 + d
+}
+
+/**
+ * Raw bits of a real number converted to `f`, as the header's `ap_fixed_base(double)` does: exact
+ * quantisation of the double (a value whose scaled copy underflows keeps its sign: a tiny negative
+ * floors to −1), NaN as ±huge by its sign bit (saturates under SAT/SAT_SYM, 0 otherwise), ±∞ alike.
+ */
 export function quantize(value: number, f: FixedFormat): number {
-  if (Number.isNaN(value)) return 0;
-  if (!Number.isFinite(value)) return overflowRaw(value > 0 ? 2 ** 60 : -(2 ** 60), f);
-  const y = value * 2 ** fracBits(f); // exact: scaling by a power of two
-  if (!Number.isFinite(y)) return overflowRaw(y > 0 ? 2 ** 60 : -(2 ** 60), f);
-  const fl = Math.floor(y);
-  const rem = y - fl; // exact, in [0, 1)
-  const q = fl + roundUp(f.quant, fl, rem >= 0.5, rem !== 0 && rem !== 0.5, value < 0);
-  return overflowRaw(q, f);
+  if (Number.isNaN(value)) return hugeRaw(signBit(value), f);
+  if (!Number.isFinite(value)) return hugeRaw(value < 0, f);
+  if (value === 0) return 0;
+  const y = value * 2 ** fracBits(f); // exact unless it over- or underflows
+  if (!Number.isFinite(y)) return hugeRaw(y < 0, f);
+  let fl: number, qb: boolean, r: boolean;
+  if (y === 0) {
+    // Scaled below the smallest subnormal: |value| is far below half an LSB.
+    fl = value < 0 ? -1 : 0; qb = value < 0; r = true;
+  } else {
+    ({ floor: fl, qb, r } = splitFraction(y));
+  }
+  return overflowRaw(fl + roundUp(f.quant, fl, qb, r, value < 0), f, fl);
 }
 
 /** Value of raw bits: raw × 2^−F. */
@@ -179,17 +238,18 @@ export function castRaw(v: number, fromFrac: number, f: FixedFormat): number {
     const fl = Math.floor(v / p);
     const rem = v - fl * p;
     const half = p / 2;
-    return overflowRaw(fl + roundUp(f.quant, fl, rem >= half, rem !== 0 && rem !== half, v < 0), f);
+    return overflowRaw(fl + roundUp(f.quant, fl, rem >= half, rem !== 0 && rem !== half, v < 0), f, fl);
   }
   const s = to - fromFrac;
   if (s === 0) return overflowRaw(v, f);
-  if (s >= f.width && f.overflow === "WRAP") return 0; // every source bit is shifted out
+  const wraps = f.overflow === "WRAP" || f.overflow === "WRAP_SM";
+  // Wrapping reads the low W bits (WRAP_SM also bit W): every source bit shifted past them is 0.
+  const kept = f.overflow === "WRAP_SM" ? f.width + 1 : f.width;
+  if (s >= kept && wraps) return 0;
   const shifted = v * 2 ** s;
-  if (Math.abs(shifted) < 2 ** 53 || f.overflow !== "WRAP") return overflowRaw(shifted, f);
-  // WRAP of a huge value: reduce before shifting so the product stays exact.
-  const m = 2 ** (f.width - s);
-  let r = v % m;
-  if (r < 0) r += m;
+  if (Math.abs(shifted) < 2 ** 53 || !wraps) return overflowRaw(shifted, f);
+  // Wrap of a huge value: reduce before shifting so the product stays exact.
+  const r = lowBits(v, kept - s);
   return overflowRaw(r * 2 ** s, f);
 }
 

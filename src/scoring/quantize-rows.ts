@@ -6,9 +6,10 @@
  * `quantizeRowsReference` keeps) but hoists everything that depends only on the format out of the
  * loop: 2^F, the saturation bounds and the rounding mode as a small integer. Values whose scaled
  * magnitude reaches 2^52 (or NaN/±∞) take the general path, so the fast path only ever sees
- * |y| < 2^52 where Math.floor and y − floor(y) are exact.
+ * |y| < 2^52 where Math.floor and y − floor(y) are exact — except y in (−0.5, 0) (1 + y rounds:
+ * −0.5 + 2^−54 would look like a tie) and a y that underflowed to 0, which take the general path too.
  */
-import { assertFitsInt32, fracBits, OVERFLOW_MODES, overflowRaw, QUANT_MODES, quantize, rawMax, type FixedFormat } from "./fixed.js";
+import { assertFitsInt32, fracBits, overflowRaw, QUANT_MODES, quantize, rawMax, rawMin, type FixedFormat } from "./fixed.js";
 import type { Normalisation } from "./normalise.js";
 
 const EXACT_LIMIT = 2 ** 52;
@@ -29,10 +30,10 @@ function rowQuantizer(f: FixedFormat): RowQuantizer {
   const lo = f.signed ? -(2 ** (f.width - 1)) : 0;
   const hi = rawMax(f);
   // overflowRaw: AP_SAT_SYM on a signed format maps everything ≤ lo (lo included) to lo + 1.
-  const inLo = f.overflow === "SAT_SYM" && f.signed ? lo + 1 : lo;
+  const inLo = rawMin(f);
   const zero = f.overflow === "SAT_ZERO";
   return {
-    pow: 2 ** fracBits(f), quant: QUANT_MODES.indexOf(f.quant), wrap: f.overflow === OVERFLOW_MODES[0],
+    pow: 2 ** fracBits(f), quant: QUANT_MODES.indexOf(f.quant), wrap: f.overflow === "WRAP" || f.overflow === "WRAP_SM",
     inLo, hi, belowRaw: zero ? 0 : inLo, aboveRaw: zero ? 0 : hi,
   };
 }
@@ -63,14 +64,14 @@ export function quantizeRows(norm: Normalisation, format: FixedFormat, features:
     for (let j = 0; j < d; j++) {
       const v = (features[base + j] - offset[j]) * scale[j];
       const y = v * pow;
-      if (!(y > -EXACT_LIMIT && y < EXACT_LIMIT)) {
-        out[base + j] = quantize(v, format); // NaN, ±∞, huge: the general path
+      if (!(y > -EXACT_LIMIT && y < EXACT_LIMIT) || (y < 0 && y > -0.5) || (y === 0 && v !== 0)) {
+        out[base + j] = quantize(v, format); // NaN, ±∞, huge, inexact remainders: the general path
         continue;
       }
       const fl = Math.floor(y);
       const q = fl + roundUpCode(quant, fl, y - fl, v < 0);
       if (q >= inLo && q <= hi) out[base + j] = q;
-      else if (wrap) out[base + j] = overflowRaw(q, format);
+      else if (wrap) out[base + j] = overflowRaw(q, format, fl);
       else out[base + j] = q < inLo ? belowRaw : aboveRaw;
     }
   }
