@@ -12,6 +12,7 @@ import { BoardClient, startEmulator } from "../src/hil/index.js";
 import { PACKAGE_ROOT } from "../src/native.js";
 import { linearTestModel } from "./hil-model.js";
 import { fastProfile, makeOrbits, scoreAll } from "./hil-helpers.js";
+import { peerIt } from "./helpers/peers.js";
 
 const PY = "/usr/bin/python3";
 const PEER = join(PACKAGE_ROOT, "test", "peers", "scoutloop_peer.py");
@@ -55,7 +56,7 @@ describe("independent Python peers", () => {
     expect(JSON.parse(out)).toEqual({ checked: 8, mismatched: [] });
   });
 
-  it("our client scores on a Python (pyzmq) board, bit-exactly", async () => {
+  peerIt("pyzmq")("our client scores on a Python (pyzmq) board, bit-exactly", async () => {
     const { line } = await firstLine(PY, [PEER, "zmq-board", "tcp://127.0.0.1:*", "20"]);
     expect(line).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
     const profile = fastProfile("emulator-zmq", { maxBatch: 64, timeouts: { helloMs: 2000, replyMs: 1000, pingMs: 500 } });
@@ -69,7 +70,7 @@ describe("independent Python peers", () => {
     expect(r.egressCycle[5]! - r.ingressCycle[5]!).toBe(12);
   }, 20000);
 
-  it("a Python (pyzmq) host gets correct answers from our emulator, and ERROR on a bad CRC", async () => {
+  peerIt("pyzmq")("a Python (pyzmq) host gets correct answers from our emulator, and ERROR on a bad CRC", async () => {
     const profile = fastProfile("emulator-zmq");
     const emu = await startEmulator({ model, profile, zmq: "tcp://127.0.0.1:*" });
     closers.push(emu);
@@ -86,7 +87,7 @@ describe("independent Python peers", () => {
     expect(emu.stats.badRequests).toBe(1);
   }, 20000);
 
-  it("our serial client scores on a Python (pyserial) board over a socat pty pair", async () => {
+  peerIt(["pyserial", "socat"])("our serial client scores on a Python (pyserial) board over a socat pty pair", async () => {
     const dir = mkdtempSync(join(tmpdir(), "scoutloop-socat-"));
     const a = join(dir, "host");
     const b = join(dir, "board");

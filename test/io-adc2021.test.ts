@@ -8,6 +8,9 @@ import {
   Adc2021File, adc2021Orbits, FileFormatError, ADC_MAX_EVENTS, readAdc2021, writeAdc2021,
 } from "../src/io/index.js";
 import { adcCompatibleBatch, python } from "./io-helpers.js";
+import { peerDescribe, peerIt } from "./helpers/peers.js";
+
+const itH5py = peerIt("h5py");
 
 const dir = mkdtempSync(join(tmpdir(), "scoutloop-io-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,7 +58,7 @@ describe("ADC2021 HDF5 round trip (ours -> ours)", () => {
   });
 });
 
-describe("ADC2021 HDF5 from an independent writer (h5py)", () => {
+peerDescribe("h5py", "ADC2021 HDF5 from an independent writer (h5py)", () => {
   it("reads a python-written file value for value and quantises it to hardware units", async () => {
     const path = join(dir, "py.h5");
     const out = python(`
@@ -154,41 +157,41 @@ describe("bad ADC2021 files are rejected with one clear line", () => {
     await expectBad(join(dir, "nope.h5"), /cannot read file \(ENOENT\)/);
   });
 
-  it("missing Particles", async () => {
+  itH5py("missing Particles", async () => {
     await expectBad(h5py("noparticles.h5", `f.create_dataset("Other", data=np.zeros((3, 19, 4), np.float32))`), /missing dataset "Particles".*Other/);
   });
 
-  it("wrong shape (N,19,3) and wrong type", async () => {
+  itH5py("wrong shape (N,19,3) and wrong type", async () => {
     await expectBad(h5py("shape.h5", `f.create_dataset("Particles", data=np.zeros((3, 19, 3), np.float32))`), /shape \(3,19,3\), expected \(N,19,4\)/);
     await expectBad(h5py("type.h5", `f.create_dataset("Particles", data=np.zeros((3, 19, 4), np.int32))`), /expected float32 or float64/);
   });
 
-  it("NaN, Inf, negative pT, wrong class id", async () => {
+  itH5py("NaN, Inf, negative pT, wrong class id", async () => {
     await expectBad(h5py("nan.h5", `p = np.zeros((4, 19, 4), np.float32); p[2, 7, 1] = np.nan\nf.create_dataset("Particles", data=p)`), /event 2 slot 7 has a non-finite value \(NaN\)/);
     await expectBad(h5py("inf.h5", `p = np.zeros((4, 19, 4)); p[3, 0, 0] = np.inf\nf.create_dataset("Particles", data=p)`), /event 3 slot 0 has a non-finite value \(Infinity\)/);
     await expectBad(h5py("neg.h5", `p = np.zeros((4, 19, 4), np.float32); p[1, 9, 0] = -5\nf.create_dataset("Particles", data=p)`), /event 1 slot 9 has negative pT/);
     await expectBad(h5py("cls.h5", `p = np.zeros((4, 19, 4), np.float32); p[0, 5, 3] = 4\nf.create_dataset("Particles", data=p)`), /event 0 slot 5 has class id 4, expected 0 or 3/);
   });
 
-  it("a field order other than Pt, Eta, Phi, Class", async () => {
+  itH5py("a field order other than Pt, Eta, Phi, Class", async () => {
     await expectBad(
       h5py("names.h5", `f.create_dataset("Particles", data=np.zeros((2, 19, 4), np.float32)); f.create_dataset("Particles_Names", data=np.array([b"Eta", b"Pt", b"Phi", b"Class"]))`),
       /"Particles_Names" is \[Eta, Pt, Phi, Class\], expected \[Pt, Eta, Phi, Class\]/,
     );
   });
 
-  it("compression filters h5wasm cannot decode", async () => {
+  itH5py("compression filters h5wasm cannot decode", async () => {
     await expectBad(h5py("lzf.h5", `f.create_dataset("Particles", data=np.zeros((5, 19, 4), np.float32), compression="lzf")`), /uses HDF5 filter .*lzf.*id 32000.*cannot decode/);
   });
 
-  it("absurd event counts are refused before allocating", async () => {
+  itH5py("absurd event counts are refused before allocating", async () => {
     await expectBad(
       h5py("huge.h5", `f.create_dataset("Particles", shape=(${ADC_MAX_EVENTS + 1}, 19, 4), dtype=np.float32, chunks=(1024, 19, 4))`),
       new RegExp(`${ADC_MAX_EVENTS + 1} events, more than the maximum`),
     );
   });
 
-  it("labels of the wrong length, broken orbit/bx", async () => {
+  itH5py("labels of the wrong length, broken orbit/bx", async () => {
     await expectBad(h5py("labels.h5", `f.create_dataset("Particles", data=np.zeros((4, 19, 4), np.float32)); f.create_dataset("labels", data=np.zeros(3, np.uint8))`), /"labels" has shape \(3\), expected \(4\)/);
     await expectBad(
       h5py("bx.h5", `f.create_dataset("Particles", data=np.zeros((3, 19, 4), np.float32)); f.create_dataset("orbit", data=np.array([5, 5, 5], np.uint32)); f.create_dataset("bx", data=np.array([1, 9, 4000], np.uint16))`),

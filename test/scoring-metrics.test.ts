@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { histogram, kFold, prAuc, rocAuc, rocCurve, thresholdForRate, tprAtFpr } from "../src/stats/index.js";
 import { seededRandom } from "../src/scoring/iforest.js";
+import { peerDescribe } from "./helpers/peers.js";
 
 describe("ROC AUC", () => {
   it("textbook case: AUC = fraction of (signal, background) pairs ordered correctly, ties ½", () => {
@@ -58,7 +59,7 @@ describe("working points", () => {
   });
 });
 
-describe("agreement with sklearn (python3-sklearn)", () => {
+peerDescribe("sklearn", "agreement with sklearn (python3-sklearn)", () => {
   it("roc_auc_score and average_precision_score on the same arrays", () => {
     const rand = seededRandom(11);
     // Rounded scores so that ties occur, the case where implementations differ most.

@@ -3,9 +3,10 @@
 // scoutloop imports it and must reproduce sklearn's own score_samples on the same rows.
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { averagePathLength, exportConifer, importConifer } from "../src/scoring/index.js";
 import { nativeScorer } from "../src/scoring/native.js";
+import { peerDescribe } from "./helpers/peers.js";
 
 const SCRIPT = join(import.meta.dirname, "python", "sklearn_iforest_to_conifer.py");
 
@@ -24,7 +25,7 @@ function sklearnForest(seed: number, rows: number, features: number, trees: numb
   return JSON.parse(out) as SklearnRun;
 }
 
-describe("isolation forest vs scikit-learn", () => {
+peerDescribe(["sklearn", "numpy"], "isolation forest vs scikit-learn", () => {
   for (const [seed, rows, features, trees, psi] of [[1, 1500, 6, 25, 128], [7, 800, 57, 40, 256]] as const) {
     it(`scores sklearn's own forest (${trees} trees, ψ ${psi}, ${features} features) exactly as sklearn does`, () => {
       const run = sklearnForest(seed, rows, features, trees, psi);

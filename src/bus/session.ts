@@ -48,7 +48,8 @@ export interface SessionOptions {
   compare?: CompareOptions;
   /** Keep per-event samples for the HTML report (SessionResult.record). */
   record?: boolean;
-  onStart?: (info: { totalOrbits: number | null; model: LoadedModel; scorers: string[] }) => void;
+  /** Called once everything is open, before the first orbit; `describe` is SessionResult.describe. */
+  onStart?: (info: { totalOrbits: number | null; model: LoadedModel; scorers: string[]; describe: string }) => void;
   onOrbit?: (tally: RunTally) => void;
 }
 
@@ -142,7 +143,12 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     for (let i = 0; i < specs.length; i++) backends.push(await openBackend(specs[i], { name: names[i], model: model.model, fault: opts.fault, client: opts.client, workers: opts.workers }));
     const streams = opts.streams ?? ["muon", "calo"];
     const muonOnly = streams.length === 1 && streams[0] === "muon";
-    opts.onStart?.({ totalOrbits: source.total, model, scorers: names });
+    const describe = [
+      `source: ${source.describe}${muonOnly ? " (muon stream)" : ""}`,
+      `model: ${model.describe}`,
+      ...backends.map((b, i) => `${names[i]}: ${b.describe}`),
+    ].join("\n");
+    opts.onStart?.({ totalOrbits: source.total, model, scorers: names, describe });
     let orbits: Iterable<OrbitBatch> = muonOnly ? muonStreamOnly(source.orbits) : source.orbits;
     if (opts.mode === "link-rate") orbits = replayPool(orbits, REPLAY_POOL, source.total ?? REPLAY_POOL);
     const recorder = opts.record ? new ScoreRecorder() : null;
@@ -176,11 +182,6 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
         },
       ]),
     );
-    const describe = [
-      `source: ${source.describe}${muonOnly ? " (muon stream)" : ""}`,
-      `model: ${model.describe}`,
-      ...backends.map((b, i) => `${names[i]}: ${b.describe}`),
-    ].join("\n");
     const boardHello = backends.find((b) => b.client)?.client?.hello ?? null;
     const record = recorder?.toRunRecord({
       tool: "scoutloop",

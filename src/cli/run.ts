@@ -121,6 +121,8 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
     ...session,
     record: Boolean(o.report),
     onStart: (info) => {
+      // What runs is known before the first orbit: say it at once, not after the whole run.
+      if (!o.json) process.stdout.write(`${info.describe}\n`);
       progress = new Progress(suite, info.totalOrbits ?? 0, !o.json);
     },
     onOrbit: (t) => {
@@ -141,7 +143,7 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
     // Per-event samples for the HTML report (`scoutloop report DIR`).
     if (result.record) writeRunFile(o.report, "record.json", result.record);
   }
-  emit(Boolean(o.json), summary, () => `${result.describe}\n${formatSummary(summary)}`);
+  emit(Boolean(o.json), summary, () => formatSummary(summary));
   // The summary is out; a bad run (mismatches, books not balancing) still has to fail for CI.
   if (summary.problems.length > 0) throw new Error(`run failed: ${summary.problems.join("; ")}`);
   return summary;

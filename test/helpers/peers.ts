@@ -7,9 +7,12 @@
  *
  *   const it = peerIt("pyzmq");            // one test
  *   peerDescribe(["verilator"], "rtl", () => { ... });  // a whole block
+ *
+ * SCOUTLOOP_HIDE_PEERS=all (or a list: `h5py,socat`) treats peers as absent, to see what a fresh
+ * machine sees without uninstalling anything; `test/without-peers.sh` hides them for real.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { describe, it } from "vitest";
 
 export const PYTHON = "/usr/bin/python3";
@@ -39,20 +42,40 @@ export type PeerName = keyof typeof PEERS;
 
 const cache = new Map<PeerName, boolean>();
 
+/** A regular executable file (a binary hidden by bind-mounting /dev/null over it is not one). */
+function isExecutable(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function onPath(binary: string): boolean {
   const dirs = (process.env.PATH ?? "/usr/bin:/bin").split(":");
-  return dirs.some((d) => d && existsSync(`${d}/${binary}`));
+  return dirs.some((d) => d && isExecutable(`${d}/${binary}`));
+}
+
+/** Peers named in SCOUTLOOP_HIDE_PEERS ("all" or a comma list), treated as absent. */
+function hiddenByEnv(name: PeerName): boolean {
+  const list = (process.env.SCOUTLOOP_HIDE_PEERS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return list.includes("all") || list.includes(name);
 }
 
 /** True when the peer is installed (probed once per process). */
 export function hasPeer(name: PeerName): boolean {
   let ok = cache.get(name);
+  if (ok === undefined && hiddenByEnv(name)) ok = false;
   if (ok === undefined) {
     const probe: PeerSpec["probe"] = PEERS[name].probe;
     if ("binary" in probe) ok = onPath(probe.binary);
     else {
       try {
-        execFileSync(PYTHON, ["-c", `import ${probe.python}`], { stdio: "ignore", timeout: 20_000 });
+        // A bare directory of that name imports as an empty namespace package: demand a real module.
+        const check = `import ${probe.python} as m; assert getattr(m, "__file__", None)`;
+        execFileSync(PYTHON, ["-c", check], { stdio: "ignore", timeout: 20_000 });
         ok = true;
       } catch {
         ok = false;
