@@ -36,8 +36,8 @@ describe("shipped golden sets", () => {
     expect(sets).toEqual(expect.arrayContaining(["generator-default", "iforest", "ae", "vae", "corrupted-link", "corrupted-link-crc"]));
   });
   for (const name of sets) {
-    it(`${name} matches its golden`, () => {
-      const r = regressSet(join(ROOT, name));
+    it(`${name} matches its golden`, async () => {
+      const r = await regressSet(join(ROOT, name));
       expect(r.error).toBeNull();
       expect(r.differences.map(formatDifference)).toEqual([]);
       expect(r.events).toBeGreaterThan(0);
@@ -58,29 +58,29 @@ describe("shipped golden sets", () => {
     expect(g.streams.calo.orbits).toBe(1);
     expect(g.streams.muon.orbits).toBe(4);
   });
-  it("rejects a spec with a bad crc or truncation field", () => {
+  it("rejects a spec with a bad crc or truncation field", async () => {
     const dir = tempCopy("corrupted-link-crc");
     const specPath = join(dir, "spec.json");
     const spec = JSON.parse(readFileSync(specPath, "utf8"));
     writeFileSync(specPath, JSON.stringify({ ...spec, truncateCalo: -3 }));
-    expect(regressSet(dir).error).toMatch(/truncateCalo/);
+    expect((await regressSet(dir)).error).toMatch(/truncateCalo/);
     writeFileSync(specPath, JSON.stringify({ ...spec, crc: "yes" }));
-    expect(regressSet(dir).error).toMatch(/crc/);
+    expect((await regressSet(dir)).error).toMatch(/crc/);
   });
 });
 
 describe("a changed golden fails readably", () => {
-  it("one flipped score bit → one difference naming the event, field and bits", () => {
+  it("one flipped score bit → one difference naming the event, field and bits", async () => {
     const dir = tempCopy("generator-default");
     const flipped = flipScoreBit(dir, "if-fixed", 5, 0);
-    const r = regressSet(dir);
+    const r = await regressSet(dir);
     expect(r.ok).toBe(false);
     expect(r.differences).toHaveLength(1);
     const line = formatDifference(r.differences[0]);
     expect(line).toContain(`orbit ${flipped.orbit} bx ${flipped.bx}: score.if-fixed expected ${flipped.value} (0x`);
   });
 
-  it("the CLI exits 1, prints the diff and writes JUnit; --update repairs it", () => {
+  it("the CLI exits 1, prints the diff and writes JUnit; --update repairs it", async () => {
     const dir = tempCopy("vae");
     const flipped = flipScoreBit(dir, "vae-fixed", 0, 3);
     const junit = join(dir, "..", "junit.xml");
@@ -92,29 +92,29 @@ describe("a changed golden fails readably", () => {
     const upd = spawnSync(process.execPath, [CLI, "regress", dir, "--update"], { encoding: "utf8", timeout: 60_000 });
     expect(upd.status).toBe(0);
     expect(upd.stdout).toMatch(/UPDATED\s+vae .*1 differences rewritten/);
-    expect(regressSet(dir).ok).toBe(true);
+    expect((await regressSet(dir)).ok).toBe(true);
   });
 
-  it("a changed fault count and a missing event are differences too", () => {
+  it("a changed fault count and a missing event are differences too", async () => {
     const dir = tempCopy("corrupted-link");
     const path = join(dir, "expected.json");
     const g = JSON.parse(readFileSync(path, "utf8"));
     g.faults.garbage += 1;
     g.events.pop();
     writeFileSync(path, JSON.stringify(g));
-    const fields = regressSet(dir).differences.map((d) => `${d.where}/${d.field}`);
+    const fields = (await regressSet(dir)).differences.map((d) => `${d.where}/${d.field}`);
     expect(fields).toContain("faults/garbage");
     expect(fields.some((f) => f.endsWith("/event"))).toBe(true);
   });
 
-  it("malformed goldens are one clear error, not a crash", () => {
+  it("malformed goldens are one clear error, not a crash", async () => {
     const dir = tempCopy("ae");
     writeFileSync(join(dir, "expected.json"), "{ nope");
-    const r = regressSet(dir);
+    const r = await regressSet(dir);
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/expected\.json/);
     writeFileSync(join(dir, "spec.json"), JSON.stringify({ generator: { seed: 1, orbits: 1e6 }, eventsPerOrbit: 1, models: [] }));
-    expect(regressSet(dir).error).toMatch(/orbits/);
+    expect((await regressSet(dir)).error).toMatch(/orbits/);
     const cli = spawnSync(process.execPath, [CLI, "regress", "--root", join(dir, "nowhere")], { encoding: "utf8", timeout: 30_000 });
     expect(cli.status).toBe(2);
     expect(cli.stderr).toMatch(/does not exist/);

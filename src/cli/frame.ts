@@ -1,12 +1,12 @@
 /**
- * `scoutloop frame`: OrbitBatches (an ADC2021 .h5 file, or the generator with --gen N) → a raw
+ * `scoutloop frame`: OrbitBatches (an event file, or the generator with --gen N) → a raw
  * link capture: Run-3 scouting DMA packets of the muon stream (SDS 1) and the calo stream
- * (SDS 2), interleaved orbit by orbit in one `.raw` file.
+ * (SDS 2), interleaved orbit by orbit in one `.raw` file — or the same words as an EMP/APx
+ * pattern file (`.txt`).
  */
 import { Command, Option } from "commander";
+import { writeFileSync } from "node:fs";
 import type { OrbitBatch } from "../events/batch.js";
-import { Adc2021File } from "../io/adc2021-reader.js";
-import { adc2021Orbits } from "../io/adc2021-orbits.js";
 import type { LinkStream } from "../link/index.js";
 import { generateOrbits } from "../trigger/generator.js";
 import { SIGNALS, type SignalName } from "../trigger/signals.js";
@@ -21,6 +21,7 @@ interface FrameCliOptions {
   crc?: boolean;
   orbitsPerPacket: number;
   streams: string;
+  patternFormat: "EMPv2" | "EMPv1" | "APx";
   json?: boolean;
 }
 
@@ -43,19 +44,22 @@ function parseStreams(text: string): LinkStream[] {
 }
 
 export async function runFrame(input: string | undefined, opts: FrameCliOptions): Promise<FrameSummary> {
-  if ((input === undefined) === (opts.gen === undefined)) throw new UsageError("give an input .h5 file or --gen <orbits>, exactly one");
+  if ((input === undefined) === (opts.gen === undefined)) throw new UsageError("give an input event file or --gen <orbits>, exactly one");
   if (!opts.signal && opts.injectFraction) throw new UsageError("--inject-fraction needs --signal");
   const streams = parseStreams(opts.streams);
   // Loaded on use: the link module pulls in RxJS (pacing), which --help does not need.
   const { StreamFramer, writeRawFile } = await import("../link/index.js");
   let source: Iterable<OrbitBatch>;
   let total: number;
-  let file: Adc2021File | undefined;
+  let opened: { close(): void } | undefined;
   if (input !== undefined) {
     requireFile(input);
-    file = await Adc2021File.open(input);
-    source = adc2021Orbits(file);
-    total = Math.ceil(file.nEvents / 3564);
+    // Any event source: HDF5, JSONL, or a capture/pattern file to re-frame.
+    const { openSource } = await import("../bus/sources.js");
+    const src = await openSource({ in: input });
+    opened = src;
+    source = src.orbits;
+    total = src.total ?? 0;
   } else {
     source = generateOrbits({ seed: opts.seed, orbits: opts.gen!, signal: opts.signal, injectFraction: opts.injectFraction });
     total = opts.gen!;
@@ -85,15 +89,30 @@ export async function runFrame(input: string | undefined, opts: FrameCliOptions)
     }
   }
   try {
-    summary.bytes = await writeRawFile(opts.out, packets());
+    if (opts.out.toLowerCase().endsWith(".txt")) summary.bytes = await writePatternOutput(opts.out, packets(), opts.patternFormat);
+    else summary.bytes = await writeRawFile(opts.out, packets());
   } finally {
     progress.done();
-    file?.close();
+    opened?.close();
   }
   for (const s of streams) summary.streams[s].orbits = summary.orbits;
   summary.droppedEmptyObjects = dropped.objects;
   summary.seconds = (performance.now() - t0) / 1000;
   return summary;
+}
+
+/** A pattern file (the DMA words on 8 channels, as an EMP/APx board buffer holds them) instead of a raw file. */
+async function writePatternOutput(path: string, parts: Iterable<Uint8Array>, format: FrameCliOptions["patternFormat"]): Promise<number> {
+  const { concatBytes, dmaToPattern, MAX_PATTERN_FRAMES, writePattern } = await import("../link/index.js");
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (const p of parts) {
+    bytes += p.length;
+    if (bytes / 32 > MAX_PATTERN_FRAMES) throw new UsageError(`${path}: more than ${MAX_PATTERN_FRAMES} frames do not fit a pattern file; frame fewer orbits or write .raw`);
+    chunks.push(p);
+  }
+  writeFileSync(path, writePattern(dmaToPattern(concatBytes(chunks)), format));
+  return bytes;
 }
 
 function human(s: FrameSummary): string {
@@ -105,9 +124,10 @@ function human(s: FrameSummary): string {
 
 export function frameCommand(): Command {
   return new Command("frame")
-    .description("frame orbits (an ADC2021 .h5 file or --gen N generated orbits) into a raw scouting link capture (.raw)")
-    .argument("[input]", "ADC2021-layout HDF5 file (.h5) to frame")
-    .requiredOption("-o, --out <file>", "output .raw file (concatenated Run-3 DMA packets, muon and calo streams interleaved)")
+    .description("frame orbits (an event file or --gen N generated orbits) into a raw scouting link capture (.raw) or a pattern file (.txt)")
+    .argument("[input]", "event file to frame: HDF5 (.h5), JSONL (.jsonl), or a capture/pattern file to re-frame")
+    .requiredOption("-o, --out <file>", "output .raw file (concatenated Run-3 DMA packets, muon and calo streams interleaved), or .txt for a pattern file of the same words on 8 channels")
+    .addOption(new Option("--pattern-format <f>", "pattern file layout for a .txt output").choices(["EMPv2", "EMPv1", "APx"]).default("EMPv2"))
     .option("--gen <orbits>", "frame this many generated orbits instead of a file", intOption(1, 1_000_000))
     .option("--seed <n>", "generator seed (with --gen)", intOption(0, Number.MAX_SAFE_INTEGER), 1)
     .addOption(new Option("--signal <name>", "signal to inject (with --gen)").choices([...SIGNALS]))

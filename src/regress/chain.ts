@@ -4,12 +4,14 @@
  * features → each model's raw score bits (fixed point) or float score. Output is plain JSON so it
  * can be stored, diffed and read by people.
  */
-import type { OrbitBatch } from "../events/batch.js";
+import { CALO_FIELDS, MUON_FIELDS, SUM_FIELDS, type OrbitBatch } from "../events/batch.js";
 import { N_FEATURES, extractFeatures, extractFeaturesHw } from "../events/features.js";
 import { headOfBatch } from "../io/head.js";
 import { FAULT_KINDS, deframeAll, frameBatches, StreamMerger } from "../link/index.js";
 import { generateOrbits, type SignalName } from "../trigger/index.js";
+import type { ScoringModel } from "../scoring/index.js";
 import { goldenModel } from "./models.js";
+import type { GoldenDiff } from "./userChain.js";
 
 export interface GoldenSpec {
   description: string;
@@ -34,13 +36,19 @@ export interface GoldenEvent {
   features: number[];
   /** Per model: raw score bits (fixed) or the float64 score (float). */
   scores: Record<string, number>;
+  /** User sets with the "objects" step: every object's hardware fields (columns: GOLDEN_OBJECT_FIELDS). */
+  objects?: { muons: number[][]; jets: number[][]; egammas: number[][]; taus: number[][]; sums: number[] };
 }
 
 export interface GoldenOutput {
+  /** User sets: the input as the spec names it, how it was read, and the steps run. */
+  input?: { file: string; format: string; steps: string[] };
   models: Record<string, { kind: string; id: string; precision: string }>;
   faults: Record<string, number>;
   streams: Record<string, { orbits: number; bx: number }>;
   events: GoldenEvent[];
+  /** User sets with the "diff" step (src/regress/userChain.ts). */
+  diff?: GoldenDiff;
 }
 
 export const MAX_GOLDEN_EVENTS = 10_000;
@@ -56,14 +64,21 @@ function validateSpec(s: GoldenSpec): void {
   for (const c of s.corruptCalo ?? []) if (!Array.isArray(c) || c.length !== 2 || !Number.isInteger(c[0]) || c[0] < 0 || !Number.isInteger(c[1]) || c[1] < 0 || c[1] > 255) throw new RangeError("spec.corruptCalo entries are [byteOffset ≥ 0, mask 0..255]");
 }
 
-export function runGoldenChain(spec: GoldenSpec, resolve: (f: string) => string): GoldenOutput {
-  validateSpec(spec);
-  const batches: OrbitBatch[] = [];
-  for (const b of generateOrbits(spec.generator)) batches.push(headOfBatch(b, Math.min(b.nBx, spec.eventsPerOrbit)));
-  const muonBytes = frameBatches(batches, "muon", { crc: spec.crc });
-  let caloBytes = frameBatches(batches, "calo", { crc: spec.crc }).slice();
-  for (const [at, mask] of spec.corruptCalo ?? []) if (at < caloBytes.length) caloBytes[at] ^= mask;
-  if (spec.truncateCalo !== undefined) caloBytes = caloBytes.subarray(0, spec.truncateCalo);
+/** Per-stream frame → (corrupt) → deframe → merge, counting faults: the link part of the chain. */
+export interface LinkPass {
+  merged: OrbitBatch[];
+  faults: Record<string, number>;
+  streams: Record<string, { orbits: number; bx: number }>;
+}
+
+export function throughLink(
+  batches: OrbitBatch[],
+  opts: { crc?: boolean; corruptCalo?: Array<[number, number]>; truncateCalo?: number; dropEmpty?: boolean } = {},
+): LinkPass {
+  const muonBytes = frameBatches(batches, "muon", { crc: opts.crc, dropEmpty: opts.dropEmpty });
+  let caloBytes = frameBatches(batches, "calo", { crc: opts.crc, dropEmpty: opts.dropEmpty }).slice();
+  for (const [at, mask] of opts.corruptCalo ?? []) if (at < caloBytes.length) caloBytes[at] ^= mask;
+  if (opts.truncateCalo !== undefined) caloBytes = caloBytes.subarray(0, opts.truncateCalo);
   const faults: Record<string, number> = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0]));
   const streams: Record<string, { orbits: number; bx: number }> = {};
   const merger = new StreamMerger();
@@ -76,24 +91,74 @@ export function runGoldenChain(spec: GoldenSpec, resolve: (f: string) => string)
   }
   merged.push(...merger.flush());
   merged.sort((a, b) => a.orbit - b.orbit);
-  const models = spec.models.map((m) => ({ spec: m, model: goldenModel(m, resolve) }));
+  return { merged, faults, streams };
+}
+
+/** A golden model spec with its loaded model. */
+export interface LoadedGoldenModel {
+  spec: GoldenSpec["models"][number];
+  model: ScoringModel;
+}
+
+export function loadGoldenModels(models: GoldenSpec["models"], resolve: (f: string) => string): LoadedGoldenModel[] {
+  return models.map((m) => ({ spec: m, model: goldenModel(m, resolve) }));
+}
+
+export function goldenModelIds(models: LoadedGoldenModel[]): GoldenOutput["models"] {
+  return Object.fromEntries(models.map(({ spec: m, model }) => [m.name, { kind: model.kind, id: model.id, precision: m.precision }]));
+}
+
+/** What the events of a golden record besides orbit, bx and counts. */
+export interface EventContent {
+  features: boolean;
+  objects: boolean;
+}
+
+/** Golden events of one batch: counts, and the features, objects and scores asked for. */
+export function goldenEvents(b: OrbitBatch, models: LoadedGoldenModel[], content: EventContent = { features: true, objects: false }): GoldenEvent[] {
+  const hw = content.features ? extractFeaturesHw(b) : null;
+  const phys = models.length ? extractFeatures(b) : null;
+  const scores = models.map(({ spec: m, model }) => (m.precision === "fixed" ? Array.from(model.scoreFixedRaw(model.quantizeInputs(phys!, b.nBx), b.nBx)) : Array.from(model.scoreFloat(phys!, b.nBx))));
   const events: GoldenEvent[] = [];
-  for (const b of merged) {
-    const hw = extractFeaturesHw(b);
-    const phys = extractFeatures(b);
-    const scores = models.map(({ spec: m, model }) => (m.precision === "fixed" ? Array.from(model.scoreFixedRaw(model.quantizeInputs(phys, b.nBx), b.nBx)) : Array.from(model.scoreFloat(phys, b.nBx))));
-    for (let i = 0; i < b.nBx; i++) {
-      const c = (blk: { offset: Uint32Array }) => blk.offset[i + 1] - blk.offset[i];
-      events.push({
-        orbit: b.orbit, bx: b.bx[i],
-        counts: [c(b.muons), c(b.jets), c(b.egammas), c(b.taus)],
-        features: Array.from(hw.subarray(i * N_FEATURES, (i + 1) * N_FEATURES)),
-        scores: Object.fromEntries(models.map(({ spec: m }, k) => [m.name, scores[k][i]])),
-      });
-    }
+  for (let i = 0; i < b.nBx; i++) {
+    const c = (blk: { offset: Uint32Array }) => blk.offset[i + 1] - blk.offset[i];
+    const e: GoldenEvent = {
+      orbit: b.orbit, bx: b.bx[i],
+      counts: [c(b.muons), c(b.jets), c(b.egammas), c(b.taus)],
+      features: hw ? Array.from(hw.subarray(i * N_FEATURES, (i + 1) * N_FEATURES)) : [],
+      scores: Object.fromEntries(models.map(({ spec: m }, k) => [m.name, scores[k][i]])),
+    };
+    if (content.objects) e.objects = eventObjects(b, i);
+    events.push(e);
   }
-  return {
-    models: Object.fromEntries(models.map(({ spec: m, model }) => [m.name, { kind: model.kind, id: model.id, precision: m.precision }])),
-    faults, streams, events,
+  return events;
+}
+
+/** Every object of stored BX `i` as rows of hardware fields (field order: GOLDEN_OBJECT_FIELDS). */
+export function eventObjects(b: OrbitBatch, i: number): NonNullable<GoldenEvent["objects"]> {
+  const rows = (blk: Record<string, Int32Array> & { offset: Uint32Array }, fields: readonly string[]) => {
+    const out: number[][] = [];
+    for (let j = blk.offset[i]; j < blk.offset[i + 1]; j++) out.push(fields.map((f) => blk[f][j]));
+    return out;
   };
+  const block = (x: unknown) => x as Record<string, Int32Array> & { offset: Uint32Array };
+  return {
+    muons: rows(block(b.muons), MUON_FIELDS),
+    jets: rows(block(b.jets), CALO_FIELDS),
+    egammas: rows(block(b.egammas), CALO_FIELDS),
+    taus: rows(block(b.taus), CALO_FIELDS),
+    sums: SUM_FIELDS.map((f) => b.sums[f][i]),
+  };
+}
+
+/** Column names of the rows in `GoldenEvent.objects`. */
+export const GOLDEN_OBJECT_FIELDS = { muons: MUON_FIELDS, jets: CALO_FIELDS, egammas: CALO_FIELDS, taus: CALO_FIELDS, sums: SUM_FIELDS } as const;
+
+export function runGoldenChain(spec: GoldenSpec, resolve: (f: string) => string): GoldenOutput {
+  validateSpec(spec);
+  const batches: OrbitBatch[] = [];
+  for (const b of generateOrbits(spec.generator)) batches.push(headOfBatch(b, Math.min(b.nBx, spec.eventsPerOrbit)));
+  const { merged, faults, streams } = throughLink(batches, spec);
+  const models = loadGoldenModels(spec.models, resolve);
+  return { models: goldenModelIds(models), faults, streams, events: merged.flatMap((b) => goldenEvents(b, models)) };
 }

@@ -10,8 +10,8 @@ export function regressJunit(results: SetResult[], firstN = 20): string {
   const cases = results.map((r) => {
     const head = `  <testcase classname="scoutloop.regress" name="${esc(r.name)}" time="${r.seconds.toFixed(3)}">`;
     if (r.ok) return `${head}</testcase>`;
-    const text = r.error ?? `${r.differences.length} differences\n${r.differences.slice(0, firstN).map(formatDifference).join("\n")}`;
-    const msg = r.error ?? `${r.differences.length} differences from golden`;
+    const text = r.error ?? [...r.failures, `${r.differences.length} differences`, ...r.differences.slice(0, firstN).map(formatDifference)].join("\n");
+    const msg = r.error ?? (r.failures.length ? r.failures.join("; ") : `${r.differences.length} differences from golden`);
     return `${head}\n    <failure message="${esc(msg)}">${esc(text)}</failure>\n  </testcase>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="scoutloop regress" tests="${results.length}" failures="${failures}" time="${time.toFixed(3)}">\n${cases.join("\n")}\n</testsuite>\n`;

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join, resolve } from "node:path";
 import { runGoldenChain, type GoldenOutput, type GoldenSpec } from "./chain.js";
 import { diffGolden, type Difference } from "./diff.js";
+import { isUserSpec, runUserChain } from "./userChain.js";
 
 export const MAX_GOLDEN_FILE_BYTES = 16 * 1024 * 1024;
 
@@ -16,6 +17,8 @@ export interface SetResult {
   ok: boolean;
   /** Set could not run at all (bad spec, unreadable files). */
   error: string | null;
+  /** Assertions of the spec that failed (e.g. a user set's diff.requireIdentical), as sentences. */
+  failures: string[];
   events: number;
   differences: Difference[];
   updated: boolean;
@@ -52,14 +55,20 @@ export function listGoldenSets(root: string): string[] {
   return readdirSync(root).filter((d) => existsSync(join(root, d, "spec.json"))).sort();
 }
 
-export function regressSet(dir: string, update = false): SetResult {
+/**
+ * Re-run one set and diff it against its golden. Sets whose spec names an `input` are users' own
+ * (src/regress/userChain.ts); the others re-run scoutloop's generator chain (chain.ts).
+ */
+export async function regressSet(dir: string, update = false): Promise<SetResult> {
   const t0 = performance.now();
   const name = dir.split("/").filter(Boolean).pop()!;
-  const done = (r: Omit<SetResult, "name" | "dir" | "seconds">): SetResult => ({ name, dir, seconds: (performance.now() - t0) / 1e3, ...r });
+  let failures: string[] = [];
+  const done = (r: Omit<SetResult, "name" | "dir" | "seconds" | "failures">): SetResult => ({ name, dir, seconds: (performance.now() - t0) / 1e3, failures, ...r });
   let actual: GoldenOutput;
   try {
-    const spec = readJsonFile(join(dir, "spec.json")) as GoldenSpec;
-    actual = runGoldenChain(spec, (f) => resolve(dir, f));
+    const spec = readJsonFile(join(dir, "spec.json"));
+    if (isUserSpec(spec)) ({ output: actual, failures } = await runUserChain(spec, dir));
+    else actual = runGoldenChain(spec as GoldenSpec, (f) => resolve(dir, f));
   } catch (err) {
     return done({ ok: false, error: (err as Error).message, events: 0, differences: [], updated: false });
   }
@@ -72,16 +81,17 @@ export function regressSet(dir: string, update = false): SetResult {
     readError = (err as Error).message;
   }
   const differences = expected ? diffGolden(expected, actual) : [];
+  // A failed assertion of the spec (e.g. diff.requireIdentical) fails the set, also on --update.
   if (update) {
     writeFileSync(expectedPath, stableJson(actual));
-    return done({ ok: true, error: null, events: actual.events.length, differences, updated: expected === null || differences.length > 0 });
+    return done({ ok: failures.length === 0, error: null, events: actual.events.length, differences, updated: expected === null || differences.length > 0 });
   }
   if (readError) return done({ ok: false, error: readError, events: actual.events.length, differences: [], updated: false });
-  return done({ ok: differences.length === 0, error: null, events: actual.events.length, differences, updated: false });
+  return done({ ok: differences.length === 0 && failures.length === 0, error: null, events: actual.events.length, differences, updated: false });
 }
 
 /** One event per line: small diffs in git, still plain JSON. */
 export function stableJson(o: GoldenOutput): string {
-  const head = JSON.stringify({ models: o.models, faults: o.faults, streams: o.streams }, null, 2).replace(/\n}$/, "");
+  const head = JSON.stringify({ ...(o.input ? { input: o.input } : {}), models: o.models, faults: o.faults, streams: o.streams, ...(o.diff ? { diff: o.diff } : {}) }, null, 2).replace(/\n}$/, "");
   return `${head},\n  "events": [\n${o.events.map((e) => "    " + JSON.stringify(e)).join(",\n")}\n  ]\n}\n`;
 }

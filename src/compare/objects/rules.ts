@@ -78,7 +78,12 @@ function ruleFor(kind: DiffKind, d: DiffField, tolerance: Record<string, number>
 }
 
 export function makeRules(tolerance: Record<string, number> = {}, ignore: string[] = []): DiffRules {
-  for (const k of Object.keys(tolerance)) splitKey(k, "tolerance");
+  for (const [k, v] of Object.entries(tolerance)) {
+    splitKey(k, "tolerance");
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new RangeError(`tolerance "${k}": value must be a number ≥ 0`);
+  }
+  if (!Array.isArray(ignore) || ignore.some((x) => typeof x !== "string")) throw new RangeError("ignore must be a list of names");
+  parseIgnore(ignore.join(","));
   const ig = new Set(ignore);
   const fields = {} as DiffRules["fields"];
   for (const k of DIFF_KINDS) fields[k] = Object.fromEntries(DIFF_FIELDS[k].map((d) => [d.name, ruleFor(k, d, tolerance, ig)]));
