@@ -162,8 +162,9 @@ module scoutloop_board #(
   sl_uart_tx #(.CLKS_PER_BIT(CLKS_PER_BIT)) uart_tx (.clk(clk), .rst(rst), .valid(!link_sel && e_tx_valid), .data(e_tx_data),
     .ready(u_ready), .txd(uart_txd));
 
-  wire c_in_valid, c_in_ready, c_out_valid, c_out_ready, c_out_sat, c_busy, e_idle;
-  wire [NF*IW-1:0] c_in_features;
+  wire c_in_valid, c_in_ready, c_out_valid, c_out_ready, c_out_sat, c_busy, e_idle, feat_load;
+  wire [NF*IW-1:0] e_features;
+  reg [NF*IW-1:0] c_in_features;
   wire [47:0] c_in_tag, c_out_tag;
   wire [OW-1:0] c_out_score;
   wire [10:0] rom_addr;
@@ -177,7 +178,7 @@ module scoutloop_board #(
     .clk(clk), .rst(rst),
     .rx_valid(e_rx_valid), .rx_data(e_rx_data), .rx_ready(e_rx_ready),
     .tx_valid(e_tx_valid), .tx_data(e_tx_data), .tx_ready(e_tx_ready),
-    .core_in_valid(c_in_valid), .core_in_ready(c_in_ready), .core_in_features(c_in_features), .core_in_tag(c_in_tag),
+    .core_in_valid(c_in_valid), .core_in_ready(c_in_ready), .core_in_features(e_features), .core_feat_load(feat_load), .core_in_tag(c_in_tag),
     .core_out_valid(c_out_valid), .core_out_ready(c_out_ready), .core_out_score(c_out_score),
     .core_out_saturated(c_out_sat), .core_out_tag(c_out_tag), .core_busy(c_busy),
     .rom_addr(rom_addr), .rom_data(rom_data), .sim_idle_cycles(sim_idle_cycles), .idle(e_idle),
@@ -185,16 +186,25 @@ module scoutloop_board #(
   );
   assign idle = e_idle && u_idle && u_ready;
 
-  // The core sees a gated clock in simulation only while it holds events: an empty pipeline
-  // clocked with in_valid low changes nothing a port can see, and skipping it keeps Verilator fast.
+  // The core's feature register loads once per event. In simulation (SIM_GATE_CORE) it and the
+  // core run on gated clocks: the feature register only on its load cycle, the core only while it
+  // holds events. An empty pipeline clocked with in_valid low changes nothing a port can see; and
+  // the simulator evaluates a clock domain's logic only on that domain's edges, so the wide
+  // comparator logic of a forest is not recomputed on every cycle a UART bit arrives.
   wire core_clk;
   generate
     if (SIM_GATE_CORE != 0) begin : g_gate
-      reg en_l;
-      always @(negedge clk) en_l <= rst || c_busy;
+      reg en_l, ld_l;
+      always @(negedge clk) begin
+        en_l <= rst || c_busy;
+        ld_l <= feat_load;
+      end
       assign core_clk = clk & en_l;
+      wire feat_clk = clk & ld_l;
+      always @(posedge feat_clk) c_in_features <= e_features;
     end else begin : g_free
       assign core_clk = clk;
+      always @(posedge clk) if (feat_load) c_in_features <= e_features;
     end
   endgenerate
 

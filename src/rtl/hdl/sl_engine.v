@@ -37,7 +37,8 @@ module sl_engine #(
   // scorer core
   output wire            core_in_valid,
   input  wire            core_in_ready,
-  output wire [NF*IW-1:0] core_in_features,
+  output wire [NF*IW-1:0] core_in_features, // assembled features: load into the core's input register on feat_load
+  output wire            core_feat_load,
   output wire [47:0]     core_in_tag,
   input  wire            core_out_valid,
   output wire            core_out_ready,
@@ -288,8 +289,8 @@ module sl_engine #(
   end
 
   // ---- feeder: request bytes -> core input register ----
-  localparam [1:0] F_OFF = 2'd0, F_READ = 2'd1, F_HOLD = 2'd2, F_DONE = 2'd3;
-  reg [1:0] fstate;
+  localparam [2:0] F_OFF = 3'd0, F_READ = 3'd1, F_HOLD = 3'd2, F_DONE = 3'd3, F_LOAD = 3'd4;
+  reg [2:0] fstate;
   reg [RAW-1:0] ev_base;
   reg [8:0] f_issue, f_got;
   reg [31:0] f_i;
@@ -323,6 +324,7 @@ module sl_engine #(
 
   assign core_in_valid = fstate == F_HOLD && !fifo_full;
   assign core_in_features = f_feat;
+  assign core_feat_load = fstate == F_LOAD;
   assign core_in_tag = {f_orbit, f_bx};
   wire hs_in = core_in_valid && core_in_ready;
   assign core_busy = core_in_valid || fifo_count != 0;
@@ -524,9 +526,11 @@ module sl_engine #(
               if (f_ext != f_word) f_ovf <= 1'b1;
             end
           end
-          if (f_got == EV_BYTES - 1) fstate <= F_HOLD;
+          if (f_got == EV_BYTES - 1) fstate <= F_LOAD;
         end
         if (f_issue == 0) f_ovf <= 1'b0;
+      end else if (fstate == F_LOAD) begin
+        fstate <= F_HOLD; // the top loads the core's feature register this cycle
       end else if (fstate == F_HOLD && hs_in) begin
         f_i <= f_i + 1'b1;
         ev_base <= ev_base + EV_BYTES;
