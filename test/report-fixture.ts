@@ -11,6 +11,8 @@ import { injectStudy } from "../src/study/inject.js";
 import { kfoldCompare } from "../src/study/kfold.js";
 import { mulberry32 } from "../src/study/shuffle.js";
 import type { RunRecord } from "../src/compare/run-record.js";
+import { FULL_COVERAGE, ObjectDiffer, pairOrbitStreams } from "../src/compare/objects/index.js";
+import { randomBatch } from "./helpers/randomBatch.js";
 
 export function smallModel(seed = 11) {
   const s = collectSample(generateOrbits({ seed, orbits: 1 }), 1500);
@@ -73,4 +75,16 @@ export function fixtureKfold() {
   const small = (f: Float32Array, n: number, nf: number, seed: number) => trainIsolationForest(f, n, nf, { seed, nTrees: 10, sampleSize: 64 });
   const deep = (f: Float32Array, n: number, nf: number, seed: number) => trainIsolationForest(f, n, nf, { seed, nTrees: 30, sampleSize: 128 });
   return kfoldCompare({ background: bkg, signals: [{ name: "Ato4l", sample: sig }], candidates: [{ name: "IF-10", trainer: small }, { name: "IF-30", trainer: deep }], k: 3, seed: 2 });
+}
+
+/** An object diff of a random batch against a copy with a few fields changed (diff.json of `diff --report`). */
+export function fixtureDiff() {
+  const a = randomBatch(21, { maxBx: 40, muonFraction: 0.6 });
+  const b = structuredClone(a);
+  for (let j = 0; j < b.jets.hwEt.length; j += 7) b.jets.hwEt[j] = b.jets.hwEt[j] > 1 ? b.jets.hwEt[j] - 1 : 2;
+  for (let j = 0; j < b.muons.hwPhi.length; j += 3) b.muons.hwPhi[j] = (b.muons.hwPhi[j] + 2) % 576;
+  const differ = new ObjectDiffer({ coverageA: FULL_COVERAGE, coverageB: FULL_COVERAGE, firstK: 5 });
+  const pairing = pairOrbitStreams([a], [b], differ);
+  const input = (path: string) => ({ path, describe: path, format: "jsonl", coverage: FULL_COVERAGE, faults: {} });
+  return { ...differ.result(), inputs: { A: input("a.jsonl"), B: input("b.jsonl") }, pairing, problems: [] };
 }

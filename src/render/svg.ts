@@ -13,10 +13,11 @@ export type PlotKind =
   | "monitor"
   | "inject-scores"
   | "inject-sculpting"
-  | "kfold";
+  | "kfold"
+  | "diff-fields";
 
 export const PLOT_KINDS: readonly PlotKind[] = [
-  "score-distributions", "score-residuals", "latency", "roc", "monitor", "inject-scores", "inject-sculpting", "kfold",
+  "score-distributions", "score-residuals", "latency", "roc", "monitor", "inject-scores", "inject-sculpting", "kfold", "diff-fields",
 ];
 
 /** The subset of a DOM element we touch (tsconfig has no DOM lib: Node code). */

@@ -6,5 +6,6 @@ import type { StudyReport } from "../render/section.js";
 import { monitorReport } from "../monitor/render.js";
 import { injectReport } from "../study/inject-render.js";
 import { kfoldReport } from "../study/kfold-render.js";
+import { diffReport } from "./diff-render.js";
 
-export const STUDY_REPORTS: ReadonlyArray<StudyReport<never>> = [monitorReport, injectReport, kfoldReport];
+export const STUDY_REPORTS: ReadonlyArray<StudyReport<never>> = [monitorReport, injectReport, kfoldReport, diffReport];
