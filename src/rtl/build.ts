@@ -11,7 +11,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../native.js";
 import type { HelloInfo } from "../hil/protocol.js";
-import { emitShellVerilog, shellHello, HDL_DIR, SHELL_HDL_FILES, type ShellCoreManifest, type ShellIdentity } from "./shell.js";
+import { emitShellVerilog, shellHello, type ShellCoreManifest, type ShellIdentity } from "./shell.js";
 
 export const HARNESS_SOURCE = join(PACKAGE_ROOT, "src", "rtl", "sim", "harness.cpp");
 export const SIM_BINARY = "scoutloop_rtl_sim";
@@ -59,7 +59,7 @@ export function rtlBuildKey(opts: RtlBuildOptions): string {
   h.update(opts.core.verilog);
   h.update(JSON.stringify(opts.core.manifest));
   h.update(JSON.stringify(opts.identity));
-  for (const f of SHELL_HDL_FILES) h.update(readFileSync(join(HDL_DIR, f)));
+  h.update(emitShellVerilog(opts.core.manifest, opts.identity)); // static HDL + what shell.ts generates
   h.update(readFileSync(HARNESS_SOURCE));
   h.update(readFileSync(new URL(import.meta.url)));
   h.update(verilatorVersion());

@@ -153,7 +153,10 @@ module scoutloop_board #(
   wire e_rx_valid = link_sel ? s_rx_valid : u_valid;
   wire [7:0] e_rx_data = link_sel ? s_rx_data : u_data;
   wire e_rx_ready;
-  assign s_rx_ready = link_sel && e_rx_ready;
+  wire engine_on; // the engine's clock runs this cycle (always, unless SIM_GATE_CORE)
+  // A byte is taken only on a cycle the engine is clocked (its enable is latched half a cycle
+  // before the edge, so a byte offered by the stream first wakes it up).
+  assign s_rx_ready = link_sel && e_rx_ready && engine_on;
   wire e_tx_valid;
   wire [7:0] e_tx_data;
   wire e_tx_ready = link_sel ? m_tx_ready : u_ready;
@@ -169,41 +172,55 @@ module scoutloop_board #(
   wire [OW-1:0] c_out_score;
   wire [10:0] rom_addr;
   wire [7:0] rom_data;
+  wire e_need_clock, engine_clk;
+
+  // Free-running 64-bit cycle counter from reset (SIM_WARP: plus the cycles the harness skipped).
+  reg [63:0] cycle;
+  always @(posedge clk) begin
+    if (rst) cycle <= 64'd0;
+    else cycle <= cycle + 64'd1 + (SIM_WARP != 0 ? {32'd0, sim_idle_cycles} : 64'd0);
+  end
   scoutloop_identity_rom rom (.addr(rom_addr), .data(rom_data));
 
   sl_engine #(
     .NF(NF), .IW(IW), .OW(OW), .IN_SIGNED(${inSigned ? 1 : 0}), .OUT_SIGNED(${m.outSigned ? 1 : 0}),
-    .MAX_BATCH(${id.maxBatch}), .HELLO_LEN(${helloLen}), .CACHE_SLOTS(${REPLY_CACHE_SLOTS}), .FIFO_DEPTH(${fifo}), .SIM_WARP(SIM_WARP)
+    .MAX_BATCH(${id.maxBatch}), .HELLO_LEN(${helloLen}), .CACHE_SLOTS(${REPLY_CACHE_SLOTS}), .FIFO_DEPTH(${fifo})
   ) engine (
-    .clk(clk), .rst(rst),
+    .clk(engine_clk), .rst(rst),
     .rx_valid(e_rx_valid), .rx_data(e_rx_data), .rx_ready(e_rx_ready),
     .tx_valid(e_tx_valid), .tx_data(e_tx_data), .tx_ready(e_tx_ready),
     .core_in_valid(c_in_valid), .core_in_ready(c_in_ready), .core_in_features(e_features), .core_feat_load(feat_load), .core_in_tag(c_in_tag),
     .core_out_valid(c_out_valid), .core_out_ready(c_out_ready), .core_out_score(c_out_score),
     .core_out_saturated(c_out_sat), .core_out_tag(c_out_tag), .core_busy(c_busy),
-    .rom_addr(rom_addr), .rom_data(rom_data), .sim_idle_cycles(sim_idle_cycles), .idle(e_idle),
+    .rom_addr(rom_addr), .rom_data(rom_data), .cycle(cycle), .idle(e_idle), .need_clock(e_need_clock),
     .stat_dropped_frames(stat_dropped_frames), .stat_rx_overruns(stat_rx_overruns), .stat_requests(stat_requests)
   );
   assign idle = e_idle && u_idle && u_ready;
 
-  // The core's feature register loads once per event. In simulation (SIM_GATE_CORE) it and the
-  // core run on gated clocks: the feature register only on its load cycle, the core only while it
-  // holds events. An empty pipeline clocked with in_valid low changes nothing a port can see; and
+  // The core's feature register loads once per event. In simulation (SIM_GATE_CORE) it, the
+  // protocol engine and the core run on gated clocks: the feature register only on its load
+  // cycle, the engine only when its state can change (need_clock), the core only while it holds
+  // events. An empty pipeline clocked with in_valid low changes nothing a port can see; and
   // the simulator evaluates a clock domain's logic only on that domain's edges, so the wide
   // comparator logic of a forest is not recomputed on every cycle a UART bit arrives.
   wire core_clk;
   generate
     if (SIM_GATE_CORE != 0) begin : g_gate
-      reg en_l, ld_l;
+      reg en_l, ld_l, eng_l;
       always @(negedge clk) begin
         en_l <= rst || c_busy;
         ld_l <= feat_load;
+        eng_l <= rst || e_need_clock;
       end
       assign core_clk = clk & en_l;
+      assign engine_clk = clk & eng_l;
+      assign engine_on = eng_l;
       wire feat_clk = clk & ld_l;
       always @(posedge feat_clk) c_in_features <= e_features;
     end else begin : g_free
       assign core_clk = clk;
+      assign engine_clk = clk;
+      assign engine_on = 1'b1;
       always @(posedge clk) if (feat_load) c_in_features <= e_features;
     end
   endgenerate

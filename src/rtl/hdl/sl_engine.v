@@ -21,8 +21,7 @@ module sl_engine #(
   parameter MAX_BATCH = 256,
   parameter HELLO_LEN = 137,
   parameter CACHE_SLOTS = 4,
-  parameter FIFO_DEPTH = 16,
-  parameter SIM_WARP = 0
+  parameter FIFO_DEPTH = 16
 ) (
   input  wire            clk,
   input  wire            rst,
@@ -49,9 +48,11 @@ module sl_engine #(
   // identity ROM (HELLO_REPLY payload)
   output wire [10:0]     rom_addr,
   input  wire [7:0]      rom_data,
-  // simulation time warp (SIM_WARP = 1 only): cycles to add while the harness skips idle time
-  input  wire [31:0]     sim_idle_cycles,
+  // the board's free-running cycle counter (latched at ingress and egress, sent in PONG)
+  input  wire [63:0]     cycle,
   output wire            idle,
+  // the engine's state changes on the next edge only if this is high (simulation gates its clock)
+  output wire            need_clock,
   output reg  [31:0]     stat_dropped_frames,
   output reg  [31:0]     stat_rx_overruns,
   output reg  [31:0]     stat_requests
@@ -72,12 +73,6 @@ module sl_engine #(
   localparam FAW = $clog2(FIFO_DEPTH);
   localparam [31:0] MAX_PAYLOAD = 32'd1081352;
 
-  // ---- cycle counter ----
-  reg [63:0] cycle;
-  always @(posedge clk) begin
-    if (rst) cycle <= 64'd0;
-    else cycle <= cycle + 64'd1 + (SIM_WARP != 0 ? {32'd0, sim_idle_cycles} : 64'd0);
-  end
 
   // ---- CRC-32 (IEEE 802.3, reflected 0xEDB88320) ----
   function [31:0] crc32_byte(input [31:0] c, input [7:0] d);
@@ -379,6 +374,10 @@ module sl_engine #(
 
   // nothing changes without input (a frame half received just waits for its next byte)
   assign idle = pstate == P_IDLE && !full[0] && !full[1] && tx_idle;
+  // Nothing moves without a byte in, work to do, or the PHY taking / ready to take a byte.
+  wire tx_waits = tx_valid && !tx_ready && (tstate == T_CODE || tstate == T_EWAIT || tstate == T_DELIM);
+  assign need_clock = rx_valid || pstate != P_IDLE || (full[pb] && tx_idle) || tx_start || (tx_valid && tx_ready) ||
+    (tstate != T_IDLE && !tx_waits);
 
   integer fi;
   always @(posedge clk) begin
