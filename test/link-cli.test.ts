@@ -34,6 +34,13 @@ describe("link CLI commands", () => {
       expect(r.report.offered).toBe(8);
       expect(r.report.delivered + r.report.dropped).toBe(8);
       expect(r.consumerFaults).toBe(0);
+      // A consumer needing 300 µs per 88.9 µs orbit cannot keep the LHC clock: the orbits it does
+      // not take in time are dropped and counted (they used to be delivered late with "dropped 0").
+      const slow = await runReplay(out, { rate: "lhc", queue: 4, consumerUs: 300, loops: 100, json: true });
+      expect(slow.report.offered).toBe(400);
+      expect(slow.report.delivered + slow.report.dropped).toBe(400);
+      expect(slow.report.dropped).toBeGreaterThan(400 / 3);
+      expect(slow.report.offeredHz).toBeGreaterThan(5000); // offered on the link's clock, not the consumer's
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

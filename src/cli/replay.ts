@@ -2,6 +2,8 @@
  * `scoutloop replay`: replay a raw capture orbit by orbit at link rate (the LHC orbit clock or a
  * Gb/s line rate) into a consumer (an in-process native deframer, optionally slowed down), with a
  * bounded queue; report delivered and dropped orbits and latency from the scheduled send times.
+ * An orbit the consumer does not take before the queue would overflow is dropped and counted,
+ * whether the consumer, the host or the replay itself ran late.
  */
 import { readFileSync, statSync } from "node:fs";
 import { Command } from "commander";
@@ -64,7 +66,7 @@ function human(r: ReplaySummary): string {
   const rate = r.rate.kind === "lhc" ? "LHC orbit clock (11.2455 kHz)" : `${r.rate.gbps} Gb/s`;
   return [
     `replayed ${r.input} at ${rate}: ${p.offered} orbits offered in ${(p.elapsedMs / 1000).toFixed(3)} s (${(p.offeredHz / 1000).toFixed(2)} kHz)`,
-    `  delivered ${p.delivered}, dropped ${p.dropped}${p.dropped ? ` (first: ${p.firstDropped.slice(0, 5).join(", ")})` : ""}, max queue ${p.maxQueue}`,
+    `  delivered ${p.delivered} (${p.offered ? ((100 * p.delivered) / p.offered).toFixed(1) : "0"} %), dropped ${p.dropped}${p.dropped ? ` (first: ${p.firstDropped.slice(0, 5).join(", ")})` : ""}, max queue ${p.maxQueue}`,
     `  latency from scheduled send: p50 ${p.latencyMs.p50.toFixed(3)} ms, p99 ${p.latencyMs.p99.toFixed(3)} ms, max ${p.latencyMs.max.toFixed(3)} ms`,
   ].join("\n");
 }

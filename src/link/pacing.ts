@@ -68,8 +68,15 @@ function percentile(sorted: number[], q: number): number {
 }
 
 /**
- * Offer each item of `source` at its scheduled time to `consumer` through a bounded queue.
- * Resolves when every item was offered and every queued item consumed.
+ * Offer each item of `source` at its scheduled time to `consumer` through a bounded receive
+ * buffer; resolves when every item was offered and every buffered item consumed.
+ *
+ * One loop, no timers racing each other: before the consumer takes an item, every item whose
+ * scheduled time has passed enters the buffer, or is dropped when it finds the buffer full. While
+ * the consumer works on an item nobody drains the buffer, so deciding at the next take is exact:
+ * an item is dropped iff the buffer was full at its scheduled time. Lateness of any kind — a slow
+ * consumer, a slow source iterator, a blocked event loop — therefore shows as drops, never as a
+ * quietly slower offered rate; latency is completion time minus scheduled time.
  */
 export async function paceInto<T>(
   source: Iterable<T>,
@@ -80,60 +87,55 @@ export async function paceInto<T>(
   const limit = options.queueLimit ?? 16;
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError("queueLimit must be an integer >= 1");
   if (options.rate.kind === "gbps" && !options.bytesOf) throw new Error("a Gb/s rate needs bytesOf(item)");
-  const queue: Scheduled<T>[] = [];
+  const periodMs = (item: T) => 1000 * itemPeriodSeconds(options.rate, options.bytesOf ? options.bytesOf(item) : 0);
+  const buffer: Scheduled<T>[] = [];
+  let head = 0; // buffer[head..] wait (compacted now and then)
   const latencies: number[] = [];
   const report: PacingReport = {
     offered: 0, delivered: 0, dropped: 0, maxQueue: 0, elapsedMs: 0, offeredHz: 0,
     latencyMs: { p50: 0, p99: 0, max: 0 }, firstDropped: [],
   };
-  let producing = true;
-  let wake: (() => void) | null = null;
+  const it = source[Symbol.iterator]();
+  let next = it.next(); // the next item to arrive, due at time t
   const t0 = now();
-
-  const consume = async (): Promise<void> => {
-    for (;;) {
-      const next = queue.shift();
-      if (!next) {
-        if (!producing) return;
-        await new Promise<void>((res) => (wake = res));
-        continue;
-      }
-      await consumer(next);
-      report.delivered++;
-      latencies.push(now() - next.scheduledMs);
-    }
-  };
-  const consumerDone = consume();
-
   let t = t0;
   let seq = 0;
-  for (const item of source) {
-    while (now() < t) await sleepUntil(now, t);
-    report.offered++;
-    if (queue.length >= limit) {
-      report.dropped++;
-      if (report.firstDropped.length < 100) report.firstDropped.push(seq);
-    } else {
-      queue.push({ item, seq, scheduledMs: t });
-      report.maxQueue = Math.max(report.maxQueue, queue.length);
-      const w = wake as (() => void) | null;
-      wake = null;
-      w?.();
-      // Let a ready consumer take it now. When the pacer runs late and catches up in a burst, this
-      // keeps the burst from overflowing a queue whose consumer is in fact keeping up.
-      await null;
+
+  /** Items due by now enter the buffer (or are dropped); `now` is read once, so a slow source shows next time. */
+  const arrive = () => {
+    const tNow = now();
+    while (!next.done && t <= tNow) {
+      const item = next.value;
+      report.offered++;
+      if (buffer.length - head >= limit) {
+        report.dropped++;
+        if (report.firstDropped.length < 100) report.firstDropped.push(seq);
+      } else {
+        buffer.push({ item, seq, scheduledMs: t });
+        report.maxQueue = Math.max(report.maxQueue, buffer.length - head);
+      }
+      seq++;
+      t += periodMs(item);
+      next = it.next();
     }
-    seq++;
-    t += 1000 * itemPeriodSeconds(options.rate, options.bytesOf ? options.bytesOf(item) : 0);
+  };
+
+  for (;;) {
+    arrive();
+    if (head < buffer.length) {
+      const s = buffer[head++];
+      if (head > 1024 && head * 2 > buffer.length) (buffer.splice(0, head), (head = 0));
+      await consumer(s);
+      report.delivered++;
+      latencies.push(now() - s.scheduledMs);
+      continue;
+    }
+    if (next.done) break;
+    await sleepUntil(now, t);
   }
-  producing = false;
-  const w = wake as (() => void) | null;
-  wake = null;
-  w?.();
-  await consumerDone;
   report.elapsedMs = now() - t0;
   report.offeredHz = report.elapsedMs > 0 ? (report.offered * 1000) / report.elapsedMs : 0;
-  latencies.sort((a, b) => a - b);
+  latencies.sort((x, y) => x - y);
   report.latencyMs = { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? 0 };
   return report;
 }
