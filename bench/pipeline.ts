@@ -71,6 +71,8 @@ function stageCosts(batch: OrbitBatch, model: PipelineModel, fast: PipelineModel
     ["features (57, physical units)", bestTime(() => extractFeatures(batch), 200)],
     ["quantise inputs, TS (model.quantizeInputs)", bestTime(() => model.quantizeInputs(features, batch.nBx), 200)],
     ["quantise inputs, native", bestTime(() => fast.quantizeInputs(features, batch.nBx), 200)],
+    ["features + quantise, TS (reference)", bestTime(() => model.quantizeInputs(extractFeatures(batch), batch.nBx), 200)],
+    ["features + quantise, native one pass", bestTime(() => fast.featuresAndInputs!(batch), 200)],
     ["score, native fixed point", bestTime(() => fast.scoreFixedRaw(inputs, batch.nBx), 200)],
     ["score, TS fixed point (reference)", bestTime(() => model.scoreFixedRaw(inputs, batch.nBx), 200)],
   ];
@@ -99,7 +101,8 @@ export async function run(): Promise<void> {
   printCosts("stage cost, full orbit (both streams)", pool[0].nBx, stageCosts(pool[0], model, fast, ["muon", "calo"]));
   printCosts("stage cost, muon stream", muonPool[0].nBx, stageCosts(muonPool[0], model, fast, ["muon"]));
 
-  const base: Omit<PipelineOptions, "source" | "scorers"> = { model, mode: "pull", window: 4, concurrency: 2, compare: null };
+  // The features stage runs the native one-pass path, as `run` does (session.ts featureStageModel).
+  const base: Omit<PipelineOptions, "source" | "scorers"> = { model: fast, mode: "pull", window: 4, concurrency: 2, compare: null };
   const replay = (n: number) => replayPool(pool, pool.length, n);
 
   const gen = await runPipeline({ ...base, source: generateOrbits({ seed: 7, orbits: 6 }), link: scoutingLink(), scorers: [softwareScorer(fast, { name: "native" })] });

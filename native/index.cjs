@@ -7,6 +7,7 @@ const binding = require(path.join(__dirname, "..", "build", "Release", "scoutloo
 exports.openPty = binding.openPty;
 exports.setRaw = binding.setRaw;
 exports.extractFeaturesHw = binding.extractFeaturesHw;
+exports.featuresAndInputs = binding.featuresAndInputs;
 exports.linkFindCandidate = binding.linkFindCandidate;
 exports.linkDecodeAt = binding.linkDecodeAt;
 exports.linkNext = binding.linkNext;

@@ -16,6 +16,19 @@ export function extractFeaturesHw(
   jetOffset: Uint32Array, jetEt: Int32Array, jetEta: Int32Array, jetPhi: Int32Array,
   out: Int32Array,
 ): void;
+/**
+ * One pass from deframed columns to the 57 physical-unit features (`extractFeatures`) and their raw
+ * input bits (`quantizeRows`), bit for bit; `scales` = [calo ET, calo η, calo φ, muon pT, muon η, muon φ].
+ */
+export function featuresAndInputs(
+  nBx: number,
+  missEt: Int32Array, missEtPhi: Int32Array,
+  egOffset: Uint32Array, egEt: Int32Array, egEta: Int32Array, egPhi: Int32Array,
+  muOffset: Uint32Array, muPt: Int32Array, muEtaAtVtx: Int32Array, muPhiAtVtx: Int32Array,
+  jetOffset: Uint32Array, jetEt: Int32Array, jetEta: Int32Array, jetPhi: Int32Array,
+  scales: Float64Array, normScale: Float64Array, normOffset: Float64Array, format: Int32Array,
+  outFeatures: Float32Array, outInputs: Int32Array,
+): void;
 /** Link deframer (native/link.cc, twin of src/link/decodeTs.ts): next orbit header / packet trailer at or after `from`, or -1. */
 export function linkFindCandidate(buf: Uint8Array, from: number, end: number): number;
 /** Validate and decode the structure at `p` into `scratch` (src/link/scratch.ts layout); outcome in `result` (format.ts `R`). */

@@ -6,6 +6,7 @@
 
 #include "fixed.h"
 #include "format_arg.h"
+#include "quantize_rows.h"
 #include "registry.h"
 
 namespace {
@@ -169,7 +170,7 @@ void quantizeRowsMode(const float* x, size_t n, size_t d, const double* sc, cons
   else quantizeRowsPortable<Q>(x, n, d, sc, off, f, o);
 }
 
-void quantizeRows(const float* x, size_t n, size_t d, const double* sc, const double* off, const fx::Format& f, int32_t* o) {
+void quantizeRowsAnyMode(const float* x, size_t n, size_t d, const double* sc, const double* off, const fx::Format& f, int32_t* o) {
   switch (f.quant) {
     case fx::TRN: return quantizeRowsMode<fx::TRN>(x, n, d, sc, off, f, o);
     case fx::TRN_ZERO: return quantizeRowsMode<fx::TRN_ZERO>(x, n, d, sc, off, f, o);
@@ -209,7 +210,7 @@ Napi::Value FxQuantizeRows(const Napi::CallbackInfo& info) {
   const double* sc = scale.Data();
   const double* off = offset.Data();
   int32_t* o = out.Data();
-  quantizeRows(x, n, d, sc, off, f, o);
+  quantizeRowsAnyMode(x, n, d, sc, off, f, o);
   return info.Env().Undefined();
 }
 
@@ -222,3 +223,9 @@ void Init(Napi::Env env, Napi::Object exports) {
 scoutloop::Register reg(Init);
 
 }  // namespace
+
+namespace scoutloop {
+void quantizeRows(const float* x, size_t n, size_t d, const double* sc, const double* off, const fx::Format& f, int32_t* o) {
+  quantizeRowsAnyMode(x, n, d, sc, off, f, o);
+}
+}  // namespace scoutloop

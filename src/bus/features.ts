@@ -23,6 +23,12 @@ export function computeFeatures(work: OrbitWork, model: PipelineModel): OrbitWor
   }
   work.decoded = batch;
   if (model.nFeatures !== N_FEATURES) throw new Error(`model expects ${model.nFeatures} features, the pipeline provides ${N_FEATURES}`);
+  if (model.featuresAndInputs) {
+    const { features, inputs } = model.featuresAndInputs(batch);
+    work.features = features;
+    work.inputs = inputs;
+    return work;
+  }
   work.features = extractFeatures(batch);
   work.inputs = model.quantizeInputs(work.features, batch.nBx);
   return work;

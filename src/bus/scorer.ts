@@ -5,6 +5,7 @@
  * them apart (hardware comes in as a dependency beside its mock, reference/style.md).
  */
 import type { ScoreBatch } from "../compare/results.js";
+import type { OrbitBatch } from "../events/batch.js";
 
 export interface OrbitScoreRequest {
   orbit: number;
@@ -32,6 +33,8 @@ export interface PipelineModel {
   quantizeInputs(features: Float32Array, n: number): Int32Array;
   scoreFixedRaw(rawInputs: Int32Array, n: number): Int32Array;
   scoreFloat(features: Float32Array, n: number): Float64Array;
+  /** Optional one-pass fast path: the same bits as extractFeatures, then quantizeInputs. */
+  featuresAndInputs?(batch: OrbitBatch): { features: Float32Array; inputs: Int32Array };
 }
 
 /** Value of raw ap_fixed<W,I> bits: raw × 2^-(W−I) (the binary point sits W−I bits up). */

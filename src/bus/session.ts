@@ -18,6 +18,7 @@ import { openBackend } from "./openBackend.js";
 import { parseBackendSpec, backendName } from "./backends.js";
 import { resolveModel, type LoadedModel } from "./model.js";
 import { runPipeline } from "./pipeline.js";
+import { hasNativeScorer, nativeScorer, type ScoringModel } from "../scoring/index.js";
 import type { Emulator } from "../hil/emulator.js";
 import { scoutingLink } from "./scoutingLink.js";
 import { generatorSettings, openSource, type SourceSpec } from "./sources.js";
@@ -129,6 +130,15 @@ export function replayPool(orbits: Iterable<OrbitBatch>, pool: number, total: nu
   };
 }
 
+/**
+ * The model the features stage computes with: its native twin where one exists, for the one-pass
+ * native feature path (the same bits as the TS reference, held to it by a property test).
+ */
+function featureStageModel(model: ScoringModel): ScoringModel {
+  if (model.floatOnly || !hasNativeScorer(model)) return model;
+  return nativeScorer(model);
+}
+
 /** Orbits kept in memory for link-rate replay. */
 export const REPLAY_POOL = 64;
 
@@ -154,7 +164,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     const recorder = opts.record ? new ScoreRecorder() : null;
     const summary = await runPipeline({
       source: orbits,
-      model: model.model,
+      model: featureStageModel(model.model),
       scorers: backends.map((b) => b.scorer),
       mode: opts.mode,
       orbitHz: opts.orbitHz,

@@ -4,6 +4,7 @@
  * reference of the same score. Bigger scores are always more anomalous.
  */
 import { createHash } from "node:crypto";
+import type { OrbitBatch } from "../events/batch.js";
 import type { FixedFormat } from "./fixed.js";
 
 export type ModelKind = "iforest" | "eif" | "ae" | "vae" | "gmm";
@@ -25,6 +26,8 @@ export interface ScoringModel {
   quantizeInputs(features: Float32Array, n: number): Int32Array;
   /** Raw score bits in `outputFormat`: the bit-exact model of the firmware. */
   scoreFixedRaw(rawInputs: Int32Array, n: number): Int32Array;
+  /** Optional fast path (native scorers): features of a batch and their raw inputs in one pass, the same bits as extractFeatures + quantizeInputs. */
+  featuresAndInputs?(batch: OrbitBatch): { features: Float32Array; inputs: Int32Array };
   /** The model as JSON (what `loadModel` reads back). */
   toJSON(): unknown;
 }

@@ -10,6 +10,9 @@ import { IsolationForestModel } from "./iforest.js";
 import { checkRows, type ScoringModel } from "./model.js";
 import { DenseNetModel } from "./nn.js";
 import type { Normalisation } from "./normalise.js";
+import type { OrbitBatch } from "../events/batch.js";
+import { N_FEATURES } from "../events/features.js";
+import { CALO, MUON } from "../events/scales.js";
 
 /** [width, int, signed, quant index, overflow index] as native/fixed.h reads it. */
 export function formatInts(f: FixedFormat): number[] {
@@ -49,9 +52,35 @@ export function nativeQuantizeRows(norm: Normalisation, format: FixedFormat, fea
   return out;
 }
 
+/** The unit scales of src/events/scales.ts in the order native/features.cc reads them. */
+const FEATURE_SCALES = Float64Array.of(CALO.etScale, CALO.etaScale, CALO.phiScale, MUON.ptScale, MUON.etaScale, MUON.phiScale);
+
+/**
+ * Physical features and raw inputs of a batch in one native pass (native/features.cc): the bits of
+ * `extractFeatures` then `quantizeRows` (a property test holds them to the TS reference).
+ */
+export function nativeFeaturesAndInputs(
+  norm: Normalisation, format: FixedFormat, batch: OrbitBatch,
+  features = new Float32Array(batch.nBx * N_FEATURES), inputs = new Int32Array(batch.nBx * N_FEATURES),
+): { features: Float32Array; inputs: Int32Array } {
+  const { egammas: eg, muons: mu, jets: jet, sums } = batch;
+  native.featuresAndInputs(
+    batch.nBx, sums.hwMissEt, sums.hwMissEtPhi,
+    eg.offset, eg.hwEt, eg.hwEta, eg.hwPhi,
+    mu.offset, mu.hwPt, mu.hwEtaAtVtx, mu.hwPhiAtVtx,
+    jet.offset, jet.hwEt, jet.hwEta, jet.hwPhi,
+    FEATURE_SCALES, norm.scale, norm.offset, Int32Array.from(formatInts(format)), features, inputs,
+  );
+  return { features, inputs };
+}
+
 /** Wrap `model` so quantizeInputs and scoreFixedRaw run natively; `scoreFixed` fills `out` for n rows. */
 function withNativeFixed(model: ScoringModel, norm: Normalisation, scoreFixed: (raw: Int32Array, n: number, out: Int32Array) => void, extra: Partial<ScoringModel> = {}): ScoringModel {
   return Object.assign(Object.create(model) as ScoringModel, {
+    featuresAndInputs(batch: OrbitBatch): { features: Float32Array; inputs: Int32Array } {
+      if (model.nFeatures !== N_FEATURES || norm.scale.length !== N_FEATURES) throw new Error(`model expects ${model.nFeatures} features, the pipeline provides ${N_FEATURES}`);
+      return nativeFeaturesAndInputs(norm, model.inputFormat, batch);
+    },
     quantizeInputs(features: Float32Array, n: number): Int32Array {
       checkRows(features, n, model.nFeatures, "quantizeInputs");
       return nativeQuantizeRows(norm, model.inputFormat, features, n);
@@ -63,6 +92,11 @@ function withNativeFixed(model: ScoringModel, norm: Normalisation, scoreFixed: (
       return out;
     },
   }, extra);
+}
+
+/** Whether `nativeScorer(model)` has a C++ core for this model kind. */
+export function hasNativeScorer(model: ScoringModel): boolean {
+  return model instanceof IsolationForestModel || model instanceof DenseNetModel;
 }
 
 /** A ScoringModel that delegates the hot calls to C++; everything else stays with the TS model. */
