@@ -2,23 +2,15 @@
 // extractFeatures (src/events/features.ts) then the general per-value quantiser, bit for bit.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { formatArb } from "./helpers/fixedArbs.js";
 import { allocateBatch, type OrbitBatch } from "../src/events/batch.js";
 import { N_FEATURES, extractFeatures } from "../src/events/features.js";
-import { fixedFormat, OVERFLOW_MODES, parseFixed, QUANT_MODES, type FixedFormat } from "../src/scoring/fixed.js";
+import { fixedFormat, parseFixed, type FixedFormat } from "../src/scoring/fixed.js";
 import { nativeFeaturesAndInputs } from "../src/scoring/native.js";
 import { axol1tlNormalisation, type Normalisation } from "../src/scoring/normalise.js";
 import { quantizeRowsReference } from "../src/scoring/quantize-rows.js";
 import { generateOrbits } from "../src/trigger/index.js";
 
-const formatArb: fc.Arbitrary<FixedFormat> = fc
-  .record({
-    signed: fc.boolean(),
-    width: fc.integer({ min: 1, max: 32 }),
-    int: fc.integer({ min: -8, max: 40 }),
-    quant: fc.constantFrom(...QUANT_MODES),
-    overflow: fc.constantFrom(...OVERFLOW_MODES),
-  })
-  .map((r) => fixedFormat(r.signed ? r.width : Math.min(r.width, 31), r.int, r.signed, r.quant, r.overflow));
 
 const INT32_EDGES = [0, 1, -1, 2, 511, 512, 2047, 4095, 65535, 2 ** 31 - 1, -(2 ** 31)];
 /** Hardware values: ordinary ranges, field edges and int32 extremes. */

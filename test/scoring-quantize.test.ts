@@ -1,23 +1,14 @@
 // The fast row quantiser (TS and C++) against the general per-value path of fixed.ts, bit for bit.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { formatArb } from "./helpers/fixedArbs.js";
 import { N_FEATURES } from "../src/events/features.js";
 import { native } from "../src/native.js";
 import { generatedFeatures } from "../src/scoring/data.js";
-import { fixedFormat, fracBits, OVERFLOW_MODES, QUANT_MODES, type FixedFormat } from "../src/scoring/fixed.js";
+import { fixedFormat, fracBits, type FixedFormat } from "../src/scoring/fixed.js";
 import { formatInts, nativeQuantizeRows } from "../src/scoring/native.js";
 import { axol1tlNormalisation, type Normalisation } from "../src/scoring/normalise.js";
 import { quantizeRows, quantizeRowsReference } from "../src/scoring/quantize-rows.js";
-
-const formatArb: fc.Arbitrary<FixedFormat> = fc
-  .record({
-    signed: fc.boolean(),
-    width: fc.integer({ min: 1, max: 32 }),
-    int: fc.integer({ min: -8, max: 40 }),
-    quant: fc.constantFrom(...QUANT_MODES),
-    overflow: fc.constantFrom(...OVERFLOW_MODES),
-  })
-  .map((r) => fixedFormat(r.signed ? r.width : Math.min(r.width, 31), r.int, r.signed, r.quant, !r.signed && r.overflow === "WRAP_SM" ? "WRAP" : r.overflow));
 
 /** Feature values that hit ties, saturation edges, zeros, NaN, ±∞ and huge magnitudes. */
 function valueArb(f: FixedFormat): fc.Arbitrary<number> {
