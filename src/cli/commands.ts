@@ -17,7 +17,7 @@ import { regressCommand } from "./regress.js";
 import { trainCommand } from "./train.js";
 import { scoreCommand } from "./score.js";
 import { evalCommand } from "./eval.js";
-import { rtlCommand } from "./rtl-sim.js";
+import { rtlCommand } from "./rtl.js";
 
 export const COMMANDS: Array<() => Command> = [
   genCommand,

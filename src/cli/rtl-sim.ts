@@ -83,8 +83,3 @@ export function rtlServeCommand(): Command {
       if (!o.json) process.stderr.write(`RTL board stopped: ${JSON.stringify(stats)}\n`);
     });
 }
-
-/** `scoutloop rtl`: the RTL board group (build, serve). */
-export function rtlCommand(): Command {
-  return new Command("rtl").description("RTL boards: verilate a model's Verilog board and serve it like a dev kit").addCommand(rtlBuildCommand()).addCommand(rtlServeCommand());
-}
