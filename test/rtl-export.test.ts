@@ -37,7 +37,8 @@ describe("rtl export", () => {
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);
-    expect(out.files).toEqual(["scorer.v", "core.json", "tb.v", "tb_input_features.dat", "tb_output_predictions.dat"]);
+    expect(out.files).toEqual(["scorer.v", "core.json", "tb.v", "tb_input_features.dat", "tb_output_predictions.dat", "shell.v"]);
+    expect(readFileSync(join(dir, "shell.v"), "utf8")).toMatch(/module scoutloop_board/);
     expect(JSON.parse(readFileSync(join(dir, "core.json"), "utf8"))).toMatchObject({ top: "scoutloop_scorer", modelId: forest.id, latency: out.manifest.latency });
     // The vector files hold what the library computes: generated events, the model's raw bits.
     const raw = generatedVectors(forest, 400, 4);

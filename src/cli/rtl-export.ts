@@ -4,6 +4,9 @@ import { resolve } from "node:path";
 import { resolveModel } from "../bus/model.js";
 import { exportRtl, generatedVectors } from "../rtl/export.js";
 import { parseStuckBit, type StuckBitFault } from "../rtl/faults.js";
+import { loadProfile, ProfileError } from "../hil/profile.js";
+import { rtlIdentity } from "../rtl/inprocess.js";
+import { emitShellVerilog } from "../rtl/shell.js";
 import { emit, intOption, requireFile, UsageError } from "./util.js";
 
 /** Parse `--stuck-bit` (commander argParser) with the one-line syntax in the error. */
@@ -17,16 +20,25 @@ export function stuckBitOption(value: string): StuckBitFault {
 
 export function rtlExportCommand(): Command {
   return new Command("export")
-    .description("write scorer.v (top scoutloop_scorer), core.json, tb.v and hls4ml-style test vectors that Icarus Verilog reproduces")
+    .description("write scorer.v (top scoutloop_scorer), shell.v (top scoutloop_board), core.json, tb.v and hls4ml-style test vectors that Icarus Verilog reproduces")
     .option("--model <model.json>", "model file (default: the default isolation forest that `run` uses)")
     .requiredOption("--out <dir>", "output directory (created if missing)")
     .option("--vectors <n>", "generated events written as test vectors", intOption(1, 10_000_000), 1000)
     .option("--seed <s>", "generator seed of the test vectors", intOption(0, 2 ** 31 - 1), 1)
     .option("--stuck-bit <spec>", "inject a stuck bit: threshold:TREE:NODE:BIT=0|1 (forest) or weight:LAYER:IN:OUT:BIT=0|1 (network)", stuckBitOption)
+    .option("--profile <profile>", "board profile of the shell (shell.v: clock, UART baud rate, max batch)", "rtl-uart")
     .option("--json", "print the manifest and file list as JSON")
     .addHelpText("after", "\nThen, in the output directory:\n  iverilog -g2012 -o sim *.v && vvp -n sim\n\nExample:\n  scoutloop rtl export --model model.json --out rtl-out --vectors 1000\n")
     .action((o) => {
       if (o.model) requireFile(o.model);
+      let profile;
+      try {
+        profile = loadProfile(o.profile);
+      } catch (err) {
+        if (err instanceof ProfileError) throw new UsageError(err.message);
+        throw err;
+      }
+      if (!profile.rtl) throw new UsageError(`profile ${profile.name} is not an RTL profile (it has no "rtl" field); try rtl-uart or rtl-zmq`);
       const { model, describe } = resolveModel(o.model);
       let raw: Int32Array;
       try {
@@ -37,7 +49,10 @@ export function rtlExportCommand(): Command {
       const dir = resolve(o.out);
       let res;
       try {
-        res = exportRtl(model, dir, { raw, n: o.vectors, fault: o.stuckBit });
+        res = exportRtl(model, dir, {
+          raw, n: o.vectors, fault: o.stuckBit,
+          shell: (core) => emitShellVerilog(core.manifest, rtlIdentity(profile, core, model.kind)),
+        });
       } catch (err) {
         if (err instanceof RangeError) throw new UsageError(err.message);
         throw err;

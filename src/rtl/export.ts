@@ -6,7 +6,8 @@
  *                                   rtl_output.dat and compares with tb_output_predictions.dat
  *   tb_input_features.dat           hls4ml style: one event per line, raw input-format integers
  *   tb_output_predictions.dat       the software model's raw score bits, one per line
- *   shell.v                         the board shell, when a shell emitter is given
+ *   shell.v                         the board shell (top scoutloop_board, src/rtl/shell.ts), when
+ *                                   asked for; Icarus elaborates it as a second, idle root
  * `iverilog -g2012 -o sim *.v && vvp sim` in the directory reproduces the predictions.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -14,7 +15,7 @@ import { join } from "node:path";
 import { N_FEATURES, extractFeatures } from "../events/features.js";
 import type { ScoringModel } from "../scoring/model.js";
 import { generateOrbits } from "../trigger/index.js";
-import { generateScorerCore, type CoreManifest, type CoreOptions } from "./core.js";
+import { generateScorerCore, type CoreManifest, type CoreOptions, type ScorerCore } from "./core.js";
 
 /** Raw input bits of `n` generated events (the seeded background generator, as `run` uses). */
 export function generatedVectors(model: ScoringModel, n: number, seed = 1): Int32Array {
@@ -155,8 +156,8 @@ export interface ExportOptions extends CoreOptions {
   /** Raw input rows to write (n × nFeatures). */
   raw: Int32Array;
   n: number;
-  /** The board shell's Verilog (shell.v), when available. */
-  shellVerilog?: string;
+  /** The board shell's Verilog (shell.v) for the generated core, when wanted. */
+  shell?: (core: ScorerCore) => string;
 }
 
 export interface ExportResult {
@@ -176,7 +177,7 @@ export function exportRtl(model: ScoringModel, dir: string, opts: ExportOptions)
     ["tb_input_features.dat", datLines(opts.raw.subarray(0, opts.n * model.nFeatures), model.nFeatures)],
     ["tb_output_predictions.dat", datLines(predictions, 1)],
   ];
-  if (opts.shellVerilog !== undefined) files.push(["shell.v", opts.shellVerilog]);
+  if (opts.shell) files.push(["shell.v", opts.shell(core)]);
   for (const [name, text] of files) writeFileSync(join(dir, name), text);
   return { manifest: core.manifest, files: files.map(([name]) => name) };
 }
