@@ -12,7 +12,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { N_FEATURES, extractFeatures } from "../events/features.js";
+import { N_FEATURES } from "../events/features.js";
+import { collectSample } from "../scoring/sample.js";
 import type { ScoringModel } from "../scoring/model.js";
 import { generateOrbits } from "../trigger/index.js";
 import { generateScorerCore, type CoreManifest, type CoreOptions, type ScorerCore } from "./core.js";
@@ -20,16 +21,8 @@ import { generateScorerCore, type CoreManifest, type CoreOptions, type ScorerCor
 /** Raw input bits of `n` generated events (the seeded background generator, as `run` uses). */
 export function generatedVectors(model: ScoringModel, n: number, seed = 1): Int32Array {
   if (model.nFeatures !== N_FEATURES) throw new RangeError(`generated vectors have ${N_FEATURES} features, the model takes ${model.nFeatures}`);
-  const rows = new Float32Array(n * N_FEATURES);
-  let have = 0;
-  for (const batch of generateOrbits({ seed, orbits: 1_000_000 })) {
-    if (have >= n) break;
-    const f = extractFeatures(batch);
-    const take = Math.min(batch.nBx, n - have);
-    rows.set(f.subarray(0, take * N_FEATURES), have * N_FEATURES);
-    have += take;
-  }
-  return model.quantizeInputs(rows, n);
+  const s = collectSample(generateOrbits({ seed, orbits: 1_000_000 }), n);
+  return model.quantizeInputs(s.features, s.n);
 }
 
 /** The Icarus testbench for a core (plain Verilog, one top module `tb`). */

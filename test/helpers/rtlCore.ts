@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { N_FEATURES } from "../../src/events/features.js";
 import { rawMax, seededRandom, type ScoringModel } from "../../src/scoring/index.js";
 import { rawLow } from "../../src/rtl/fixed-hdl.js";
-import { collectSample } from "../../src/study/sample.js";
+import { collectSample } from "../../src/scoring/sample.js";
 import { generateOrbits } from "../../src/trigger/index.js";
 
 export const execFileAsync = promisify(execFile);
