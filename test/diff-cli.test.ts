@@ -46,6 +46,8 @@ describe("scoutloop diff", () => {
     expect(j.differences.total).toBe(0);
     expect(j.bx.paired).toBeGreaterThan(1000);
     expect(j.kinds.muon.fields.hwPt.compared).toBeGreaterThan(0);
+    // Streams meet orbit by orbit: memory holds a couple of orbits, not the file.
+    expect(j.pairing.maxWaiting).toBeLessThanOrEqual(2);
   });
 
   it("reports exactly the changed object and field, and exits 1", () => {

@@ -2,7 +2,7 @@
  * `scoutloop diff A B` as a library call: open two event sources (any input `openSource` reads),
  * work out what each carries, and compare them object by object (src/compare/objects), streaming.
  */
-import { ADC2021_COVERAGE, FULL_COVERAGE, streamCoverage, type Coverage } from "../compare/objects/fields.js";
+import { ADC2021_COVERAGE, DARKMACHINES_COVERAGE, FULL_COVERAGE, streamCoverage, type Coverage } from "../compare/objects/fields.js";
 import { ObjectDiffer, type DiffOptions, type ObjectDiffResult } from "../compare/objects/differ.js";
 import { pairOrbitStreams, type PairingStats } from "../compare/objects/stream.js";
 import { openSource, type OrbitSource } from "./sources.js";
@@ -32,10 +32,11 @@ export interface SourceDiffResult extends ObjectDiffResult {
   problems: string[];
 }
 
-/** What a source can hold, from how it is read. */
+/** What a source can hold, from how it is read (lossless formats and the generator: everything). */
 export function coverageOf(source: OrbitSource): Coverage {
-  switch (source.format) {
+  switch (source.format as string | undefined) {
     case "adc2021": return ADC2021_COVERAGE;
+    case "darkmachines": return DARKMACHINES_COVERAGE;
     case "raw":
     case "pattern": return streamCoverage(source.streams ?? new Set());
     default: return FULL_COVERAGE;

@@ -110,6 +110,17 @@ export const ADC2021_COVERAGE: Coverage = {
   sums: { fields: ["hwMissEt", "hwMissEtPhi"], maxObjects: 1 },
 };
 
+/**
+ * The DarkMachines challenge CSV: 4-vectors of jets, e/γ and muons (with their charge) and MET,
+ * at most the L1 caps per BX; no τ, no isolation or quality, no other sums.
+ */
+export const DARKMACHINES_COVERAGE: Coverage = {
+  muon: { fields: ["hwPt", "hwEtaAtVtx", "hwPhiAtVtx", "hwCharge"], maxObjects: CAPS.muon },
+  egamma: { fields: ["hwEt", "hwEta", "hwPhi"], maxObjects: CAPS.egamma },
+  jet: { fields: ["hwEt", "hwEta", "hwPhi"], maxObjects: CAPS.jet },
+  sums: { fields: ["hwMissEt", "hwMissEtPhi"], maxObjects: 1 },
+};
+
 /** A link capture with only one of the two scouting streams. */
 export function streamCoverage(streams: ReadonlySet<"muon" | "calo">): Coverage {
   const out: Coverage = {};
