@@ -105,6 +105,17 @@ describe("scoutloop diff", () => {
     expect(j.kinds.jet.beyondCapA).toBeGreaterThan(0);
   });
 
+  it("says so when a capture has link faults, and counts what they cost", () => {
+    const bytes = readFileSync(p("gen.raw"));
+    writeFileSync(p("cut.raw"), bytes.subarray(0, bytes.length - 3000)); // the last orbit's calo stream ends early
+    const r = run(["diff", p("gen.raw"), p("cut.raw"), "--json"]);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.identical).toBe(false);
+    expect(j.problems).toEqual([expect.stringMatching(/^B \(.*cut\.raw\) had link faults: .*truncated 1/)]);
+    expect(j.inputs.B.faults.truncated).toBe(1);
+  });
+
   it("exits 2 on usage errors with one clear line", () => {
     for (const args of [
       ["diff", p("ev.jsonl")],
