@@ -25,3 +25,5 @@ exports.nnPaths = binding.nnPaths;
 exports.fxQuantize = binding.fxQuantize;
 exports.fxQuantizeRows = binding.fxQuantizeRows;
 exports.fxCast = binding.fxCast;
+exports.nplmFeatures = binding.nplmFeatures;
+exports.nplmNewton = binding.nplmNewton;

@@ -87,3 +87,7 @@ export function fxQuantize(values: Float64Array, format: Int32Array, out: Float6
 export function fxQuantizeRows(features: Float32Array, n: number, scale: Float64Array, offset: Float64Array, format: Int32Array, out: Int32Array): void;
 /** Convert raw bits with `fromFrac` fractional bits into `format` (native/fixed.h `castRaw`). */
 export function fxCast(raw: Float64Array, fromFrac: number, format: Int32Array, out: Float64Array): void;
+/** NPLM Nyström features φ = L⁻¹ k_M(x) (native/nplm.cc, twin of nystromFeatures in src/study/nplm-fit.ts). */
+export function nplmFeatures(x: Float64Array, n: number, d: number, centres: Float64Array, m: number, sigma: number, chol: Float64Array, out: Float64Array): void;
+/** NPLM weighted L2 logistic Newton fit (twin of weightedLogistic); info ← [objective, iterations, converged, hessianFailed]. */
+export function nplmNewton(phi: Float64Array, n: number, m: number, y: Uint8Array, w: Float64Array, lambda: number, maxIter: number, tol: number, beta: Float64Array, f: Float64Array, info: Float64Array): void;

@@ -10,6 +10,7 @@ import { collectSample } from "../src/scoring/sample.js";
 import { injectStudy } from "../src/study/inject.js";
 import { kfoldCompare } from "../src/study/kfold.js";
 import { mulberry32 } from "../src/study/shuffle.js";
+import { NPLM_DEFAULTS, nplmInjectionScan, nplmTest, type Table } from "../src/study/nplm.js";
 import type { RunRecord } from "../src/compare/run-record.js";
 import { FULL_COVERAGE, ObjectDiffer, pairOrbitStreams } from "../src/compare/objects/index.js";
 import { randomBatch } from "./helpers/randomBatch.js";
@@ -87,4 +88,14 @@ export function fixtureDiff() {
   const pairing = pairOrbitStreams([a], [b], differ);
   const input = (path: string) => ({ path, describe: path, format: "jsonl", coverage: FULL_COVERAGE, faults: {} });
   return { ...differ.result(), inputs: { A: input("a.jsonl"), B: input("b.jsonl") }, pairing, problems: [] };
+}
+
+/** NPLM on one column (exponential reference, a Gaussian bump in the data): test and injection scan, small and fast. */
+export function fixtureNplm(): { test: ReturnType<typeof nplmTest>; scan: ReturnType<typeof nplmInjectionScan> } {
+  const rnd = mulberry32(17);
+  const col = (n: number, bump = 0): Table => ({ n, d: 1, columns: ["x"], values: Float64Array.from({ length: n }, (_, i) => (i < bump ? 2.5 + 0.4 * Math.sqrt(-2 * Math.log(Math.max(rnd(), 1e-12))) * Math.cos(2 * Math.PI * rnd()) : -Math.log(1 - rnd()))) });
+  const config = { ...NPLM_DEFAULTS, m: 30, toys: 12 };
+  const test = nplmTest({ reference: col(3000), data: col(600, 40), describeReference: "exp(1)", describeData: "exp(1) + bump", config });
+  const scan = nplmInjectionScan({ background: col(3600), signal: col(200, 200), signalName: "bump", nData: 600, nRef: 2400, fractions: [0, 0.05, 0.1], toysPerFraction: 3, config, describeBackground: "exp(1)" });
+  return { test, scan };
 }

@@ -13,6 +13,7 @@ import { reportCommand } from "./report.js";
 import { monitorCommand } from "./monitor.js";
 import { injectCommand } from "./inject.js";
 import { kfoldCommand } from "./kfold.js";
+import { nplmCommand } from "./nplm.js";
 import { regressCommand } from "./regress.js";
 import { trainCommand } from "./train.js";
 import { scoreCommand } from "./score.js";
@@ -33,6 +34,7 @@ export const COMMANDS: Array<() => Command> = [
   monitorCommand,
   injectCommand,
   kfoldCommand,
+  nplmCommand,
   regressCommand,
   trainCommand,
   scoreCommand,

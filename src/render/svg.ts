@@ -14,10 +14,13 @@ export type PlotKind =
   | "inject-scores"
   | "inject-sculpting"
   | "kfold"
-  | "diff-fields";
+  | "diff-fields"
+  | "nplm-null"
+  | "nplm-injection"
+  | "nplm-reconstruction";
 
 export const PLOT_KINDS: readonly PlotKind[] = [
-  "score-distributions", "score-residuals", "latency", "roc", "monitor", "inject-scores", "inject-sculpting", "kfold", "diff-fields",
+  "score-distributions", "score-residuals", "latency", "roc", "monitor", "inject-scores", "inject-sculpting", "kfold", "diff-fields", "nplm-null", "nplm-injection", "nplm-reconstruction",
 ];
 
 /** The subset of a DOM element we touch (tsconfig has no DOM lib: Node code). */

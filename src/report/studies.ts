@@ -7,5 +7,6 @@ import { monitorReport } from "../monitor/render.js";
 import { injectReport } from "../study/inject-render.js";
 import { kfoldReport } from "../study/kfold-render.js";
 import { diffReport } from "./diff-render.js";
+import { nplmReport, nplmScanReport } from "../study/nplm-render.js";
 
-export const STUDY_REPORTS: ReadonlyArray<StudyReport<never>> = [monitorReport, injectReport, kfoldReport, diffReport];
+export const STUDY_REPORTS: ReadonlyArray<StudyReport<never>> = [monitorReport, injectReport, kfoldReport, diffReport, nplmReport, nplmScanReport];

@@ -4,3 +4,5 @@ export * from "./histogram.js";
 export * from "./roc.js";
 export * from "./pvalues.js";
 export * from "./twosample.js";
+export * from "./linalg.js";
+export * from "./toys.js";

@@ -55,7 +55,16 @@ export function incompleteBeta(x: number, a: number, b: number): number {
 
 /** Regularised lower incomplete gamma P(a, x) (series / continued fraction). */
 export function lowerGammaP(a: number, x: number): number {
-  if (x <= 0) return 0;
+  return incompleteGamma(a, x).p;
+}
+
+/** Regularised upper incomplete gamma Q(a, x) = 1 − P(a, x), accurate in the far tail. */
+export function upperGammaQ(a: number, x: number): number {
+  return incompleteGamma(a, x).q;
+}
+
+function incompleteGamma(a: number, x: number): { p: number; q: number } {
+  if (x <= 0) return { p: 0, q: 1 };
   const lnFront = -x + a * Math.log(x) - lnGamma(a);
   if (x < a + 1) {
     let sum = 1 / a;
@@ -65,7 +74,8 @@ export function lowerGammaP(a: number, x: number): number {
       sum += term;
       if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
     }
-    return Math.exp(lnFront) * sum;
+    const p = Math.exp(lnFront) * sum;
+    return { p, q: 1 - p };
   }
   // Q(a,x) by Lentz continued fraction
   const tiny = 1e-300;
@@ -83,7 +93,8 @@ export function lowerGammaP(a: number, x: number): number {
     h *= del;
     if (Math.abs(del - 1) < 1e-15) break;
   }
-  return 1 - Math.exp(lnFront) * h;
+  const q = Math.exp(lnFront) * h;
+  return { p: 1 - q, q };
 }
 
 /** Poisson CDF P(N ≤ n | μ) = Q(n + 1, μ). */
@@ -139,4 +150,22 @@ export function pToZ(p: number): number {
   const t = q - 0.5;
   const r = t * t;
   return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * t) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** Survival function of χ² with `dof` degrees of freedom: P(X ≥ t). */
+export function chi2Sf(t: number, dof: number): number {
+  if (!(dof > 0)) throw new RangeError(`χ² dof must be > 0, got ${dof}`);
+  return t <= 0 ? 1 : upperGammaQ(dof / 2, t / 2);
+}
+
+export function chi2Cdf(t: number, dof: number): number {
+  return t <= 0 ? 0 : lowerGammaP(dof / 2, t / 2);
+}
+
+/** Standard normal upper tail P(Z ≥ z) (erfc by a continued fraction / series via Q(½, z²/2)). */
+export function zToP(z: number): number {
+  if (z === Infinity) return 0;
+  if (z === -Infinity) return 1;
+  const q = 0.5 * upperGammaQ(0.5, (z * z) / 2);
+  return z >= 0 ? q : 1 - q;
 }
