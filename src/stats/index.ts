@@ -6,3 +6,5 @@ export * from "./pvalues.js";
 export * from "./twosample.js";
 export * from "./linalg.js";
 export * from "./toys.js";
+export * from "./optimize.js";
+export * from "./gp.js";

@@ -19,6 +19,13 @@ import { cholesky, choleskySolve } from "../stats/linalg.js";
 /** "native" runs the two O(n·M²) passes in native/nplm.cc; "ts" is the reference. */
 export type NplmBackend = "native" | "ts";
 
+/** False when the addon was built before native/nplm.cc existed (rebuild: npx node-gyp build). */
+export const HAVE_NATIVE_NPLM = typeof (native as { nplmNewton?: unknown }).nplmNewton === "function";
+
+function requireNative(): void {
+  if (!HAVE_NATIVE_NPLM) throw new Error("the native addon has no NPLM fit (built before native/nplm.cc): run `npx node-gyp build`, or use --backend ts");
+}
+
 export interface KernelBasis {
   /** M × d centres. */
   centres: Float64Array;
@@ -56,6 +63,7 @@ export function kernelBasis(centres: Float64Array, m: number, d: number, sigma: 
 export function nystromFeatures(basis: KernelBasis, x: Float64Array, n: number, backend: NplmBackend = "ts"): Float64Array {
   const { centres, m, d, sigma, chol } = basis;
   if (backend === "native") {
+    requireNative();
     const out = new Float64Array(n * m);
     native.nplmFeatures(x, n, d, centres, m, sigma, chol, out);
     return out;
@@ -96,6 +104,7 @@ const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / 
  */
 export function weightedLogistic(phi: Float64Array, n: number, m: number, y: Uint8Array, w: Float64Array, lambda: number, maxIter = 100, tol = 1e-12, backend: NplmBackend = "ts"): LogisticFit {
   if (backend === "native") {
+    requireNative();
     const beta = new Float64Array(m), f = new Float64Array(n), info = new Float64Array(4);
     native.nplmNewton(phi, n, m, y, w, lambda, maxIter, tol, beta, f, info);
     if (info[3]) throw new Error("NPLM Newton step: Hessian not positive definite (λ too small?)");
