@@ -10,6 +10,7 @@ import { collectSample } from "../src/scoring/sample.js";
 import { injectStudy } from "../src/study/inject.js";
 import { kfoldCompare } from "../src/study/kfold.js";
 import { mulberry32 } from "../src/study/shuffle.js";
+import { gpInjectionStudy } from "../src/study/gp-search.js";
 import { NPLM_DEFAULTS, nplmInjectionScan, nplmTest, type Table } from "../src/study/nplm.js";
 import type { RunRecord } from "../src/compare/run-record.js";
 import { FULL_COVERAGE, ObjectDiffer, pairOrbitStreams } from "../src/compare/objects/index.js";
@@ -98,4 +99,10 @@ export function fixtureNplm(): { test: ReturnType<typeof nplmTest>; scan: Return
   const test = nplmTest({ reference: col(3000), data: col(600, 40), describeReference: "exp(1)", describeData: "exp(1) + bump", config });
   const scan = nplmInjectionScan({ background: col(3600), signal: col(200, 200), signalName: "bump", nData: 600, nRef: 2400, fractions: [0, 0.05, 0.1], toysPerFraction: 3, config, describeBackground: "exp(1)" });
   return { test, scan };
+}
+
+/** GP search: a small spectrum, the spurious-signal row and one injected row, one toy each. */
+export function fixtureGp() {
+  const edges = Array.from({ length: 21 }, (_, i) => 1 + (2.5 * i) / 20);
+  return gpInjectionStudy({ edges, backgroundEvents: 2e4, mass: 2, width: 0.1, injected: [0, 800], toys: 1, seed: 5 });
 }

@@ -14,6 +14,7 @@ import { monitorCommand } from "./monitor.js";
 import { injectCommand } from "./inject.js";
 import { kfoldCommand } from "./kfold.js";
 import { nplmCommand } from "./nplm.js";
+import { gpCommand } from "./gp.js";
 import { regressCommand } from "./regress.js";
 import { trainCommand } from "./train.js";
 import { scoreCommand } from "./score.js";
@@ -35,6 +36,7 @@ export const COMMANDS: Array<() => Command> = [
   injectCommand,
   kfoldCommand,
   nplmCommand,
+  gpCommand,
   regressCommand,
   trainCommand,
   scoreCommand,

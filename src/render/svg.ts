@@ -17,10 +17,14 @@ export type PlotKind =
   | "diff-fields"
   | "nplm-null"
   | "nplm-injection"
-  | "nplm-reconstruction";
+  | "nplm-reconstruction"
+  | "gp-spectrum"
+  | "gp-pulls"
+  | "gp-injection";
 
 export const PLOT_KINDS: readonly PlotKind[] = [
   "score-distributions", "score-residuals", "latency", "roc", "monitor", "inject-scores", "inject-sculpting", "kfold", "diff-fields", "nplm-null", "nplm-injection", "nplm-reconstruction",
+  "gp-spectrum", "gp-pulls", "gp-injection",
 ];
 
 /** The subset of a DOM element we touch (tsconfig has no DOM lib: Node code). */

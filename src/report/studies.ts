@@ -8,5 +8,6 @@ import { injectReport } from "../study/inject-render.js";
 import { kfoldReport } from "../study/kfold-render.js";
 import { diffReport } from "./diff-render.js";
 import { nplmReport, nplmScanReport } from "../study/nplm-render.js";
+import { gpReport } from "../study/gp-render.js";
 
-export const STUDY_REPORTS: ReadonlyArray<StudyReport<never>> = [monitorReport, injectReport, kfoldReport, diffReport, nplmReport, nplmScanReport];
+export const STUDY_REPORTS: ReadonlyArray<StudyReport<never>> = [monitorReport, injectReport, kfoldReport, diffReport, nplmReport, nplmScanReport, gpReport];

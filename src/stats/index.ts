@@ -8,3 +8,4 @@ export * from "./linalg.js";
 export * from "./toys.js";
 export * from "./optimize.js";
 export * from "./gp.js";
+export * from "./random.js";

@@ -169,3 +169,8 @@ export function zToP(z: number): number {
   const q = 0.5 * upperGammaQ(0.5, (z * z) / 2);
   return z >= 0 ? q : 1 - q;
 }
+
+/** Standard normal CDF Φ(z). */
+export function normalCdf(z: number): number {
+  return zToP(-z); // P(Z ≥ −z): no 1 − tiny cancellation in the lower tail
+}
