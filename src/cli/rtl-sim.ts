@@ -41,7 +41,7 @@ export function rtlBuildCommand(): Command {
         const { resolveModel } = await import("../bus/model.js");
         const { model } = resolveModel(o.model);
         kind = model.kind;
-        core = await coreForModel(model);
+        core = coreForModel(model);
       }
       const log = o.json ? undefined : (l: string) => process.stderr.write(`${l}\n`);
       const info = await buildRtl(o.out, { core, identity: rtlIdentity(profile, core, kind), jobs: o.jobs, log });

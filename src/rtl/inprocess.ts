@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { BoardProfile } from "../hil/profile.js";
+import type { ScoringModel } from "../scoring/model.js";
 import { ensureRtlBuild, HARNESS_SOURCE, type RtlCore } from "./build.js";
 import { startRtlBoard, type RtlBoard } from "./board.js";
 import { coreForModel } from "./model-core.js";
@@ -44,11 +45,11 @@ export function rtlIdentity(profile: BoardProfile, core: RtlCore, kind: string):
 }
 
 export async function startRtlForModel(
-  model: { id: string; kind: string },
+  model: ScoringModel,
   profile: BoardProfile,
   opts: { core?: RtlCore; log?: (line: string) => void } = {},
 ): Promise<RtlRun> {
-  const core = opts.core ?? (await coreForModel(model));
+  const core = opts.core ?? coreForModel(model);
   if (core.manifest.modelId !== model.id) throw new Error(`RTL core is for model ${core.manifest.modelId}, the run's model is ${model.id}`);
   const identity = rtlIdentity(profile, core, model.kind);
   const { dir, info, cached } = await ensureRtlBuild({ core, identity, log: opts.log });

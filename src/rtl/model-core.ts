@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RtlCore } from "./build.js";
 import type { ShellCoreManifest } from "./shell.js";
+import type { ScoringModel } from "../scoring/model.js";
+import { generateScorerCore } from "./core.js";
 
 /** A core from a directory holding scorer.v and core.json. */
 export function readCoreDir(dir: string): RtlCore {
@@ -21,19 +23,8 @@ export function readCoreDir(dir: string): RtlCore {
   return { verilog: readFileSync(v, "utf8"), manifest };
 }
 
-interface CoreGenerator {
-  generateScorerCore(model: unknown, options?: unknown): { verilog: string; manifest: ShellCoreManifest };
-}
-
-/** Generate the core of `model` with the RTL generator. */
-export async function coreForModel(model: unknown): Promise<RtlCore> {
-  const spec = "./core.js"; // the generator lands beside this module
-  let gen: CoreGenerator;
-  try {
-    gen = (await import(spec)) as CoreGenerator;
-  } catch {
-    throw new Error("the RTL core generator (src/rtl/core.ts) is not available in this build; pass a core directory instead");
-  }
-  const { verilog, manifest } = gen.generateScorerCore(model, {});
+/** Generate the core of `model` with the RTL generator (src/rtl/core.ts). */
+export function coreForModel(model: ScoringModel): RtlCore {
+  const { verilog, manifest } = generateScorerCore(model);
   return { verilog, manifest };
 }
