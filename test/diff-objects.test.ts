@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { OrbitBatch } from "../src/events/batch.js";
 import {
-  ADC2021_COVERAGE, FULL_COVERAGE, ObjectDiffer, makeRules, pairOrbitStreams, parseIgnore, parseTolerance, objectDiffJunit, formatObjectDiff,
+  ADC2021_COVERAGE, FULL_COVERAGE, ObjectDiffer, inEventOrder, makeRules, pairOrbitStreams, parseIgnore, parseTolerance, objectDiffJunit, formatObjectDiff,
   type DiffOptions,
 } from "../src/compare/objects/index.js";
 import { caloWord, muonWordF } from "../src/link/words.js";
@@ -248,5 +248,50 @@ describe("pairOrbitStreams", () => {
     pairOrbitStreams(limited, orbits(50), differ);
     expect(created.n).toBeLessThanOrEqual(51);
     expect(differ.result().orbits.paired).toBe(50);
+  });
+});
+
+describe("inEventOrder (diff --pair events)", () => {
+  /** Every event of `b` as its own one-BX orbit, at a BX of its own choosing: same events, other places. */
+  function* scattered(batches: OrbitBatch[]): Generator<OrbitBatch> {
+    let orbit = 100;
+    for (const b of batches) for (let i = 0; i < b.nBx; i++) {
+      const one = structuredClone(b);
+      // Keep only BX i: shift every block's offsets so BX i is the only stored one.
+      const pick = <T extends { offset: Uint32Array }>(blk: T, fields: readonly string[]) => {
+        const s = blk.offset[i], e = blk.offset[i + 1];
+        const out = { ...blk, offset: Uint32Array.from([0, e - s]) } as T;
+        for (const f of fields) (out as unknown as Record<string, Int32Array>)[f] = (blk as unknown as Record<string, Int32Array>)[f].slice(s, e);
+        return out;
+      };
+      one.orbit = orbit++;
+      one.nBx = 1;
+      one.bx = Uint16Array.of(1 + ((i * 37) % 3564));
+      one.muons = pick(b.muons, ["hwPt", "hwEtaAtVtx", "hwPhiAtVtx", "hwEta", "hwPhi", "hwQual", "hwCharge", "hwIso", "hwPtUnconstrained", "hwDXY", "tfMuonIndex"]);
+      for (const k of ["jets", "egammas", "taus"] as const) one[k] = pick(b[k], ["hwEt", "hwEta", "hwPhi", "hwIso"]);
+      for (const f of Object.keys(one.sums) as (keyof OrbitBatch["sums"])[]) one.sums[f] = b.sums[f].slice(i, i + 1);
+      one.label = undefined;
+      yield one;
+    }
+  }
+
+  it("pairs the same events by their order whatever orbit/BX they sat in, and packs 3564 per orbit", () => {
+    const batches = Array.from({ length: 4 }, (_, k) => randomBatch(40 + k, { orbit: k + 1, maxBx: 30 }));
+    const events = batches.reduce((s, b) => s + b.nBx, 0);
+    const a = [...inEventOrder(batches)];
+    expect(a.reduce((s, b) => s + b.nBx, 0)).toBe(events);
+    expect(Array.from(a[0].bx.subarray(0, 3))).toEqual([1, 2, 3]);
+    const differ = new ObjectDiffer({ coverageA: FULL_COVERAGE, coverageB: FULL_COVERAGE });
+    pairOrbitStreams(inEventOrder(batches), inEventOrder(scattered(batches)), differ);
+    const r = differ.result();
+    expect(r.identical).toBe(true);
+    expect(r.bx.paired).toBe(events);
+    // Without renumbering the scattered copy shares no (orbit, bx) with the original.
+    const plain = new ObjectDiffer({ coverageA: FULL_COVERAGE, coverageB: FULL_COVERAGE });
+    pairOrbitStreams(batches, scattered(batches), plain);
+    expect(plain.result().bx.paired).toBe(0);
+    const big = [...inEventOrder([randomBatch(1, { maxBx: 3000 }), randomBatch(2, { maxBx: 3000 }), randomBatch(3, { maxBx: 3000 })])];
+    for (const b of big.slice(0, -1)) expect(b.nBx).toBe(3564);
+    expect(big.map((b) => b.orbit)).toEqual(big.map((_, k) => k + 1));
   });
 });

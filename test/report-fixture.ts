@@ -88,7 +88,7 @@ export function fixtureDiff() {
   const differ = new ObjectDiffer({ coverageA: FULL_COVERAGE, coverageB: FULL_COVERAGE, firstK: 5 });
   const pairing = pairOrbitStreams([a], [b], differ);
   const input = (path: string) => ({ path, describe: path, format: "jsonl", coverage: FULL_COVERAGE, faults: {} });
-  return { ...differ.result(), inputs: { A: input("a.jsonl"), B: input("b.jsonl") }, pairing, problems: [] };
+  return { ...differ.result(), inputs: { A: input("a.jsonl"), B: input("b.jsonl") }, pairBy: "bx" as const, pairing, problems: [] };
 }
 
 /** NPLM on one column (exponential reference, a Gaussian bump in the data): test and injection scan, small and fast. */

@@ -5,9 +5,16 @@
 import { ADC2021_COVERAGE, DARKMACHINES_COVERAGE, FULL_COVERAGE, streamCoverage, type Coverage } from "../compare/objects/fields.js";
 import { ObjectDiffer, type DiffOptions, type ObjectDiffResult } from "../compare/objects/differ.js";
 import { pairOrbitStreams, type PairingStats } from "../compare/objects/stream.js";
+import { inEventOrder } from "../compare/objects/renumber.js";
+import type { OrbitBatch } from "../events/batch.js";
 import { openSource, type OrbitSource } from "./sources.js";
 
 export interface SourceDiffOptions extends Omit<DiffOptions, "coverageA" | "coverageB"> {
+  /**
+   * "bx" (default): pair events by (orbit, bx). "events": by their place in each file — for
+   * formats that keep no orbit/BX (DarkMachines CSV, plain ADC2021 files) against ones that do.
+   */
+  pairBy?: "bx" | "events";
   /** Orbits that may wait for their partner (memory bound); default 64. */
   window?: number;
   /** Compare at most this many orbits of each input. */
@@ -27,6 +34,7 @@ export interface DiffInput {
 
 export interface SourceDiffResult extends ObjectDiffResult {
   inputs: { A: DiffInput; B: DiffInput };
+  pairBy: "bx" | "events";
   pairing: PairingStats;
   /** Reasons the inputs are not identical beyond the differences (link faults), as sentences. */
   problems: string[];
@@ -57,7 +65,9 @@ export async function diffEventSources(pathA: string, pathB: string, opts: Sourc
     const coverageB = coverageOf(b);
     const differ = new ObjectDiffer({ ...opts, coverageA, coverageB });
     if (differ.comparedFields === 0) throw new RangeError(`${pathA} and ${pathB} carry no field in common (or all are ignored): nothing to compare`);
-    const pairing = pairOrbitStreams(a.orbits, b.orbits, differ, { window: opts.window, onOrbit: opts.onOrbit });
+    const pairBy = opts.pairBy ?? "bx";
+    const ordered = (o: Iterable<OrbitBatch>) => (pairBy === "events" ? inEventOrder(o) : o);
+    const pairing = pairOrbitStreams(ordered(a.orbits), ordered(b.orbits), differ, { window: opts.window, onOrbit: opts.onOrbit });
     const result = differ.result();
     const input = (path: string, s: OrbitSource, coverage: Coverage): DiffInput => ({ path, describe: s.describe, format: s.format ?? "unknown", coverage, faults: s.linkFaults?.() ?? {} });
     const inputs = { A: input(pathA, a, coverageA), B: input(pathB, b, coverageB) };
@@ -67,7 +77,7 @@ export async function diffEventSources(pathA: string, pathB: string, opts: Sourc
       if (f.length) problems.push(`${side} (${inputs[side].path}) had link faults: ${f.map(([k, n]) => `${k} ${n}`).join(", ")}`);
     }
     if (pairing.orbitsRead.A + pairing.orbitsRead.B === 0) problems.push("neither input holds any orbit");
-    return { ...result, identical: result.identical && problems.length === 0, inputs, pairing, problems };
+    return { ...result, identical: result.identical && problems.length === 0, inputs, pairBy, pairing, problems };
   } finally {
     a.close();
     b.close();

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { emit, intOption, numberOption, Progress, requireFile, UsageError } from "./util.js";
 
 interface DiffCliOptions {
+  pair: "bx" | "events";
   match: "order" | "eta-phi";
   maxDr?: number;
   tolerance?: string;
@@ -30,6 +31,7 @@ Examples:
   scoutloop diff board.txt expected.txt                      # board capture vs emulator pattern file
   scoutloop diff capture.raw events.h5 --tolerance pt=0.5,eta=0.01 --ignore tau
   scoutloop diff old.jsonl new.jsonl --match eta-phi --json
+  scoutloop diff events.csv capture.raw --pair events         # DarkMachines CSV: events in file order
   scoutloop diff a.raw b.raw --junit diff.xml --report out/   # then: scoutloop report out/`;
 
 export function diffCommand(): Command {
@@ -37,6 +39,7 @@ export function diffCommand(): Command {
     .description("compare two event sources object by object: BX only in one, object counts, every common field (exit 0 identical, 1 different, 2 usage)")
     .argument("<a>", "first event source (the reference)")
     .argument("<b>", "second event source")
+    .addOption(new Option("--pair <how>", "pair events by (orbit, bx), or by their order in each file (for DarkMachines CSV or plain ADC2021 files, which keep no orbit/BX)").choices(["bx", "events"]).default("bx"))
     .addOption(new Option("--match <mode>", "pair objects in the trigger's order, or by best match in (η, φ) for reordered outputs").choices(["order", "eta-phi"]).default("order"))
     .option("--max-dr <dr>", "with --match eta-phi: leave objects further apart than this ΔR unpaired (default: no limit)", numberOption(0))
     .option("--tolerance <spec>", "allowed differences: physical (pt GeV, eta, phi rad) or hardware counts by field name, optionally per kind: pt=0.5,eta=0.01,muon.hwQual=1 (default: exact bits)")
@@ -65,7 +68,7 @@ export function diffCommand(): Command {
       let result;
       try {
         result = await diffEventSources(a, b, {
-          rules, match: o.match, maxDeltaR: o.maxDr, firstK: o.first, window: o.window, orbits: o.orbits,
+          rules, pairBy: o.pair, match: o.match, maxDeltaR: o.maxDr, firstK: o.first, window: o.window, orbits: o.orbits,
           onOrbit: (n) => progress.update(n, "orbits read"),
         });
       } catch (err) {

@@ -42,7 +42,7 @@ export function diffSection(r: SourceDiffResult): Section {
   const settings = keyValueTable([
     ["A", `${r.inputs.A.describe} (${r.inputs.A.format})`],
     ["B", `${r.inputs.B.describe} (${r.inputs.B.format})`],
-    ["pairing", `objects ${r.settings.match === "order" ? "in the trigger's order" : `by best (η, φ) match${r.settings.maxDeltaR !== null ? `, ΔR ≤ ${r.settings.maxDeltaR}` : ""}`}`],
+    ["pairing", `events by ${r.pairBy === "events" ? "their order in each file" : "(orbit, bx)"}; objects ${r.settings.match === "order" ? "in the trigger's order" : `by best (η, φ) match${r.settings.maxDeltaR !== null ? `, ΔR ≤ ${r.settings.maxDeltaR}` : ""}`}`],
     ["tolerance", Object.keys(r.settings.tolerance).length ? Object.entries(r.settings.tolerance).map(([k, v]) => `${k}=${v}`).join(", ") : "none: exact hardware bits"],
     ["ignored", r.settings.ignore.length ? r.settings.ignore.join(", ") : "nothing"],
     ["orbits", `${r.orbits.paired} paired, ${r.orbits.onlyA} only in A, ${r.orbits.onlyB} only in B (at most ${r.pairing.maxWaiting} of a window of ${r.pairing.window} waiting)`],

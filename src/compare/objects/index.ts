@@ -5,3 +5,4 @@ export * from "./words.js";
 export * from "./differ.js";
 export * from "./stream.js";
 export * from "./render.js";
+export * from "./renumber.js";

@@ -3,7 +3,7 @@ import { escapeXml } from "../junit.js";
 import type { DifferenceRecord, ObjectDiffResult, ObjectRecord } from "./differ.js";
 
 /** What the text and JUnit views need: the diff plus, optionally, where the inputs came from. */
-export type RenderableDiff = ObjectDiffResult & { inputs?: { A: { path: string; describe: string }; B: { path: string; describe: string } }; problems?: string[] };
+export type RenderableDiff = ObjectDiffResult & { inputs?: { A: { path: string; describe: string }; B: { path: string; describe: string } }; problems?: string[]; pairBy?: "bx" | "events" };
 
 const pct = (n: number, d: number) => (d === 0 ? "—" : `${((100 * n) / d).toPrecision(3)} %`);
 const signed = (v: number) => (v > 0 ? `+${v}` : String(v));
@@ -49,6 +49,7 @@ export function histogramText(bins: Array<[number, number]>, maxBins = 12): stri
 export function formatObjectDiff(r: RenderableDiff, firstN = r.first.length): string {
   const out: string[] = [];
   if (r.inputs) out.push(`A: ${r.inputs.A.describe}`, `B: ${r.inputs.B.describe}`);
+  if (r.pairBy === "events") out.push("events paired by their order in each file (renumbered onto BX 1..3564, orbit after orbit)");
   const bx = r.bx;
   out.push(`orbits: ${r.orbits.paired} paired, ${r.orbits.onlyA} only in A, ${r.orbits.onlyB} only in B`);
   out.push(`BX: ${bx.paired} paired, ${bx.onlyA} only in A, ${bx.onlyB} only in B` + (bx.emptyOnlyA + bx.emptyOnlyB ? ` (and ${bx.emptyOnlyA} in A, ${bx.emptyOnlyB} in B stored empty, same as absent)` : ""));
