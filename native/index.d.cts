@@ -91,3 +91,13 @@ export function fxCast(raw: Float64Array, fromFrac: number, format: Int32Array, 
 export function nplmFeatures(x: Float64Array, n: number, d: number, centres: Float64Array, m: number, sigma: number, chol: Float64Array, out: Float64Array): void;
 /** NPLM weighted L2 logistic Newton fit (twin of weightedLogistic); info ← [objective, iterations, converged, hessianFailed]. */
 export function nplmNewton(phi: Float64Array, n: number, m: number, y: Uint8Array, w: Float64Array, lambda: number, maxIter: number, tol: number, beta: Float64Array, f: Float64Array, info: Float64Array): void;
+/** Board protocol SCORE payload of events [first, first + n) (native/hil_codec.cc; twin of encodeScore's loop in src/hil/codec.ts). */
+export function hilPackScore(orbit: Uint32Array, bx: Uint16Array, features: Int32Array, nFeatures: number, first: number, n: number, out: Uint8Array): void;
+/** SCORE payload (length already checked) into columnar arrays. */
+export function hilUnpackScore(payload: Uint8Array, n: number, nFeatures: number, orbit: Uint32Array, bx: Uint16Array, features: Int32Array): void;
+/** SCORE_REPLY payload of n events. */
+export function hilPackReply(n: number, orbit: Uint32Array, bx: Uint16Array, flags: Uint8Array, score: Int32Array, ingress: Float64Array, egress: Float64Array, out: Uint8Array): void;
+/** SCORE_REPLY payload (length already checked) into columnar arrays. */
+export function hilUnpackReply(payload: Uint8Array, n: number, orbit: Uint32Array, bx: Uint16Array, flags: Uint8Array, score: Int32Array, ingress: Float64Array, egress: Float64Array): void;
+/** Emulator reply flags: SATURATED when the raw score sits on a saturating bound, INPUT_OVERFLOW when a feature is outside [inMin, inMax]. */
+export function hilReplyFlags(features: Int32Array, n: number, nFeatures: number, inMin: number, inMax: number, raw: Int32Array, outMin: number, outMax: number, outSaturates: boolean, flags: Uint8Array): void;

@@ -12,6 +12,7 @@
  * ...; await emu.close();
  * ```
  */
+import { native } from "../native.js";
 import { formatFixed, rawMax, rawMin, type FixedFormat } from "../scoring/fixed.js";
 import {
   decodeHeader,
@@ -22,6 +23,7 @@ import {
   encodeScoreReply,
   headerSeq,
   ProtocolError,
+  ScoreScratch,
 } from "./codec.js";
 import { FaultRng, NO_FAULTS, parseFaultSpec, type FaultSpec } from "./faults.js";
 import type { BoardProfile } from "./profile.js";
@@ -149,6 +151,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const outSigned = model.outputFormat.signed;
 
   const cache = new Map<number, CachedReply>();
+  // Requests are scored as they are decoded, so one set of request arrays serves them all.
+  const scratch = new ScoreScratch();
   const cacheSize = opts.replyCacheSize ?? 256;
   let held: HeldReply | null = null;
   let stopped = false;
@@ -168,26 +172,18 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const n = req.n;
     const raw = model.scoreFixedRaw(req.features, n);
     const flags = new Uint8Array(n);
-    const nF = req.nFeatures;
-    for (let i = 0; i < n; i++) {
-      let f = 0;
-      const r = raw[i]!;
-      if (outSaturates && (r === outMax || r === outMin)) f |= ReplyFlag.SATURATED;
-      for (let k = i * nF, end = k + nF; k < end; k++) {
-        const v = req.features[k]!;
-        if (v < inMin || v > inMax) {
-          f |= ReplyFlag.INPUT_OVERFLOW;
-          break;
+    // SATURATED / INPUT_OVERFLOW per event in one native pass (the TS loop it replaced: replyFlagsReference).
+    native.hilReplyFlags(req.features, n, req.nFeatures, inMin, inMax, raw, outMin, outMax, outSaturates, flags);
+    if (faults.wrongBits > 0) {
+      for (let i = 0; i < n; i++) {
+        if (rng.next() < faults.wrongBits) {
+          raw[i] = flipBit(raw[i]!);
+          flags[i]! |= ReplyFlag.FAULT_INJECTED;
+          stats.wrongBits++;
+          injected.orbit.push(req.orbit[i]!);
+          injected.bx.push(req.bx[i]!);
         }
       }
-      if (faults.wrongBits > 0 && rng.next() < faults.wrongBits) {
-        raw[i] = flipBit(r);
-        f |= ReplyFlag.FAULT_INJECTED;
-        stats.wrongBits++;
-        injected.orbit.push(req.orbit[i]!);
-        injected.bx.push(req.bx[i]!);
-      }
-      flags[i] = f;
     }
     const ii = profile.initiationInterval;
     const start = Math.max(cycleNow(), pipelineFreeAt);
@@ -260,7 +256,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const handle = (raw: RawMessage, peer: unknown) => {
     let msg;
     try {
-      msg = decodeMessage(raw);
+      msg = decodeMessage(raw, scratch);
     } catch (err) {
       stats.badRequests++;
       const code = err instanceof ProtocolError ? err.code : ErrorCode.INTERNAL;
@@ -342,6 +338,27 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     stopped: stoppedPromise,
     close: stop,
   };
+}
+
+/** The TS reference of the emulator's reply flags (native hilReplyFlags computes the same bits). */
+export function replyFlagsReference(
+  features: Int32Array, n: number, nF: number, inMin: number, inMax: number, raw: Int32Array, outMin: number, outMax: number, outSaturates: boolean,
+): Uint8Array {
+  const flags = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let f = 0;
+    const r = raw[i]!;
+    if (outSaturates && (r === outMax || r === outMin)) f |= ReplyFlag.SATURATED;
+    for (let k = i * nF, end = k + nF; k < end; k++) {
+      const v = features[k]!;
+      if (v < inMin || v > inMax) {
+        f |= ReplyFlag.INPUT_OVERFLOW;
+        break;
+      }
+    }
+    flags[i] = f;
+  }
+  return flags;
 }
 
 /** A copy of `profile` whose formats and model id are the model's (for a profile-agnostic emulator run). */
