@@ -15,6 +15,7 @@ import { defaultModel } from "../src/bus/model.js";
 import { openBackend } from "../src/bus/openBackend.js";
 import { replayPool } from "../src/bus/session.js";
 import { workerPoolScorer } from "../src/bus/scorers/workerPool.js";
+import { orbitWorkerPool } from "../src/bus/orbitWorkers/pool.js";
 import { deframeAll, frameOrbit, mergeStreams } from "../src/link/index.js";
 import { nativeScorer } from "../src/scoring/index.js";
 import { generateOrbits } from "../src/trigger/index.js";
@@ -167,4 +168,39 @@ export async function run(): Promise<void> {
   await linkRate("framer → deframer → features → native quantise → native scorer", {
     model: fast, link: scoutingLink({ streams: ["muon"] }), scorers: [softwareScorer(fast, { name: "native" })],
   });
+
+  // Whole-orbit workers: this thread frames, paces and books; deframe → features → score per orbit
+  // in N worker threads. Same orbits, same clock, 1 and 2 workers side by side.
+  for (const workers of [1, 2]) {
+    const pool = await orbitWorkerPool(model, { workers, streams: ["muon"] });
+    try {
+      await runPipeline({ ...base, source: replayPool(muonPool, muonPool.length, 2000), scorers: [], orbitWorkers: pool, window: 16 });
+      await linkRate(`${workers} whole-orbit worker${workers > 1 ? "s" : ""} (frame here; deframe → features → native scorer there)`, { orbitWorkers: pool, window: 16 });
+      console.log(`  per worker: ${pool.counters().map((c) => `${c.name} ${c.orbits} orbits, ${((c.busySeconds / Math.max(c.orbits, 1)) * 1e6).toFixed(1)} µs busy/orbit`).join("; ")}`);
+    } finally {
+      await pool.close();
+    }
+  }
+  // Pull mode, both streams: events/s through the whole chain with 1 and 2 workers, and per core.
+  let oneWorker = 0;
+  for (const workers of [1, 2]) {
+    const pool = await orbitWorkerPool(model, { workers, streams: ["muon", "calo"] });
+    try {
+      await runPipeline({ ...base, source: replay(8), scorers: [], orbitWorkers: pool, window: 8 });
+      const cpu0 = process.cpuUsage();
+      const busy0 = pool.counters().reduce((a, c) => a + c.busySeconds, 0);
+      const s = await runPipeline({ ...base, source: replay(48), scorers: [], orbitWorkers: pool, window: 8 });
+      const cpu = process.cpuUsage(cpu0);
+      const busy = pool.counters().reduce((a, c) => a + c.busySeconds, 0) - busy0;
+      // Cores = main-thread CPU (framing, booking, GC) + worker busy time, per second of run.
+      const cores = ((cpu.user + cpu.system) / 1e6 + busy) / s.throughput.seconds;
+      const perCore = s.throughput.eventsPerSecond / Math.max(cores, 1e-9);
+      console.log(line(`pull, replay → ${workers} whole-orbit worker${workers > 1 ? "s" : ""}, both streams`, s));
+      console.log(`  ${formatRate(perCore, " ev/s")} per core used (${cores.toFixed(2)} cores busy) → ${Math.ceil(28e6 / perCore)} cores for 28 M events/s`);
+      if (workers === 1) oneWorker = s.throughput.eventsPerSecond;
+      else console.log(ratioLine("2 whole-orbit workers / 1 (events/s)", formatRate(s.throughput.eventsPerSecond, " ev/s"), s.throughput.eventsPerSecond / oneWorker, "(target ≥ 1.8 on a quiet host)"));
+    } finally {
+      await pool.close();
+    }
+  }
 }

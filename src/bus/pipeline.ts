@@ -21,7 +21,9 @@ import { features } from "./features.js";
 import { deframe, frame, type LinkCodec } from "./link.js";
 import { linkRateSource } from "./linkRateSource.js";
 import { Demand, pullSource } from "./pullSource.js";
-import { score } from "./score.js";
+import { dropOrbit, score } from "./score.js";
+import { boundedMergeMap } from "../link/boundedMergeMap.js";
+import type { OrbitWorkerPool } from "./orbitWorkers/pool.js";
 import type { PipelineModel, Scorer } from "./scorer.js";
 import { RunTally, tally } from "./tally.js";
 import { newWork, nowNs, type OrbitWork } from "./work.js";
@@ -48,32 +50,62 @@ export interface PipelineOptions {
   onOrbit?: (tally: RunTally) => void;
   /** Sees each finished orbit with its results before its arrays are released (e.g. ScoreRecorder). */
   onWork?: (work: OrbitWork) => void;
+  /**
+   * Whole-orbit workers (orbitWorkers/pool.ts): frame on this thread, then deframe, features and
+   * scoring of each orbit in a worker thread; the pool is the only scorer (`scorers` stays empty,
+   * `link` is unused: the pool frames and deframes with the real scouting link).
+   */
+  orbitWorkers?: OrbitWorkerPool;
 }
 
 /** The pipeline as an Observable of finished orbits, with the tally it books into. */
 export function buildPipeline(opts: PipelineOptions): { orbits$: Observable<OrbitWork>; tally: RunTally } {
+  if (opts.orbitWorkers) return buildWorkerPipeline(opts, opts.orbitWorkers);
   if (opts.scorers.length === 0) throw new Error("pipeline needs at least one scorer");
   const names = opts.scorers.map((s) => s.name);
   if (new Set(names).size !== names.length) throw new Error(`scorer names must differ: ${names.join(", ")}`);
-  const mode = opts.mode ?? "pull";
   const comparator = opts.compare === null || opts.scorers.length < 2 ? null : new Comparator(opts.compare ?? {});
   const runTally = new RunTally(names, comparator);
   const concurrency = Math.max(1, opts.concurrency ?? 2);
 
   const demand = new Demand();
-  const window = opts.window ?? 4;
-  let source$: Observable<OrbitWork>;
-  if (mode === "pull") {
-    let seq = 0;
-    source$ = pullSource(opts.source, demand, { window }).pipe(map((batch) => newWork(seq++, batch, nowNs())));
-  } else {
-    source$ = linkRateSource(opts.source, demand, { orbitHz: opts.orbitHz, bufferOrbits: opts.bufferOrbits, window });
-  }
+  const source$ = sourceOf(opts, demand);
   const linked = opts.link ? source$.pipe(frame(opts.link), deframe(opts.link)) : source$;
   const orbits$ = linked.pipe(
     features(opts.model),
     // The source's credits bound what is in flight, so the score stage never needs to drop.
     score(opts.scorers, { concurrency, queue: Infinity }),
+    tally(runTally, demand, opts.onWork),
+    map((work) => {
+      opts.onOrbit?.(runTally);
+      return work;
+    }),
+  );
+  return { orbits$, tally: runTally };
+}
+
+function sourceOf(opts: PipelineOptions, demand: Demand): Observable<OrbitWork> {
+  const window = opts.window ?? 4;
+  if ((opts.mode ?? "pull") === "pull") {
+    let seq = 0;
+    return pullSource(opts.source, demand, { window }).pipe(map((batch) => newWork(seq++, batch, nowNs())));
+  }
+  return linkRateSource(opts.source, demand, { orbitHz: opts.orbitHz, bufferOrbits: opts.bufferOrbits, window });
+}
+
+/** source → pool (frame here; deframe → features → score in a worker) → tally. */
+function buildWorkerPipeline(opts: PipelineOptions, pool: OrbitWorkerPool): { orbits$: Observable<OrbitWork>; tally: RunTally } {
+  if (opts.scorers.length > 0) throw new Error("whole-orbit workers are the pipeline's only scorer: pass no other scorers");
+  const runTally = new RunTally([pool.name], null);
+  pool.newRun();
+  const demand = new Demand();
+  const dropped = { name: pool.name, score: () => { throw new Error("unreachable"); } };
+  const orbits$ = sourceOf(opts, demand).pipe(
+    // The source's credits bound what is in flight (window), so nothing waits here without bound.
+    boundedMergeMap((work: OrbitWork) => (work.dropped ? [dropOrbit(work, [dropped])] : pool.process(work)), {
+      concurrency: Math.max(1, opts.window ?? 4),
+      queueLimit: Infinity,
+    }),
     tally(runTally, demand, opts.onWork),
     map((work) => {
       opts.onOrbit?.(runTally);
