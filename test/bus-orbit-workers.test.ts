@@ -11,6 +11,7 @@ import { REASON } from "../src/compare/results.js";
 import { trainIsolationForest, type IsolationForestModel } from "../src/scoring/index.js";
 import { extractFeatures } from "../src/events/features.js";
 import { toyOrbit } from "./helpers/busFixtures.js";
+import { cli } from "./helpers/cli.js";
 
 /** A small forest trained on the toy orbits' own features, so its splits separate their events. */
 function smallForest(): IsolationForestModel {
@@ -95,4 +96,17 @@ describe("whole-orbit workers", () => {
       await doomed.close();
     }
   }, 60_000);
+
+  it("run --orbit-workers 2: the summary names each worker with its share; misuse is a usage error", async () => {
+    const r = await cli(["run", "--software", "native", "--orbit-workers", "2", "--orbits", "3", "--json"], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as { accounting: { events: { in: number } }; backends: { native: { workers: { name: string; orbits: number; events: number }[] } } };
+    const workers = s.backends.native.workers;
+    expect(workers.map((w) => w.name)).toEqual(["native-worker-0", "native-worker-1"]);
+    expect(workers.reduce((a, w) => a + w.orbits, 0)).toBe(3);
+    expect(workers.reduce((a, w) => a + w.events, 0)).toBe(s.accounting.events.in);
+    const bad = await cli(["run", "--orbit-workers", "2", "--orbits", "1"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--orbit-workers runs the native model alone/);
+  }, 180_000);
 });

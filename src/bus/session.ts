@@ -18,6 +18,7 @@ import { openBackend } from "./openBackend.js";
 import { parseBackendSpec, backendName } from "./backends.js";
 import { resolveModel, type LoadedModel } from "./model.js";
 import { runPipeline } from "./pipeline.js";
+import { orbitWorkerPool, type OrbitWorkerPool } from "./orbitWorkers/pool.js";
 import { hasNativeScorer, nativeScorer, type ScoringModel } from "../scoring/index.js";
 import type { Emulator } from "../hil/emulator.js";
 import { scoutingLink } from "./scoutingLink.js";
@@ -35,6 +36,8 @@ export interface SessionOptions {
   fault?: string;
   /** Software backends score in this many worker threads (0/absent = main thread). */
   workers?: number;
+  /** Whole-orbit workers: `a` (native, alone) deframes, featurises and scores whole orbits in this many threads. */
+  orbitWorkers?: number;
   /** Board client overrides (reply timeout, retries, reconnects). */
   client?: { replyTimeoutMs?: number; retries?: number; reconnects?: number };
   mode: "pull" | "link-rate";
@@ -139,6 +142,10 @@ function featureStageModel(model: ScoringModel): ScoringModel {
   return nativeScorer(model);
 }
 
+function throwUsage(message: string): never {
+  throw new Error(message);
+}
+
 /** Orbits kept in memory for link-rate replay. */
 export const REPLAY_POOL = 64;
 
@@ -149,14 +156,20 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const model = resolveModel(opts.model);
   const source = await openSource(opts.source);
   const backends: Awaited<ReturnType<typeof openBackend>>[] = [];
+  const wholeOrbits = (opts.orbitWorkers ?? 0) > 0;
+  if (wholeOrbits && (specs.length !== 1 || specs[0].kind !== "native")) (source.close(), throwUsage("whole-orbit workers score alone with the native model (one backend: native)"));
+  if (wholeOrbits && (opts.link === false || source.linkFaults)) (source.close(), throwUsage("whole-orbit workers deframe the link themselves: they need generated or file events sent over the link"));
+  let pool: OrbitWorkerPool | null = null;
   try {
-    for (let i = 0; i < specs.length; i++) backends.push(await openBackend(specs[i], { name: names[i], model: model.model, fault: opts.fault, client: opts.client, workers: opts.workers }));
+    if (wholeOrbits) pool = await orbitWorkerPool(model.model, { workers: opts.orbitWorkers!, streams: opts.streams ?? ["muon", "calo"], name: names[0] });
+    for (let i = 0; i < specs.length && !pool; i++) backends.push(await openBackend(specs[i], { name: names[i], model: model.model, fault: opts.fault, client: opts.client, workers: opts.workers }));
     const streams = opts.streams ?? ["muon", "calo"];
     const muonOnly = streams.length === 1 && streams[0] === "muon";
     const describe = [
       `source: ${source.describe}${muonOnly ? " (muon stream)" : ""}`,
       `model: ${model.describe}`,
       ...backends.map((b, i) => `${names[i]}: ${b.describe}`),
+      ...(pool ? [`${names[0]}: native model in ${opts.orbitWorkers} whole-orbit worker threads (deframe → features → score per orbit)`] : []),
     ].join("\n");
     opts.onStart?.({ totalOrbits: source.total, model, scorers: names, describe });
     let orbits: Iterable<OrbitBatch> = muonOnly ? muonStreamOnly(source.orbits) : source.orbits;
@@ -166,6 +179,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       source: orbits,
       model: featureStageModel(model.model),
       scorers: backends.map((b) => b.scorer),
+      orbitWorkers: pool ?? undefined,
       mode: opts.mode,
       orbitHz: opts.orbitHz,
       // A capture was deframed by its source; everything else goes over the link.
@@ -192,6 +206,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
         },
       ]),
     );
+    if (pool) summary.backends[names[0]] = { describe: `native model in ${opts.orbitWorkers} whole-orbit worker threads`, workers: pool.counters() };
     const boardHello = backends.find((b) => b.client)?.client?.hello ?? null;
     const record = recorder?.toRunRecord({
       tool: "scoutloop",
@@ -204,6 +219,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     });
     return { summary, describe, record };
   } finally {
+    await pool?.close();
     source.close();
     for (const b of backends.reverse()) await b.close().catch(() => {});
   }

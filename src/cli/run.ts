@@ -154,11 +154,19 @@ export function runCommand(): Command {
     .description("run events through the scouting chain and score them with the software model and a board side by side")
     .option("--board <profile>", "board profile JSON (default: an emulated board started in-process over ZeroMQ on 127.0.0.1)")
     .option("--fault <spec>", "faults for the in-process emulated board, e.g. wrong-bits=0.001,drop=0.01,delay=5ms")
-    .addOption(new Option("--software <impl>", "software side: the TypeScript reference or the native C++ scorer").choices(["ts", "native"]).default("ts"));
+    .addOption(new Option("--software <impl>", "software side: the TypeScript reference or the native C++ scorer").choices(["ts", "native"]).default("ts"))
+    .option("--orbit-workers <n>", "no board: the native model scores alone in N whole-orbit worker threads (each deframes, featurises and scores whole orbits; needs --software native), e.g. --rate lhc --stream muon --orbit-workers 2", intOption(1, 64));
   addSessionOptions(cmd);
-  cmd.action(async (o: SessionCliOptions & { board?: string; fault?: string; software: "ts" | "native" }) => {
+  cmd.action(async (o: SessionCliOptions & { board?: string; fault?: string; software: "ts" | "native"; orbitWorkers?: number }) => {
     if (o.board && o.fault) throw new UsageError("--fault configures the in-process emulated board; it cannot be combined with --board");
     const session = sessionFromCli(o);
+    if (o.orbitWorkers !== undefined) {
+      if (o.software !== "native" || o.board || o.fault || o.workers > 0 || !o.link || o.in) {
+        throw new UsageError("--orbit-workers runs the native model alone over the link: use it with --software native and without --board, --fault, --workers, --no-link or --in");
+      }
+      await runAndReport({ ...session, a: "native", orbitWorkers: o.orbitWorkers }, o, "scoutloop run");
+      return;
+    }
     await runAndReport({ ...session, a: o.software === "native" ? "native" : "software", b: o.board ? `board:${o.board}` : "emulator", fault: o.fault }, o, "scoutloop run");
   });
   return cmd;
