@@ -107,7 +107,9 @@ describe("extended isolation forest", () => {
       [withTree({ children_left: tree.children_left.map((c: number, i: number) => (i === split ? 0 : c)) }), /reached twice|not a tree/],
       [withTree({ features: tree.features.slice(1) }), /one list per node/],
       [{ ...good, ndim: 0 }, /ndim must be an integer/],
-      [{ ...good, splitting: "<=" }, /splitting must be "<"/],
+      [{ ...good, splitting: "≤" }, /splitting must be "<" or "<="/],
+      [{ ...good, missingAction: "divide" }, /missingAction must be "impute" or "fail"/],
+      [withTree({ centers: tree.features.map((f: number[]) => f.map(() => 0)).slice(1) }), /centers\[\d+\]/],
       [{ ...good, trees: "x" }, /expected an array of trees/],
     ];
     for (const [json, msg] of cases) {

@@ -65,13 +65,18 @@ describe("isolation forest", () => {
     expect(Math.abs(raw[1] * lsb - s[1])).toBeLessThan(0.02);
   });
 
-  it("conifer export → import keeps every score bit", () => {
+  it("conifer export → import (conifer's C++ firmware arithmetic) keeps every score bit", () => {
     const x = gaussianRows(800, 4, 2);
     const m = trainIsolationForest(x, 800, 4, { seed: 5, nTrees: 30 });
-    const back = importConifer(exportConifer(m), { scoreFormat: m.outputFormat, inputFormat: m.inputFormat });
+    const back = importConifer(exportConifer(m));
     const q = m.quantizeInputs(x, 800);
     expect(Array.from(back.scoreFixedRaw(q, 800))).toEqual(Array.from(m.scoreFixedRaw(q, 800)));
-    expect(Array.from(back.scoreFloat(x, 800))).toEqual(Array.from(m.scoreFloat(x, 800)));
+    // The export puts thresholds on the input grid (LSB 1/32) and quantised leaves, so the float
+    // model moves a little: a row between a float threshold and its grid value takes the other
+    // branch in float only. On average the scores stay close.
+    const a = m.scoreFloat(x, 800), b = back.scoreFloat(x, 800);
+    const meanDiff = Array.from(a).reduce((acc, v, i) => acc + Math.abs(v - b[i]), 0) / 800;
+    expect(meanDiff).toBeLessThan(0.01);
   });
 
   it("malformed forests fail with one clear error", () => {

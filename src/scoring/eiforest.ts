@@ -29,6 +29,13 @@ export interface HyperplaneTerms {
   termStart: Int32Array;
   termFeature: Int32Array;
   termCoef: Float64Array;
+  /**
+   * isotree's form (imported models only): term k adds (z − termCenter[k]) × termCoef[k], and a
+   * missing (NaN/±∞) z adds termImpute[k] instead (`missingAction: "impute"`) or makes the score
+   * NaN (`"fail"`), as isotree's `predict.hpp` does. Absent: coef × z, scoutloop's own form.
+   */
+  termCenter?: Float64Array;
+  termImpute?: Float64Array;
 }
 
 export interface ExtendedForestSpec {
@@ -42,6 +49,10 @@ export interface ExtendedForestSpec {
   /** −1/(nTrees·c(ψ)). */
   norm: number;
   normalisation: Normalisation;
+  /** "<": Σ < threshold goes left (scoutloop's trainer); "<=": Σ ≤ threshold (isotree). Default "<". */
+  splitting?: "<" | "<=";
+  /** How isotree-form terms treat missing values (see HyperplaneTerms); only with termCenter. */
+  missingAction?: "impute" | "fail";
 }
 
 export class ExtendedIsolationForestModel implements ScoringModel {
@@ -66,6 +77,7 @@ export class ExtendedIsolationForestModel implements ScoringModel {
   /** log2 of the isolation score, float64 on normalised features. */
   scoreFloat(features: Float32Array, n: number): Float64Array {
     checkRows(features, n, this.nFeatures, "scoreFloat");
+    if (this.spec.terms.termCenter) return this.scoreIsotreeForm(features, n);
     const { forest: f, terms: { termStart, termFeature, termCoef }, normalisation: nz } = this.spec;
     const d = this.nFeatures;
     const z = new Float64Array(d);
@@ -87,6 +99,38 @@ export class ExtendedIsolationForestModel implements ScoringModel {
     return out;
   }
 
+  /** isotree's hyperplane walk (`predict.hpp`): Σ (z − centering)·coef in term order, ≤ goes left. */
+  private scoreIsotreeForm(features: Float32Array, n: number): Float64Array {
+    const { forest: f, terms, normalisation: nz } = this.spec;
+    const { termStart, termFeature, termCoef } = terms;
+    const center = terms.termCenter!, impute = terms.termImpute;
+    const lessOrEqual = this.spec.splitting === "<=";
+    const d = this.nFeatures;
+    const z = new Float64Array(d);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) z[j] = (features[i * d + j] - nz.offset[j]) * nz.scale[j];
+      let sum = 0;
+      trees: for (let t = 0; t < f.nTrees; t++) {
+        let node = f.root[t];
+        while (f.feature[node] >= 0) {
+          let p = 0;
+          for (let k = termStart[node]; k < termStart[node + 1]; k++) {
+            const x = z[termFeature[k]];
+            if (Number.isFinite(x)) p += (x - center[k]) * termCoef[k];
+            else if (impute) p += impute[k];
+            else { sum = NaN; break trees; } // missing_action "fail": isotree returns NaN
+          }
+          const left = lessOrEqual ? p <= f.threshold[node] : p < f.threshold[node];
+          node = left ? f.left[node] : f.right[node];
+        }
+        sum += f.value[node];
+      }
+      out[i] = sum * this.spec.norm;
+    }
+    return out;
+  }
+
   quantizeInputs(): Int32Array {
     throw new Error(EIF_FLOAT_ONLY);
   }
@@ -98,19 +142,22 @@ export class ExtendedIsolationForestModel implements ScoringModel {
   toJSON(): Record<string, unknown> {
     const s = this.spec;
     const { inputFormat: _nominal, ...header } = modelJsonHeader("eif", s.nFeatures, s.normalisation, this.inputFormat);
-    const { termStart, termFeature, termCoef } = s.terms;
+    const { termStart, termFeature, termCoef, termCenter, termImpute } = s.terms;
     const trees = forestToTrees(s.forest).map((tree, t) => {
       const start = s.forest.root[t];
       const { feature: _first, ...rest } = tree;
-      const features: number[][] = [], coefs: number[][] = [];
+      const features: number[][] = [], coefs: number[][] = [], centers: number[][] = [], imputation: number[][] = [];
       for (let i = 0; i < tree.feature.length; i++) {
         const a = termStart[start + i], b = termStart[start + i + 1];
         features.push(Array.from(termFeature.subarray(a, b)));
         coefs.push(Array.from(termCoef.subarray(a, b)));
+        if (termCenter) centers.push(Array.from(termCenter.subarray(a, b)));
+        if (termImpute) imputation.push(Array.from(termImpute.subarray(a, b)));
       }
-      return { ...rest, features, coefs };
+      return { ...rest, features, coefs, ...(termCenter ? { centers } : {}), ...(termImpute ? { imputation } : {}) };
     });
-    return { ...header, arithmetic: "float", splitting: "<", ndim: s.ndim, sampleSize: s.sampleSize, norm: s.norm, trees };
+    const isotreeForm = termCenter ? { missingAction: s.missingAction ?? "fail" } : {};
+    return { ...header, arithmetic: "float", splitting: s.splitting ?? "<", ...isotreeForm, ndim: s.ndim, sampleSize: s.sampleSize, norm: s.norm, trees };
   }
 }
 
@@ -118,7 +165,9 @@ export class ExtendedIsolationForestModel implements ScoringModel {
 function validateTerms(f: ForestArrays, terms: HyperplaneTerms, nFeatures: number): void {
   const { termStart, termFeature, termCoef } = terms;
   const nNodes = f.feature.length;
-  if (termStart.length !== nNodes + 1 || termStart[0] !== 0 || termStart[nNodes] !== termFeature.length || termCoef.length !== termFeature.length) {
+  const sameLength = (a?: Float64Array) => a === undefined || a.length === termFeature.length;
+  if (termStart.length !== nNodes + 1 || termStart[0] !== 0 || termStart[nNodes] !== termFeature.length || termCoef.length !== termFeature.length ||
+      !sameLength(terms.termCenter) || !sameLength(terms.termImpute) || (terms.termImpute && !terms.termCenter)) {
     throw new RangeError("eif: hyperplane term arrays do not match the nodes");
   }
   const seen = new Int32Array(nFeatures).fill(-1);
@@ -133,6 +182,8 @@ function validateTerms(f: ForestArrays, terms: HyperplaneTerms, nFeatures: numbe
       if (seen[j] === i) throw new RangeError(`eif: node ${i} uses feature ${j} twice`);
       seen[j] = i;
       if (!Number.isFinite(termCoef[k])) throw new RangeError(`eif: node ${i} has a non-finite coefficient`);
+      if (terms.termCenter && !Number.isFinite(terms.termCenter[k])) throw new RangeError(`eif: node ${i} has a non-finite centering`);
+      if (terms.termImpute && !Number.isFinite(terms.termImpute[k])) throw new RangeError(`eif: node ${i} has a non-finite imputation value`);
     }
   }
 }
@@ -262,16 +313,23 @@ interface EifTreeJson {
   value: number[];
   features: number[][];
   coefs: number[][];
+  centers?: number[][];
+  imputation?: number[][];
 }
 
 /** Read our own eif JSON (see docs/models.md). */
 export function eifFromJSON(json: Record<string, unknown>): ExtendedIsolationForestModel {
   const nFeatures = Number(json.nFeatures);
   if (!Number.isInteger(nFeatures) || nFeatures < 1 || nFeatures > 4096) throw new RangeError(`eif: bad nFeatures ${json.nFeatures}`);
-  if (json.splitting !== undefined && json.splitting !== "<") throw new RangeError(`eif: splitting must be "<", got ${String(json.splitting)}`);
+  if (json.splitting !== undefined && json.splitting !== "<" && json.splitting !== "<=") throw new RangeError(`eif: splitting must be "<" or "<=", got ${String(json.splitting)}`);
+  if (json.missingAction !== undefined && json.missingAction !== "impute" && json.missingAction !== "fail") {
+    throw new RangeError(`eif: missingAction must be "impute" or "fail", got ${String(json.missingAction)}`);
+  }
   if (!Array.isArray(json.trees)) throw new TypeError("eif.trees: expected an array of trees");
   const trees = json.trees as EifTreeJson[];
-  const termStart: number[] = [0], termFeature: number[] = [], termCoef: number[] = [];
+  const termStart: number[] = [0], termFeature: number[] = [], termCoef: number[] = [], termCenter: number[] = [], termImpute: number[] = [];
+  const withCenters = trees.length > 0 && Array.isArray(trees[0]?.centers);
+  const withImpute = trees.length > 0 && Array.isArray(trees[0]?.imputation);
   const asConifer: TreeJson[] = trees.map((tree, t) => {
     if (!tree || typeof tree !== "object") throw new TypeError(`eif.trees[${t}]: expected an object`);
     const n = numberArray(tree.children_left, `eif.trees[${t}].children_left`).length;
@@ -289,6 +347,8 @@ export function eifFromJSON(json: Record<string, unknown>): ExtendedIsolationFor
       if (!isLeaf) {
         termFeature.push(...fs);
         termCoef.push(...cs);
+        if (withCenters) termCenter.push(...numberArray(tree.centers?.[i], `eif.trees[${t}].centers[${i}]`, fs.length));
+        if (withImpute) termImpute.push(...numberArray(tree.imputation?.[i], `eif.trees[${t}].imputation[${i}]`, fs.length));
       }
       termStart.push(termFeature.length);
     }
@@ -302,6 +362,10 @@ export function eifFromJSON(json: Record<string, unknown>): ExtendedIsolationFor
   if (!Number.isInteger(ndim) || ndim < 1 || ndim > nFeatures) throw new RangeError(`eif: ndim must be an integer in [1, ${nFeatures}]`);
   return new ExtendedIsolationForestModel({
     forest, nFeatures, ndim, sampleSize, norm, normalisation: normalisationFromJSON(json.normalisation, nFeatures),
-    terms: { termStart: Int32Array.from(termStart), termFeature: Int32Array.from(termFeature), termCoef: Float64Array.from(termCoef) },
+    splitting: (json.splitting ?? "<") as "<" | "<=", ...(withCenters ? { missingAction: (json.missingAction ?? "fail") as "impute" | "fail" } : {}),
+    terms: {
+      termStart: Int32Array.from(termStart), termFeature: Int32Array.from(termFeature), termCoef: Float64Array.from(termCoef),
+      ...(withCenters ? { termCenter: Float64Array.from(termCenter) } : {}), ...(withImpute ? { termImpute: Float64Array.from(termImpute) } : {}),
+    },
   });
 }

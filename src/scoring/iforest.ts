@@ -15,7 +15,7 @@
  *   makes the firmware output log2(score) directly, so a bigger raw value is more anomalous.
  */
 import {
-  assertFitsInt32, formatFixed, fracBits, overflowRaw, quantize, rawToValue, toFixedFormat, type FixedFormat,
+  assertFitsInt32, castRaw, formatFixed, fracBits, overflowRaw, quantize, rawMax, rawToValue, toFixedFormat, type FixedFormat,
 } from "./fixed.js";
 import { modelJsonHeader } from "./model-json.js";
 import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
@@ -24,6 +24,18 @@ import {
 } from "./normalise.js";
 
 export type SplitConvention = "<" | "<=";
+
+/**
+ * How the fixed-point sum is formed. "scoutloop" (default; the RTL generator and the goldens use
+ * it): norm folded into every leaf, leaves added in tree order with the score format's overflow.
+ * "conifer-cpp" / "conifer-hls": as conifer's firmware (`backends/cpp/include/conifer.h`,
+ * `backends/xilinxhls/firmware/BDT_unrolled.h`): leaves and init_predict in score_t unscaled;
+ * C++ backend `std::accumulate` from init_predict in tree order, HLS backend init_predict +
+ * a balanced adder tree (`reduce`: the left half takes the largest power of two below N), each
+ * addition cast to score_t; then one `score *= score_t(norm)` (exact product, cast to score_t).
+ */
+export type ForestArithmetic = "scoutloop" | "conifer-cpp" | "conifer-hls";
+export const FOREST_ARITHMETICS: readonly ForestArithmetic[] = ["scoutloop", "conifer-cpp", "conifer-hls"];
 
 export const DEFAULT_IF_INPUT = "ap_fixed<18,13,AP_RND_CONV,AP_SAT>";
 export const DEFAULT_IF_SCORE = "ap_fixed<18,4,AP_RND_CONV,AP_SAT>";
@@ -68,6 +80,8 @@ export interface IsolationForestSpec {
   inputFormat: FixedFormat;
   thresholdFormat: FixedFormat;
   scoreFormat: FixedFormat;
+  /** Default "scoutloop". */
+  arithmetic?: ForestArithmetic;
 }
 
 /** Compare bound in raw input units: go right iff raw ≥ cut (exact for either convention). */
@@ -89,6 +103,8 @@ export class IsolationForestModel implements ScoringModel {
   readonly cut: Int32Array;
   readonly leafRaw: Int32Array;
   readonly initRaw: number;
+  /** conifer arithmetic only: score_t(norm). */
+  readonly normRaw: number;
 
   constructor(spec: IsolationForestSpec) {
     validateForest(spec.forest, spec.nFeatures);
@@ -101,11 +117,16 @@ export class IsolationForestModel implements ScoringModel {
     const f = spec.forest;
     this.cut = new Int32Array(f.feature.length);
     this.leafRaw = new Int32Array(f.feature.length);
+    const arithmetic = spec.arithmetic ?? "scoutloop";
+    if (!FOREST_ARITHMETICS.includes(arithmetic)) throw new RangeError(`iforest: arithmetic must be one of ${FOREST_ARITHMETICS.join(", ")}`);
+    const conifer = arithmetic !== "scoutloop";
     for (let i = 0; i < f.feature.length; i++) {
-      if (f.feature[i] >= 0) this.cut[i] = thresholdCut(f.threshold[i], spec.splitting, spec.thresholdFormat, spec.inputFormat);
-      else this.leafRaw[i] = quantize(spec.norm * f.value[i], spec.scoreFormat);
+      if (f.feature[i] >= 0) {
+        this.cut[i] = conifer ? coniferCut(f.threshold[i], spec.splitting, spec.thresholdFormat, spec.inputFormat) : thresholdCut(f.threshold[i], spec.splitting, spec.thresholdFormat, spec.inputFormat);
+      } else this.leafRaw[i] = quantize(conifer ? f.value[i] : spec.norm * f.value[i], spec.scoreFormat);
     }
-    this.initRaw = quantize(spec.norm * spec.initPredict, spec.scoreFormat);
+    this.initRaw = quantize(conifer ? spec.initPredict : spec.norm * spec.initPredict, spec.scoreFormat);
+    this.normRaw = conifer ? quantize(spec.norm, spec.scoreFormat) : 0;
     this.id = modelId(this.toJSON() as Record<string, unknown>);
   }
 
@@ -142,6 +163,7 @@ export class IsolationForestModel implements ScoringModel {
 
   scoreFixedRaw(rawInputs: Int32Array, n: number): Int32Array {
     checkRows(rawInputs, n, this.nFeatures, "scoreFixedRaw");
+    if ((this.spec.arithmetic ?? "scoutloop") !== "scoutloop") return this.scoreConiferRaw(rawInputs, n);
     const f = this.spec.forest;
     const fmt = this.spec.scoreFormat;
     const d = this.nFeatures;
@@ -159,10 +181,38 @@ export class IsolationForestModel implements ScoringModel {
     return out;
   }
 
+  /** conifer's firmware arithmetic (see ForestArithmetic). */
+  private scoreConiferRaw(rawInputs: Int32Array, n: number): Int32Array {
+    const f = this.spec.forest;
+    const fmt = this.spec.scoreFormat;
+    const hls = this.spec.arithmetic === "conifer-hls";
+    const d = this.nFeatures;
+    const out = new Int32Array(n);
+    const leaves = new Float64Array(f.nTrees);
+    const add = (a: number, b: number) => overflowRaw(a + b, fmt);
+    for (let i = 0; i < n; i++) {
+      const base = i * d;
+      for (let t = 0; t < f.nTrees; t++) {
+        let node = f.root[t];
+        while (f.feature[node] >= 0) node = rawInputs[base + f.feature[node]] >= this.cut[node] ? f.right[node] : f.left[node];
+        leaves[t] = this.leafRaw[node];
+      }
+      let acc: number;
+      if (hls) acc = add(this.initRaw, balancedReduce(leaves, 0, f.nTrees, add));
+      else {
+        acc = this.initRaw;
+        for (let t = 0; t < f.nTrees; t++) acc = add(acc, leaves[t]);
+      }
+      out[i] = castProduct(acc, this.normRaw, 2 * fracBits(fmt), fmt);
+    }
+    return out;
+  }
+
   toJSON(): Record<string, unknown> {
     const s = this.spec;
     return {
       ...modelJsonHeader("iforest", s.nFeatures, s.normalisation, s.inputFormat),
+      ...(s.arithmetic && s.arithmetic !== "scoutloop" ? { arithmetic: s.arithmetic } : {}),
       thresholdFormat: formatFixed(s.thresholdFormat),
       outputFormat: formatFixed(s.scoreFormat),
       splitting: s.splitting,
@@ -172,6 +222,76 @@ export class IsolationForestModel implements ScoringModel {
       trees: forestToTrees(s.forest),
     };
   }
+}
+
+/**
+ * conifer's `reduce` (conifer.h / BDT_unrolled.h): N = 1 → x[0]; N = 2 → op(x0, x1); else the left
+ * part takes leftN = 2^floor(log2(N − 1)) elements, the right the rest.
+ */
+export function balancedReduce(x: ArrayLike<number>, start: number, n: number, op: (a: number, b: number) => number): number {
+  if (n === 1) return x[start];
+  if (n === 2) return op(x[start], x[start + 1]);
+  const leftN = 2 ** Math.floor(Math.log2(n - 1));
+  return op(balancedReduce(x, start, leftN, op), balancedReduce(x, start + leftN, n - leftN, op));
+}
+
+/** `a × b` of two raws (exact even beyond 2^53, through BigInt), cast from `fromFrac` fractional bits to `f`. */
+export function castProduct(a: number, b: number, fromFrac: number, f: FixedFormat): number {
+  const p = a * b;
+  if (Math.abs(p) < 2 ** 53) return castRaw(p, fromFrac, f);
+  const big = BigInt(a) * BigInt(b);
+  const shift = BigInt(fromFrac - fracBits(f));
+  if (shift <= 0n) return castRaw(Number(big), fromFrac, f); // huge and shifted up: overflow decides
+  const fl = big >> shift; // floor
+  const rem = big - (fl << shift);
+  const half = 1n << (shift - 1n);
+  const up = roundUpBig(f, fl, rem >= half, rem !== 0n && rem !== half, big < 0n);
+  const q = fl + up;
+  // Wrapping reads only the low W + 1 bits (exact after asIntN); larger magnitudes only saturate.
+  if (f.overflow === "WRAP" || f.overflow === "WRAP_SM") return overflowRaw(Number(BigInt.asIntN(f.width + 2, q)), f, Number(BigInt.asIntN(f.width + 2, fl)));
+  const lim = 2n ** BigInt(f.width + 1);
+  return overflowRaw(Number(q > lim ? lim : q < -lim ? -lim : q), f);
+}
+
+function roundUpBig(f: FixedFormat, fl: bigint, qb: boolean, r: boolean, neg: boolean): bigint {
+  const odd = (fl & 1n) === 1n;
+  switch (f.quant) {
+    case "TRN": return 0n;
+    case "RND": return qb ? 1n : 0n;
+    case "RND_ZERO": return qb && (neg || r) ? 1n : 0n;
+    case "RND_MIN_INF": return qb && r ? 1n : 0n;
+    case "RND_INF": return qb && (!neg || r) ? 1n : 0n;
+    case "RND_CONV": return qb && (odd || r) ? 1n : 0n;
+    case "TRN_ZERO": return neg && (qb || r) ? 1n : 0n;
+  }
+}
+
+/**
+ * conifer compares threshold_t(x·1) with threshold_t(t): the one-hot weight product cast to the
+ * threshold type. Same as thresholdCut when the input format fits the threshold format exactly;
+ * otherwise the smallest raw input that goes right, found by bisection (the cast is monotone for
+ * saturating threshold types, or when every input fits the threshold range — checked).
+ */
+export function coniferCut(t: number, splitting: SplitConvention, thresholdFormat: FixedFormat, inputFormat: FixedFormat): number {
+  const fIn = fracBits(inputFormat), fT = fracBits(thresholdFormat);
+  const inLo = inputFormat.signed ? -(2 ** (inputFormat.width - 1)) : 0, inHi = rawMax(inputFormat);
+  const tRaw = quantize(t, thresholdFormat);
+  const toT = (x: number) => castRaw(x, fIn, thresholdFormat);
+  const exact = fT >= fIn && toT(inLo) * 2 ** (fIn - fT) === inLo && toT(inHi) * 2 ** (fIn - fT) === inHi;
+  if (exact) return thresholdCut(t, splitting, thresholdFormat, inputFormat);
+  const saturating = thresholdFormat.overflow === "SAT" || thresholdFormat.overflow === "SAT_SYM";
+  if (!saturating && (castRaw(inLo, fIn, { ...thresholdFormat, overflow: "SAT" }) !== toT(inLo) || castRaw(inHi, fIn, { ...thresholdFormat, overflow: "SAT" }) !== toT(inHi))) {
+    throw new RangeError(`conifer arithmetic: input ${formatFixed(inputFormat)} wraps in threshold type ${formatFixed(thresholdFormat)} (not a monotone comparison)`);
+  }
+  const right = (x: number) => (splitting === "<" ? !(toT(x) < tRaw) : !(toT(x) <= tRaw));
+  if (!right(inHi)) return Math.min(2 ** 31 - 1, inHi + 1);
+  let lo = inLo, hi = inHi; // invariant: right(hi)
+  if (right(lo)) return lo;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (right(mid)) hi = mid; else lo = mid;
+  }
+  return hi;
 }
 
 /** One tree in conifer's layout (leaves: feature −2, children −1, threshold −2). */
@@ -427,6 +547,7 @@ export function iforestFromJSON(json: Record<string, unknown>): IsolationForestM
     inputFormat,
     thresholdFormat: json.thresholdFormat ? toFixedFormat(json.thresholdFormat, "iforest.thresholdFormat") : inputFormat,
     scoreFormat: toFixedFormat(json.outputFormat ?? DEFAULT_IF_SCORE, "iforest.outputFormat"),
+    ...(json.arithmetic !== undefined ? { arithmetic: json.arithmetic as ForestArithmetic } : {}),
   });
 }
 

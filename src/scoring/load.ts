@@ -46,7 +46,10 @@ export function loadModel(jsonOrPath: unknown): ScoringModel {
     if (isConiferJson(o)) return importConifer(o);
     if ("isotree" in o) {
       if (!isIsotreeJson(o.isotree)) throw new TypeError("`isotree` must hold the output of isotree's to_json()");
-      return importIsotree(o.isotree, { sampleSize: Number(o.sampleSize), nFeatures: o.nFeatures === undefined ? undefined : Number(o.nFeatures) });
+      if (typeof o.sampleSize !== "number") throw new TypeError("sampleSize: expected isotree's per-tree sample size ψ (a number)");
+      if (o.nFeatures !== undefined && typeof o.nFeatures !== "number") throw new TypeError("nFeatures: expected a number");
+      if (o.missingAction !== undefined && typeof o.missingAction !== "string") throw new TypeError("missingAction: expected isotree's missing_action_ string");
+      return importIsotree(o.isotree, { sampleSize: o.sampleSize, nFeatures: o.nFeatures as number | undefined, missingAction: o.missingAction as string | undefined });
     }
     const loader = LOADERS[String(o.kind)];
     if (!loader) throw new RangeError(`unknown model kind "${String(o.kind)}" (expected ${Object.keys(LOADERS).join(", ")}, a conifer or an isotree model)`);

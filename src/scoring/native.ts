@@ -5,8 +5,8 @@
  */
 import { native } from "../native.js";
 import type { NativeForest, NativeNet } from "../../native/index.cjs";
-import { OVERFLOW_MODES, QUANT_MODES, type FixedFormat } from "./fixed.js";
-import { IsolationForestModel } from "./iforest.js";
+import { fracBits, OVERFLOW_MODES, QUANT_MODES, type FixedFormat } from "./fixed.js";
+import { castProduct, IsolationForestModel } from "./iforest.js";
 import { checkRows, type ScoringModel } from "./model.js";
 import { DenseNetModel } from "./nn.js";
 import type { Normalisation } from "./normalise.js";
@@ -99,11 +99,39 @@ export function hasNativeScorer(model: ScoringModel): boolean {
   return model instanceof IsolationForestModel || model instanceof DenseNetModel;
 }
 
+/**
+ * True when every order of saturating/wrapping additions gives the same bits: WRAP is modular; under
+ * SAT/SAT_SYM with init and all leaves of one sign a partial sum can only saturate when the whole sum does.
+ */
+function orderFreeSum(model: IsolationForestModel): boolean {
+  const o = model.spec.scoreFormat.overflow;
+  if (o === "WRAP") return true;
+  if (o !== "SAT" && o !== "SAT_SYM") return false;
+  let pos = model.initRaw > 0, neg = model.initRaw < 0;
+  const f = model.spec.forest;
+  for (let i = 0; i < f.feature.length; i++) if (f.feature[i] < 0) { pos ||= model.leafRaw[i] > 0; neg ||= model.leafRaw[i] < 0; }
+  return !(pos && neg);
+}
+
 /** A ScoringModel that delegates the hot calls to C++; everything else stays with the TS model. */
 export function nativeScorer(model: ScoringModel): ScoringModel {
   if (model instanceof IsolationForestModel) {
     const handle = compileForest(model);
-    return withNativeFixed(model, model.spec.normalisation, (raw, n, out) => native.ifScoreFixed(handle, raw, n, out), {
+    const arithmetic = model.spec.arithmetic ?? "scoutloop";
+    const fmt = model.spec.scoreFormat;
+    if (arithmetic === "conifer-hls" && !orderFreeSum(model)) {
+      throw new Error("no native scorer for conifer-hls arithmetic with mixed-sign leaves under a saturating score type (the adder tree's order matters there); score it without --native");
+    }
+    // conifer: the walk sums score_t(leaf) from score_t(init_predict) in tree order (what the C++
+    // backend does; the HLS adder tree gives the same bits when the sum is order-free), then the
+    // one multiplication by score_t(norm).
+    const scoreFixed = arithmetic === "scoutloop"
+      ? (raw: Int32Array, n: number, out: Int32Array) => native.ifScoreFixed(handle, raw, n, out)
+      : (raw: Int32Array, n: number, out: Int32Array) => {
+        native.ifScoreFixed(handle, raw, n, out);
+        for (let i = 0; i < n; i++) out[i] = castProduct(out[i], model.normRaw, 2 * fracBits(fmt), fmt);
+      };
+    return withNativeFixed(model, model.spec.normalisation, scoreFixed, {
       scoreFloat(features: Float32Array, n: number): Float64Array {
         checkRows(features, n, model.nFeatures, "scoreFloat");
         const out = new Float64Array(n);
