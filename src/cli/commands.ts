@@ -20,6 +20,7 @@ import { trainCommand } from "./train.js";
 import { scoreCommand } from "./score.js";
 import { evalCommand } from "./eval.js";
 import { rtlCommand } from "./rtl.js";
+import { exportCommand, importCommand } from "./interchange.js";
 
 export const COMMANDS: Array<() => Command> = [
   genCommand,
@@ -42,4 +43,6 @@ export const COMMANDS: Array<() => Command> = [
   scoreCommand,
   evalCommand,
   rtlCommand,
+  importCommand,
+  exportCommand,
 ];

@@ -8,7 +8,7 @@ import type { NativeForest, NativeNet } from "../../native/index.cjs";
 import { fracBits, OVERFLOW_MODES, QUANT_MODES, type FixedFormat } from "./fixed.js";
 import { castProduct, IsolationForestModel } from "./iforest.js";
 import { checkRows, type ScoringModel } from "./model.js";
-import { DenseNetModel } from "./nn.js";
+import { resourceOrder, DenseNetModel } from "./nn.js";
 import type { Normalisation } from "./normalise.js";
 import type { OrbitBatch } from "../events/batch.js";
 import { N_FEATURES } from "../events/features.js";
@@ -31,6 +31,12 @@ export function compileForest(model: IsolationForestModel): NativeForest {
 
 export function compileNet(model: DenseNetModel): NativeNet {
   const s = model.spec;
+  for (const [k, l] of s.layers.entries()) {
+    // Not in the C++ core yet: say so rather than score other bits.
+    if (l.activationFormat) throw new Error(`no native scorer for layer ${k}: its activation has its own output type (hls4ml activation layer); score it without --native`);
+    const orderFree = l.accumFormat.quant === "TRN" && l.accumFormat.overflow === "WRAP"; // modular sums of floored terms
+    if (resourceOrder(l) && !orderFree) throw new Error(`no native scorer for layer ${k}: resource-strategy accumulation order with a rounding/saturating accumulator; score it without --native`);
+  }
   const meta: number[] = [];
   const weights: number[] = [];
   const biases: number[] = [];

@@ -41,6 +41,20 @@ export interface DenseLayer {
   wRaw: Float64Array;
   bRaw: Float64Array;
   alphaRaw: number;
+  /**
+   * How the float weights become raw bits: "float" (default) quantises the float; "hls4ml" first
+   * prints it as hls4ml's writer does (a decimal literal with max(0, F) fractional digits) and
+   * quantises that literal, as weight_t does in the firmware.
+   */
+  weightRounding?: "float" | "hls4ml";
+  /** The activation's own output type (hls4ml: a separate activation layer); default: the result type. */
+  activationFormat?: FixedFormat;
+  /**
+   * hls4ml's resource strategy: products are added in the order of its ReuseLoop/MultLoop (term
+   * w = j·nIn + i of the transposed kernel in order of (w mod RF, ⌊w / RF⌋)); only matters when
+   * the accumulator rounds or saturates. Default: latency order (i ascending).
+   */
+  reuseFactor?: number;
 }
 
 export interface DenseNetSpec {
@@ -127,7 +141,7 @@ export class DenseNetModel implements ScoringModel {
     }
     const fIn = fracBits(inputFormat);
     const last = layers[layers.length - 1];
-    const fLast = fracBits(last.resultFormat);
+    const fLast = fracBits(last.activationFormat ?? last.resultFormat);
     const fDiff = Math.max(fIn, fLast);
     for (let r = 0; r < n; r++) {
       for (let j = 0; j < d; j++) a[j] = rawInputs[r * d + j];
@@ -153,18 +167,27 @@ export class DenseNetModel implements ScoringModel {
             }
             acc = overflowRaw(acc + s, l.accumFormat);
           } else {
-            for (let i = 0; i < l.nIn; i++) {
+            const order = resourceOrder(l);
+            for (let k = 0; k < l.nIn; k++) {
+              const i = order ? order[j * l.nIn + k] : k;
               acc = overflowRaw(acc + castRaw(a[i] * l.wRaw[i * l.nOut + j], fA + fW, l.accumFormat), l.accumFormat);
             }
           }
           let res = castRaw(acc, fAcc, l.resultFormat);
-          if (res < 0 && l.activation === "relu") res = 0;
+          const act = l.activationFormat;
+          if (act) {
+            // A separate activation layer: res_T(x) for x > 0, else 0 (relu) or res_T(alpha·x).
+            if (res > 0 || l.activation === "linear") res = castRaw(res, fR, act);
+            else if (l.activation === "relu") res = 0;
+            else res = castRaw(l.alphaRaw * res, fracBits(l.alphaFormat) + fR, act);
+          } else if (res < 0 && l.activation === "relu") res = 0;
           else if (res < 0 && l.activation === "leaky_relu") res = castRaw(l.alphaRaw * res, fracBits(l.alphaFormat) + fR, l.resultFormat);
           b[j] = res;
         }
         [a, b] = [b, a];
-        fA = fR;
-        inWidth = l.resultFormat.width;
+        const outF = l.activationFormat ?? l.resultFormat;
+        fA = fracBits(outF);
+        inWidth = outF.width;
       }
       let loss = 0;
       for (let k = 0; k < last.nOut; k++) {
@@ -188,9 +211,65 @@ export class DenseNetModel implements ScoringModel {
         weightFormat: formatFixed(l.weightFormat), biasFormat: formatFixed(l.biasFormat),
         accumFormat: formatFixed(l.accumFormat), resultFormat: formatFixed(l.resultFormat),
         weights: Array.from(l.weights), bias: Array.from(l.bias),
+        ...(l.weightRounding === "hls4ml" ? { weightRounding: "hls4ml" } : {}),
+        ...(l.activationFormat ? { activationFormat: formatFixed(l.activationFormat) } : {}),
+        ...(l.reuseFactor !== undefined ? { reuseFactor: l.reuseFactor } : {}),
       })),
     };
   }
+}
+
+const orderCache = new WeakMap<DenseLayer, Int32Array | null>();
+/** Input index per (output, step) in the resource strategy's order, or null for i ascending. */
+export function resourceOrder(l: DenseLayer): Int32Array | null {
+  const cached = orderCache.get(l);
+  if (cached !== undefined) return cached;
+  const rf = l.reuseFactor;
+  let order: Int32Array | null = null;
+  if (rf !== undefined && rf > 1 && rf < l.nIn) {
+    order = new Int32Array(l.nIn * l.nOut);
+    for (let j = 0; j < l.nOut; j++) {
+      const terms = Array.from({ length: l.nIn }, (_, i) => i);
+      const key = (i: number) => { const w = j * l.nIn + i; return (w % rf) * (l.nIn * l.nOut) + Math.floor(w / rf); };
+      terms.sort((p, q) => key(p) - key(q));
+      order.set(terms, j * l.nIn);
+    }
+  }
+  orderCache.set(l, order);
+  return order;
+}
+
+/**
+ * hls4ml's weight literal (`WeightVariable.precision_fmt` = '{:.Ff}', F = max(0, W − I)): the
+ * double printed with F decimals, rounded half to even on its exact binary value (Python's
+ * formatting), read back as a double (C++ and the csim loader both use strtod-style parsing).
+ */
+export function hls4mlLiteral(v: number, f: FixedFormat): number {
+  return Number(formatDecimal(v, Math.max(0, fracBits(f))));
+}
+
+/** `v` with exactly `digits` decimals, correctly rounded (ties to even) from its exact binary value. */
+export function formatDecimal(v: number, digits: number): string {
+  if (!Number.isFinite(v)) throw new RangeError(`cannot print ${v} as a decimal literal`);
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, v);
+  const bits = view.getBigUint64(0);
+  const negative = bits >> 63n === 1n;
+  const expBits = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  let exp: number;
+  if (expBits === 0) exp = -1074; else { mant |= 1n << 52n; exp = expBits - 1075; }
+  // |v| = mant · 2^exp; scaled = |v| · 10^digits, rounded half to even.
+  let n = mant * 10n ** BigInt(digits);
+  if (exp >= 0) n <<= BigInt(exp);
+  else {
+    const sh = BigInt(-exp);
+    const q = n >> sh, rem = n - (q << sh), half = 1n << (sh - 1n);
+    n = rem > half || (rem === half && (q & 1n) === 1n) ? q + 1n : q;
+  }
+  let str = n.toString().padStart(digits + 1, "0");
+  if (digits > 0) str = `${str.slice(0, str.length - digits)}.${str.slice(str.length - digits)}`;
+  return (negative ? "-" : "") + str;
 }
 
 /** True when a layer's accumulation may be summed exactly in doubles and wrapped once. */
@@ -212,11 +291,13 @@ function checkNetwork(spec: DenseNetSpec): void {
     if (l.weightFormat.width + prev.width > 52) throw new RangeError(`layer ${k}: weight width + input width must be ≤ 52 bits`);
     for (const f of [l.weightFormat, l.biasFormat, l.resultFormat, l.alphaFormat]) assertFitsInt32(f, `layer ${k}`);
     if (l.accumFormat.width > 48) throw new RangeError(`layer ${k}: accumulator wider than 48 bits`);
+    if (l.activationFormat) assertFitsInt32(l.activationFormat, `layer ${k} activation`);
     nIn = l.nOut;
-    prev = l.resultFormat;
+    prev = l.activationFormat ?? l.resultFormat;
   }
   if (spec.kind === "ae" && nIn !== spec.nFeatures) throw new RangeError(`autoencoder: last layer has ${nIn} outputs, expected ${spec.nFeatures}`);
-  const last = spec.layers[spec.layers.length - 1].resultFormat;
+  const lastLayer = spec.layers[spec.layers.length - 1];
+  const last = lastLayer.activationFormat ?? lastLayer.resultFormat;
   const w = spec.kind === "vae" ? last.width : Math.max(spec.inputFormat.width + Math.max(0, fracBits(last) - fracBits(spec.inputFormat)), last.width + Math.max(0, fracBits(spec.inputFormat) - fracBits(last))) + 1;
   if (2 * w > 52) throw new RangeError("network: loss terms would be wider than 52 bits; narrow the input or last-layer format");
 }
@@ -226,6 +307,7 @@ export function denseLayer(
   nIn: number, nOut: number, weights: ArrayLike<number>, bias: ArrayLike<number>, activation: Activation,
   formats: { weight?: string | FixedFormat; bias?: string | FixedFormat; accum?: string | FixedFormat; result?: string | FixedFormat; alpha?: string | FixedFormat } = {},
   alpha = 0.3,
+  extra: { weightRounding?: "float" | "hls4ml"; activationFormat?: string | FixedFormat; reuseFactor?: number } = {},
 ): DenseLayer {
   if (!Number.isInteger(nIn) || !Number.isInteger(nOut) || nIn < 1 || nOut < 1 || nIn > MAX_LAYER_SIZE || nOut > MAX_LAYER_SIZE) {
     throw new RangeError(`layer size ${nIn}→${nOut} out of range`);
@@ -238,14 +320,22 @@ export function denseLayer(
   const alphaFormat = toFixedFormat(formats.alpha ?? DEFAULT_NN_ALPHA, "alphaFormat");
   const w = Float64Array.from(weights), b = Float64Array.from(bias);
   for (const v of [...w, ...b, alpha]) if (!Number.isFinite(v)) throw new RangeError("layer weights, biases and alpha must be finite");
+  const rounding = extra.weightRounding ?? "float";
+  if (rounding !== "float" && rounding !== "hls4ml") throw new RangeError(`weightRounding must be "float" or "hls4ml", got ${String(rounding)}`);
+  const rf = extra.reuseFactor;
+  if (rf !== undefined && (!Number.isInteger(rf) || rf < 1 || rf > nIn * nOut)) throw new RangeError(`reuseFactor must be an integer in [1, ${nIn * nOut}]`);
+  const literal = (v: number, f: FixedFormat) => (rounding === "hls4ml" ? hls4mlLiteral(v, f) : v);
   return {
     nIn, nOut, weights: w, bias: b, activation, alpha,
     weightFormat, biasFormat, alphaFormat,
     accumFormat: toFixedFormat(formats.accum ?? DEFAULT_NN_ACCUM, "accumFormat"),
     resultFormat: toFixedFormat(formats.result ?? DEFAULT_NN_RESULT, "resultFormat"),
-    wRaw: Float64Array.from(w, (v) => quantize(v, weightFormat)),
-    bRaw: Float64Array.from(b, (v) => quantize(v, biasFormat)),
+    wRaw: Float64Array.from(w, (v) => quantize(literal(v, weightFormat), weightFormat)),
+    bRaw: Float64Array.from(b, (v) => quantize(literal(v, biasFormat), biasFormat)),
     alphaRaw: quantize(alpha, alphaFormat),
+    ...(rounding === "hls4ml" ? { weightRounding: rounding } : {}),
+    ...(extra.activationFormat !== undefined ? { activationFormat: toFixedFormat(extra.activationFormat, "activationFormat") } : {}),
+    ...(rf !== undefined ? { reuseFactor: rf } : {}),
   };
 }
 
@@ -267,6 +357,11 @@ export function denseNetFromJSON(json: Record<string, unknown>): DenseNetModel {
         result: l.resultFormat as string | undefined, alpha: l.alphaFormat as string | undefined,
       },
       l.alpha === undefined ? 0.3 : Number(l.alpha),
+      {
+        weightRounding: (l.weightRounding ?? json.weightRounding) as "float" | "hls4ml" | undefined,
+        activationFormat: l.activationFormat as string | undefined,
+        reuseFactor: l.reuseFactor as number | undefined,
+      },
     );
   });
   return new DenseNetModel({

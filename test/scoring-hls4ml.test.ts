@@ -1,0 +1,332 @@
+// hls4ml projects: a weight directory in the exact format hls4ml writes (weights printed by numpy
+// as hls4ml's WeightVariable does), imported bit for bit; the JSON path's "hls4ml" weight rounding;
+// BatchNormalization, activation output types, the resource strategy's order; export round trip.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseFixed, quantize } from "../src/scoring/fixed.js";
+import { exportHls4mlProject, importHls4mlProject } from "../src/scoring/hls4ml.js";
+import { seededRandom } from "../src/scoring/iforest.js";
+import { loadModel } from "../src/scoring/load.js";
+import { nativeScorer } from "../src/scoring/native.js";
+import { denseLayer, DenseNetModel, formatDecimal, resourceOrder } from "../src/scoring/nn.js";
+import { identityNormalisation } from "../src/scoring/normalise.js";
+import { peerIt, PYTHON } from "./helpers/peers.js";
+
+const dirs: string[] = [];
+afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+const tempDir = () => { const d = mkdtempSync(join(tmpdir(), "scoutloop-hls4ml-")); dirs.push(d); return d; };
+
+// Types as hls4ml's definition_cpp spells them ("ap_fixed<8, 3, AP_RND, AP_SAT>").
+const T = {
+  input: "ap_fixed<16, 6, AP_RND_CONV, AP_SAT>", w: "ap_fixed<8, 3, AP_RND, AP_SAT>", b: "ap_fixed<10, 4, AP_RND, AP_SAT>",
+  acc: "ap_fixed<28, 12>", l2: "ap_fixed<16, 6>", relu: "ap_ufixed<10, 4, AP_RND, AP_SAT>", bnS: "ap_fixed<12, 4>", bnB: "ap_fixed<10, 3>",
+  l4: "ap_fixed<14, 5, AP_RND, AP_SAT>", l5: "ap_fixed<16, 6, AP_TRN, AP_SAT>", alpha: "ap_fixed<16, 6>", l6: "ap_fixed<16, 6>",
+};
+const F = (t: string) => { const f = parseFixed(t); return Math.max(0, f.width - f.int); };
+
+/** A known net: 6 →dense(5)→relu(own type)→batchnorm→dense(4)→leaky_relu→dense(3); float32 weights, some on 1/64 (decimal print ties). */
+function knownNet() {
+  const r = seededRandom(11);
+  const f32 = (v: number) => Math.fround(v);
+  const weights = (n: number, tie: boolean) => Array.from({ length: n }, (_, k) => f32(tie && k % 3 === 0 ? (Math.floor(r() * 200) - 100 + 0.5) / 32 : (r() - 0.5) * 3));
+  return {
+    w2: weights(30, true), b2: weights(5, false).map((v) => f32(v / 4)),
+    s3: Array.from({ length: 5 }, () => f32(0.5 + r())), b3: Array.from({ length: 5 }, () => f32(r() - 0.5)),
+    w4: weights(20, true), b4: weights(4, false), alpha: 0.30000001192092896,
+    w5: weights(12, true), b5: weights(3, false),
+  };
+}
+
+type Printer = (arrays: Array<[number[], number]>) => string[];
+/** Print with numpy float32 + '{:.Ff}'.format, as hls4ml's WeightVariable iterator does (one python run). */
+const numpyPrint: Printer = (arrays) => {
+  const code = "import json,sys,numpy as np\nout=[]\nfor v,f in json.load(sys.stdin):\n  fmt='{:.%df}'%f\n  out.append(', '.join(fmt.format(x) for x in np.nditer(np.array(v,dtype=np.float32),order='C')))\nsys.stdout.write(json.dumps(out))";
+  return JSON.parse(execFileSync(PYTHON, ["-c", code], { input: JSON.stringify(arrays) }).toString());
+};
+
+/** The project files hls4ml's Vivado writer produces for knownNet() (templates of core_templates.py). */
+function writeProject(dir: string, print: Printer, resource = false) {
+  const n = knownNet();
+  mkdirSync(join(dir, "firmware", "weights"), { recursive: true });
+  // The resource strategy transposes the dense kernels before printing.
+  const tr = (w: number[], nIn: number, nOut: number) => (resource ? Array.from({ length: nIn * nOut }, (_, p) => w[(p % nIn) * nOut + Math.floor(p / nIn)]) : w);
+  const files: Record<string, [number[], string]> = {
+    w2: [tr(n.w2, 6, 5), T.w], b2: [n.b2, T.b], s4: [n.s3, T.bnS], b4: [n.b3, T.bnB], w5: [tr(n.w4, 5, 4), T.w], b5: [n.b4, T.b], w7: [tr(n.w5, 4, 3), T.w], b7: [n.b5, T.b],
+  };
+  const texts = print(Object.values(files).map(([v, t]) => [v, F(t)]));
+  Object.keys(files).forEach((name, k) => writeFileSync(join(dir, "firmware", "weights", `${name}.txt`), texts[k]));
+  writeFileSync(join(dir, "hls4ml_config.yml"), "Backend: Vivado\nKerasModel: !keras_model 'model.keras'\nOutputDir: prj\nProjectName: myproject\nPart: xcvu9p-flga2104-2L-e\n");
+  writeFileSync(join(dir, "firmware", "defines.h"), `#ifndef DEFINES_H_
+#define DEFINES_H_
+
+#include "ap_fixed.h"
+#include "ap_int.h"
+#include "nnet_utils/nnet_types.h"
+#include <cstddef>
+#include <cstdio>
+
+// hls-fpga-machine-learning insert numbers
+#define N_INPUT_1_1 6
+#define N_LAYER_2 5
+
+// hls-fpga-machine-learning insert layer-precision
+typedef ${T.input} input_t;
+typedef ${T.acc} model_default_t;
+typedef ${T.l2} layer2_t;
+typedef ${T.w} weight2_t;
+typedef ${T.b} bias2_t;
+typedef ap_uint<1> layer2_index;
+typedef ${T.relu} layer3_t;
+typedef ap_fixed<18,8> relu1_table_t;
+typedef ${T.l4} layer4_t;
+typedef ${T.bnS} scale4_t;
+typedef ${T.bnB} bias4_t;
+typedef ${T.l5} layer5_t;
+typedef ${T.w} weight5_t;
+typedef ${T.b} bias5_t;
+typedef ${T.alpha} layer6_param_t;
+typedef ${T.l6} layer6_t;
+typedef ${T.w} weight7_t;
+typedef ${T.b} bias7_t;
+typedef ${T.l6} result_t;
+
+#endif
+`);
+  const dense = (idx: number, nIn: number, nOut: number) => `struct config${idx} : nnet::dense_config {
+    static const unsigned n_in = ${nIn};
+    static const unsigned n_out = ${nOut};
+    static const unsigned io_type = nnet::io_parallel;
+    static const unsigned strategy = nnet::${resource ? "resource" : "latency"};
+    static const unsigned reuse_factor = ${resource ? 2 : 1};
+    static const unsigned n_zeros = 0;
+    static const unsigned n_nonzeros = ${nIn * nOut};
+    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in * n_out, reuse_factor) - n_zeros / reuse_factor;
+    static const bool store_weights_in_bram = false;
+    typedef model_default_t accum_t;
+    typedef bias${idx}_t bias_t;
+    typedef weight${idx}_t weight_t;
+    typedef layer${idx}_index index_t;
+    template<class data_T, class res_T, class CONFIG_T>
+    using kernel = nnet::${resource ? "DenseResource_rf_leq_nin" : "DenseLatency"}<data_T, res_T, CONFIG_T>;
+    template<class x_T, class y_T>
+    using product = nnet::product::mult<x_T, y_T>;
+};
+`;
+  writeFileSync(join(dir, "firmware", "parameters.h"), `#ifndef PARAMETERS_H_
+#define PARAMETERS_H_
+
+#include "ap_fixed.h"
+#include "ap_int.h"
+
+#include "nnet_utils/nnet_code_gen.h"
+#include "nnet_utils/nnet_helpers.h"
+// hls-fpga-machine-learning insert includes
+#include "nnet_utils/nnet_activation.h"
+#include "nnet_utils/nnet_batchnorm.h"
+#include "nnet_utils/nnet_dense.h"
+
+// hls-fpga-machine-learning insert weights
+#include "weights/w2.h"
+#include "weights/b2.h"
+
+// hls-fpga-machine-learning insert layer-config
+// fc1
+${dense(2, 6, 5).replace("layer2_index", "layer2_index")}
+// relu1
+struct relu_config3 : nnet::activ_config {
+    static const unsigned n_in = 5;
+    static const unsigned table_size = 1024;
+    static const unsigned io_type = nnet::io_parallel;
+    static const unsigned reuse_factor = 1;
+    typedef relu1_table_t table_t;
+};
+
+// bn
+struct config4 : nnet::batchnorm_config {
+    static const unsigned n_in = 5;
+    static const unsigned n_filt = -1;
+    static const unsigned n_scale_bias = (n_filt == -1) ? n_in : n_filt;
+    static const unsigned io_type = nnet::io_parallel;
+    static const unsigned reuse_factor = 1;
+    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in, reuse_factor);
+    static const bool store_weights_in_bram = false;
+    typedef bias4_t bias_t;
+    typedef scale4_t scale_t;
+    template<class x_T, class y_T>
+    using product = nnet::product::mult<x_T, y_T>;
+};
+
+// fc2
+${dense(5, 5, 4).replace(/layer5_index/g, "layer2_index")}
+// leaky
+struct leaky_relu_config6 : nnet::activ_config {
+    static const unsigned n_in = 4;
+    static const unsigned table_size = 1024;
+    static const unsigned io_type = nnet::io_parallel;
+    static const unsigned reuse_factor = 1;
+    typedef relu1_table_t table_t;
+    typedef layer6_param_t param_t;
+};
+
+// fc3
+${dense(7, 4, 3).replace(/layer7_index/g, "layer2_index")}
+#endif
+`);
+  writeFileSync(join(dir, "firmware", "myproject.cpp"), `#include <iostream>
+
+#include "myproject.h"
+#include "parameters.h"
+
+void myproject(
+    input_t fc1_input[N_INPUT_1_1],
+    result_t layer7_out[N_LAYER_7]
+) {
+
+    // hls-fpga-machine-learning insert IO
+    #pragma HLS ARRAY_RESHAPE variable=fc1_input complete dim=0
+    #pragma HLS PIPELINE
+
+#ifndef __SYNTHESIS__
+    static bool loaded_weights = false;
+    if (!loaded_weights) {
+        // hls-fpga-machine-learning insert load weights
+        nnet::load_weights_from_txt<weight2_t, 30>(w2, "w2.txt");
+        loaded_weights = true;
+    }
+#endif
+    // ****************************************
+    // NETWORK INSTANTIATION
+    // ****************************************
+
+    // hls-fpga-machine-learning insert layers
+
+    layer2_t layer2_out[N_LAYER_2];
+    nnet::dense<input_t, layer2_t, config2>(fc1_input, layer2_out, w2, b2); // fc1
+
+    layer3_t layer3_out[N_LAYER_2];
+    nnet::relu<layer2_t, layer3_t, relu_config3>(layer2_out, layer3_out); // relu1
+
+    layer4_t layer4_out[N_LAYER_2];
+    nnet::normalize<layer3_t, layer4_t, config4>(layer3_out, layer4_out, s4, b4); // bn
+
+    layer5_t layer5_out[N_LAYER_5];
+    nnet::dense<layer4_t, layer5_t, config5>(layer4_out, layer5_out, w5, b5); // fc2
+
+    layer6_t layer6_out[N_LAYER_5];
+    nnet::leaky_relu<layer5_t, layer6_param_t, layer6_t, leaky_relu_config6>(layer5_out, ${0.30000001192092896}, layer6_out); // leaky
+
+    nnet::dense<layer6_t, result_t, config7>(layer6_out, layer7_out, w7, b7); // fc3
+
+}
+`);
+  return n;
+}
+
+/** The same net through scoutloop's JSON path, weights rounded as hls4ml prints them (or not). */
+function jsonNet(rounding: "float" | "hls4ml", resource = false) {
+  const n = knownNet();
+  const rf = resource ? { reuseFactor: 2 } : {};
+  const diag = (s: number[]) => Array.from({ length: 25 }, (_, p) => (Math.floor(p / 5) === p % 5 ? s[p % 5] : 0));
+  return new DenseNetModel({
+    kind: "vae", nFeatures: 6, normalisation: identityNormalisation(6), inputFormat: parseFixed(T.input), outputFormat: parseFixed("ap_ufixed<18,14,AP_RND_CONV,AP_SAT>"),
+    layers: [
+      denseLayer(6, 5, n.w2, n.b2, "relu", { weight: T.w, bias: T.b, accum: T.acc, result: T.l2 }, 0.3, { weightRounding: rounding, activationFormat: T.relu, ...rf }),
+      denseLayer(5, 5, diag(n.s3), n.b3, "linear", { weight: T.bnS, bias: T.bnB, accum: "ap_fixed<28,9,AP_TRN,AP_WRAP>", result: T.l4 }, 0.3, { weightRounding: rounding }),
+      denseLayer(5, 4, n.w4, n.b4, "leaky_relu", { weight: T.w, bias: T.b, accum: T.acc, result: T.l5, alpha: T.alpha }, n.alpha, { weightRounding: rounding, activationFormat: T.l6, ...rf }),
+      denseLayer(4, 3, n.w5, n.b5, "linear", { weight: T.w, bias: T.b, accum: T.acc, result: T.l6 }, 0.3, { weightRounding: rounding, ...rf }),
+    ],
+  });
+}
+
+const rows = (() => {
+  const r = seededRandom(5);
+  return Float32Array.from({ length: 300 * 6 }, () => (r() - 0.5) * 12);
+})();
+const raws = (m: DenseNetModel) => m.spec.layers.map((l) => [Array.from(l.wRaw), Array.from(l.bRaw)]);
+
+describe("hls4ml project import", () => {
+  peerIt("numpy")("a weight directory printed as hls4ml prints it imports bit for bit (latency and resource strategy)", () => {
+    for (const resource of [false, true]) {
+      const dir = tempDir();
+      writeProject(dir, numpyPrint, resource);
+      const json = importHls4mlProject(dir);
+      const model = loadModel(json) as DenseNetModel;
+      expect(model.kind).toBe("vae"); // 6 inputs, 3 outputs
+      expect(model.spec.layers.map((l) => [l.nIn, l.nOut, l.activation])).toEqual([[6, 5, "relu"], [5, 5, "linear"], [5, 4, "leaky_relu"], [4, 3, "linear"]]);
+      // The firmware's weights: weight_t of each printed literal — equal to the JSON path's
+      // "hls4ml" rounding (scoutloop's own printer), and not to quantising the float32 weights.
+      const printed = jsonNet("hls4ml", resource), naive = jsonNet("float", resource);
+      expect(raws(model)).toEqual(raws(printed));
+      const differing = raws(model).flat(2).filter((v, k) => v !== raws(naive).flat(2)[k]).length;
+      expect(differing).toBeGreaterThan(3);
+      const q = model.quantizeInputs(rows, 300);
+      expect(Array.from(model.scoreFixedRaw(q, 300))).toEqual(Array.from(printed.scoreFixedRaw(q, 300)));
+      expect(Array.from(model.scoreFixedRaw(q, 300))).not.toEqual(Array.from(naive.scoreFixedRaw(q, 300)));
+      expect(model.spec.layers[0].activationFormat).toEqual(parseFixed(T.relu));
+      expect(model.spec.layers[0].reuseFactor).toBe(resource ? 2 : undefined);
+    }
+  });
+
+  it("scoutloop's printer is Python's '{:.Nf}' (ties to even on the exact binary value)", () => {
+    expect(formatDecimal(0.015625, 5)).toBe("0.01562");
+    expect(formatDecimal(0.046875, 5)).toBe("0.04688");
+    expect(formatDecimal(-2.5, 0)).toBe("-2");
+    expect(formatDecimal(0.1, 20)).toBe("0.10000000000000000555");
+    expect(formatDecimal(1e-7, 3)).toBe("0.000");
+    expect(formatDecimal(123456.5, 0)).toBe("123456");
+  });
+
+  it("export hls4ml writes a weight set that imports back bit for bit", () => {
+    const model = jsonNet("hls4ml");
+    const dir = tempDir();
+    exportHls4mlProject(model, dir);
+    const back = loadModel(importHls4mlProject(dir, { outputFormat: "ap_ufixed<18,14,AP_RND_CONV,AP_SAT>" })) as DenseNetModel;
+    // The batch-norm layer comes back as a dense layer of the same bits (diagonal weights).
+    expect(raws(back)).toEqual(raws(model));
+    const q = model.quantizeInputs(rows, 300);
+    expect(Array.from(back.scoreFixedRaw(q, 300))).toEqual(Array.from(model.scoreFixedRaw(q, 300)));
+  });
+
+  it("refuses what it does not emulate, in one line naming the layer", () => {
+    const dir = tempDir();
+    writeProject(dir, (arrays) => arrays.map(([v, d]) => v.map((x) => formatDecimal(x, d)).join(", ")));
+    const src = join(dir, "firmware", "myproject.cpp");
+    const text = execFileSync("cat", [src]).toString();
+    writeFileSync(src, text.replace("nnet::relu<layer2_t, layer3_t, relu_config3>", "nnet::sigmoid<layer2_t, layer3_t, relu_config3>"));
+    expect(() => importHls4mlProject(dir)).toThrow(/layer call 1 \(nnet::sigmoid\): not supported/);
+    writeFileSync(join(dir, "firmware", "weights", "w2.txt"), "0.5, x");
+    writeFileSync(src, text);
+    expect(() => importHls4mlProject(dir)).toThrow(/w2\.txt: expected 30 values, found 2/);
+  });
+});
+
+describe("layer semantics beyond folded dense layers", () => {
+  it("resource strategy: hls4ml's ReuseLoop order, visible with a saturating accumulator (hand-computed)", () => {
+    // n_in 4, RF 2: terms w = j·4 + i in order of (w mod 2, ⌊w/2⌋) → i = 0, 2, 1, 3 for every j.
+    const mk = (reuseFactor?: number) => denseLayer(4, 1, [7, 7, -7, -7], [0], "linear",
+      { weight: "ap_fixed<4,4,AP_TRN,AP_SAT>", bias: "ap_fixed<4,4>", accum: "ap_fixed<4,4,AP_TRN,AP_SAT>", result: "ap_fixed<8,8>" }, 0.3, reuseFactor ? { reuseFactor } : {});
+    expect(Array.from(resourceOrder(mk(2))!)).toEqual([0, 2, 1, 3]);
+    expect(resourceOrder(mk(4))).toBeNull(); // RF ≥ n_in: i ascending
+    const net = (l: ReturnType<typeof mk>) => new DenseNetModel({ kind: "vae", nFeatures: 4, normalisation: identityNormalisation(4), inputFormat: parseFixed("ap_fixed<4,4>"), outputFormat: parseFixed("ap_ufixed<16,16>"), layers: [l] });
+    const x = Int32Array.of(1, 1, 1, 1);
+    // latency: 7, 14→7, 0, −7 → (−7)² = 49; resource: 7, 0, 7, 0 → 0.
+    expect(Array.from(net(mk()).scoreFixedRaw(x, 1))).toEqual([49]);
+    expect(Array.from(net(mk(2)).scoreFixedRaw(x, 1))).toEqual([0]);
+    expect(() => nativeScorer(net(mk(2)))).toThrow(/resource-strategy accumulation order/);
+    expect(Array.from(nativeScorer(net(mk())).scoreFixedRaw(x, 1))).toEqual([49]);
+  });
+
+  it("an activation with its own output type casts the activated value (hand-computed)", () => {
+    // result_t ap_fixed<8,4> holds 2.3125 (raw 37); relu into ap_ufixed<4,2,AP_RND,AP_SAT>: 2.3125 → 2.25 (raw 9).
+    const l = denseLayer(1, 1, [1], [0], "relu", { weight: "ap_fixed<4,2>", bias: "ap_fixed<4,2>", accum: "ap_fixed<16,8>", result: "ap_fixed<8,4>" }, 0.3, { activationFormat: "ap_ufixed<4,2,AP_RND,AP_SAT>" });
+    const m = new DenseNetModel({ kind: "vae", nFeatures: 1, normalisation: identityNormalisation(1), inputFormat: parseFixed("ap_fixed<8,4>"), outputFormat: parseFixed("ap_ufixed<16,12>"), layers: [l] });
+    // ‖μ‖² = 2.25² = 5.0625 in ap_ufixed<16,12> (LSB 1/16) = raw 81.
+    expect(Array.from(m.scoreFixedRaw(Int32Array.of(37), 1))).toEqual([81]);
+    expect(Array.from(m.scoreFixedRaw(Int32Array.of(-37), 1))).toEqual([0]);
+    expect(quantize(2.3125, parseFixed("ap_ufixed<4,2,AP_RND,AP_SAT>"))).toBe(9);
+    expect(() => nativeScorer(m)).toThrow(/own output type/);
+  });
+});
