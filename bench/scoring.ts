@@ -62,6 +62,13 @@ export async function run(): Promise<void> {
   const nTs = 4096;
   const tTs = bestTime(() => model.scoreFixedRaw(raw, nTs), 600) * (total / nTs);
   const rSimd = total / tSimd, rGrouped = total / tGrouped, rBlocked = total / tBlocked, rScalar = total / tScalar, rTs = total / tTs;
+  // Float walk beside the fixed blocked walk on the same events (float32 features, tiled the same way).
+  const feats = new Float32Array(total * N_FEATURES);
+  for (let i = 0; i < total; i++) feats.set(bkg.features.subarray((i % bkg.n) * N_FEATURES, (i % bkg.n + 1) * N_FEATURES), i * N_FEATURES);
+  const fout = new Float64Array(total);
+  const tFloat = bestTime(() => native.ifScoreFloat(handle, feats, total, fout), 600);
+  const tFloatScalar = bestTime(() => native.ifScoreFloat(handle, feats, total, fout, "scalar"), 600);
+  const rFloat = total / tFloat, rFloatScalar = total / tFloatScalar;
   console.log("isolation forest, 100 trees, ψ = 256, fixed point (events of 2 generated orbits, tiled)");
   console.log(ratioLine("native grouped walk (default)", formatRate(rGrouped, " ev/s"), rGrouped / rBlocked, "vs blocked walk"));
   console.log(ratioLine("native AVX2 gather walk (opt-in)", formatRate(rSimd, " ev/s"), rSimd / rScalar, "vs scalar native walk"));
@@ -69,6 +76,8 @@ export async function run(): Promise<void> {
   console.log(ratioLine("native scalar walk", formatRate(rScalar, " ev/s"), rScalar / rTs, "vs TS reference"));
   console.log(ratioLine("TS reference", formatRate(rTs, " ev/s"), 1, "baseline"));
   console.log(ratioLine("native default vs TS", formatRate(rGrouped, " ev/s"), rGrouped / rTs, "vs TS reference"));
+  console.log(ratioLine("native float walk (blocked, default)", formatRate(rFloat, " ev/s"), rFloat / rBlocked, "vs fixed blocked walk"));
+  console.log(ratioLine("native float scalar walk (previous)", formatRate(rFloatScalar, " ev/s"), rFloatScalar / rBlocked, "vs fixed blocked walk"));
   const cSimd = cpuRate(() => native.ifScoreFixed(handle, raw, total, out), total); // default walk
   const cScalar = cpuRate(() => native.ifScoreFixedScalar(handle, raw, total, out), total);
   console.log(ratioLine("per CPU-second: native default", formatRate(cSimd, " ev/s"), cSimd / cScalar, "vs scalar walk (CPU time)"));

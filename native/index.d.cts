@@ -72,7 +72,8 @@ export function ifScoreFixed(forest: NativeForest, raw: Int32Array, n: number, o
 /** Same result with a plain scalar tree walk (benchmark baseline). */
 export function ifScoreFixedScalar(forest: NativeForest, raw: Int32Array, n: number, out: Int32Array): void;
 /** Float scores, identical to IsolationForestModel.scoreFloat. */
-export function ifScoreFloat(forest: NativeForest, features: Float32Array, n: number, out: Float64Array): void;
+/** walk "scalar" forces the one-event-at-a-time node walk (default: blocked walk on the perfect layout). */
+export function ifScoreFloat(forest: NativeForest, features: Float32Array, n: number, out: Float64Array, walk?: "blocked" | "scalar"): void;
 /** Compile a dense network: formats = input and output formats (2 × 5 ints), meta = 28 ints per layer. */
 export function nnCompile(
   vae: boolean, nFeatures: number, formats: Int32Array, meta: Int32Array, weights: Float64Array, biases: Float64Array, alphas: Float64Array,

@@ -50,6 +50,7 @@ struct Forest {
   std::vector<int64_t> pNode;                  // (cut << 32) | feature: one load per level
   std::vector<uint32_t> gCut;                   // cut ^ 0x80000000: x ≥ cut ⇔ (x ^ 2^31) ≥ gCut, unsigned
   std::vector<uint16_t> gFeat;                  // feature × kGroup: offset into a feature-major group
+  std::vector<double> pThreshold, pValue;       // the float walk's perfect layout (dummy nodes: −inf)
   bool monotoneSum = false;                     // all leaf values share a sign: saturate once at the end
   bool int32Sum = false;                        // Σ |leaf| + |init| < 2^31: the running sum fits int32
 };
@@ -82,18 +83,23 @@ void fillPerfect(Forest& f, int tree, int32_t node, size_t slot, int level) {
   int32_t* feat = f.pFeature.data() + size_t(tree) * nInner;
   int32_t* cut = f.pCut.data() + size_t(tree) * nInner;
   int32_t* leaf = f.pLeaf.data() + size_t(tree) * (nInner + 1);
+  double* thr = f.pThreshold.data() + size_t(tree) * nInner;
+  double* val = f.pValue.data() + size_t(tree) * (nInner + 1);
   if (level == f.depth) {
     leaf[slot - nInner] = f.leafRaw[node];
+    val[slot - nInner] = f.value[node];
     return;
   }
   if (f.feature[node] >= 0) {
     feat[slot] = f.feature[node];
     cut[slot] = f.cut[node];
+    thr[slot] = f.threshold[node];
     fillPerfect(f, tree, f.left[node], 2 * slot + 1, level + 1);
     fillPerfect(f, tree, f.right[node], 2 * slot + 2, level + 1);
   } else {
     feat[slot] = 0;
     cut[slot] = INT32_MIN;  // x ≥ INT32_MIN always: take the right child, which repeats this leaf
+    thr[slot] = -__builtin_inf();  // either way leads to copies of this leaf
     fillPerfect(f, tree, node, 2 * slot + 1, level + 1);
     fillPerfect(f, tree, node, 2 * slot + 2, level + 1);
   }
@@ -169,6 +175,8 @@ Napi::Value IfCompile(const Napi::CallbackInfo& info) {
     f->pFeature.assign(nInner * f->nTrees, 0);
     f->pCut.assign(nInner * f->nTrees, INT32_MIN);
     f->pLeaf.assign((nInner + 1) * f->nTrees, 0);
+    f->pThreshold.assign(nInner * f->nTrees, -__builtin_inf());
+    f->pValue.assign((nInner + 1) * f->nTrees, 0.0);
     for (int t = 0; t < f->nTrees; t++) fillPerfect(*f, t, f->root[t], 0, 0);
     f->pNode.resize(f->pFeature.size());
     f->gCut.resize(f->pFeature.size());
@@ -425,7 +433,47 @@ Napi::Value IfScoreFixedScalar(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// ifScoreFloat(handle, features Float32Array, n, out Float64Array): same operation order as TS.
+// The float walk on the perfect layout, a block of events per tree (as scoreFixedBlocked): z for the
+// block first, each (x − offset)·scale exactly as TS computes it (a subtraction then a product:
+// nothing to contract into an FMA), then a fixed number of branch-free levels per tree, right iff
+// !(z < t) (or !(z ≤ t)), so NaN goes right as in TS; leaves summed per event in tree order.
+template <bool Strict>
+void scoreFloatBlocked(const Forest& f, const float* x, size_t n, double* out) {
+  const size_t nInner = (size_t(1) << f.depth) - 1;
+  const int nf = f.nFeatures;
+  std::vector<double> zb(kBlock * size_t(nf));
+  double sum[kBlock];
+  uint32_t idx[kBlock];
+  for (size_t b0 = 0; b0 < n; b0 += kBlock) {
+    const size_t m = std::min(kBlock, n - b0);
+    for (size_t e = 0; e < m; e++) {
+      const float* row = x + (b0 + e) * nf;
+      double* z = zb.data() + e * nf;
+      for (int j = 0; j < nf; j++) z[j] = (double(row[j]) - f.offset[j]) * f.scale[j];
+      sum[e] = 0;
+    }
+    for (int t = 0; t < f.nTrees; t++) {
+      const int32_t* feat = f.pFeature.data() + size_t(t) * nInner;
+      const double* thr = f.pThreshold.data() + size_t(t) * nInner;
+      const double* val = f.pValue.data() + size_t(t) * (nInner + 1);
+      for (size_t e = 0; e < m; e++) idx[e] = 0;
+      for (int level = 0; level < f.depth; level++) {
+        for (size_t e = 0; e < m; e++) {
+          const uint32_t k = idx[e];
+          const double z = zb[e * nf + feat[k]];
+          const bool left = Strict ? z < thr[k] : z <= thr[k];
+          idx[e] = 2 * k + 2 - uint32_t(left);
+        }
+      }
+      for (size_t e = 0; e < m; e++) sum[e] += val[idx[e] - nInner];
+    }
+    for (size_t e = 0; e < m; e++) out[b0 + e] = (sum[e] + f.initPredict) * f.norm;
+  }
+}
+
+// ifScoreFloat(handle, features Float32Array, n, out Float64Array[, walk]): same operation order as
+// TS. Default: the blocked walk on the perfect layout (trees of depth ≤ 12); "scalar" (or a deeper
+// forest) walks the node arrays one event at a time.
 Napi::Value IfScoreFloat(const Napi::CallbackInfo& info) {
   Forest* f = readHandle(info);
   Napi::Float32Array in;
@@ -433,6 +481,12 @@ Napi::Value IfScoreFloat(const Napi::CallbackInfo& info) {
   size_t n;
   if (!scoreArgs<float, double>(info, f, napi_float32_array, napi_float64_array, &in, &out, &n)) return info.Env().Null();
   const float* x = in.Data();
+  const bool scalar = info.Length() > 4 && info[4].IsString() && info[4].As<Napi::String>().Utf8Value() == "scalar";
+  if (!scalar && f->depth > 0) {
+    if (f->strict) scoreFloatBlocked<true>(*f, x, n, out.Data());
+    else scoreFloatBlocked<false>(*f, x, n, out.Data());
+    return info.Env().Undefined();
+  }
   for (size_t i = 0; i < n; i++) {
     const float* row = x + i * f->nFeatures;
     double sum = 0;
@@ -441,8 +495,7 @@ Napi::Value IfScoreFloat(const Napi::CallbackInfo& info) {
       for (;;) {
         const int32_t j = f->feature[node];
         if (j < 0) break;
-        volatile double z = (double(row[j]) - f->offset[j]);  // no FMA contraction: match JS exactly
-        const double xv = z * f->scale[j];
+        const double xv = (double(row[j]) - f->offset[j]) * f->scale[j];  // as TS: no product-sum to fuse
         const bool goLeft = f->strict ? xv < f->threshold[node] : xv <= f->threshold[node];
         node = goLeft ? f->left[node] : f->right[node];
       }

@@ -1,7 +1,8 @@
+import { writeMismatchTestbench } from "../src/compare/testbench.js";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -36,6 +37,36 @@ describe("Comparator", () => {
     expect(s.firstMismatches.map((m) => m.bx)).toEqual([2, 4]);
     expect(s.firstMismatches[0]).toMatchObject({ orbit: 7, fields: ["raw", "value"], a: { raw: 20, value: 1.25 }, b: { raw: 21 } });
     expect(s.firstMismatches[0].rawBits).toEqual({ a: "0x00000014", b: "0x00000015" });
+    expect(s.firstMismatches[0].rawXor).toBe("0x00000001");
+  });
+
+  it("mismatches as an hls4ml testbench: inputs and predictions as floats and as raw words", () => {
+    const cmp = new Comparator({ rawWidth: 18 });
+    const inputs = { nFeatures: 3, data: Int32Array.of(32, -64, 0, 1, 2, 3) };
+    cmp.add(batch("software", 1, [5, 6], [-3, 7]), batch("board", 1, [5, 6], [5, 7]), inputs);
+    const dir = mkdtempSync(join(tmpdir(), "scoutloop-tb-"));
+    try {
+      const tb = writeMismatchTestbench(dir, cmp.summary().firstMismatches, { width: 18, int: 13 }, { width: 18, int: 14 });
+      expect(tb).toMatchObject({ events: 1, withoutInputs: 0 });
+      const read = (f: string) => readFileSync(join(dir, f), "utf8");
+      expect(read("tb_input_features.dat")).toBe("1 -2 0\n"); // raw × 2^−5
+      expect(read("tb_input_features.raw.dat")).toBe("32 -64 0\n");
+      expect(read("tb_output_predictions.dat")).toBe("-0.1875\n"); // −3 × 2^−4
+      expect(read("tb_output_predictions.raw.dat")).toBe("-3\n");
+      expect(read("tb_other_predictions.raw.dat")).toBe("5\n");
+      expect(read("tb_events.txt")).toBe("orbit 1 bx 5 software 0x3fffd board 0x00005 xor 0x3fff8\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("mismatching raw words in the score format's width (two's complement) with their XOR", () => {
+    const cmp = new Comparator({ rawWidth: 18 });
+    cmp.add(batch("sw", 1, [5], [-3]), batch("hw", 1, [5], [5]));
+    const m = cmp.summary().firstMismatches[0];
+    // −3 as an 18-bit word is 0x3fffd; 5 is 0x00005; they differ in 0x3fff8.
+    expect(m.rawBits).toEqual({ a: "0x3fffd", b: "0x00005" });
+    expect(m.rawXor).toBe("0x3fff8");
   });
 
   it("pairs by bx when the two sides come in a different order", () => {

@@ -41,7 +41,7 @@ export function fixtureSummary(): RunSummary {
     comparison: {
       mode: "exact", abs: 0, rel: 0, ignore: [], paired: 4998, unpaired: 2, orphans: 0, matched: 4997, mismatches: 1,
       fields: { raw: { compared: 4998, mismatched: 1 }, value: { compared: 4998, mismatched: 1 }, flags: { compared: 0, mismatched: 0 } },
-      firstMismatches: [{ orbit: 1, bx: 77, fields: ["raw", "value"], a: { scorer: "software", raw: 1234, value: 0.6025, flags: null }, b: { scorer: "board", raw: 1235, value: 0.603, flags: null }, inputs: null, rawBits: { a: "0x000004d2", b: "0x000004d3" } }],
+      firstMismatches: [{ orbit: 1, bx: 77, fields: ["raw", "value"], a: { scorer: "software", raw: 1234, value: 0.6025, flags: null }, b: { scorer: "board", raw: 1235, value: 0.603, flags: null }, inputs: null, rawBits: { a: "0x000004d2", b: "0x000004d3" }, rawXor: "0x00000001" }],
     },
     latency: { hostRtt: lat(80_000), firmwareCycles: null, firmwareNs: lat(400), orbit: null },
     throughput: { seconds: 1, orbitsPerSecond: 2, eventsPerSecond: 5000, realTimeFraction: 0.0002 },

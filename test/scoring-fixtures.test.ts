@@ -44,6 +44,16 @@ describe("CLI train / score / eval", () => {
     const score = JSON.parse(execFileSync(process.execPath, [CLI, "score", "--model", out, "--gen-orbits", "1", "--seed", "4", "--max-events", "500", "--fixed", "--native", "--json", "--out", join(dir, "s.txt")], { encoding: "utf8" }));
     expect(score.events).toBe(500);
     expect(readFileSync(join(dir, "s.txt"), "utf8").trim().split("\n")).toHaveLength(500);
+    // The fixed-point budget: the input format's range, saturation per feature, fixed vs float.
+    expect(score.budget.inputFormatRange).toEqual([-4096, 4096 - 1 / 32]);
+    expect(score.budget.scoreDiff.lsb).toBe(2 ** -14);
+    const d = score.budget.scoreDiff;
+    expect(d.max).toBeGreaterThan(0); // leaves quantised, inputs quantised (branch flips): never 0 on 500 events
+    expect(d.maxLsb).toBeCloseTo(d.max / d.lsb, 6);
+    expect(d.mean).toBeLessThanOrEqual(d.p99);
+    expect(d.p99).toBeLessThanOrEqual(d.max);
+    expect(d.max).toBeLessThan(0.5); // log2-score units: fixed tracks float
+    expect(Array.isArray(score.budget.saturation)).toBe(true);
     const ev = JSON.parse(execFileSync(process.execPath, [CLI, "eval", "--model", out, "--gen", "--orbits", "1", "--signal-events", "300", "--fixed", "--json"], { encoding: "utf8" }));
     expect(ev.signals.map((s: { name: string }) => s.name)).toEqual(["Ato4l", "LQ_btau", "h0_tautau", "hplus_taunu"]);
     for (const s of ev.signals) expect(s.auc).toBeGreaterThan(0.5);

@@ -115,6 +115,15 @@ typedef ${T.l6} result_t;
     using product = nnet::product::mult<x_T, y_T>;
 };
 `;
+  // activ_config_template / param_activ_config_template
+  const activ = (type: string, idx: number, nIn: number, extra: string) => `struct ${type}_config${idx} : nnet::activ_config {
+    static const unsigned n_in = ${nIn};
+    static const unsigned table_size = 1024;
+    static const unsigned io_type = nnet::io_parallel;
+    static const unsigned reuse_factor = 1;
+    typedef relu1_table_t table_t;${extra}
+};
+`;
   writeFileSync(join(dir, "firmware", "parameters.h"), `#ifndef PARAMETERS_H_
 #define PARAMETERS_H_
 
@@ -134,16 +143,9 @@ typedef ${T.l6} result_t;
 
 // hls-fpga-machine-learning insert layer-config
 // fc1
-${dense(2, 6, 5).replace("layer2_index", "layer2_index")}
+${dense(2, 6, 5)}
 // relu1
-struct relu_config3 : nnet::activ_config {
-    static const unsigned n_in = 5;
-    static const unsigned table_size = 1024;
-    static const unsigned io_type = nnet::io_parallel;
-    static const unsigned reuse_factor = 1;
-    typedef relu1_table_t table_t;
-};
-
+${activ("relu", 3, 5, "")}
 // bn
 struct config4 : nnet::batchnorm_config {
     static const unsigned n_in = 5;
@@ -162,15 +164,7 @@ struct config4 : nnet::batchnorm_config {
 // fc2
 ${dense(5, 5, 4).replace(/layer5_index/g, "layer2_index")}
 // leaky
-struct leaky_relu_config6 : nnet::activ_config {
-    static const unsigned n_in = 4;
-    static const unsigned table_size = 1024;
-    static const unsigned io_type = nnet::io_parallel;
-    static const unsigned reuse_factor = 1;
-    typedef relu1_table_t table_t;
-    typedef layer6_param_t param_t;
-};
-
+${activ("leaky_relu", 6, 4, "\n    typedef layer6_param_t param_t;")}
 // fc3
 ${dense(7, 4, 3).replace(/layer7_index/g, "layer2_index")}
 #endif
@@ -295,15 +289,40 @@ describe("hls4ml project import", () => {
     writeProject(dir, (arrays) => arrays.map(([v, d]) => v.map((x) => formatDecimal(x, d)).join(", ")));
     const src = join(dir, "firmware", "myproject.cpp");
     const text = execFileSync("cat", [src]).toString();
-    writeFileSync(src, text.replace("nnet::relu<layer2_t, layer3_t, relu_config3>", "nnet::sigmoid<layer2_t, layer3_t, relu_config3>"));
-    expect(() => importHls4mlProject(dir)).toThrow(/layer call 1 \(nnet::sigmoid\): not supported/);
+    writeFileSync(src, text.replace("nnet::relu<layer2_t, layer3_t, relu_config3>", "nnet::softmax<layer2_t, layer3_t, relu_config3>"));
+    expect(() => importHls4mlProject(dir)).toThrow(/layer call 1 \(nnet::softmax\): not supported/);
     writeFileSync(join(dir, "firmware", "weights", "w2.txt"), "0.5, x");
     writeFileSync(src, text);
     expect(() => importHls4mlProject(dir)).toThrow(/w2\.txt: expected 30 values, found 2/);
   });
 });
 
+// hls4ml's own nnet::sigmoid / nnet::tanh (templates/vivado/nnet_utils/nnet_activation.h, commit
+// ef92ebd, with its ap_types) compiled beside the project: data_t ap_fixed<16,6>, res_t
+// ap_fixed<10,2,AP_RND,AP_SAT>, table_size 1024, table_t ap_fixed<18,8>. [raw input, sigmoid raw, tanh raw].
+// (The full sweep, 5715 inputs from −20000 to 20000 in steps of 7, matched with 0 differences.)
+const HLS4ML_TABLES: Array<[number, number, number]> = [
+  [-20000, 0, -256], [-6000, 1, -256], [-3200, 11, -255], [-2367, 23, -251], [-2052, 31, -247], [-1737, 40, -239], [-1422, 52, -226],
+  [-1107, 65, -203], [-792, 81, -166], [-477, 99, -110], [-400, 103, -95], [-162, 118, -40], [153, 137, 38], [468, 157, 109],
+  [783, 174, 164], [1098, 190, 202], [1413, 204, 225], [1728, 216, 239], [2043, 225, 247], [2358, 233, 251], [2400, 234, 251],
+  [5200, 254, 256], [8000, 256, 256], [20000, 256, 256],
+];
+
 describe("layer semantics beyond folded dense layers", () => {
+  it("sigmoid and tanh tables as hls4ml's nnet_activation.h computes them", () => {
+    for (const kind of ["sigmoid", "tanh"] as const) {
+      // A 1→1 identity dense layer whose result is data_t, then the table into res_t.
+      const l = denseLayer(1, 1, [1], [0], kind, { weight: "ap_fixed<4,2>", bias: "ap_fixed<4,2>", accum: "ap_fixed<32,12>", result: "ap_fixed<16,6>" }, 0.3,
+        { activationFormat: "ap_fixed<10,2,AP_RND,AP_SAT>", tableSize: 1024, tableFormat: "ap_fixed<18,8>" });
+      const m = new DenseNetModel({ kind: "vae", nFeatures: 1, normalisation: identityNormalisation(1), inputFormat: parseFixed("ap_fixed<16,6>"), outputFormat: parseFixed("ap_ufixed<24,4>"), layers: [l] });
+      // ‖μ‖² of one output: (raw·2^−8)² in ap_ufixed<24,4> (LSB 2^−20) = raw² · 2^4.
+      const raw = Int32Array.from(HLS4ML_TABLES, ([x]) => x);
+      expect(Array.from(m.scoreFixedRaw(raw, raw.length))).toEqual(HLS4ML_TABLES.map(([, sg, th]) => (kind === "sigmoid" ? sg : th) ** 2 * 16));
+      expect(() => nativeScorer(m)).toThrow(/table activation/);
+    }
+  });
+
+
   it("resource strategy: hls4ml's ReuseLoop order, visible with a saturating accumulator (hand-computed)", () => {
     // n_in 4, RF 2: terms w = j·4 + i in order of (w mod 2, ⌊w/2⌋) → i = 0, 2, 1, 3 for every j.
     const mk = (reuseFactor?: number) => denseLayer(4, 1, [7, 7, -7, -7], [0], "linear",

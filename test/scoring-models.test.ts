@@ -153,7 +153,14 @@ describe("native scorers are bit-identical to the TS reference", () => {
           walk(o);
           expect(Array.from(o)).toEqual(ref);
         }
-        expect(Array.from(nat.scoreFloat(x, n))).toEqual(Array.from(m.scoreFloat(x, n)));
+        const floatRef = Array.from(m.scoreFloat(x, n));
+        expect(Array.from(nat.scoreFloat(x, n))).toEqual(floatRef);
+        const scalarFloat = new Float64Array(n);
+        native.ifScoreFloat(h, x, n, scalarFloat, "scalar");
+        expect(Array.from(scalarFloat)).toEqual(floatRef);
+        // NaN / ±∞ features go the same way in both (NaN: right, as `x < t` is false in TS).
+        const odd = Float32Array.from(x, (v, i) => (i % 7 === 3 ? NaN : i % 11 === 5 ? (v < 0 ? -Infinity : Infinity) : v));
+        expect(Array.from(nat.scoreFloat(odd, n))).toEqual(Array.from(m.scoreFloat(odd, n)));
         // Garbage raw inputs (any int32) are scored the same way too.
         const junk = Int32Array.from({ length: n * nFeatures }, (_, i) => (Math.imul(i + seed, 2654435761) | 0));
         expect(Array.from(nat.scoreFixedRaw(junk, n))).toEqual(Array.from(m.scoreFixedRaw(junk, n)));
@@ -283,3 +290,29 @@ describe("GMM and autoencoder training", () => {
     expect(m.toJSON()).toMatchObject({ kind: "ae", nFeatures: d });
   });
 });
+
+describe("fixed-point budget", () => {
+  it("counts inputs outside the input format per feature and the fixed-vs-float difference", async () => {
+    const { fixedBudget } = await import("../src/scoring/budget.js");
+    const x = gaussianRows(400, 3, 7, 2); // |x| ≤ 3: inside the input format
+    const m = trainIsolationForest(x, 400, 3, { seed: 1, nTrees: 10, inputFormat: "ap_fixed<8,4,AP_RND_CONV,AP_SAT>" });
+    // ap_fixed<8,4>: [−8, 7.9375]; put 3 values of feature 1 above and 2 of feature 2 below.
+    const y = Float32Array.from(x);
+    for (const i of [0, 5, 9]) y[i * 3 + 1] = 50;
+    for (const i of [1, 5]) y[i * 3 + 2] = -50;
+    const b = fixedBudget(m, m.spec.normalisation, y, 400);
+    const base = fixedBudget(m, m.spec.normalisation, x, 400);
+    const count = (s: typeof b, j: number) => s.saturation.find((f) => f.feature === j) ?? { below: 0, above: 0 };
+    expect(base.saturation).toEqual([]);
+    expect(base.eventsSaturated).toBe(0);
+    expect(count(b, 1).above).toBe(3);
+    expect(count(b, 2).below).toBe(2);
+    expect(b.eventsSaturated).toBe(4); // rows 0, 1, 5, 9
+    expect(b.inputFormatRange).toEqual([-8, 7.9375]);
+    expect(b.scoreDiff.lsb).toBe(2 ** -fracBitsOf(m.outputFormat));
+  });
+});
+
+function fracBitsOf(f: FixedFormat): number {
+  return f.width - f.int;
+}

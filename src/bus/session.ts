@@ -187,7 +187,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       window: opts.window,
       concurrency: opts.concurrency,
       bufferOrbits: opts.bufferOrbits,
-      compare: opts.compare,
+      compare: opts.compare === null ? null : { rawWidth: model.model.outputFormat.width, ...opts.compare },
       onOrbit: opts.onOrbit,
       onWork: recorder ? (w) => recorder.book(w) : undefined,
     });

@@ -35,6 +35,7 @@ export function addSessionOptions(cmd: Command): Command {
     .option("--tolerance <abs,rel>", "compare values within |a-b| <= abs + rel*max(|a|,|b|) instead of bit-exact")
     .option("--ignore <fields>", `fields not compared (${COMPARE_FIELDS.join(",")})`)
     .option("--keep <k>", "mismatching events kept in full", intOption(0, 100_000), 10)
+    .option("--mismatch-tb <dir>", "write the kept mismatching events as an hls4ml testbench (tb_input_features.dat, tb_output_predictions.dat; raw words beside)")
     .option("--json", "print the summary as JSON")
     .option("--report <dir>", "write summary.json, junit.xml and record.json (for `scoutloop report DIR`) into this directory");
 }
@@ -58,6 +59,7 @@ export interface SessionCliOptions {
   retries?: number;
   reconnects?: number;
   tolerance?: string;
+  mismatchTb?: string;
   ignore?: string;
   keep: number;
   json?: boolean;
@@ -111,6 +113,7 @@ export function sessionFromCli(o: SessionCliOptions): Omit<SessionOptions, "a" |
 /** Run a session with a progress line, then print / write the summary; throw (exit 1) on a bad run. */
 export async function runAndReport(session: SessionOptions, o: SessionCliOptions, suite: string): Promise<RunSummary> {
   let progress: Progress | undefined;
+  let formats: { input: { width: number; int: number }; output: { width: number; int: number } } | undefined;
   // Loaded on use: the session pulls in zeromq, h5wasm and the native addon, which --help and
   // usage errors do not need.
   const { runSession } = await import("../bus/session.js");
@@ -123,6 +126,7 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
     onStart: (info) => {
       // What runs is known before the first orbit: say it at once, not after the whole run.
       if (!o.json) process.stdout.write(`${info.describe}\n`);
+      formats = { input: info.model.model.inputFormat, output: info.model.model.outputFormat };
       progress = new Progress(suite, info.totalOrbits ?? 0, !o.json);
     },
     onOrbit: (t) => {
@@ -142,6 +146,11 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
     writeReport(o.report, summary, suite);
     // Per-event samples for the HTML report (`scoutloop report DIR`).
     if (result.record) writeRunFile(o.report, "record.json", result.record);
+  }
+  if (o.mismatchTb && summary.comparison && formats) {
+    const { writeMismatchTestbench } = await import("../compare/testbench.js");
+    const tb = writeMismatchTestbench(o.mismatchTb, summary.comparison.firstMismatches, formats.input, formats.output);
+    if (!o.json) process.stdout.write(`mismatch testbench: ${tb.events} events in ${o.mismatchTb}${tb.withoutInputs ? ` (${tb.withoutInputs} without inputs left out)` : ""}\n`);
   }
   emit(Boolean(o.json), summary, () => formatSummary(summary));
   // The summary is out; a bad run (mismatches, books not balancing) still has to fail for CI.

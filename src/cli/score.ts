@@ -7,6 +7,8 @@ import { loadFeatures } from "../scoring/inputs.js";
 import { loadModel } from "../scoring/load.js";
 import type { ScoringModel } from "../scoring/model.js";
 import { nativeScorer } from "../scoring/native.js";
+import { fixedBudget } from "../scoring/budget.js";
+import type { Normalisation } from "../scoring/normalise.js";
 import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { emit, intOption, UsageError } from "./util.js";
 
@@ -15,6 +17,11 @@ export function scoreRows(model: ScoringModel, features: Float32Array, n: number
   if (!fixed) return { values: model.scoreFloat(features, n) };
   const raw = model.scoreFixedRaw(model.quantizeInputs(features, n), n);
   return { values: rawArrayToValues(raw, model.outputFormat), raw };
+}
+
+/** The model's host-side normalisation (every fixed-point model kind has one). */
+function normalisationOf(model: ScoringModel): Normalisation | undefined {
+  return (model as { spec?: { normalisation?: Normalisation } }).spec?.normalisation;
 }
 
 function quantile(sorted: Float64Array, q: number): number {
@@ -37,6 +44,7 @@ export function scoreCommand(): Command {
     .action(async (o) => {
       if (!o.in && o.genOrbits === undefined) throw new UsageError("score needs --in FILE.h5 or --gen-orbits N");
       let model = loadModel(o.model);
+      const reference = model;
       if (model.floatOnly && (o.fixed || o.native)) throw new UsageError(`model ${o.model} (${model.kind}) is float-only: --fixed and --native are not available for it`);
       if (o.native) model = nativeScorer(model);
       if (model.nFeatures !== N_FEATURES) throw new Error(`model ${o.model} expects ${model.nFeatures} features per event; events carry the ${N_FEATURES} AXOL1TL features`);
@@ -54,9 +62,13 @@ export function scoreCommand(): Command {
         model: model.id, kind: model.kind, events: data.n, arithmetic: o.fixed ? "fixed" : "float", native: Boolean(o.native),
         eventsPerSecond: data.n / Math.max(seconds, 1e-9),
         min: sorted[0], median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1],
+        // Fixed point: per-feature input saturation and the fixed-vs-float score difference.
+        ...(o.fixed && normalisationOf(reference) ? { budget: fixedBudget(reference, normalisationOf(reference)!, data.features, data.n, raw) } : {}),
       };
       emit(Boolean(o.json), summary, () =>
         `${data.n} events scored (${summary.arithmetic}${o.native ? ", native" : ""}): median ${summary.median.toFixed(4)}, p99 ${summary.p99.toFixed(4)}, max ${summary.max.toFixed(4)}` +
-        `; ${(summary.eventsPerSecond / 1e6).toFixed(2)} M events/s`);
+        `; ${(summary.eventsPerSecond / 1e6).toFixed(2)} M events/s` +
+        (summary.budget ? `\nfixed vs float: max |Δ| ${summary.budget.scoreDiff.max.toPrecision(3)} (${summary.budget.scoreDiff.maxLsb.toFixed(1)} LSB), mean ${summary.budget.scoreDiff.mean.toPrecision(3)}; ` +
+          `${summary.budget.eventsSaturated} events with saturated inputs${summary.budget.saturation.length ? ` (most: ${summary.budget.saturation.slice(0, 3).map((s) => `${s.name} ${s.below + s.above}`).join(", ")})` : ""}` : ""));
     });
 }

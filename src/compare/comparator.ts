@@ -23,6 +23,8 @@ export interface CompareOptions {
   ignore?: readonly CompareField[];
   /** How many mismatching events to keep in full. */
   keepFirst?: number;
+  /** Width W of the compared raw words (the model's output format): mismatch records show them as W-bit words. */
+  rawWidth?: number;
 }
 
 export interface FieldCounter {
@@ -47,8 +49,10 @@ export interface MismatchRecord {
   b: ScoreSide;
   /** Raw fixed-point inputs as sent to the scorers, when known. */
   inputs: number[] | null;
-  /** `raw` of each side as a hex bit pattern, for eyeballing bit flips. */
+  /** `raw` of each side as a hex bit pattern (W bits when the width is known, else 32), for eyeballing bit flips. */
   rawBits: { a: string | null; b: string | null };
+  /** a XOR b of those W-bit words: the bits that differ. */
+  rawXor: string | null;
 }
 
 export interface ComparisonSummary {
@@ -74,13 +78,19 @@ export interface OrbitInputs {
   nFeatures: number;
 }
 
-const hex = (v: number) => "0x" + (v >>> 0).toString(16).padStart(8, "0");
+/** The low `width` bits of a raw word, in hex with ceil(width/4) digits (two's complement). */
+export const hexWord = (v: number, width = 32) => {
+  const w = Math.max(1, Math.min(32, width));
+  const masked = w === 32 ? v >>> 0 : (v >>> 0) & (2 ** w - 1);
+  return "0x" + masked.toString(16).padStart(Math.ceil(w / 4), "0");
+};
 
 export class Comparator {
   readonly mode: "exact" | "tolerance";
   readonly abs: number;
   readonly rel: number;
   readonly keepFirst: number;
+  readonly rawWidth: number;
   private readonly ignored: Set<CompareField>;
   private readonly fields: Record<CompareField, FieldCounter> = {
     raw: { compared: 0, mismatched: 0 },
@@ -97,6 +107,7 @@ export class Comparator {
 
   constructor(opts: CompareOptions = {}) {
     this.mode = opts.mode ?? "exact";
+    this.rawWidth = opts.rawWidth ?? 32;
     this.abs = opts.abs ?? 0;
     this.rel = opts.rel ?? 0;
     if (!(this.abs >= 0) || !(this.rel >= 0)) throw new RangeError("tolerances must be >= 0");
@@ -173,7 +184,8 @@ export class Comparator {
       a: side(a, i),
       b: side(b, j),
       inputs: inputs ? Array.from(inputs.data.subarray(i * nf, (i + 1) * nf)) : null,
-      rawBits: { a: a.raw ? hex(a.raw[i]) : null, b: b.raw ? hex(b.raw[j]) : null },
+      rawBits: { a: a.raw ? hexWord(a.raw[i], this.rawWidth) : null, b: b.raw ? hexWord(b.raw[j], this.rawWidth) : null },
+      rawXor: a.raw && b.raw ? hexWord(a.raw[i] ^ b.raw[j], this.rawWidth) : null,
     };
   }
 

@@ -18,7 +18,7 @@ export function formatSummary(s: RunSummary): string {
       .join(", ");
     lines.push(`compare (${c.mode}${c.mode === "tolerance" ? ` abs ${c.abs} rel ${c.rel}` : ""}): ${c.mismatches} mismatches in ${c.paired} paired events, ${c.unpaired} unpaired [${fields}]`);
     for (const m of c.firstMismatches.slice(0, 3)) {
-      lines.push(`  orbit ${m.orbit} bx ${m.bx}: ${m.fields.join("+")} ${m.a.scorer}=${m.rawBits.a ?? m.a.value} ${m.b.scorer}=${m.rawBits.b ?? m.b.value}`);
+      lines.push(`  orbit ${m.orbit} bx ${m.bx}: ${m.fields.join("+")} ${m.a.scorer}=${m.rawBits.a ?? m.a.value} ${m.b.scorer}=${m.rawBits.b ?? m.b.value}${m.rawXor ? ` xor ${m.rawXor}` : ""}`);
     }
   }
   const L = s.latency;

@@ -86,8 +86,8 @@ function mismatchSection(s: RunSummary | null): Section {
   const fields = table(["field", "compared", "mismatched"], Object.entries(c.fields).map(([k, f]) => [k, f.compared, f.mismatched]), 'data-table="fields"');
   const first = c.firstMismatches.length
     ? table(
-        ["orbit", "bx", "fields", `${c.firstMismatches[0].a.scorer} raw`, `${c.firstMismatches[0].b.scorer} raw`, "a value", "b value"],
-        c.firstMismatches.map((m) => [m.orbit, m.bx, m.fields.join(","), m.rawBits.a ?? "—", m.rawBits.b ?? "—", m.a.value, m.b.value]),
+        ["orbit", "bx", "fields", `${c.firstMismatches[0].a.scorer} raw`, `${c.firstMismatches[0].b.scorer} raw`, "xor", "a value", "b value"],
+        c.firstMismatches.map((m) => [m.orbit, m.bx, m.fields.join(","), m.rawBits.a ?? "—", m.rawBits.b ?? "—", m.rawXor ?? "—", m.a.value, m.b.value]),
         'data-table="mismatches"',
       )
     : `<p class="good" data-table="mismatches">No mismatching events.</p>`;

@@ -74,36 +74,15 @@ export class ExtendedIsolationForestModel implements ScoringModel {
     this.id = modelId(this.toJSON());
   }
 
-  /** log2 of the isolation score, float64 on normalised features. */
+  /**
+   * log2 of the isolation score, float64 on normalised features. Our own form: Σ coef·z < t goes
+   * left. isotree's form (`predict.hpp`, imported models): Σ (z − centering)·coef in term order,
+   * ≤ goes left; a missing z adds its imputation value, or makes the score NaN without them.
+   */
   scoreFloat(features: Float32Array, n: number): Float64Array {
     checkRows(features, n, this.nFeatures, "scoreFloat");
-    if (this.spec.terms.termCenter) return this.scoreIsotreeForm(features, n);
-    const { forest: f, terms: { termStart, termFeature, termCoef }, normalisation: nz } = this.spec;
-    const d = this.nFeatures;
-    const z = new Float64Array(d);
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) z[j] = (features[i * d + j] - nz.offset[j]) * nz.scale[j];
-      let sum = 0;
-      for (let t = 0; t < f.nTrees; t++) {
-        let node = f.root[t];
-        while (f.feature[node] >= 0) {
-          let p = 0;
-          for (let k = termStart[node]; k < termStart[node + 1]; k++) p += termCoef[k] * z[termFeature[k]];
-          node = p < f.threshold[node] ? f.left[node] : f.right[node];
-        }
-        sum += f.value[node];
-      }
-      out[i] = sum * this.spec.norm;
-    }
-    return out;
-  }
-
-  /** isotree's hyperplane walk (`predict.hpp`): Σ (z − centering)·coef in term order, ≤ goes left. */
-  private scoreIsotreeForm(features: Float32Array, n: number): Float64Array {
     const { forest: f, terms, normalisation: nz } = this.spec;
-    const { termStart, termFeature, termCoef } = terms;
-    const center = terms.termCenter!, impute = terms.termImpute;
+    const { termStart, termFeature, termCoef, termCenter: center, termImpute: impute } = terms;
     const lessOrEqual = this.spec.splitting === "<=";
     const d = this.nFeatures;
     const z = new Float64Array(d);
@@ -117,7 +96,8 @@ export class ExtendedIsolationForestModel implements ScoringModel {
           let p = 0;
           for (let k = termStart[node]; k < termStart[node + 1]; k++) {
             const x = z[termFeature[k]];
-            if (Number.isFinite(x)) p += (x - center[k]) * termCoef[k];
+            if (!center) p += termCoef[k] * x;
+            else if (Number.isFinite(x)) p += (x - center[k]) * termCoef[k];
             else if (impute) p += impute[k];
             else { sum = NaN; break trees; } // missing_action "fail": isotree returns NaN
           }

@@ -175,7 +175,7 @@ export function importHls4mlProject(dir: string, options: Hls4mlImportOptions = 
         accumFormat: `ap_fixed<${int + frac},${int},AP_TRN,AP_WRAP>`, resultFormat: formatFixed(outT), batchNorm: true,
       });
       width = n;
-    } else if (fn === "relu" || fn === "leaky_relu" || fn === "linear") {
+    } else if (fn === "relu" || fn === "leaky_relu" || fn === "linear" || fn === "sigmoid" || fn === "tanh") {
       const prev = layers[layers.length - 1];
       if (!prev || prev.activation !== "linear" || prev.activationFormat !== undefined) {
         throw new RangeError(`hls4ml: ${where}: an activation must follow a dense or batch-norm layer`);
@@ -187,10 +187,14 @@ export function importHls4mlProject(dir: string, options: Hls4mlImportOptions = 
         prev.alpha = alpha;
         prev.alphaFormat = formatFixed(resolve(targs[1], `${where} param_t`));
       }
+      if (fn === "sigmoid" || fn === "tanh") {
+        prev.tableSize = num("table_size");
+        prev.tableFormat = formatFixed(cfgType("table_t"));
+      }
       // hls4ml's activation writes its own type; the same type as the layer's result is a no-op cast.
       if (formatFixed(outT) !== prev.resultFormat) prev.activationFormat = formatFixed(outT);
     } else {
-      throw new RangeError(`hls4ml: ${where}: not supported (scoutloop covers nnet::dense, normalize, relu, leaky_relu, linear)`);
+      throw new RangeError(`hls4ml: ${where}: not supported (scoutloop covers nnet::dense, normalize, relu, leaky_relu, linear, sigmoid, tanh)`);
     }
     currentFormat = outT;
     current = outVar;
@@ -250,13 +254,14 @@ export function exportHls4mlProject(model: DenseNetModel, dir: string, project =
     calls.push(`    nnet::dense<${inputT}, ${outT}, config${idx}>(${input}, ${out}, w${idx}, b${idx});`);
     input = out; inputT = outT;
     if (l.activation !== "linear" || l.activationFormat) {
+      // An activation layer always has its own output type in hls4ml (the result type when scoutloop folds it).
       const aIdx = idx + 1;
       const aT = `layer${aIdx}_t`, aOut = `layer${aIdx}_out`;
       defines.push(`typedef ${typeName(l.activationFormat ?? l.resultFormat)} ${aT};`);
       structs.push([
         `struct ${l.activation}_config${aIdx} : nnet::activ_config {`, `    static const unsigned n_in = ${l.nOut};`,
-        `    static const unsigned table_size = 1024;`, `    static const unsigned io_type = nnet::io_parallel;`,
-        `    static const unsigned reuse_factor = 1;`, `    typedef ap_fixed<18,8> table_t;`, `};`,
+        `    static const unsigned table_size = ${l.table?.size ?? 1024};`, `    static const unsigned io_type = nnet::io_parallel;`,
+        `    static const unsigned reuse_factor = 1;`, `    typedef ${typeName(l.table?.format ?? parseFixed("ap_fixed<18,8>"))} table_t;`, `};`,
       ].join("\n"));
       if (l.activation === "leaky_relu") {
         defines.push(`typedef ${typeName(l.alphaFormat)} layer${aIdx}_param_t;`);

@@ -33,6 +33,7 @@ export function compileNet(model: DenseNetModel): NativeNet {
   const s = model.spec;
   for (const [k, l] of s.layers.entries()) {
     // Not in the C++ core yet: say so rather than score other bits.
+    if (l.table) throw new Error(`no native scorer for layer ${k}: ${l.activation} is a table activation (TS reference only); score it without --native`);
     if (l.activationFormat) throw new Error(`no native scorer for layer ${k}: its activation has its own output type (hls4ml activation layer); score it without --native`);
     const orderFree = l.accumFormat.quant === "TRN" && l.accumFormat.overflow === "WRAP"; // modular sums of floored terms
     if (resourceOrder(l) && !orderFree) throw new Error(`no native scorer for layer ${k}: resource-strategy accumulation order with a rounding/saturating accumulator; score it without --native`);

@@ -22,7 +22,27 @@ import { modelJsonHeader } from "./model-json.js";
 import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
 import { normalisationFromJSON, quantizeRows, type Normalisation } from "./normalise.js";
 
-export type Activation = "linear" | "relu" | "leaky_relu";
+export type Activation = "linear" | "relu" | "leaky_relu" | "sigmoid" | "tanh";
+export const ACTIVATIONS: readonly Activation[] = ["linear", "relu", "leaky_relu", "sigmoid", "tanh"];
+
+/**
+ * hls4ml's table activations (`nnet_activation.h`): a table of `tableSize` entries over [−8, 8)
+ * (sigmoid) or [−4, 4) (tanh), entry ii at x = 2·R·(ii − N/2)/N (float), value f(x) computed in
+ * float (`1.0 / (1 + std::exp(-x))`, `tanh(x)`) and stored in table_t; an input x picks entry
+ * trunc(x·N/(2R)) + N/2, clamped to the table, cast to the output type.
+ */
+export const TABLE_RANGE: Record<"sigmoid" | "tanh", number> = { sigmoid: 8, tanh: 4 };
+export const DEFAULT_TABLE_FORMAT = "ap_fixed<18,8>";
+
+/** The table_t raw entries of an hls4ml sigmoid/tanh table (float arithmetic as the C++ does it). */
+export function activationTable(kind: "sigmoid" | "tanh", size: number, tableFormat: FixedFormat): Float64Array {
+  const fr = Math.fround, range = TABLE_RANGE[kind];
+  return Float64Array.from({ length: size }, (_, ii) => {
+    const x = fr((2 * range * (ii - size / 2)) / size);
+    const v = kind === "sigmoid" ? fr(1.0 / fr(1 + fr(Math.exp(fr(-x))))) : fr(Math.tanh(x));
+    return quantize(v, tableFormat);
+  });
+}
 
 export interface DenseLayer {
   nIn: number;
@@ -55,6 +75,8 @@ export interface DenseLayer {
    * the accumulator rounds or saturates. Default: latency order (i ascending).
    */
   reuseFactor?: number;
+  /** sigmoid/tanh: hls4ml's table (size, table_t, raw entries). */
+  table?: { size: number; format: FixedFormat; raw: Float64Array };
 }
 
 export interface DenseNetSpec {
@@ -113,7 +135,8 @@ export class DenseNetModel implements ScoringModel {
         for (let j = 0; j < l.nOut; j++) {
           let acc = l.bias[j];
           for (let i = 0; i < l.nIn; i++) acc += a[i] * l.weights[i * l.nOut + j];
-          b[j] = l.activation === "linear" || acc > 0 ? acc : l.activation === "relu" ? 0 : l.alpha * acc;
+          b[j] = l.activation === "sigmoid" ? 1 / (1 + Math.exp(-acc)) : l.activation === "tanh" ? Math.tanh(acc)
+            : l.activation === "linear" || acc > 0 ? acc : l.activation === "relu" ? 0 : l.alpha * acc;
         }
         [a, b] = [b, a];
       }
@@ -175,7 +198,12 @@ export class DenseNetModel implements ScoringModel {
           }
           let res = castRaw(acc, fAcc, l.resultFormat);
           const act = l.activationFormat;
-          if (act) {
+          if (l.table) {
+            const { size, format, raw } = l.table;
+            const range = TABLE_RANGE[l.activation as "sigmoid" | "tanh"];
+            const index = Math.max(0, Math.min(size - 1, Math.trunc((res * size) / (2 * range * 2 ** fR)) + Math.floor(size / 2)));
+            res = castRaw(raw[index], fracBits(format), act ?? l.resultFormat);
+          } else if (act) {
             // A separate activation layer: res_T(x) for x > 0, else 0 (relu) or res_T(alpha·x).
             if (res > 0 || l.activation === "linear") res = castRaw(res, fR, act);
             else if (l.activation === "relu") res = 0;
@@ -214,6 +242,7 @@ export class DenseNetModel implements ScoringModel {
         ...(l.weightRounding === "hls4ml" ? { weightRounding: "hls4ml" } : {}),
         ...(l.activationFormat ? { activationFormat: formatFixed(l.activationFormat) } : {}),
         ...(l.reuseFactor !== undefined ? { reuseFactor: l.reuseFactor } : {}),
+        ...(l.table ? { tableSize: l.table.size, tableFormat: formatFixed(l.table.format) } : {}),
       })),
     };
   }
@@ -307,14 +336,21 @@ export function denseLayer(
   nIn: number, nOut: number, weights: ArrayLike<number>, bias: ArrayLike<number>, activation: Activation,
   formats: { weight?: string | FixedFormat; bias?: string | FixedFormat; accum?: string | FixedFormat; result?: string | FixedFormat; alpha?: string | FixedFormat } = {},
   alpha = 0.3,
-  extra: { weightRounding?: "float" | "hls4ml"; activationFormat?: string | FixedFormat; reuseFactor?: number } = {},
+  extra: { weightRounding?: "float" | "hls4ml"; activationFormat?: string | FixedFormat; reuseFactor?: number; tableSize?: number; tableFormat?: string | FixedFormat } = {},
 ): DenseLayer {
   if (!Number.isInteger(nIn) || !Number.isInteger(nOut) || nIn < 1 || nOut < 1 || nIn > MAX_LAYER_SIZE || nOut > MAX_LAYER_SIZE) {
     throw new RangeError(`layer size ${nIn}→${nOut} out of range`);
   }
   if (weights.length !== nIn * nOut) throw new RangeError(`layer ${nIn}→${nOut}: expected ${nIn * nOut} weights, got ${weights.length}`);
   if (bias.length !== nOut) throw new RangeError(`layer ${nIn}→${nOut}: expected ${nOut} biases, got ${bias.length}`);
-  if (!["linear", "relu", "leaky_relu"].includes(activation)) throw new RangeError(`unknown activation "${activation}"`);
+  if (!ACTIVATIONS.includes(activation)) throw new RangeError(`unknown activation "${activation}" (expected ${ACTIVATIONS.join(", ")})`);
+  let table: DenseLayer["table"];
+  if (activation === "sigmoid" || activation === "tanh") {
+    const size = extra.tableSize ?? 1024;
+    if (!Number.isInteger(size) || size < 2 || size > 1 << 20) throw new RangeError(`tableSize must be an integer in [2, 2^20], got ${size}`);
+    const format = toFixedFormat(extra.tableFormat ?? DEFAULT_TABLE_FORMAT, "tableFormat");
+    table = { size, format, raw: activationTable(activation, size, format) };
+  } else if (extra.tableSize !== undefined || extra.tableFormat !== undefined) throw new RangeError(`tableSize/tableFormat apply to sigmoid and tanh only`);
   const weightFormat = toFixedFormat(formats.weight ?? DEFAULT_NN_WEIGHT, "weightFormat");
   const biasFormat = toFixedFormat(formats.bias ?? formats.weight ?? DEFAULT_NN_WEIGHT, "biasFormat");
   const alphaFormat = toFixedFormat(formats.alpha ?? DEFAULT_NN_ALPHA, "alphaFormat");
@@ -336,6 +372,7 @@ export function denseLayer(
     ...(rounding === "hls4ml" ? { weightRounding: rounding } : {}),
     ...(extra.activationFormat !== undefined ? { activationFormat: toFixedFormat(extra.activationFormat, "activationFormat") } : {}),
     ...(rf !== undefined ? { reuseFactor: rf } : {}),
+    ...(table ? { table } : {}),
   };
 }
 
@@ -361,6 +398,8 @@ export function denseNetFromJSON(json: Record<string, unknown>): DenseNetModel {
         weightRounding: (l.weightRounding ?? json.weightRounding) as "float" | "hls4ml" | undefined,
         activationFormat: l.activationFormat as string | undefined,
         reuseFactor: l.reuseFactor as number | undefined,
+        tableSize: l.tableSize as number | undefined,
+        tableFormat: l.tableFormat as string | undefined,
       },
     );
   });
