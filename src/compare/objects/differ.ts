@@ -12,7 +12,7 @@
  * Memory: counters and histograms only (bounded by the field widths) plus the first K records.
  */
 import type { OrbitBatch } from "../../events/batch.js";
-import { commonCoverage, DIFF_FIELDS, DIFF_KINDS, fieldBits, hwDelta, physicalDelta, POSITION_FIELDS, type Coverage, type DiffField, type DiffKind } from "./fields.js";
+import { commonCoverage, DIFF_FIELDS, DIFF_KINDS, hwDelta, physicalDelta, POSITION_FIELDS, type Coverage, type DiffField, type DiffKind } from "./fields.js";
 import { makeRules, type DiffRules, type FieldRule } from "./rules.js";
 import { hex32, objectWords } from "./words.js";
 
@@ -403,10 +403,4 @@ export class ObjectDiffer {
       first: [...this.first],
     };
   }
-}
-
-/** Bits of a field value as the link word holds it (for people reading a record). */
-export function fieldHex(kind: DiffKind, field: string, v: number): string {
-  const d = DIFF_FIELDS[kind].find((x) => x.name === field);
-  return d ? `0x${fieldBits(d, v).toString(16)}` : String(v);
 }

@@ -142,11 +142,6 @@ export function commonCoverage(a: Coverage, b: Coverage): Coverage {
   return out;
 }
 
-/** Field value as its raw bits (two's complement in `bits` for signed fields). */
-export function fieldBits(d: DiffField, v: number): number {
-  return d.bits >= 32 ? v >>> 0 : (v & ((1 << d.bits) - 1)) >>> 0;
-}
-
 /** b − a in hardware counts; φ wraps to the shorter way round. */
 export function hwDelta(d: DiffField, a: number, b: number): number {
   let delta = b - a;
