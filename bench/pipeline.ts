@@ -188,12 +188,10 @@ export async function run(): Promise<void> {
     try {
       await runPipeline({ ...base, source: replay(8), scorers: [], orbitWorkers: pool, window: 8 });
       const cpu0 = process.cpuUsage();
-      const busy0 = pool.counters().reduce((a, c) => a + c.busySeconds, 0);
       const s = await runPipeline({ ...base, source: replay(48), scorers: [], orbitWorkers: pool, window: 8 });
       const cpu = process.cpuUsage(cpu0);
-      const busy = pool.counters().reduce((a, c) => a + c.busySeconds, 0) - busy0;
-      // Cores = main-thread CPU (framing, booking, GC) + worker busy time, per second of run.
-      const cores = ((cpu.user + cpu.system) / 1e6 + busy) / s.throughput.seconds;
+      // Cores = CPU seconds of the whole process (main thread, workers, GC) per second of run.
+      const cores = (cpu.user + cpu.system) / 1e6 / s.throughput.seconds;
       const perCore = s.throughput.eventsPerSecond / Math.max(cores, 1e-9);
       console.log(line(`pull, replay → ${workers} whole-orbit worker${workers > 1 ? "s" : ""}, both streams`, s));
       console.log(`  ${formatRate(perCore, " ev/s")} per core used (${cores.toFixed(2)} cores busy) → ${Math.ceil(28e6 / perCore)} cores for 28 M events/s`);

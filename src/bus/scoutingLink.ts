@@ -18,21 +18,25 @@ export interface ScoutingLinkOptions {
   crc?: boolean;
 }
 
+/** One DMA packet per stream (orbit + packet trailer with `orbitCounter`), each in its own buffer. */
+export function framePackets(batch: OrbitBatch, streams: readonly LinkStream[], orbitCounter: number, crc?: boolean): Uint8Array[] {
+  return streams.map((stream) => {
+    const orbitBytes = frameOrbit(batch, stream, { crc });
+    const trailer = packetTrailer({ autorealign: 0, dropped: 0, orbitCounter });
+    const out = new Uint8Array(orbitBytes.length + trailer.length);
+    out.set(orbitBytes, 0);
+    out.set(trailer, orbitBytes.length);
+    return out;
+  });
+}
+
 export function scoutingLink(opts: ScoutingLinkOptions = {}): LinkCodec {
   const streams = opts.streams ?? (["muon", "calo"] as const);
   const deframers = streams.map(() => new Deframer({ core: opts.core ?? "native" }));
   let packets = 0;
   return {
     frame(batch: OrbitBatch): Uint8Array[] {
-      packets++;
-      return streams.map((stream) => {
-        const orbitBytes = frameOrbit(batch, stream, { crc: opts.crc });
-        const trailer = packetTrailer({ autorealign: 0, dropped: 0, orbitCounter: packets });
-        const out = new Uint8Array(orbitBytes.length + trailer.length);
-        out.set(orbitBytes, 0);
-        out.set(trailer, orbitBytes.length);
-        return out;
-      });
+      return framePackets(batch, streams, ++packets, opts.crc);
     },
     deframe(chunks: Uint8Array[]) {
       const faults: Record<string, number> = {};

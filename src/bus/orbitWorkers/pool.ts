@@ -20,11 +20,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { PACKAGE_ROOT } from "../../native.js";
 import { REASON, failedBatch, type ScoreBatch } from "../../compare/results.js";
-import type { OrbitBatch } from "../../events/batch.js";
-import { frameOrbit, packetTrailer, type LinkStream } from "../../link/index.js";
+import type { LinkStream } from "../../link/index.js";
 import type { ScoringModel } from "../../scoring/index.js";
 import { scoreValues } from "../scorer.js";
 import { alignToInput } from "../score.js";
+import { framePackets } from "../scoutingLink.js";
 import type { OrbitWork } from "../work.js";
 import type { OrbitAnswer, WorkerInit } from "./worker.js";
 
@@ -156,23 +156,10 @@ export async function orbitWorkerPool(model: ScoringModel, opts: OrbitWorkerOpti
     throw err;
   }
 
-  /** The link's packets for one orbit (one per stream), each in its own transferable buffer. */
-  const frame = (batch: OrbitBatch): Uint8Array[] => {
-    packets++;
-    return streams.map((stream) => {
-      const orbitBytes = frameOrbit(batch, stream);
-      const trailer = packetTrailer({ autorealign: 0, dropped: 0, orbitCounter: packets });
-      const out = new Uint8Array(orbitBytes.length + trailer.length);
-      out.set(orbitBytes, 0);
-      out.set(trailer, orbitBytes.length);
-      return out;
-    });
-  };
-
   return {
     name,
     process(work: OrbitWork): Promise<OrbitWork> {
-      const chunks = frame(work.input);
+      const chunks = framePackets(work.input, streams, ++packets);
       // Continuity from the packet headers, on the one thread that sees every orbit.
       work.linkFaults = {};
       chunks.forEach((c, k) => {
