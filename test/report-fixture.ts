@@ -11,6 +11,7 @@ import { injectStudy } from "../src/study/inject.js";
 import { kfoldCompare } from "../src/study/kfold.js";
 import { mulberry32 } from "../src/study/shuffle.js";
 import { gpInjectionStudy } from "../src/study/gp-search.js";
+import { padStudy } from "../src/study/pad-study.js";
 import { NPLM_DEFAULTS, nplmInjectionScan, nplmTest, type Table } from "../src/study/nplm.js";
 import type { RunRecord } from "../src/compare/run-record.js";
 import { FULL_COVERAGE, ObjectDiffer, pairOrbitStreams } from "../src/compare/objects/index.js";
@@ -105,4 +106,11 @@ export function fixtureNplm(): { test: ReturnType<typeof nplmTest>; scan: Return
 export function fixtureGp() {
   const edges = Array.from({ length: 21 }, (_, i) => 1 + (2.5 * i) / 20);
   return gpInjectionStudy({ edges, backgroundEvents: 2e4, mass: 2, width: 0.1, injected: [0, 800], toys: 1, seed: 5 });
+}
+
+/** PAD/FBM on one generated orbit: λ = 0 and 0.1 of Ato4l. */
+export function fixturePad() {
+  const bkg = collectSample(generateOrbits({ seed: 12, orbits: 1 }));
+  const sig = collectSample(generateOrbits({ seed: 13, orbits: 1, signal: "Ato4l", injectFraction: 1 }), 300);
+  return padStudy({ background: bkg, signal: sig, signalName: "Ato4l", lambdas: [0, 0.1], dataEvents: 800, kBackground: 4, kSignal: 1, gamma1: 30, gamma2: 10, seed: 2 });
 }

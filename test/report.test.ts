@@ -14,7 +14,7 @@ import { readRunDirectory, writeRunFile } from "../src/report/rundir.js";
 import { page } from "../src/render/html.js";
 import { runChromium } from "./helpers/chromium.js";
 import { peerDescribe } from "./helpers/peers.js";
-import { fixtureDiff, fixtureGp, fixtureInject, fixtureKfold, fixtureMonitor, fixtureNplm, fixtureRecord, fixtureSummary } from "./report-fixture.js";
+import { fixtureDiff, fixtureGp, fixtureInject, fixtureKfold, fixtureMonitor, fixtureNplm, fixturePad, fixtureRecord, fixtureSummary } from "./report-fixture.js";
 import { cli } from "./helpers/cli.js";
 import { PACKAGE_ROOT } from "../src/native.js";
 import { defaultModel } from "../src/bus/model.js";
@@ -38,6 +38,7 @@ beforeAll(() => {
   writeRunFile(dir, "nplm.json", nplm.test);
   writeRunFile(dir, "nplm-scan.json", nplm.scan);
   writeRunFile(dir, "gp.json", fixtureGp());
+  writeRunFile(dir, "pad.json", fixturePad());
   html = renderRunReport(readRunDirectory(dir));
   writeFileSync(join(dir, "report.html"), html);
 }, 60_000);
@@ -51,7 +52,7 @@ function plotsOf(markup: string, kind: string): string[] {
 describe("report HTML (Node side)", () => {
   it("has every plot kind, the tables and the manifest", () => {
     for (const kind of PLOT_KINDS) expect(plotsOf(html, kind).length, kind).toBeGreaterThan(0);
-    for (const t of ["manifest", "inputs", "scorers", "faults", "mismatches", "roc", "latency", "monitor-channels", "monitor-flagged", "inject", "kfold", "diff-settings", "diff-kinds", "diff-fields", "diff-first", "nplm", "nplm-settings", "nplm-injection", "gp-injection"]) {
+    for (const t of ["manifest", "inputs", "scorers", "faults", "mismatches", "roc", "latency", "monitor-channels", "monitor-flagged", "inject", "kfold", "diff-settings", "diff-kinds", "diff-fields", "diff-first", "nplm", "nplm-settings", "nplm-injection", "gp-injection", "pad", "pad-variables"]) {
       expect(html, t).toContain(`data-table="${t}"`);
     }
     expect(html).toContain("0x000004d3"); // the mismatching raw bits

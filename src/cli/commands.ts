@@ -15,6 +15,7 @@ import { injectCommand } from "./inject.js";
 import { kfoldCommand } from "./kfold.js";
 import { nplmCommand } from "./nplm.js";
 import { gpCommand } from "./gp.js";
+import { padCommand } from "./pad.js";
 import { regressCommand } from "./regress.js";
 import { trainCommand } from "./train.js";
 import { scoreCommand } from "./score.js";
@@ -38,6 +39,7 @@ export const COMMANDS: Array<() => Command> = [
   kfoldCommand,
   nplmCommand,
   gpCommand,
+  padCommand,
   regressCommand,
   trainCommand,
   scoreCommand,

@@ -77,10 +77,12 @@ export function evalCommand(): Command {
       }
       const candidates: KFoldCandidate[] = [{ name: `${model.kind}:${basename(o.model)}`, model }, ...retrained];
       const asSample = (set: FeatureSet) => ({ n: set.n, features: set.features, label: set.labels });
+      const foldProgress = new Progress("eval --kfold fits", o.kfold * candidates.length, !o.json);
       const kfold = kfoldCompare({
         background: asSample(background), signals: signals.map((s) => ({ name: s.name, sample: asSample(s.set) })),
-        candidates, k: o.kfold, precision: o.fixed ? "fixed" : "float", seed: o.seed,
+        candidates, k: o.kfold, precision: o.fixed ? "fixed" : "float", seed: o.seed, onStep: (d) => foldProgress.update(d),
       });
+      foldProgress.done();
       // Loaded on use: the k-fold renderer pulls in Plot.
       const { formatKFold } = await import("../study/kfold-render.js");
       emit(Boolean(o.json), { ...result, kfold }, () => `${formatEvaluation(result)}\n\n${formatKFold(kfold)}`);

@@ -6,7 +6,7 @@
 import { Command } from "commander";
 import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { kfoldCompare, trainerFor, trainerNames, type KFoldCandidate } from "../study/kfold.js";
-import { emit, intOption, UsageError } from "./util.js";
+import { emit, intOption, Progress, UsageError } from "./util.js";
 
 interface KFoldCli {
   k: number; models?: string; modelFile?: string[]; bkg?: string; signals: string; orbits: number; sigOrbits: number;
@@ -54,7 +54,9 @@ export function kfoldCommand(): Command {
         const s = await loadSample({ orbits: o.sigOrbits, seed: o.seed + 1 + i, signal: name as SignalName, injectFraction: 1 });
         signals.push({ name, sample: s.sample });
       }
-      const result = kfoldCompare({ background: bkg.sample, signals, candidates, k: o.k, precision: o.precision, seed: o.seed });
+      const progress = new Progress("kfold fits", o.k * candidates.length, !o.json);
+      const result = kfoldCompare({ background: bkg.sample, signals, candidates, k: o.k, precision: o.precision, seed: o.seed, onStep: (d) => progress.update(d) });
+      progress.done();
       if (o.out) writeRunFile(o.out, "kfold.json", result);
       emit(Boolean(o.json), result, () => formatKFold(result));
     });

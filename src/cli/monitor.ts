@@ -6,7 +6,7 @@
 import { Command, Option } from "commander";
 import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { DEFAULT_SELECTIONS, parseSelection } from "../monitor/selection.js";
-import { emit, intOption, numberOption, UsageError } from "./util.js";
+import { emit, intOption, numberOption, Progress, UsageError } from "./util.js";
 
 /** Orbits generated when no file is given (~2500 events each). */
 const GENERATED_ORBITS = 4;
@@ -14,7 +14,7 @@ const GENERATED_ORBITS = 4;
 interface MonitorCli {
   in?: string; ref?: string; orbits?: number; refOrbits?: number; seed: number; refSeed: number;
   signal?: SignalName; injectFraction?: number; selection?: string[]; systematic: number; z: number; minCount: number;
-  out?: string; html?: string; json?: boolean;
+  generalSearch?: boolean; pseudo: number; out?: string; html?: string; json?: boolean;
 }
 
 export function monitorCommand(): Command {
@@ -32,6 +32,8 @@ export function monitorCommand(): Command {
     .option("--systematic <rel>", "relative systematic on the scaled reference", numberOption(0, 10), 0.05)
     .option("--z <sigma>", "flag bins whose excess or deficit reaches this significance", numberOption(0.1, 50), 3)
     .option("--min-count <n>", "never flag bins with fewer observed and expected events", numberOption(0, 1e9), 5)
+    .option("--general-search", "also scan every connected-bin region (Poisson ⊗ Gaussian p-value) and correct each channel's most significant one by pseudo-experiments")
+    .option("--pseudo <n>", "with --general-search: pseudo-experiments per channel", intOption(1, 1_000_000), 200)
     .option("--out <dir>", "write monitor.json into this run directory (then `scoutloop report DIR`)")
     .option("--html <file>", "write the tables and plots as one self-contained HTML page")
     .option("--json", "print the result as JSON")
@@ -62,6 +64,12 @@ export function monitorCommand(): Command {
       const obs = await fill({ in: o.in, orbits: orbits(o.in, o.orbits), seed: o.seed, signal: o.signal, injectFraction: o.injectFraction });
       const ref = await fill({ in: o.ref, orbits: orbits(o.ref, o.refOrbits ?? o.orbits), seed: o.refSeed });
       const result = compareToReference(obs.filler, ref.filler, { observed: obs.describe, reference: ref.describe }, { systematic: o.systematic, zThreshold: o.z, minCount: o.minCount });
+      if (o.generalSearch) {
+        const { generalSearch } = await import("../monitor/general-search.js");
+        const progress = new Progress("general search", result.channels.length * o.pseudo, !o.json);
+        result.generalSearch = generalSearch(result, { pseudoExperiments: o.pseudo, seed: o.seed, onPseudo: (k) => progress.update(k) });
+        progress.done();
+      }
       const wrote: string[] = [];
       if (o.out) wrote.push(writeRunFile(o.out, "monitor.json", result));
       if (o.html) wrote.push(writeHtmlPage(o.html, "scoutloop monitor", `${result.observed.describe} vs ${result.reference.describe}`, [monitorSection(result)]));

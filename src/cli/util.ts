@@ -61,7 +61,7 @@ export class Progress {
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
     process.stderr.write(
       `\r${this.label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${this.total}` +
-        ` ${elapsed.toFixed(1)}s${done < this.total ? ` eta ${eta.toFixed(1)}s` : ""} ${extra}\x1b[K`,
+        ` ${elapsed.toFixed(1)}s ${elapsed > 0 ? `${+(done / elapsed).toPrecision(3)}/s` : ""}${done < this.total ? ` eta ${eta.toFixed(1)}s` : ""} ${extra}\x1b[K`,
     );
   }
 

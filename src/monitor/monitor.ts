@@ -16,6 +16,7 @@ import type { OrbitBatch } from "../events/batch.js";
 import { emptyHistogram, fill, linearEdges, type Histogram } from "../stats/histogram.js";
 import { applySelection, type Selection } from "./selection.js";
 import { binPValues, pToZ } from "../stats/pvalues.js";
+import type { GeneralSearchResult } from "./general-search.js";
 import { VARIABLES, VARIABLE_UNIT, allocateColumns, computeColumns, type EventColumns, type Variable } from "./variables.js";
 
 /** Default binning per variable (GeV): wide enough for the generator's signals. */
@@ -114,6 +115,8 @@ export interface MonitorResult {
   scale: number;
   channels: Array<{ name: string; spec: string; observedSelected: number; referenceSelected: number; variables: VariableComparison[] }>;
   flaggedBins: number;
+  /** The general-search scan (general-search.ts), when run. */
+  generalSearch?: GeneralSearchResult;
 }
 
 export function methodText(systematic: number, z: number, minCount: number): string {

@@ -26,12 +26,21 @@ export function monitorSection(m: MonitorResult): Section {
   const plots = m.channels.flatMap((c) =>
     c.variables.map((v) => `<figure>${monitorPlot(`${c.name}: ${v.variable} (observed bars, scaled reference dashed, flagged red)`, v.variable, v.unit, v.edges, v.observed, v.expected, v.flagged)}</figure>`),
   );
+  const gs = m.generalSearch;
+  const g = (v: number, d = 3) => (Number.isFinite(v) ? +v.toPrecision(d) : "—");
+  const gsHtml = gs
+    ? `<h3>General search: most significant region per channel</h3><p class="note">${escapeHtml(gs.method)} ${gs.pseudoExperiments} pseudo-experiments per channel; regions with expectation below ${gs.minExpected} are not tested.</p>` +
+      table(["channel", "variable", "region", "observed", "expected ± σ", "excess/deficit", "p local", "Z local", "p̃ (look-elsewhere)", "Z̃"],
+        gs.channels.map((c) => [c.channel, c.variable, c.region ? `[${c.region.lo}, ${c.region.hi}) ${c.unit}` : "—", c.region?.observed ?? "—", c.region ? `${g(c.region.expected, 4)} ± ${g(c.region.sigma, 2)}` : "—",
+          c.region ? (c.region.excess ? "excess" : "deficit") : "—", g(c.pLocal), g(c.zLocal), c.globalBound ? `< ${g(1 / c.pseudoExperiments)}` : g(c.pGlobal), c.globalBound ? `> ${g(c.zGlobal)}` : g(c.zGlobal)]),
+        'data-table="monitor-general-search"')
+    : "";
   return {
     id: "monitor",
     title: "Monitoring",
     html:
       note(`Observed: ${m.observed.describe} (${m.observed.events} events). Reference: ${m.reference.describe} (${m.reference.events} events), scale ${m.scale.toFixed(4)}.`) +
-      `<p>${escapeHtml(m.method)}</p>` + summary + flaggedTable + plots.join("\n"),
+      `<p>${escapeHtml(m.method)}</p>` + summary + flaggedTable + gsHtml + plots.join("\n"),
   };
 }
 
@@ -47,6 +56,9 @@ export function formatMonitor(m: MonitorResult): string {
         if (f) lines.push(`    ${v.variable.padEnd(6)} [${v.edges[i]}, ${v.edges[i + 1]}) ${v.unit}: observed ${v.observed[i]}, expected ${v.expected[i].toFixed(1)} ± ${v.sigma[i].toFixed(1)}, Z ${v.z[i].toFixed(2)}`);
       });
     }
+  }
+  for (const c of m.generalSearch?.channels ?? []) {
+    lines.push(`  general search ${c.channel.padEnd(12)} ${c.variable} ${c.region ? `[${c.region.lo}, ${c.region.hi}) ${c.unit}: ${c.region.observed} vs ${c.region.expected.toFixed(1)} ± ${c.region.sigma.toFixed(1)}` : "no testable region"}, p ${c.pLocal.toPrecision(3)} (Z ${c.zLocal.toFixed(2)}), look-elsewhere p̃ ${c.globalBound ? "< " : ""}${c.pGlobal.toPrecision(3)} over ${c.pseudoExperiments} pseudo-experiments`);
   }
   lines.push(`method: ${m.method}`);
   return lines.join("\n");

@@ -20,11 +20,12 @@ export type PlotKind =
   | "nplm-reconstruction"
   | "gp-spectrum"
   | "gp-pulls"
-  | "gp-injection";
+  | "gp-injection"
+  | "pad-lambda";
 
 export const PLOT_KINDS: readonly PlotKind[] = [
   "score-distributions", "score-residuals", "latency", "roc", "monitor", "inject-scores", "inject-sculpting", "kfold", "diff-fields", "nplm-null", "nplm-injection", "nplm-reconstruction",
-  "gp-spectrum", "gp-pulls", "gp-injection",
+  "gp-spectrum", "gp-pulls", "gp-injection", "pad-lambda",
 ];
 
 /** The subset of a DOM element we touch (tsconfig has no DOM lib: Node code). */

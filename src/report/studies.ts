@@ -9,5 +9,6 @@ import { kfoldReport } from "../study/kfold-render.js";
 import { diffReport } from "./diff-render.js";
 import { nplmReport, nplmScanReport } from "../study/nplm-render.js";
 import { gpReport } from "../study/gp-render.js";
+import { padReport } from "../study/pad-render.js";
 
-export const STUDY_REPORTS: ReadonlyArray<StudyReport<never>> = [monitorReport, injectReport, kfoldReport, diffReport, nplmReport, nplmScanReport, gpReport];
+export const STUDY_REPORTS: ReadonlyArray<StudyReport<never>> = [monitorReport, injectReport, kfoldReport, diffReport, nplmReport, nplmScanReport, gpReport, padReport];

@@ -174,3 +174,50 @@ export function zToP(z: number): number {
 export function normalCdf(z: number): number {
   return zToP(-z); // P(Z ≥ −z): no 1 − tiny cancellation in the lower tail
 }
+
+/** n-point Gauss–Legendre nodes and weights on [−1, 1] (Newton on P_n; Numerical Recipes §4.6). */
+export function gaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
+  const x = new Float64Array(n), w = new Float64Array(n);
+  for (let i = 0; i < (n + 1) >> 1; i++) {
+    let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
+    let pp = 0;
+    for (let it = 0; it < 100; it++) {
+      let p1 = 1, p2 = 0;
+      for (let j = 1; j <= n; j++) { const p3 = p2; p2 = p1; p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j; }
+      pp = (n * (z * p1 - p2)) / (z * z - 1);
+      const dz = p1 / pp;
+      z -= dz;
+      if (Math.abs(dz) < 1e-15) break;
+    }
+    x[i] = -z; x[n - 1 - i] = z;
+    w[i] = w[n - 1 - i] = 2 / ((1 - z * z) * pp * pp);
+  }
+  return { x, w };
+}
+
+const GL64 = gaussLegendre(64);
+
+/**
+ * The H1 / ATLAS general-search p-value of a region: n observed against an expectation b ± σ
+ * with a Gaussian prior on the expectation, truncated at 0 and renormalised,
+ *   p = ∫ G(β; b, σ) P(N ≥ n | β) dβ / ∫ G(β; b, σ) dβ   (excess, n ≥ b),
+ *   p = ∫ G(β; b, σ) P(N ≤ n | β) dβ / ∫ G(β; b, σ) dβ   (deficit, n < b),
+ * integrated by 64-point Gauss–Legendre over [max(0, b − 8σ), b + 8σ]; σ = 0 is the plain Poisson tail.
+ */
+export function poissonGaussianPValue(n: number, b: number, sigma: number): { p: number; excess: boolean } {
+  if (!(n >= 0) || !(b > 0) || !(sigma >= 0)) throw new RangeError(`bad region n=${n}, b=${b}, σ=${sigma}`);
+  const excess = n >= b;
+  const tail = (beta: number) => (excess ? (n === 0 ? 1 : lowerGammaP(n, beta)) : upperGammaQ(n + 1, beta));
+  if (sigma === 0 || sigma < 1e-9 * b) return { p: tail(b), excess };
+  const lo = Math.max(0, b - 8 * sigma), hi = b + 8 * sigma;
+  const half = (hi - lo) / 2, mid = (hi + lo) / 2;
+  let num = 0, den = 0;
+  for (let i = 0; i < GL64.x.length; i++) {
+    const beta = mid + half * GL64.x[i];
+    const g = GL64.w[i] * Math.exp(-0.5 * ((beta - b) / sigma) ** 2);
+    if (beta <= 0) continue;
+    num += g * tail(beta);
+    den += g;
+  }
+  return { p: den > 0 ? Math.min(1, num / den) : 1, excess };
+}

@@ -54,6 +54,8 @@ export interface KFoldOptions {
   k: number;
   precision?: "fixed" | "float";
   seed?: number;
+  /** Called after each (fold, model) with the count done and the total k × models. */
+  onStep?: (done: number, total: number) => void;
 }
 
 export interface KFoldRow {
@@ -111,6 +113,7 @@ export function kfoldCompare(o: KFoldOptions): KFoldResult {
         if (!aucs.has(key)) aucs.set(key, []);
         aucs.get(key)!.push(auc(rocCurve(b, pick(s.sample))));
       }
+      o.onStep?.(f * o.candidates.length + o.candidates.indexOf(c) + 1, k * o.candidates.length);
     }
   }
   const rows: KFoldRow[] = [];
