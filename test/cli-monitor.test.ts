@@ -79,6 +79,18 @@ describe("scoutloop monitor on generated files", () => {
     expect(flagsOf(m)).toEqual([]);
   });
 
+  it("--general-search: the dimuon channel's most significant region is an A→4ℓ excess that survives the look-elsewhere correction", async () => {
+    const res = await cli(["monitor", "--in", file("sig.jsonl"), "--ref", file("ref.h5"), "--general-search", "--pseudo", "10", "--json"], { timeoutMs: 110_000 });
+    expect(res.code, res.stderr).toBe(0);
+    const m = JSON.parse(res.stdout) as MonitorResult;
+    const gs = (m as unknown as { generalSearch: { channels: Array<{ channel: string; zLocal: number; globalBound: boolean; pGlobal: number; region: { excess: boolean } | null }> } }).generalSearch;
+    expect(gs.channels).toHaveLength(m.channels.length);
+    const mu = gs.channels.find((c) => c.channel === "diMuon")!;
+    expect(mu.region?.excess).toBe(true);
+    expect(mu.zLocal).toBeGreaterThan(5);
+    expect(mu.globalBound).toBe(true); // no background-only pseudo-experiment reaches it: p̃ < 1/10
+  }, 120_000);
+
   it("an A→4ℓ injection is flagged as an excess in the dimuon channel; --out and --html write the table and plots", async () => {
     const out = file("run");
     const html = file("monitor.html");

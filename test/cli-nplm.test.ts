@@ -26,7 +26,16 @@ describe("scoutloop nplm", () => {
     expect(rows[1].chi2.z).toBeGreaterThan(rows[0].chi2.z + 2);
   }, 120_000);
 
-  for (const args of [["--data-events", "600", "--ref-events", "1000"], ["--model", "m.json"], ["--scan", "0,2"], ["--on", "pixels"], ["--m", "0"]]) {
+  it("--layout rmm runs on the rapidity–mass matrix of the L1 objects", async () => {
+    const r = await cli(["nplm", "--layout", "rmm", "--rmm-n", "2", "--ref-events", "1200", "--data-events", "300", "--m", "20", "--toys", "4", "--json"], { timeoutMs: 110_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.columns).toHaveLength(81); // (1 + 4·2)²
+    expect(out.columns[0]).toBe("rmm_met_met");
+    expect(out.null.t).toHaveLength(4);
+  }, 120_000);
+
+  for (const args of [["--layout", "rmm", "--on", "scores"], ["--data-events", "600", "--ref-events", "1000"], ["--model", "m.json"], ["--scan", "0,2"], ["--on", "pixels"], ["--m", "0"]]) {
     it(`usage error ${JSON.stringify(args)}: one line, exit 2`, async () => {
       const r = await cli(["nplm", ...args]);
       expect(r.code).toBe(2);

@@ -6,6 +6,7 @@ import type { RunSummary } from "../src/compare/summary.js";
 import { generatedRunRecord } from "../src/report/record.js";
 import { MonitorFiller, compareToReference } from "../src/monitor/monitor.js";
 import { DEFAULT_SELECTIONS, parseSelection } from "../src/monitor/selection.js";
+import { generalSearch } from "../src/monitor/general-search.js";
 import { collectSample } from "../src/scoring/sample.js";
 import { injectStudy } from "../src/study/inject.js";
 import { kfoldCompare } from "../src/study/kfold.js";
@@ -63,7 +64,9 @@ export function fixtureMonitor() {
   const sels = DEFAULT_SELECTIONS.map(parseSelection);
   const obs = new MonitorFiller(sels).addAll(generateOrbits({ seed: 2, orbits: 1, signal: "Ato4l", injectFraction: 0.05 }));
   const ref = new MonitorFiller(sels).addAll(generateOrbits({ seed: 1, orbits: 1 }));
-  return compareToReference(obs, ref, { observed: "seed 2 + Ato4l 5 %", reference: "seed 1" });
+  const m = compareToReference(obs, ref, { observed: "seed 2 + Ato4l 5 %", reference: "seed 1" });
+  m.generalSearch = generalSearch(m, { pseudoExperiments: 3, seed: 1 });
+  return m;
 }
 
 export function fixtureInject(model = smallModel()) {

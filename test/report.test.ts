@@ -52,7 +52,7 @@ function plotsOf(markup: string, kind: string): string[] {
 describe("report HTML (Node side)", () => {
   it("has every plot kind, the tables and the manifest", () => {
     for (const kind of PLOT_KINDS) expect(plotsOf(html, kind).length, kind).toBeGreaterThan(0);
-    for (const t of ["manifest", "inputs", "scorers", "faults", "mismatches", "roc", "latency", "monitor-channels", "monitor-flagged", "inject", "kfold", "diff-settings", "diff-kinds", "diff-fields", "diff-first", "nplm", "nplm-settings", "nplm-injection", "gp-injection", "pad", "pad-variables"]) {
+    for (const t of ["manifest", "inputs", "scorers", "faults", "mismatches", "roc", "latency", "monitor-channels", "monitor-flagged", "inject", "kfold", "diff-settings", "diff-kinds", "diff-fields", "diff-first", "nplm", "nplm-settings", "nplm-injection", "gp-injection", "pad", "pad-variables", "monitor-general-search"]) {
       expect(html, t).toContain(`data-table="${t}"`);
     }
     expect(html).toContain("0x000004d3"); // the mismatching raw bits
