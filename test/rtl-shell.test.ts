@@ -16,6 +16,8 @@ import { loadProfile, type BoardProfile } from "../src/hil/profile.js";
 import { VECTOR_HELLO, vectorFeature } from "../src/hil/vectors.js";
 import { startRtlBoard, type RtlBoard } from "../src/rtl/board.js";
 import type { RtlBuildInfo } from "../src/rtl/build.js";
+import { spawn } from "node:child_process";
+import { CLI, cli } from "./helpers/cli.js";
 
 const NF = 57;
 let dir = "";
@@ -209,4 +211,38 @@ peerDescribe(["verilator"], "RTL board shell under Verilator", () => {
       expect(stats?.simCycles).toBeGreaterThan(0);
     }, 120_000);
   }
+
+  it("rtl serve DIR --zmq prints the endpoint, serves HELLO, stops on SIGINT; rtl usage mistakes exit 2", async () => {
+    const child = spawn(process.execPath, [CLI, "rtl", "serve", dir, "--zmq", "tcp://127.0.0.1:*"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+    const closed = new Promise<number | null>((r) => child.on("close", r));
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no address from rtl serve: ${err}`)), 30_000);
+        child.stdout.setEncoding("utf8").on("data", (d: string) => {
+          out += d;
+          if (out.includes("\n")) {
+            clearTimeout(t);
+            resolve(out.split("\n")[0]!);
+          }
+        });
+      });
+      expect(address).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+      const client = await BoardClient.connect({ profile: rtlProfile("zmq", address), address });
+      expect(client.hello.firmwareId).toBe(VECTOR_HELLO.firmwareId);
+      await client.close();
+    } finally {
+      child.kill("SIGINT");
+    }
+    expect(await closed).toBe(0);
+    expect(err).toContain("RTL board stopped");
+    const bad = await cli(["rtl", "build", "--core", dir, "--model", "x.json", "--out", "/tmp/never"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    const notBuild = await cli(["rtl", "serve", "/nonexistent-rtl-build"]);
+    expect(notBuild.code).toBe(2);
+    expect(notBuild.stderr).toContain("not an RTL build");
+  }, 90_000);
 });

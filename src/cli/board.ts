@@ -8,7 +8,8 @@ import { loadProfile, profileAddress, ProfileError, type BoardProfile } from "..
 import { vectorsMarkdown } from "../hil/vectors.js";
 import { emit, intOption, UsageError } from "./util.js";
 
-function profileOrUsage(p: string): BoardProfile {
+/** Load a profile; a bad one is a usage error (exit 2). */
+export function profileOrUsage(p: string): BoardProfile {
   try {
     return loadProfile(p);
   } catch (err) {

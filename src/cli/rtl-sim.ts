@@ -4,17 +4,8 @@
  * USB-UART) or on ZeroMQ through the PS-daemon model.
  */
 import { Command, Option } from "commander";
-import { loadProfile, ProfileError, type BoardProfile } from "../hil/profile.js";
+import { profileOrUsage } from "./board.js";
 import { emit, intOption, UsageError } from "./util.js";
-
-function profileOrUsage(p: string): BoardProfile {
-  try {
-    return loadProfile(p);
-  } catch (err) {
-    if (err instanceof ProfileError) throw new UsageError(err.message);
-    throw err;
-  }
-}
 
 export function rtlBuildCommand(): Command {
   return new Command("build")

@@ -11,20 +11,13 @@ import { PACKAGE_ROOT } from "../native.js";
 import { encodeHelloReply } from "../hil/codec.js";
 import { PROTOCOL_VERSION, type HelloInfo } from "../hil/protocol.js";
 import { formatFixed, parseFixed } from "../scoring/fixed.js";
+import type { CoreManifest } from "./core.js";
 
-/** What the shell reads from a core's manifest (core.json; RTL-side contract in docs/firmware.md). */
-export interface ShellCoreManifest {
+/** What the shell reads from a core's manifest (core.json; a user's hand-written one needs only these). */
+export type ShellCoreManifest = Pick<CoreManifest, "modelId" | "nFeatures" | "inWidth" | "outWidth" | "outSigned" | "inputFormat" | "outputFormat" | "latency"> & {
   top?: string;
-  modelId: string;
-  nFeatures: number;
-  inWidth: number;
-  outWidth: number;
-  outSigned: boolean;
-  inputFormat: string;
-  outputFormat: string;
-  latency: number;
   ii?: number;
-}
+};
 
 /** Who the board says it is (HELLO_REPLY) and how its UART is clocked. */
 export interface ShellIdentity {
