@@ -18,6 +18,7 @@ import { axol1tlNormalisation } from "../src/scoring/normalise.js";
 import { parseFixed } from "../src/scoring/fixed.js";
 import { cpus, loadavg } from "node:os";
 import { bestTime, formatRate, ratioLine } from "./_timing.js";
+import { defaultSizeEncoder } from "./_models.js";
 
 const REAL_TIME_EVENTS_PER_S = 28e6;
 
@@ -85,18 +86,7 @@ export async function run(): Promise<void> {
     `; target ≥ 1 M ev/s/core: ${Math.max(rGrouped, cSimd) >= 1e6 ? "met" : "NOT met"} (host load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
 
   // VAE encoder 57→32→16→8 with AXOL1TL-like precisions and random weights.
-  const r = seededRandom(3);
-  const sizes = [N_FEATURES, 32, 16, 8];
-  // Accumulators keep every product bit (input F + weight F fractional bits), as hls4ml's 'auto'
-  // precision inference does and its docs advise (no rounding or saturation on accumulators).
-  const accum = ["ap_fixed<32,20>", "ap_fixed<32,19>", "ap_fixed<32,19>"];
-  const layers = sizes.slice(1).map((o, k) => denseLayer(sizes[k], o,
-    Array.from({ length: sizes[k] * o }, () => (r() - 0.5) / 4), Array.from({ length: o }, () => (r() - 0.5) / 4), k < 2 ? "relu" : "linear",
-    { weight: "ap_fixed<8,1,AP_RND_CONV,AP_SAT>", accum: accum[k], result: "ap_fixed<16,10,AP_RND_CONV,AP_SAT>" }));
-  const vae = new DenseNetModel({
-    kind: "vae", nFeatures: N_FEATURES, normalisation: axol1tlNormalisation(), layers,
-    inputFormat: parseFixed("ap_fixed<18,13,AP_RND_CONV,AP_SAT>"), outputFormat: parseFixed("ap_ufixed<18,14,AP_RND_CONV,AP_SAT>"),
-  });
+  const vae = defaultSizeEncoder();
   const vraw = tile(vae.quantizeInputs(bkg.features, bkg.n), bkg.n, total);
   const nat = nativeScorer(vae);
   const net = compileNet(vae);

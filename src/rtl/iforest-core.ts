@@ -98,7 +98,7 @@ export function iforestCore(model: IsolationForestModel, header: string[], fault
       used.add(j);
       const lit = inFmt.signed ? sLit(cut, IW) : `${IW}'d${cut}`;
       const note = node === faultNode ? `  // STUCK BIT: bound ${cutOf(node)} with bit ${fault!.bit} stuck at ${fault!.value}` : "";
-      cmpLines.push(`assign cmp[${k}] = (f${j} >= ${lit});${note}`);
+      cmpLines.push(`c${k} <= (f${j} >= ${lit});${note}`);
     }
     return k;
   };
@@ -126,11 +126,10 @@ export function iforestCore(model: IsolationForestModel, header: string[], fault
     if (m.leaf !== undefined) return sLit(m.leaf, TW);
     const k = comparator(m.node!);
     const inner = `${indent}  `;
-    return `cmp_q[${k}]\n${inner}? ${treeExpr(m.right!, inner)}\n${inner}: ${treeExpr(m.left!, inner)}`;
+    return `c${k}\n${inner}? ${treeExpr(m.right!, inner)}\n${inner}: ${treeExpr(m.left!, inner)}`;
   };
   const treeLines: string[] = [];
   for (let t = 0; t < f.nTrees; t++) treeLines.push(`tree_${t} <= ${treeExpr(simplify(f.root[t]), "      ")};`);
-  const NC = Math.max(1, cmpIndex.size);
 
   // Feature wires and the comparators (combinational, from the input port).
   for (const j of [...used].sort((a, b) => a - b)) {
@@ -138,14 +137,14 @@ export function iforestCore(model: IsolationForestModel, header: string[], fault
   }
   const unused = Array.from({ length: NF }, (_, j) => j).filter((j) => !used.has(j)).map((j) => `in_features[${j * IW} +: ${IW}]`);
   body.push(...unusedSink("unused_features", unused));
-  body.push(`// ${cmpIndex.size} distinct comparisons x >= cut (go right), cut in raw ${formatFixed(inFmt)} units`);
-  body.push(`wire [${NC - 1}:0] cmp;`);
-  if (cmpIndex.size === 0) body.push("assign cmp = 1'b0;");
-  body.push(...cmpLines);
-
+  // Stage 1: one register per comparison (separate 1-bit registers simulate far faster in
+  // Verilator than one wide vector assigned bit by bit).
   const stages: StageRegs[] = [];
-  stages.push({ decls: [`reg [${NC - 1}:0] cmp_q;`], assigns: ["cmp_q <= cmp;"] });
-  if (cmpIndex.size === 0) stages[0].decls.push(...unusedSink("unused_cmp", ["cmp_q"])); // a forest of stumps
+  stages.push({
+    decls: [`// ${cmpIndex.size} distinct comparisons x >= cut (1 = go right), cut in raw ${formatFixed(inFmt)} units`,
+      ...Array.from({ length: cmpIndex.size }, (_, k) => `reg c${k};`)],
+    assigns: cmpLines,
+  });
   stages.push({
     decls: [`// value of the leaf each tree reaches: norm x (depth + c(n_leaf)) in ${formatFixed(outFmt)} raw bits`,
       ...Array.from({ length: f.nTrees }, (_, t) => `reg signed [${TW - 1}:0] tree_${t};`)],
