@@ -4,9 +4,9 @@ import { resolve } from "node:path";
 import { resolveModel } from "../bus/model.js";
 import { exportRtl, generatedVectors } from "../rtl/export.js";
 import { parseStuckBit, type StuckBitFault } from "../rtl/faults.js";
-import { loadProfile, ProfileError } from "../hil/profile.js";
 import { rtlIdentity } from "../rtl/inprocess.js";
 import { emitShellVerilog } from "../rtl/shell.js";
+import { profileOrUsage } from "./board.js";
 import { emit, intOption, requireFile, UsageError } from "./util.js";
 
 /** Parse `--stuck-bit` (commander argParser) with the one-line syntax in the error. */
@@ -31,13 +31,7 @@ export function rtlExportCommand(): Command {
     .addHelpText("after", "\nThen, in the output directory:\n  iverilog -g2012 -o sim *.v && vvp -n sim\n\nExample:\n  scoutloop rtl export --model model.json --out rtl-out --vectors 1000\n")
     .action((o) => {
       if (o.model) requireFile(o.model);
-      let profile;
-      try {
-        profile = loadProfile(o.profile);
-      } catch (err) {
-        if (err instanceof ProfileError) throw new UsageError(err.message);
-        throw err;
-      }
+      const profile = profileOrUsage(o.profile);
       if (!profile.rtl) throw new UsageError(`profile ${profile.name} is not an RTL profile (it has no "rtl" field); try rtl-uart or rtl-zmq`);
       const { model, describe } = resolveModel(o.model);
       let raw: Int32Array;
