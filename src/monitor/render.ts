@@ -24,7 +24,7 @@ export function monitorSection(m: MonitorResult): Section {
     ? table(["channel", "variable", "bin", "observed", "expected", "σ_b", "Z"], flagged, 'data-table="monitor-flagged"')
     : `<p class="good" data-table="monitor-flagged">No bin deviates significantly.</p>`;
   const plots = m.channels.flatMap((c) =>
-    c.variables.map((v) => `<figure>${monitorPlot(`${c.name}: ${v.variable} (observed bars, scaled reference dashed, flagged red)`, v.variable, v.unit, v.edges, v.observed, v.expected, v.flagged)}</figure>`),
+    c.variables.map((v) => `<figure>${monitorPlot(`${c.name}: ${v.variable} (observed with √n errors, scaled reference shaded; ratio below with the ±σ_b band; flagged bins red)`, v.variable, v.unit, v.edges, v.observed, v.expected, v.flagged, v.sigma)}</figure>`),
   );
   const gs = m.generalSearch;
   const g = (v: number, d = 3) => (Number.isFinite(v) ? +v.toPrecision(d) : "—");
@@ -65,20 +65,44 @@ export function formatMonitor(m: MonitorResult): string {
 }
 
 /** Monitoring histogram: reference (scaled) as a line, observed as bars, flagged bins in red. */
-export function monitorPlot(title: string, variable: string, unit: string, edges: ArrayLike<number>, observed: ArrayLike<number>, expected: ArrayLike<number>, flagged: ArrayLike<number>): string {
-  const bars: Array<{ x1: number; x2: number; y: number; flag: boolean }> = [];
-  const ref: Array<{ x: number; y: number }> = [];
+export function monitorPlot(title: string, variable: string, unit: string, edges: ArrayLike<number>, observed: ArrayLike<number>, expected: ArrayLike<number>, flagged: ArrayLike<number>, sigma?: ArrayLike<number>): string {
+  const pts: Array<{ x: number; y: number; lo: number; hi: number; flag: boolean }> = [];
+  const ref: Array<{ x1: number; x2: number; y: number }> = [];
+  const ratio: Array<{ x: number; r: number; lo: number; hi: number; flag: boolean }> = [];
+  const band: Array<{ x1: number; x2: number; lo: number; hi: number }> = [];
   for (let i = 0; i < observed.length; i++) {
-    bars.push({ x1: edges[i], x2: edges[i + 1], y: Math.max(observed[i], 0.5), flag: flagged[i] !== 0 });
-    ref.push({ x: (edges[i] + edges[i + 1]) / 2, y: Math.max(expected[i], 0.5) });
+    const n = observed[i], b = expected[i], x = (edges[i] + edges[i + 1]) / 2;
+    // Poisson error bars on the observed counts (√n, one event for an empty bin), floored for the log axis.
+    const e = Math.sqrt(Math.max(n, 1));
+    if (n > 0) pts.push({ x, y: n, lo: Math.max(n - e, 0.5), hi: n + e, flag: flagged[i] !== 0 });
+    ref.push({ x1: edges[i], x2: edges[i + 1], y: Math.max(b, 0.5) });
+    if (b > 0) {
+      ratio.push({ x, r: n / b, lo: (n - e) / b, hi: (n + e) / b, flag: flagged[i] !== 0 });
+      if (sigma) band.push({ x1: edges[i], x2: edges[i + 1], lo: 1 - sigma[i] / b, hi: 1 + sigma[i] / b });
+    }
   }
-  return renderPlot("monitor", {
-    title, width: WIDTH, height: HEIGHT,
-    x: { label: `${variable} (${unit})` },
-    y: { type: "log", label: "events", grid: true },
+  const xAxis = { label: `${variable} (${unit})`, domain: [edges[0], edges[edges.length - 1]] };
+  const main = renderPlot("monitor", {
+    title, width: WIDTH, height: HEIGHT, marginLeft: 60,
+    x: xAxis,
+    y: { type: "log", label: "events per bin", grid: true },
     marks: [
-      Plot.rectY(bars, { x1: "x1", x2: "x2", y1: 0.5, y2: "y", fill: (d: { flag: boolean }) => (d.flag ? "crimson" : "steelblue"), fillOpacity: 0.7 }),
-      Plot.line(ref, { x: "x", y: "y", stroke: "black", curve: "step", strokeDasharray: "4,2" }),
+      Plot.rectY(ref, { x1: "x1", x2: "x2", y1: 0.5, y2: "y", fill: "#9ab", fillOpacity: 0.35, stroke: "black", strokeDasharray: "4,2" }),
+      Plot.ruleX(pts, { x: "x", y1: "lo", y2: "hi", stroke: (d: { flag: boolean }) => (d.flag ? "crimson" : "black") }),
+      Plot.dot(pts, { x: "x", y: "y", fill: (d: { flag: boolean }) => (d.flag ? "crimson" : "black"), r: 2.5 }),
     ],
   }, { "data-variable": variable });
+  // Observed / expected with the Poisson error bar and the reference's ±σ_b band; a bin with no expectation has no ratio.
+  const ratioPanel = renderPlot("monitor-ratio", {
+    width: WIDTH, height: 170, marginTop: 10, marginLeft: 60, // same x axis as the histogram above
+    x: xAxis,
+    y: { label: "observed / expected", grid: true, domain: [0, Math.min(5, Math.max(2, ...ratio.map((d) => d.hi).filter(Number.isFinite)))], clamp: true },
+    marks: [
+      Plot.rect(band, { x1: "x1", x2: "x2", y1: "lo", y2: "hi", fill: "#9ab", fillOpacity: 0.35 }),
+      Plot.ruleY([1], { stroke: "black", strokeDasharray: "4,2" }),
+      Plot.ruleX(ratio, { x: "x", y1: "lo", y2: "hi", stroke: (d: { flag: boolean }) => (d.flag ? "crimson" : "black") }),
+      Plot.dot(ratio, { x: "x", y: "r", fill: (d: { flag: boolean }) => (d.flag ? "crimson" : "black"), r: 2 }),
+    ],
+  }, { "data-variable": variable });
+  return main + ratioPanel;
 }

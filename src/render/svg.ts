@@ -21,11 +21,12 @@ export type PlotKind =
   | "gp-spectrum"
   | "gp-pulls"
   | "gp-injection"
-  | "pad-lambda";
+  | "pad-lambda"
+  | "monitor-ratio";
 
 export const PLOT_KINDS: readonly PlotKind[] = [
   "score-distributions", "score-residuals", "latency", "roc", "monitor", "inject-scores", "inject-sculpting", "kfold", "diff-fields", "nplm-null", "nplm-injection", "nplm-reconstruction",
-  "gp-spectrum", "gp-pulls", "gp-injection", "pad-lambda",
+  "gp-spectrum", "gp-pulls", "gp-injection", "pad-lambda", "monitor-ratio",
 ];
 
 /** The subset of a DOM element we touch (tsconfig has no DOM lib: Node code). */
