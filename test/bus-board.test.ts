@@ -91,7 +91,7 @@ describe("run --board against a separately served board", () => {
     const path = join(dir, "wrong.json");
     writeFileSync(path, JSON.stringify(wrong));
     const r = await cli(["run", "--board", path, "--model", modelPath, "--orbits", "1"]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(4); // not the board its profile describes
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/format/i);
   }, 60_000);

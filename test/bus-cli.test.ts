@@ -44,7 +44,8 @@ describe("scoutloop run", () => {
 
   it("--fault wrong-bits: the mismatches are exactly the events the emulator corrupted (software side in workers)", async () => {
     const r = await cli(["run", "--orbits", "1", "--workers", "2", "--fault", "wrong-bits=0.004", "--keep", "100000", "--json"]);
-    expect(r.code).toBe(1); // mismatches make the run fail (for CI)
+    expect(r.code, r.stderr).toBe(0); // the mismatches are exactly what was injected: declared
+    expect(r.stdout).not.toMatch(/result: FAILED/);
     const s = JSON.parse(r.stdout) as Summary;
     expect(String((s.backends.software as { describe: string }).describe)).toMatch(/2 worker threads/);
     const emu = s.backends.board.emulator!;
@@ -57,12 +58,18 @@ describe("scoutloop run", () => {
     const m = s.comparison!.firstMismatches[0];
     expect(m.inputs).toHaveLength(57);
     expect(m.a.raw).not.toBe(m.b.raw);
-    expect(s.problems).toHaveLength(1);
+    expect(s.problems).toEqual([]);
+    expect(s.comparison!.injectedMismatches).toBe(emu.injectedWrongBits);
+    expect(s.declared!.join(" ")).toMatch(/injected on purpose/);
   }, 60_000);
 
   it("an emulated board that disconnects mid-run: every event still ends scored or failed with a reason", async () => {
-    const r = await cli(["run", "--orbits", "3", "--no-link", "--fault", "disconnect-after=1", "--reply-timeout", "150", "--retries", "1", "--reconnects", "0", "--json"]);
-    expect(r.code).toBe(0); // failures are reported, not a broken run
+    const args = ["run", "--orbits", "3", "--no-link", "--fault", "disconnect-after=1", "--reply-timeout", "150", "--retries", "1", "--reconnects", "0"];
+    const [r, declared] = await Promise.all([cli([...args, "--json"]), cli([...args, "--expect-failures"])]);
+    expect(declared.code, declared.stderr).toBe(0);
+    expect(declared.stdout).toMatch(/result: OK \(declared: no-failures:board: \d+\/\d+ events failed .*\(expected\)\)/);
+    expect(r.code).toBe(1); // failed events fail the run unless declared
+    expect(r.stderr).toMatch(/^scoutloop: run failed: no-failures:board: \d+\/\d+ events failed/);
     const s = JSON.parse(r.stdout) as Summary;
     const events = s.accounting.events.in;
     const board = s.accounting.scorers.board;
@@ -87,7 +94,7 @@ describe("scoutloop run", () => {
     expect(s.latency.orbit!.count).toBe(30);
   }, 60_000);
 
-  it("usage mistakes are one line and exit 2; a missing input file exits 1", async () => {
+  it("usage mistakes are one line and exit 2; a missing input file exits 3", async () => {
     const cases = [
       ["run", "--tolerance", "abc"],
       ["run", "--board", "boards/emulator-zmq.json", "--fault", "wrong-bits=0.1"],
@@ -102,7 +109,7 @@ describe("scoutloop run", () => {
       expect(r.stderr.trim().split("\n"), cases[k].join(" ")).toHaveLength(1);
     });
     const missing = await cli(["run", "--in", "/nonexistent/file.h5", "--orbits", "1"]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3);
     expect(missing.stderr.trim().split("\n")).toHaveLength(1);
     expect(missing.stderr).toMatch(/file\.h5/);
   }, 60_000);
@@ -122,10 +129,10 @@ describe("scoutloop run", () => {
     expect(s.linkFaults.garbage).toBeGreaterThan(0);
     expect(s.problems.join(" ")).toMatch(/no events/);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(rep.code).toBe(1);
+    expect(rep.code).toBe(3);
     expect(rep.stderr).toMatch(/no run files/);
     expect(existsSync(join(dir, "report.html"))).toBe(false);
-    expect(dev.code).toBe(2);
+    expect(dev.code).toBe(3);
     expect(dev.stderr).toMatch(/not a regular file/);
   });
 

@@ -98,10 +98,10 @@ describe("scoutloop gen + inspect", () => {
       [["gen", "--orbits", "abc"], /--orbits/],
       [["gen", "--signal", "nope"], /Ato4l/],
       [["gen", "--out", join(dir, "x.txt")], /unknown file type "\.txt"/],
-      [["gen", "--orbits", "1", "--events", "2"], /not both/],
-      [["gen", "--inject-fraction", "0.3"], /--inject-fraction needs --signal/],
+      [["gen", "--orbits", "1", "--events", "2", "--out", join(dir, "x.h5")], /not both/],
+      [["gen", "--inject-fraction", "0.3", "--out", join(dir, "x.h5")], /--inject-fraction needs --signal/],
+      [["gen", "--orbits", "1"], /gen needs --out FILE/],
       [["inspect"], /missing required argument/],
-      [["inspect", join(dir, "a.csv")], /unknown file type/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli([...args])));
     for (const [i, [args, pattern]] of cases.entries()) {
@@ -121,16 +121,16 @@ describe("scoutloop gen + inspect", () => {
     await expect(runGen({ ...base, signal: "Ato4l", signalMass: 1 })).rejects.toThrow(/signalMass for Ato4l must be in/);
   });
 
-  it("bad files: exit 1, one line naming the file", async () => {
+  it("bad files: exit 3, one line naming the file", async () => {
     const notH5 = join(dir, "not.h5");
     writeFileSync(notH5, "hello\n".repeat(200));
     const badJsonl = join(dir, "bad.jsonl");
     writeFileSync(badJsonl, '{"orbit":1,"bx":1}\n');
-    const cases = [[notH5, /not an HDF5 file/], [badJsonl, /line 1: missing "sums"/], [join(dir, "missing.h5"), /ENOENT/]] as const;
+    const cases = [[notH5, /not an HDF5 file/], [badJsonl, /line 1: missing "sums"/], [join(dir, "missing.h5"), /ENOENT/], [join(dir, "a.csv"), /unknown file type/]] as const;
     const results = await Promise.all(cases.map(([file]) => cli(["inspect", file])));
     for (const [i, [file, pattern]] of cases.entries()) {
       const r = results[i];
-      expect(r.code).toBe(1);
+      expect(r.code, file).toBe(3);
       expect(r.stderr.trimEnd().split("\n").length).toBe(1);
       expect(r.stderr).toContain(file);
       expect(r.stderr).toMatch(pattern);

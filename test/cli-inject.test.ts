@@ -146,7 +146,7 @@ describe("scoutloop inject errors", () => {
     expect(res.stdout).toBe("");
   });
 
-  it("bad input files: one line, exit 1", async () => {
+  it("bad input files: one line, exit 3", async () => {
     writeFileSync(file("junk.h5"), Buffer.alloc(4096, 0x33));
     writeFileSync(file("junk.json"), "{ not json");
     writeFileSync(file("other.json"), JSON.stringify({ kind: "xgboost" }));
@@ -162,7 +162,7 @@ describe("scoutloop inject errors", () => {
     const withModel = (args: string[]) => (args[0] === "--model" ? args : [...args, "--model", file("if.json")]);
     const results = await Promise.all(cases.map(([args]) => cli(["inject", ...withModel(args), "--fractions", "0"])));
     results.forEach((res, i) => {
-      expect(res.code, `${cases[i][0].join(" ")}: ${res.stderr}`).toBe(1);
+      expect(res.code, `${cases[i][0].join(" ")}: ${res.stderr}`).toBe(3);
       expect(errLines(res.stderr)).toHaveLength(1);
       expect(res.stderr).toMatch(cases[i][1]);
     });

@@ -158,7 +158,7 @@ describe("scoutloop monitor errors", () => {
     expect(res.stdout).toBe("");
   });
 
-  it("bad input files: one line, exit 1", async () => {
+  it("bad input files: one line, exit 3", async () => {
     writeFileSync(file("junk.h5"), Buffer.alloc(4096, 0x5a));
     writeFileSync(file("junk.jsonl"), '{"orbit": 1, "bx": \n');
     writeFileSync(file("empty.jsonl"), "");
@@ -171,7 +171,7 @@ describe("scoutloop monitor errors", () => {
     ];
     const results = await Promise.all(cases.map(([args]) => cli(["monitor", ...args])));
     results.forEach((res, i) => {
-      expect(res.code, cases[i][0].join(" ")).toBe(1);
+      expect(res.code, `${cases[i][0].join(" ")}: ${res.stderr}`).toBe(3);
       expect(errLines(res.stderr)).toHaveLength(1);
       expect(res.stderr).toMatch(cases[i][1]);
     });

@@ -57,12 +57,12 @@ describe("scoutloop board CLI", () => {
     expect(stderr).toMatch(/board stopped: .*"eventsScored":40/);
   }, 20000);
 
-  it("usage errors are one line with exit code 2", () => {
+  it("a bad profile is one line with exit code 3, a bad --fault exit code 2", () => {
     const dir = mkdtempSync(join(tmpdir(), "scoutloop-cli-"));
     const bad = join(dir, "bad.json");
     writeFileSync(bad, JSON.stringify({ name: "x" }));
     const check = spawnSync(process.execPath, [CLI, "board", "check", bad], { encoding: "utf8", timeout: 10000 });
-    expect(check.status).toBe(2);
+    expect(check.status).toBe(3);
     expect(check.stderr.trim().split("\n")).toHaveLength(1);
     expect(check.stderr).toMatch(/invalid board profile .*transport: expected an object/);
     const fault = spawnSync(process.execPath, [CLI, "board", "serve", "--profile", "emulator-zmq", "--model", bad, "--fault", "drop=2"], { encoding: "utf8", timeout: 10000 });

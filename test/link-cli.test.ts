@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { runFrame } from "../src/cli/frame.js";
 import { runDeframe } from "../src/cli/deframe.js";
 import { runReplay } from "../src/cli/replay.js";
-import { UsageError } from "../src/cli/util.js";
+import { InputError, UsageError } from "../src/cli/util.js";
 
 describe("link CLI commands", () => {
   it("frame --gen → deframe → replay", async () => {
@@ -49,7 +49,7 @@ describe("link CLI commands", () => {
   it("usage errors are UsageErrors", async () => {
     await expect(runFrame(undefined, { out: "/tmp/never.raw", seed: 1, orbitsPerPacket: 1, streams: "muon" })).rejects.toThrow(UsageError);
     await expect(runFrame(undefined, { out: "/tmp/never.raw", gen: 1, seed: 1, orbitsPerPacket: 1, streams: "pixels" })).rejects.toThrow(/unknown stream/);
-    await expect(runDeframe("/nonexistent.raw", { core: "native", faults: 1 })).rejects.toThrow(UsageError);
+    await expect(runDeframe("/nonexistent.raw", { core: "native", faults: 1 })).rejects.toThrow(InputError);
     await expect(runReplay("/nonexistent.raw", { rate: "warp", queue: 1, consumerUs: 0, loops: 1 })).rejects.toThrow(/rate must be/);
   });
 });

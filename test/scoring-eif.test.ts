@@ -191,7 +191,7 @@ describe("scoutloop train --model eif", () => {
     }
     writeFileSync(join(dir, "broken.json"), JSON.stringify({ format: "scoutloop-model", version: 1, kind: "eif", nFeatures: 57, trees: [] }));
     const r = cliSync(["score", "--model", join(dir, "broken.json"), "--gen-orbits", "1"]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/invalid model .*broken.json: eif.trees: expected a non-empty array of trees/);
   });
 });

@@ -60,17 +60,17 @@ describe("CLI train / score / eval", () => {
     expect(ev.agreement.fraction).toBeGreaterThan(0.99);
   }, 60_000);
 
-  it("usage errors are one line with exit code 2; a bad model file exits 1", () => {
+  it("usage errors are one line with exit code 2; a bad model file exits 3", () => {
     const r1 = run("eval", "--model", "m.json");
     expect(r1.status).toBe(2);
     expect(r1.stderr.trim().split("\n")).toHaveLength(1);
     const r2 = run("score", "--model", join(FIX, "missing.json"), "--gen-orbits", "1");
-    expect(r2.status).toBe(1);
+    expect(r2.status).toBe(3);
     expect(r2.stderr).toMatch(/cannot read model/);
     const r3 = run("train", "--model", "svm", "--out", "x.json", "--gen-orbits", "1");
     expect(r3.status).toBe(2);
     const r4 = run("score", "--model", join(FIX, "conifer-tiny.json"), "--gen-orbits", "1");
-    expect(r4.status).toBe(1);
+    expect(r4.status).toBe(3);
     expect(r4.stderr).toMatch(/expects 3 features/);
   });
 });

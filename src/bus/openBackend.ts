@@ -5,6 +5,7 @@
  * formats or another model would produce mismatches that say nothing about the firmware.
  */
 import { BoardClient } from "../hil/client.js";
+import { BoardMismatchError } from "../hil/errors.js";
 import { profileForModel, startEmulator, type Emulator } from "../hil/emulator.js";
 import { loadProfile, profileAddress, type BoardProfile } from "../hil/profile.js";
 import type { HelloInfo } from "../hil/protocol.js";
@@ -86,7 +87,7 @@ export async function openBackend(spec: BackendSpec, ctx: BackendContext): Promi
       const mismatch = helloMismatch(client.hello, ctx.model);
       if (mismatch) {
         await client.close();
-        throw new Error(`board ${profile.name} does not compute with this model: ${mismatch}`);
+        throw new BoardMismatchError(profile.name, [`it does not compute with this model: ${mismatch}`]);
       }
       return { scorer: boardScorer(client, ctx.name), describe: describeHello(client.hello, profileAddress(profile)), client, close: () => client.close() };
     }

@@ -3,9 +3,11 @@
  * file (src/io), or a link capture (raw DMA file, EMP/APx pattern file; captureSource.ts). Each
  * source is an iterable of orbit batches plus a close().
  */
+import { existsSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import type { OrbitBatch } from "../events/batch.js";
 import { Adc2021File, adc2021Orbits, readJsonl } from "../io/index.js";
+import { FileFormatError } from "../io/errors.js";
 import { generateOrbits, type SignalName } from "../trigger/index.js";
 import { patternCaptureSource, rawCaptureSource } from "./captureSource.js";
 
@@ -61,6 +63,9 @@ export async function openSource(spec: SourceSpec): Promise<OrbitSource> {
       close: () => {},
     };
   }
+  // One line and one exit code for a missing or odd input, whatever its kind (FileFormatError).
+  if (!existsSync(spec.in)) throw new FileFormatError(spec.in, "no such file");
+  if (!statSync(spec.in).isFile()) throw new FileFormatError(spec.in, "not a regular file");
   const ext = extname(spec.in).toLowerCase();
   if (ext === ".h5" || ext === ".hdf5") {
     const file = await Adc2021File.open(spec.in);
@@ -96,5 +101,5 @@ export async function openSource(spec: SourceSpec): Promise<OrbitSource> {
       close: () => cap.close(),
     };
   }
-  throw new Error(`${spec.in}: unsupported input (expected .h5, .hdf5, .jsonl, .raw or an EMP/APx pattern .txt)`);
+  throw new FileFormatError(spec.in, "unsupported input (expected .h5, .hdf5, .jsonl, .raw or an EMP/APx pattern .txt)");
 }

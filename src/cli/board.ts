@@ -4,18 +4,13 @@
  */
 import { Command, Option } from "commander";
 import { FaultSpecError, formatFaultSpec, parseFaultSpec } from "../hil/faults.js";
-import { loadProfile, profileAddress, ProfileError, type BoardProfile } from "../hil/profile.js";
+import { loadProfile, profileAddress, type BoardProfile } from "../hil/profile.js";
 import { vectorsMarkdown } from "../hil/vectors.js";
 import { emit, intOption, UsageError } from "./util.js";
 
-/** Load a profile; a bad one is a usage error (exit 2). */
+/** A profile by path or shipped name; a bad one is a ProfileError (exit 3, like every bad input file). */
 export function profileOrUsage(p: string): BoardProfile {
-  try {
-    return loadProfile(p);
-  } catch (err) {
-    if (err instanceof ProfileError) throw new UsageError(err.message);
-    throw err;
-  }
+  return loadProfile(p);
 }
 
 function serveCommand(): Command {

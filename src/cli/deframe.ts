@@ -4,13 +4,14 @@
  */
 import { Command, Option } from "commander";
 import type { DeframerStats, FaultKind, FaultRecord } from "../link/index.js";
-import { emit, intOption, requireFile, UsageError } from "./util.js";
+import { emit, intOption, requireFile, ResultFailed, UsageError } from "./util.js";
 
 interface DeframeCliOptions {
   core: "native" | "ts";
   header?: "scoutloop" | "scdaq";
   stream?: "muon" | "calo";
   faults: number;
+  expectFailures?: boolean;
   json?: boolean;
 }
 
@@ -63,6 +64,16 @@ function human(r: DeframeSummary, FAULT_KINDS: readonly FaultKind[]): string {
   return out.join("\n");
 }
 
+/** What makes a capture bad: no orbit at all, or any counted fault. */
+export function deframeProblems(r: DeframeSummary, FAULT_KINDS: readonly FaultKind[]): string[] {
+  const out: string[] = [];
+  const orbits = Object.values(r.stats.streams).reduce((n, c) => n + c.orbits, 0);
+  if (orbits === 0) out.push("no valid orbit in the capture");
+  const faults = FAULT_KINDS.filter((k) => r.stats.faults[k].count > 0).map((k) => `${k} ${r.stats.faults[k].count}`);
+  if (faults.length) out.push(`link faults: ${faults.join(", ")}`);
+  return out;
+}
+
 export function deframeCommand(): Command {
   return new Command("deframe")
     .description("validate and decode a raw scouting link capture (.raw): orbits, BX, objects, faults by kind")
@@ -71,10 +82,13 @@ export function deframeCommand(): Command {
     .addOption(new Option("--header <mode>", "orbit header: scoutloop (marker, SDS id, block count) or scdaq (only the orbit number; orbits found by their trailer)").choices(["scoutloop", "scdaq"]).default("scoutloop"))
     .addOption(new Option("--stream <name>", "stream of the capture (needed with --header scdaq)").choices(["muon", "calo"]))
     .option("--faults <n>", "fault records (kind + byte offset) to keep", intOption(0, 1_000_000), 100)
+    .option("--expect-failures", "link faults are expected (a capture damaged on purpose): reported, exit 0")
     .option("--json", "print the summary as JSON")
     .action(async (input: string, opts: DeframeCliOptions) => {
       const r = await runDeframe(input, opts);
       const { FAULT_KINDS } = await import("../link/index.js");
       emit(Boolean(opts.json), r, () => human(r, FAULT_KINDS));
+      const reasons = deframeProblems(r, FAULT_KINDS);
+      if (reasons.length > 0 && !(opts.expectFailures && r.stats.packets > 0)) throw new ResultFailed(reasons, "deframe");
     });
 }

@@ -9,7 +9,7 @@ import { loadModel } from "../scoring/load.js";
 import { nativeScorer } from "../scoring/native.js";
 import { SIGNALS } from "../trigger/signals.js";
 import { kfoldCompare, trainerFor, type KFoldCandidate } from "../study/kfold.js";
-import { emit, intOption, numberOption, Progress, UsageError } from "./util.js";
+import { emit, intOption, numberOption, Progress, UsageError, InputError } from "./util.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -47,7 +47,7 @@ export function evalCommand(): Command {
       let model = loadModel(o.model);
       if (model.floatOnly && (o.fixed || o.native)) throw new UsageError(`model ${o.model} (${model.kind}) is float-only: --fixed and --native are not available for it`);
       if (o.native) model = nativeScorer(model);
-      if (model.nFeatures !== N_FEATURES) throw new Error(`model ${o.model} expects ${model.nFeatures} features per event; events carry the ${N_FEATURES} AXOL1TL features`);
+      if (model.nFeatures !== N_FEATURES) throw new InputError(`model ${o.model} expects ${model.nFeatures} features per event; events carry the ${N_FEATURES} AXOL1TL features`);
       const steps = 1 + (o.gen ? SIGNALS.length : o.sig.length);
       const progress = new Progress("eval", steps * 2, !o.json);
       let done = 0;

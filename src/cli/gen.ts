@@ -123,7 +123,7 @@ function human(s: GenSummary): string {
     `  seed ${s.seed}, preset ${s.preset}, signal ${s.signal ?? "none"}${s.signal ? ` at ${s.injectFraction}` : ""}`,
     `  labels: ${labels}`,
     `  objects: ${objects}`,
-    s.output ? `  wrote ${s.output} (${s.format}, ${s.bytes} bytes)` : "  no --out given: nothing written",
+    s.output ? `  wrote ${s.output} (${s.format}, ${s.bytes} bytes)` : "  nothing written (no output file)",
   ].join("\n");
 }
 
@@ -132,7 +132,7 @@ export function genCommand(): Command {
     .description("generate synthetic L1 scouting events (background and/or a signal) to HDF5 (ADC2021 layout) or JSONL")
     .option("--orbits <n>", `number of orbits to generate (default ${DEFAULT_ORBITS})`, intOption(0, MAX_ORBITS))
     .option("--events <n>", "number of events (filled BX) to generate instead of whole orbits", intOption(0, MAX_EVENTS))
-    .option("-o, --out <file>", "output file; the extension picks the format: .h5/.hdf5 (ADC2021 layout) or .jsonl")
+    .option("-o, --out <file>", "output file (required); the extension picks the format: .h5/.hdf5 (ADC2021 layout) or .jsonl")
     .option("--seed <n>", "generator seed", intOption(0, Number.MAX_SAFE_INTEGER), 1)
     .addOption(new Option("--signal <name>", "signal to inject").choices([...SIGNALS]))
     .option("--inject-fraction <f>", "fraction of filled BX carrying the signal (default 0.01 with --signal)", numberOption(0, 1))
@@ -142,6 +142,9 @@ export function genCommand(): Command {
     .option("--first-orbit <n>", "number of the first orbit", intOption(0, 0x7fffffff), 1)
     .option("--json", "print the summary as JSON")
     .action(async (opts: GenOptions) => {
+      // On the command line, generating and writing nothing is always a mistake (runGen called
+      // from a script may want the statistics alone).
+      if (!opts.out) throw new UsageError("gen needs --out FILE (.h5, .hdf5 or .jsonl)");
       const summary = await runGen(opts);
       emit(Boolean(opts.json), summary, () => human(summary));
     });

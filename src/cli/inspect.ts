@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { FileFormatError } from "../io/errors.js";
 import { type FileSummary, INSPECTORS, inspectFile, inspectorFor } from "../io/inspect.js";
 import { STAT_KINDS } from "../io/stats.js";
-import { emit, UsageError } from "./util.js";
+import { emit, UsageError, InputError } from "./util.js";
 
 const fmtRange = (r: [number, number] | null, digits: number) => (r ? `${r[0].toFixed(digits)} .. ${r[1].toFixed(digits)}` : "-");
 
@@ -37,13 +37,13 @@ export function inspectCommand(): Command {
     .argument("<file>", "file to inspect")
     .option("--json", "print the summary as JSON")
     .action(async (file: string, opts: { json?: boolean }) => {
-      if (!inspectorFor(file)) throw new UsageError(`${file}: unknown file type (known: ${known})`);
+      if (!inspectorFor(file)) throw new InputError(`${file}: unknown file type (known: ${known})`);
       let summary: FileSummary;
       try {
         summary = await inspectFile(file);
       } catch (err) {
-        if (err instanceof FileFormatError) throw err; // one line, exit 1
-        throw new Error(`${file}: ${(err as Error).message.split("\n")[0]}`);
+        if (err instanceof FileFormatError) throw err; // one line, exit 3
+        throw new InputError(`${file}: ${(err as Error).message.split("\n")[0]}`);
       }
       emit(Boolean(opts.json), summary, () => human(summary));
     });

@@ -1,13 +1,13 @@
 /**
- * `scoutloop` command line. Errors come out as one clear line: usage mistakes exit 2,
- * failures of the work itself exit 1.
+ * `scoutloop` command line. Errors come out as one clear line; the exit code says which kind of
+ * failure it was (errors.ts, table in docs/cli.md): 1 bad verdict, 2 usage, 3 input file, 4 board.
  */
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../native.js";
 import { COMMANDS } from "./commands.js";
-import { UsageError } from "./util.js";
+import { ExitCode, errorLine, exitCodeOf } from "./errors.js";
 
 const version = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version as string;
 
@@ -33,16 +33,11 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       // Help and version requests end here too, with exit code 0; commander already printed them.
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
-      return 2;
+      return ExitCode.USAGE;
     }
-    if (err instanceof UsageError) {
-      process.stderr.write(`scoutloop: ${err.message}\n`);
-      return 2;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`scoutloop: ${message.split("\n")[0]}\n`);
+    process.stderr.write(`scoutloop: ${errorLine(err)}\n`);
     if (process.env.SCOUTLOOP_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    return 1;
+    return exitCodeOf(err);
   }
 }
 
@@ -52,7 +47,7 @@ main(process.argv).then(
     if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`scoutloop: ${String(err)}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`scoutloop: ${errorLine(err)}\n`);
+    process.exitCode = ExitCode.INTERNAL;
   },
 );

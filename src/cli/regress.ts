@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { PACKAGE_ROOT } from "../native.js";
 import { formatDifference } from "../regress/diff.js";
 import { regressJunit } from "../regress/junit.js";
-import { emit, intOption, UsageError } from "./util.js";
+import { emit, intOption, ResultFailed, UsageError } from "./util.js";
 
 export function regressCommand(): Command {
   return new Command("regress")
@@ -51,6 +51,6 @@ Examples:
       const failed = results.filter((r) => !r.ok).length;
       // Thrown, not process.exitCode: main.ts sets the exit code from the action's outcome. On --update
       // only sets that could not run or whose spec's assertions failed count.
-      if (failed > 0) throw new Error(`${failed} of ${results.length} golden sets ${o.update ? "failed" : "differ"}`);
+      if (failed > 0) throw new ResultFailed([`${failed} of ${results.length} golden sets ${o.update ? "failed" : "differ"}`], "regress");
     });
 }

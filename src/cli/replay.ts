@@ -8,13 +8,14 @@
 import { readFileSync, statSync } from "node:fs";
 import { Command } from "commander";
 import type { LinkRate, PacingReport } from "../link/index.js";
-import { emit, intOption, requireFile, UsageError } from "./util.js";
+import { emit, intOption, requireFile, ResultFailed, UsageError } from "./util.js";
 
 interface ReplayCliOptions {
   rate: string;
   queue: number;
   consumerUs: number;
   loops: number;
+  expectFailures?: boolean;
   json?: boolean;
 }
 
@@ -48,7 +49,7 @@ export async function runReplay(input: string, opts: ReplayCliOptions): Promise<
   const bytes = readFileSync(input);
   // Find the orbits once; replay sends each orbit's bytes as one unit.
   const { orbits } = deframeAll(bytes, { core: "native", materialize: false });
-  if (orbits.length === 0) throw new Error(`${input}: no valid orbits to replay`);
+  if (orbits.length === 0) throw new ResultFailed([`${input}: no valid orbits to replay`], "replay");
   const units: Uint8Array[] = [];
   for (let l = 0; l < opts.loops; l++) for (const o of orbits) units.push(bytes.subarray(o.offset, o.offset + o.bytes));
   const consumer = new Deframer({ core: "native", materialize: false });
@@ -79,9 +80,14 @@ export function replayCommand(): Command {
     .option("--queue <n>", "consumer queue length before orbits are dropped", intOption(1, 1_000_000), 16)
     .option("--consumer-us <n>", "extra work per orbit in the consumer, µs (simulates a slow stage)", intOption(0, 10_000_000), 0)
     .option("--loops <n>", "replay the capture this many times", intOption(1, 1_000_000), 1)
+    .option("--expect-failures", "dropped orbits and consumer faults are expected (e.g. a deliberately slow --consumer-us): reported, exit 0")
     .option("--json", "print the summary as JSON")
     .action(async (input: string, opts: ReplayCliOptions) => {
       const r = await runReplay(input, opts);
       emit(Boolean(opts.json), r, () => human(r));
+      const reasons: string[] = [];
+      if (r.report.dropped > 0) reasons.push(`${r.report.dropped} of ${r.report.offered} orbits dropped`);
+      if (r.consumerFaults > 0) reasons.push(`${r.consumerFaults} link faults in the consumer`);
+      if (reasons.length > 0 && !opts.expectFailures) throw new ResultFailed(reasons, "replay");
     });
 }

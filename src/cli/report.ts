@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../native.js";
-import { emit, intOption } from "./util.js";
+import { emit, intOption, InputError } from "./util.js";
 
 export function toolVersion(): string {
   return JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version as string;
@@ -40,7 +40,7 @@ export function reportCommand(): Command {
       const found = { summary: !!run.summary, record: !!run.record, ...Object.fromEntries(STUDY_REPORTS.map((s) => [s.id, run.studies.some((x) => x.study === s)])) };
       // Nothing to show and nothing wrong to report: most likely the wrong directory.
       if (!Object.values(found).some(Boolean) && run.problems.length === 0) {
-        throw new Error(`${dir}: no run files (summary.json, record.json, ${STUDY_REPORTS.map((s) => s.file).join(", ")}); write them with \`scoutloop run --report ${dir}\`, or use --gen`);
+        throw new InputError(`${dir}: no run files (summary.json, record.json, ${STUDY_REPORTS.map((s) => s.file).join(", ")}); write them with \`scoutloop run --report ${dir}\`, or use --gen`);
       }
       const html = renderRunReport(run);
       const out = o.out ?? join(dir, "report.html");

@@ -10,7 +10,7 @@ import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { COMPARE_FIELDS, type CompareField } from "../compare/comparator.js";
 import type { RunSummary } from "../compare/summary.js";
 import type { SessionOptions } from "../bus/session.js";
-import { Progress, UsageError, emit, intOption, numberOption } from "./util.js";
+import { Progress, ResultFailed, UsageError, emit, intOption, numberOption } from "./util.js";
 
 /** Options `run` and `compare` share: source, clock, link, comparison, output. */
 export function addSessionOptions(cmd: Command): Command {
@@ -36,6 +36,7 @@ export function addSessionOptions(cmd: Command): Command {
     .option("--ignore <fields>", `fields not compared (${COMPARE_FIELDS.join(",")})`)
     .option("--keep <k>", "mismatching events kept in full", intOption(0, 100_000), 10)
     .option("--mismatch-tb <dir>", "write the kept mismatching events as an hls4ml testbench (tb_input_features.dat, tb_output_predictions.dat; raw words beside)")
+    .option("--expect-failures", "failed events and dropped orbits are expected (e.g. a board that is unplugged on purpose): reported, exit 0")
     .option("--json", "print the summary as JSON")
     .option("--report <dir>", "write summary.json, junit.xml and record.json (for `scoutloop report DIR`) into this directory");
 }
@@ -62,6 +63,7 @@ export interface SessionCliOptions {
   mismatchTb?: string;
   ignore?: string;
   keep: number;
+  expectFailures?: boolean;
   json?: boolean;
   report?: string;
 }
@@ -110,7 +112,7 @@ export function sessionFromCli(o: SessionCliOptions): Omit<SessionOptions, "a" |
   };
 }
 
-/** Run a session with a progress line, then print / write the summary; throw (exit 1) on a bad run. */
+/** Run a session with a progress line, then print / write the summary; throw ResultFailed (exit 1) on a bad verdict. */
 export async function runAndReport(session: SessionOptions, o: SessionCliOptions, suite: string): Promise<RunSummary> {
   let progress: Progress | undefined;
   let formats: { input: { width: number; int: number }; output: { width: number; int: number } } | undefined;
@@ -137,11 +139,10 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
   });
   progress?.done();
   const summary = result.summary;
-  // A run that saw no events proves nothing (e.g. a capture that is all garbage): say so and fail.
-  if (summary.accounting.events.in === 0) {
-    const faults = Object.entries(summary.linkFaults).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ");
-    summary.problems.push(`no events: the input gave no orbits with events${faults ? ` (link faults: ${faults})` : ""}`);
-  }
+  const { settleVerdict } = await import("../compare/verdict.js");
+  const verdict = settleVerdict(summary, { expectFailures: o.expectFailures, injectedWrongBits: injectedWrongBits(summary) });
+  summary.problems = verdict.problems;
+  summary.declared = verdict.declared;
   if (o.report) {
     writeReport(o.report, summary, suite);
     // Per-event samples for the HTML report (`scoutloop report DIR`).
@@ -154,8 +155,18 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
   }
   emit(Boolean(o.json), summary, () => formatSummary(summary));
   // The summary is out; a bad run (mismatches, books not balancing) still has to fail for CI.
-  if (summary.problems.length > 0) throw new Error(`run failed: ${summary.problems.join("; ")}`);
+  if (summary.problems.length > 0) throw new ResultFailed(summary.problems, suite.replace(/^scoutloop /, ""));
   return summary;
+}
+
+/** Scores an in-process emulator corrupted on purpose (wrong-bits), or null when none was told to. */
+function injectedWrongBits(summary: RunSummary): number | null {
+  let total: number | null = null;
+  for (const b of Object.values(summary.backends ?? {})) {
+    const emu = (b as { emulator?: { faults: { wrongBits: number }; injectedWrongBits: number } }).emulator;
+    if (emu && emu.faults.wrongBits > 0) total = (total ?? 0) + emu.injectedWrongBits;
+  }
+  return total;
 }
 
 export function runCommand(): Command {

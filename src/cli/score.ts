@@ -10,7 +10,7 @@ import { nativeScorer } from "../scoring/native.js";
 import { fixedBudget } from "../scoring/budget.js";
 import type { Normalisation } from "../scoring/normalise.js";
 import { SIGNALS, type SignalName } from "../trigger/signals.js";
-import { emit, intOption, UsageError } from "./util.js";
+import { emit, intOption, UsageError, InputError } from "./util.js";
 
 /** Scores of every row in the chosen arithmetic (fixed: raw bits and their values). */
 export function scoreRows(model: ScoringModel, features: Float32Array, n: number, fixed: boolean): { values: Float64Array; raw?: Int32Array } {
@@ -47,7 +47,7 @@ export function scoreCommand(): Command {
       const reference = model;
       if (model.floatOnly && (o.fixed || o.native)) throw new UsageError(`model ${o.model} (${model.kind}) is float-only: --fixed and --native are not available for it`);
       if (o.native) model = nativeScorer(model);
-      if (model.nFeatures !== N_FEATURES) throw new Error(`model ${o.model} expects ${model.nFeatures} features per event; events carry the ${N_FEATURES} AXOL1TL features`);
+      if (model.nFeatures !== N_FEATURES) throw new InputError(`model ${o.model} expects ${model.nFeatures} features per event; events carry the ${N_FEATURES} AXOL1TL features`);
       const data = await loadFeatures({ in: o.in, genOrbits: o.genOrbits, seed: o.seed, signal: o.signal as SignalName | undefined, maxEvents: o.maxEvents });
       const t0 = performance.now();
       const { values, raw } = scoreRows(model, data.features, data.n, Boolean(o.fixed));

@@ -1,16 +1,14 @@
-/** Shared CLI plumbing: usage errors (exit 2), one-line failures (exit 1), progress, option parsing. */
+/** Shared CLI plumbing: input checks, progress, option parsing (exit codes and error classes: errors.ts). */
 import { InvalidArgumentError } from "commander";
 import { existsSync, statSync } from "node:fs";
+import { InputError } from "./errors.js";
 
-/** A mistake in how the command was called: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError, InputError, ResultFailed, ExitCode } from "./errors.js";
 
-/** An input path that must be a regular file: a usage error naming what is wrong otherwise. */
+/** An input path that must be a regular file: an InputError (exit 3) naming what is wrong otherwise. */
 export function requireFile(path: string): void {
-  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
-  if (!statSync(path).isFile()) throw new UsageError(`${path}: not a regular file`);
+  if (!existsSync(path)) throw new InputError(`${path}: no such file`);
+  if (!statSync(path).isFile()) throw new InputError(`${path}: not a regular file`);
 }
 
 /** Parse an integer option (commander argParser), with a clear message on bad input. */

@@ -8,6 +8,13 @@
  */
 import { SCORED, type ScoreBatch } from "./results.js";
 
+/**
+ * Reply flag the scoutloop emulator sets on scores it corrupted on purpose (protocol ReplyFlag
+ * FAULT_INJECTED). Mismatches carrying it are counted apart, so a run with injected faults can
+ * check that exactly the injected events disagreed; firmware must never set it.
+ */
+export const FAULT_INJECTED_FLAG = 0x80;
+
 /** Fields the comparator knows. `raw` and `flags` are compared only when both sides have them. */
 export const COMPARE_FIELDS = ["raw", "value", "flags"] as const;
 export type CompareField = (typeof COMPARE_FIELDS)[number];
@@ -68,6 +75,8 @@ export interface ComparisonSummary {
   orphans: number;
   matched: number;
   mismatches: number;
+  /** Mismatches on events one side flagged FAULT_INJECTED (part of `mismatches`). */
+  injectedMismatches: number;
   fields: Record<CompareField, FieldCounter>;
   firstMismatches: MismatchRecord[];
 }
@@ -101,6 +110,7 @@ export class Comparator {
   private unpaired = 0;
   private orphans = 0;
   private mismatches = 0;
+  private injectedMismatches = 0;
   private readonly first: MismatchRecord[] = [];
   /** bx -> index in the B batch, reused; -1 = absent. */
   private readonly bxIndex = new Int32Array(1 << 16).fill(-1);
@@ -163,6 +173,7 @@ export class Comparator {
       }
       if (bad === 0) continue;
       this.mismatches++;
+      if (((a.flags ? a.flags[i] : 0) | (b.flags ? b.flags[j] : 0)) & FAULT_INJECTED_FLAG) this.injectedMismatches++;
       if (this.first.length < this.keepFirst) this.first.push(this.record(a, i, b, j, bad, inputs));
     }
     this.orphans += b.n - seenInB;
@@ -205,6 +216,7 @@ export class Comparator {
       orphans: this.orphans,
       matched: this.paired - this.mismatches,
       mismatches: this.mismatches,
+      injectedMismatches: this.injectedMismatches,
       fields: {
         raw: { ...this.fields.raw },
         value: { ...this.fields.value },

@@ -32,6 +32,7 @@ export function formatSummary(s: RunSummary): string {
   );
   const faults = Object.entries(s.linkFaults).filter(([, n]) => n > 0);
   if (faults.length) lines.push(`link faults: ${faults.map(([k, n]) => `${k} ${n}`).join(", ")}`);
-  lines.push(s.problems.length === 0 ? "result: OK" : `result: FAILED — ${s.problems.join("; ")}`);
+  const declared = s.declared?.length ? ` (declared: ${s.declared.join("; ")})` : "";
+  lines.push(s.problems.length === 0 ? `result: OK${declared}` : `result: FAILED (${s.problems.join("; ")})`);
   return lines.join("\n");
 }

@@ -37,6 +37,8 @@ export interface RunSummary {
   backends?: Record<string, unknown>;
   /** Failed checks, as sentences (empty = good run). */
   problems: string[];
+  /** Failed checks the user declared beforehand (--expect-failures, injected faults), as sentences. */
+  declared?: string[];
 }
 
 /** Each check a CI job sees as a test case. */

@@ -13,6 +13,7 @@
  *    bin holds at least `minCount` observed or expected events.
  */
 import type { OrbitBatch } from "../events/batch.js";
+import { FileFormatError } from "../io/errors.js";
 import { emptyHistogram, fill, linearEdges, type Histogram } from "../stats/histogram.js";
 import { applySelection, type Selection } from "./selection.js";
 import { binPValues, pToZ } from "../stats/pvalues.js";
@@ -131,7 +132,7 @@ export function compareToReference(
   const zThreshold = opts.zThreshold ?? 3;
   const minCount = opts.minCount ?? 5;
   if (!(systematic >= 0) || !(zThreshold > 0) || !(minCount >= 0)) throw new RangeError("systematic ≥ 0, z threshold > 0 and min count ≥ 0 required");
-  if (reference.events === 0) throw new RangeError("the reference run has no events");
+  if (reference.events === 0) throw new FileFormatError(describe.reference, "the reference run has no events");
   const scale = observed.events / reference.events;
   let flaggedBins = 0;
   const channels = observed.channels.map((ch) => {

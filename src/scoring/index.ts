@@ -14,3 +14,4 @@ export * from "./gmm.js";
 export * from "./nn-train.js";
 export * from "./inputs.js";
 export * from "./evaluate.js";
+export * from "./validate.js";

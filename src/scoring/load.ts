@@ -1,11 +1,11 @@
 /** `loadModel`: one entry point for every model file we read (ours, conifer, isotree). */
-import { readFileSync } from "node:fs";
 import { eifFromJSON } from "./eiforest.js";
 import { gmmFromJSON } from "./gmm.js";
 import { iforestFromJSON } from "./iforest.js";
 import { importConifer, importIsotree, isConiferJson, isIsotreeJson } from "./iforest-io.js";
 import type { ScoringModel } from "./model.js";
 import { denseNetFromJSON } from "./nn.js";
+import { MODEL_LIMITS, ModelFileError, readJsonBounded } from "./validate.js";
 
 type Loader = (json: Record<string, unknown>) => ScoringModel;
 const LOADERS: Record<string, Loader> = { iforest: iforestFromJSON, eif: eifFromJSON, ae: denseNetFromJSON, vae: denseNetFromJSON, gmm: gmmFromJSON };
@@ -15,30 +15,18 @@ export function registerModelLoader(kind: string, loader: Loader): void {
   LOADERS[kind] = loader;
 }
 
-const MAX_MODEL_BYTES = 512 * 1024 * 1024;
-
 /**
  * Load a model from a parsed JSON value or a file path. Accepts scoutloop model JSON, conifer JSON
  * and isotree `to_json()` output wrapped as `{ "isotree": <to_json output>, "sampleSize": ψ }`.
- * Every problem comes out as one clear error naming the file.
+ * The file is bounded in bytes before it is read (MODEL_LIMITS.bytes); every problem comes out as
+ * one ModelFileError naming the file.
  */
 export function loadModel(jsonOrPath: unknown): ScoringModel {
   let json = jsonOrPath;
   let where = "model";
   if (typeof jsonOrPath === "string") {
     where = jsonOrPath;
-    let text: string;
-    try {
-      text = readFileSync(jsonOrPath, "utf8");
-    } catch (err) {
-      throw new Error(`cannot read model ${jsonOrPath}: ${(err as Error).message}`);
-    }
-    if (text.length > MAX_MODEL_BYTES) throw new Error(`model ${jsonOrPath} is larger than ${MAX_MODEL_BYTES} bytes`);
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new Error(`model ${jsonOrPath} is not valid JSON: ${(err as Error).message}`);
-    }
+    json = readJsonBounded(jsonOrPath, MODEL_LIMITS.bytes, "model");
   }
   try {
     if (!json || typeof json !== "object") throw new TypeError("expected a JSON object");
@@ -55,6 +43,6 @@ export function loadModel(jsonOrPath: unknown): ScoringModel {
     if (!loader) throw new RangeError(`unknown model kind "${String(o.kind)}" (expected ${Object.keys(LOADERS).join(", ")}, a conifer or an isotree model)`);
     return loader(o);
   } catch (err) {
-    throw new Error(`invalid model ${where}: ${(err as Error).message}`);
+    throw new ModelFileError(`invalid model ${where}: ${(err as Error).message}`);
   }
 }

@@ -3,6 +3,7 @@
  * seeded generator (the model comes from src/bus/model.ts `resolveModel`, as for runs).
  */
 import { openSource } from "../bus/sources.js";
+import { FileFormatError } from "../io/errors.js";
 import type { SignalName } from "../trigger/index.js";
 import { collectSample, selectRows, type EventSample } from "../scoring/sample.js";
 
@@ -28,7 +29,7 @@ export async function loadSample(spec: SampleSpec): Promise<{ sample: EventSampl
   const source = await openSource({ in: spec.in, orbits: spec.orbits, seed: spec.seed, signal: spec.signal, injectFraction: spec.injectFraction });
   try {
     const all = collectSample(source.orbits, spec.maxEvents);
-    if (all.n === 0) throw new Error(`${source.describe}: no events`);
+    if (all.n === 0) throw new FileFormatError(source.describe, "no events");
     const { sample, note } = keepTruth(all, spec.truth);
     if (sample.n === 0) throw new Error(`${source.describe}: no ${spec.truth} events`);
     return { sample, describe: note ? `${source.describe}, ${note}` : source.describe };
