@@ -186,10 +186,27 @@ void decodeAt(const uint8_t* b, size_t p, size_t end, int32_t* s, double* r) {
     fail(r, kBadHeader, 0);
     return;
   }
+  // An orbit trailer frame at an earlier block boundary: the block count is wrong, decided from
+  // the bytes already here (decodeTs.ts, same rule), so a count too large costs only this orbit.
+  for (uint32_t k = 0; k < nBlocks; k++) {
+    const size_t q = p + kHeader + size_t(k) * kBlock;
+    if (q + 32 > end) break;
+    bool trailer = true;
+    for (int link = 0; link < kLinks && trailer; link++) trailer = rd(b, q + 4 * link) == kBeefdead;
+    if (trailer) {
+      fail(r, kLengthMismatch, 0);
+      return;
+    }
+  }
   const size_t len = kHeader + size_t(nBlocks) * kBlock + kTrailer;  // bounded: nBlocks <= 3564
   if (avail < len) {
     fail(r, kNeedMore, 0);
     r[kNeed] = double(len);
+    return;
+  }
+  // No CRC flag but a CRC word in the trailer: the flag was cleared in transit.
+  if (!(flags & kFlagCrc) && rd(b, p + len - 4) != 0) {
+    fail(r, kCrcMismatch, double(len));
     return;
   }
   decodeBody(b, p, orbit, nBlocks, sds, flags, s, r);

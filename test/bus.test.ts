@@ -149,7 +149,8 @@ describe("pipeline", () => {
       bufferOrbits: 2,
     });
     const acc = s.accounting;
-    expect(s.problems).toEqual([]);
+    // drops (and the events they failed) fail the run
+    expect(s.problems.map((p) => p.slice(0, p.indexOf(": ")))).toEqual(["no-failures:software", "no-failures:board", "no-dropped-orbits"]);
     expect(acc.orbits.in).toBe(40);
     expect(acc.orbits.dropped).toBeGreaterThan(10);
     // every event of a dropped orbit fails "dropped-orbit" for both scorers; the rest is scored
@@ -197,7 +198,7 @@ describe("pipeline", () => {
     expect(corrupt(m.orbit, m.bx)).toBe(true);
     expect((m.a.raw! ^ m.b.raw!) >>> 0).toBe(8);
     expect(m.inputs).toHaveLength(57);
-    expect(s.problems).toHaveLength(1);
+    expect(s.problems.map((p) => p.split(":")[0])).toEqual(["no-mismatches", "no-failures"]); // failed events fail a run too
     expect(s.problems[0]).toMatch(/^no-mismatches/);
   });
 
@@ -216,7 +217,8 @@ describe("pipeline", () => {
     expect(s.accounting.scorers.board.failedByReason).toEqual({ "deframe-lost": lost });
     expect(s.comparison).toMatchObject({ paired: 100 - lost, unpaired: lost, mismatches: 0 });
     expect(s.linkFaults).toEqual({ "bx-lost": 5 });
-    expect(s.problems).toEqual([]);
+    expect(s.problems.map((p) => p.slice(0, p.indexOf(": ")))).toEqual(["no-failures:software", "no-failures:board"]);
+    expect(s.problems[1]).toBe(`no-failures:board: ${lost}/100 events failed (deframe-lost ${lost})`);
     // a link that loses whole orbits
     const s2 = await runPipeline({ source: toyOrbits(3, 4), model: toyModel, link: lossyLink, scorers: [softwareScorer(toyModel)] });
     expect(s2.accounting.scorers.software.failedByReason).toEqual({ "deframe-lost": 12 });
@@ -257,7 +259,7 @@ describe("pipeline", () => {
     const s = await runPipeline({ source: toyOrbits(3, 5), model: toyModel, scorers: [softwareScorer(toyModel), broken] });
     expect(s.accounting.scorers.board.failedByReason).toEqual({ "scorer-error": 15 });
     expect(s.accounting.scorers.software.scored).toBe(15);
-    expect(s.problems).toEqual([]);
+    expect(s.problems).toEqual(["no-failures:board: 15/15 events failed (scorer-error 15)"]);
     expect(reasonCode("scorer-error")).toBeGreaterThan(0);
   });
 

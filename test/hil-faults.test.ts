@@ -3,8 +3,8 @@ import { FaultRng, FaultSpecError, formatFaultSpec, parseFaultSpec } from "../sr
 
 describe("fault spec", () => {
   it("parses the documented example", () => {
-    const f = parseFaultSpec("drop=0.01,delay=5ms,corrupt=0.001,reorder,disconnect-after=7,wrong-bits=0.0001");
-    expect(f).toEqual({ drop: 0.01, delayMs: 5, corrupt: 0.001, reorder: true, disconnectAfter: 7, wrongBits: 0.0001 });
+    const f = parseFaultSpec("drop=0.01,delay=5ms,corrupt=0.001,reorder,disconnect-after=7,wrong-bits=0.0001,flag-lies=0.5");
+    expect(f).toEqual({ drop: 0.01, delayMs: 5, corrupt: 0.001, reorder: true, disconnectAfter: 7, wrongBits: 0.0001, flagLies: 0.5 });
     expect(parseFaultSpec(formatFaultSpec(f))).toEqual(f);
     expect(parseFaultSpec("delay=0.2s").delayMs).toBe(200);
     expect(formatFaultSpec(parseFaultSpec(""))).toBe("none");

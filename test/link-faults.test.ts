@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { concatBytes, deframeAll, frameOrbit, type FaultKind } from "../src/link/index.js";
+import { concatBytes, deframeAll, Deframer, frameOrbit, packetTrailer, type FaultKind } from "../src/link/index.js";
 import { randomBatch } from "./helpers/randomBatch.js";
 import { accountingError } from "./helpers/linkStreams.js";
 import type { OrbitBatch } from "../src/events/batch.js";
@@ -36,6 +36,39 @@ describe.each(["ts", "native"] as const)("deframer faults (%s)", (core) => {
     expect(r.orbits.map((o) => o.orbit)).toEqual([2]);
     expect(r.counts).toEqual({ lengthMismatch: 1 });
     expect(r.d.stats.faults.lengthMismatch.bytes).toBe(a.length);
+  });
+
+  it("a block count too large costs only its own orbit when orbits arrive one push at a time (issue 11)", () => {
+    const orbits = batches(6, 1, 0.9);
+    for (const delta of [1, 5, 100, 3000]) {
+      const d = new Deframer({ core });
+      const perPush = orbits.map((x, i) => {
+        const bytes = frameOrbit(x, "muon");
+        if (i === 2) setU32(bytes, 12, Math.min(3564, u32(bytes, 12) + delta));
+        return [...d.push(concatBytes([bytes, packetTrailer({ autorealign: 0, dropped: 0, orbitCounter: i + 1 })]))]
+          .filter((o) => o.batch).map((o) => o.orbit);
+      });
+      // every other orbit comes out of the very push that carried it
+      expect(perPush, `count +${delta}`).toEqual([[1], [2], [], [4], [5], [6]]);
+      expect(d.stats.faults.lengthMismatch.count).toBe(1);
+    }
+  });
+
+  it("a CRC orbit whose CRC flag was cleared in transit is not passed as clean (issue 11)", () => {
+    const [x, y] = batches(2);
+    const good = frameOrbit(y, "calo", { crc: true });
+    let passed = 0;
+    for (let k = 0; k < 80; k++) {
+      const bytes = frameOrbit(x, "calo", { crc: true });
+      bytes[9] &= ~1; // header word 2 bit 8: the CRC-present flag
+      if (k % 2) bytes[32 + ((k * 977) % (bytes.length - 32 - 4))] ^= 1 << (k % 8); // and some payload damage
+      const r = faults(concatBytes([bytes, good]), core);
+      if (r.orbits.some((o) => o.orbit === 1)) passed++;
+      expect(r.orbits.map((o) => o.orbit)).toContain(2);
+    }
+    expect(passed).toBe(0);
+    // without the CRC extension nothing changes: the trailer word is 0 and the orbit is clean
+    expect(faults(frameOrbit(x, "calo"), core).orbits.map((o) => o.orbit)).toEqual([1]);
   });
 
   it("flags bad headers, bitmap mismatches and BX outside 1..3564", () => {

@@ -81,7 +81,7 @@ describe("isolation forest", () => {
 
   it("malformed forests fail with one clear error", () => {
     const good = { feature: [0, -2, -2], threshold: [0.5, -2, -2], children_left: [1, -1, -1], children_right: [2, -1, -1], value: [0, 1, 1] };
-    expect(() => treesToForest([{ ...good, children_left: [5, -1, -1] }])).toThrow(/outside the tree/);
+    expect(() => treesToForest([{ ...good, children_left: [5, -1, -1] }])).toThrow(/children_left\[0\]: expected a node index in \[-1, 3\), got 5/);
     expect(() => loadModel({ kind: "iforest", nFeatures: 1, trees: [{ ...good, children_left: [0, -1, -1] }] })).toThrow(/reached twice/);
     expect(() => loadModel({ kind: "iforest", nFeatures: 1, trees: [{ ...good, feature: [3, -2, -2] }] })).toThrow(/feature 3/);
     expect(() => loadModel({ kind: "iforest", nFeatures: 1, trees: [{ ...good, value: [0, 1] }] })).toThrow(/expected 3 entries/);

@@ -83,7 +83,9 @@ export async function openBackend(spec: BackendSpec, ctx: BackendContext): Promi
       if (ctx.fault) throw new Error("--fault applies to the in-process emulated board only");
       const profile = loadProfile(spec.profile);
       if (profile.rtl) return openRtlBoard(profile, ctx);
-      const client = await BoardClient.connect({ profile, expectModelId: ctx.model.id, ...ctx.client });
+      // A model id is demanded only where the profile names one (a board without model ids, e.g.
+      // plain RTL, reports none); one the board does report must be this model's (helloMismatch).
+      const client = await BoardClient.connect({ profile, ...ctx.client });
       const mismatch = helloMismatch(client.hello, ctx.model);
       if (mismatch) {
         await client.close();

@@ -24,7 +24,7 @@ import {
   type InFlightInfo,
 } from "./errors.js";
 import type { BoardProfile } from "./profile.js";
-import { ErrorCode, MsgType, PROTOCOL_VERSION, REPLY_EVENT_BYTES, type ErrorInfo, type HelloInfo, type Message, type RawMessage } from "./protocol.js";
+import { ErrorCode, MAX_EVENTS, MsgType, PROTOCOL_VERSION, REPLY_EVENT_BYTES, type ErrorInfo, type HelloInfo, type Message, type RawMessage } from "./protocol.js";
 import { type HostTransport } from "./transport.js";
 import { SerialHostTransport } from "./transport-serial.js";
 import { ZmqHostTransport, type CurveClientKeys } from "./transport-zmq.js";
@@ -102,8 +102,12 @@ export interface ClientStats {
   pings: number;
   /** HELLOs redone after a silence to confirm the board's identity. */
   helloChecks: number;
-  /** PONGs whose cycle counter went backwards: the board was reset or replaced. */
+  /** PONGs or replies whose cycle counter went backwards: the board was reset or replaced. */
   boardResets: number;
+  /** PONGs that did not echo the PING's token. */
+  badPongs: number;
+  /** HELLOs that showed another board or model than the run's first (the run stops there). */
+  identityChanges: number;
   reconnects: number;
   failedEvents: number;
   transportFaults: Record<string, number>;
@@ -148,7 +152,7 @@ export function checkHello(hello: HelloInfo, profile: BoardProfile, expectModelI
   const outFmt = canonicalFormat(hello.outputFormat);
   if (outFmt !== profile.outputFormat) problems.push(`output format ${hello.outputFormat}, profile says ${profile.outputFormat}`);
   if (hello.nFeatures !== profile.nFeatures) problems.push(`${hello.nFeatures} features, profile says ${profile.nFeatures}`);
-  if (hello.maxBatch < 1) problems.push(`board max batch is ${hello.maxBatch}`);
+  if (hello.maxBatch < 1 || hello.maxBatch > MAX_EVENTS) problems.push(`board max batch is ${hello.maxBatch}, the protocol allows 1..${MAX_EVENTS}`);
   if (Math.round(profile.clockMHz * 1000) !== hello.clockKHz) problems.push(`clock ${hello.clockKHz / 1000} MHz, profile says ${profile.clockMHz} MHz`);
   for (const want of [profile.modelId, expectModelId]) {
     if (want !== undefined && hello.modelId !== want) problems.push(`model ${hello.modelId || "(none)"}, expected ${want}`);
@@ -157,6 +161,23 @@ export function checkHello(hello: HelloInfo, profile: BoardProfile, expectModelI
   if (profile.firmware?.hash && hello.firmwareHash !== profile.firmware.hash) problems.push(`firmware hash ${hello.firmwareHash}, profile says ${profile.firmware.hash}`);
   return problems;
 }
+
+/** Identity fields of a HELLO that must stay the same for the whole run. */
+const IDENTITY_FIELDS = [
+  "protocolVersion", "boardName", "firmwareId", "firmwareHash", "modelId", "inputFormat", "outputFormat",
+  "nFeatures", "maxBatch", "clockKHz", "latencyCycles", "initiationInterval",
+] as const;
+
+/** How a later HELLO differs from the run's first one; empty = the same board and model. */
+export function identityChanges(first: HelloInfo, now: HelloInfo): string[] {
+  return IDENTITY_FIELDS.filter((k) => first[k] !== now[k]).map((k) => `${k} ${JSON.stringify(first[k])} → ${JSON.stringify(now[k])}`);
+}
+
+/** ERROR replies in a row that make the host ask the board who it is again. */
+const ERROR_BURST = 3;
+
+/** Board ERROR codes that mean the request was damaged on the way (or the board is busy): resend. */
+const TRANSIENT_ERRORS: ReadonlySet<number> = new Set([ErrorCode.BUSY, ErrorCode.BAD_CRC, ErrorCode.BAD_LENGTH, ErrorCode.BAD_MAGIC]);
 
 export class BoardClient {
   private transport: HostTransport | null = null;
@@ -175,6 +196,12 @@ export class BoardClient {
   private lastReconnectTry = 0;
   private closed = false;
   private helloInfo!: HelloInfo;
+  /** The run's first HELLO: every later one is compared with it. */
+  private firstHello: HelloInfo | null = null;
+  /** Set when the board's identity changed: every event from then on fails as board-changed. */
+  private identityLost: string | null = null;
+  private errorsInARow = 0;
+  private identityCheck: Promise<boolean> | null = null;
   private readonly openTransport: () => Promise<HostTransport>;
   private readonly window: number;
   private readonly replyTimeoutMs: number;
@@ -184,6 +211,7 @@ export class BoardClient {
   private readonly counters = {
     requests: 0, replies: 0, retries: 0, timeouts: 0, gapResends: 0, badMessages: 0, crcErrors: 0,
     unmatchedReplies: 0, boardErrors: 0, pings: 0, helloChecks: 0, boardResets: 0, reconnects: 0, failedEvents: 0,
+    badPongs: 0, identityChanges: 0,
   };
   private readonly faultTotals: Record<string, number> = {};
 
@@ -255,9 +283,13 @@ export class BoardClient {
     if (msg.type !== MsgType.HELLO_REPLY) throw new BoardUnreachableError(`board ${this.profile.name} answered HELLO with type 0x${msg.type.toString(16)}`);
     const problems = checkHello(msg.hello, this.profile, this.opts.expectModelId);
     if (problems.length > 0) throw new BoardMismatchError(this.profile.name, problems);
-    if (this.helloInfo && msg.hello.modelId !== this.helloInfo.modelId) {
-      throw new BoardMismatchError(this.profile.name, [`model changed across reconnect: ${this.helloInfo.modelId} → ${msg.hello.modelId}`]);
-    }
+    if (this.firstHello) {
+      const changes = identityChanges(this.firstHello, msg.hello);
+      if (changes.length > 0) {
+        this.loseIdentity(`after reconnect: ${changes.join("; ")}`);
+        throw new BoardMismatchError(this.profile.name, [`identity changed across reconnect: ${changes.join("; ")}`]);
+      }
+    } else this.firstHello = msg.hello;
     this.helloInfo = msg.hello;
     this.down = false;
   }
@@ -292,7 +324,7 @@ export class BoardClient {
       // Control requests (HELLO/PING) of the old link are pointless now.
       for (const p of [...this.pending.values()]) if (!p.isScore) this.failPending(p, EventStatus.DISCONNECTED, "link lost");
       await this.dropTransport();
-      for (let attempt = 1; attempt <= this.reconnects && !this.closed; attempt++) {
+      for (let attempt = 1; attempt <= this.reconnects && !this.closed && !this.identityLost; attempt++) {
         this.counters.reconnects++;
         await sleep(Math.min(1000, 50 * attempt));
         try {
@@ -306,6 +338,7 @@ export class BoardClient {
       }
       this.down = true;
       this.lastReconnectTry = performance.now();
+      if (this.identityLost) return false;
       for (const p of [...this.pending.values()]) this.failPending(p, EventStatus.DISCONNECTED, `board ${this.profile.name} disconnected and did not come back`);
       return false;
     })().finally(() => {
@@ -329,11 +362,31 @@ export class BoardClient {
     p.sendOrder = ++this.sendCounter;
     p.sendNs = process.hrtime.bigint();
     p.sentAtMs = performance.now();
-    p.timer = setTimeout(() => this.onTimeout(p), p.timeoutMs);
+    // On a paced line the frame may wait behind others: the wait for the reply starts when it has
+    // left (re-armed below); until then a generous guard covers what is queued ahead of it.
+    p.timer = setTimeout(() => this.onTimeout(p), p.timeoutMs + (t?.backlogMs?.() ?? 0));
     if (!t) return; // a reconnect is under way; it resends everything pending
-    t.send(p.raw).catch(() => {
-      if (t === this.transport && !this.closed) void this.reconnect();
-    });
+    const attempt = p.attempts;
+    t.send(p.raw).then(
+      () => {
+        if (this.pending.get(p.seq) !== p || p.attempts !== attempt || !p.timer) return;
+        clearTimeout(p.timer);
+        p.sentAtMs = performance.now();
+        p.timer = setTimeout(() => this.onTimeout(p), p.timeoutMs);
+      },
+      () => {
+        if (t === this.transport && !this.closed) void this.reconnect();
+      },
+    );
+  }
+
+  /** Line time of the replies still owed on an ordered (serial) link: a PONG queues behind them. */
+  private inboundBacklogMs(): number {
+    const t = this.transport;
+    if (!t || !t.ordered) return 0;
+    let bytes = 0;
+    for (const q of this.pending.values()) if (q.isScore) bytes += 28 + q.events * REPLY_EVENT_BYTES;
+    return t.wireMs(bytes);
   }
 
   /** HELLO/PING style request: retry on timeout, resolve with the reply, reject on giving up. */
@@ -378,7 +431,13 @@ export class BoardClient {
 
   private onTimeout(p: Pending): void {
     p.timer = null;
-    if (this.pending.get(p.seq) !== p || this.closed) return;
+    // A reply may already sit unread behind a busy event loop (timers run before I/O): let the
+    // poll phase deliver it before giving a verdict.
+    setImmediate(() => this.timedOut(p));
+  }
+
+  private timedOut(p: Pending): void {
+    if (this.pending.get(p.seq) !== p || this.closed || p.timer) return;
     this.counters.timeouts++;
     if (p.attempts >= p.maxAttempts) {
       this.failPending(p, EventStatus.TIMEOUT, `no reply after ${p.attempts} attempts of ${p.timeoutMs} ms`);
@@ -419,12 +478,9 @@ export class BoardClient {
         const msg = await this.request(encodeHello(this.nextSeq()), MsgType.HELLO_REPLY, this.profile.timeouts.helloMs, 1);
         if (msg.type !== MsgType.HELLO_REPLY) throw new Error("no HELLO_REPLY");
         this.counters.helloChecks++;
-        const problems = checkHello(msg.hello, this.profile, this.opts.expectModelId);
-        if (msg.hello.modelId !== this.helloInfo.modelId) problems.push(`model changed: ${this.helloInfo.modelId} → ${msg.hello.modelId}`);
-        if (problems.length > 0) {
-          this.down = true;
-          this.lastReconnectTry = performance.now();
-          for (const q of [...this.pending.values()]) this.failPending(q, EventStatus.BOARD_ERROR, `board identity changed: ${problems.join("; ")}`);
+        const changes = identityChanges(this.firstHello ?? this.helloInfo, msg.hello);
+        if (changes.length > 0) {
+          this.loseIdentity(changes.join("; "));
           return false;
         }
         return true;
@@ -438,6 +494,46 @@ export class BoardClient {
     return this.liveness;
   }
 
+  /**
+   * The board is not the one the run started with: fail everything pending and everything to come
+   * as board-changed (never mix its scores in under the old identity), and say what changed.
+   */
+  private loseIdentity(what: string): void {
+    if (this.identityLost) return;
+    this.identityLost = `board ${this.profile.name} changed identity mid-run (${what})`;
+    this.counters.identityChanges++;
+    this.down = true;
+    for (const q of [...this.pending.values()]) this.failPending(q, q.isScore ? EventStatus.BOARD_CHANGED : EventStatus.DISCONNECTED, this.identityLost);
+  }
+
+  /** Why the board's identity was lost mid-run, or null. */
+  get identityLostReason(): string | null {
+    return this.identityLost;
+  }
+
+  /**
+   * A sign that the board restarted (cycle counter backwards, a burst of ERRORs): ask it who it is
+   * before trusting more of its replies. Shared by all waiters; true = still the same board.
+   */
+  private confirmIdentity(): Promise<boolean> {
+    if (this.identityLost) return Promise.resolve(false);
+    this.identityCheck ??= (async () => {
+      try {
+        const msg = await this.request(encodeHello(this.nextSeq()), MsgType.HELLO_REPLY, this.profile.timeouts.helloMs + this.inboundBacklogMs(), 2);
+        if (msg.type !== MsgType.HELLO_REPLY) return false;
+        this.counters.helloChecks++;
+        const changes = identityChanges(this.firstHello ?? this.helloInfo, msg.hello);
+        if (changes.length > 0) this.loseIdentity(changes.join("; "));
+        return changes.length === 0;
+      } catch {
+        return !this.identityLost; // no answer: the timeouts and reconnects deal with it
+      }
+    })().finally(() => {
+      this.identityCheck = null;
+    });
+    return this.identityCheck;
+  }
+
   /** Round trip of a PING in ns; rejects when no PONG comes in time. */
   async ping(timeoutMs = this.profile.timeouts.pingMs): Promise<number> {
     const t0 = process.hrtime.bigint();
@@ -448,8 +544,13 @@ export class BoardClient {
   /** PING the board; true when its cycle counter is behind what it already reported (a reset). */
   private async probe(timeoutMs: number): Promise<boolean> {
     this.counters.pings++;
-    const msg = await this.request(encodePing(this.nextSeq(), process.hrtime.bigint()), MsgType.PONG, timeoutMs, 1);
+    const token = process.hrtime.bigint();
+    const msg = await this.request(encodePing(this.nextSeq(), token), MsgType.PONG, timeoutMs + this.inboundBacklogMs(), 1);
     if (msg.type !== MsgType.PONG) return false;
+    if (msg.pong.token !== token) {
+      this.counters.badPongs++;
+      throw new Error(`PONG carries token ${msg.pong.token}, the PING sent ${token}`);
+    }
     const cycle = Number(msg.pong.boardCycle);
     const reset = cycle < this.boardCycleSeen;
     this.boardCycleSeen = cycle;
@@ -474,7 +575,8 @@ export class BoardClient {
     }
     if (msg.type === MsgType.ERROR) {
       this.counters.boardErrors++;
-      const transient = msg.error.code === ErrorCode.BUSY || msg.error.code === ErrorCode.BAD_CRC;
+      if (++this.errorsInARow === ERROR_BURST) void this.confirmIdentity();
+      const transient = TRANSIENT_ERRORS.has(msg.error.code);
       if (transient && p.attempts < p.maxAttempts) {
         // The request was damaged in transit or the board is busy: try again shortly.
         if (p.timer) clearTimeout(p.timer);
@@ -488,6 +590,7 @@ export class BoardClient {
       this.counters.badMessages++;
       return;
     }
+    this.errorsInARow = 0;
     if (p.isScore && this.transport?.ordered) this.resendOvertaken(p);
     if (!this.finish(p)) return;
     this.counters.replies++;
@@ -589,6 +692,10 @@ export class BoardClient {
       res.status.fill(EventStatus.CLOSED, first, first + n);
       return;
     }
+    if (this.identityLost) {
+      res.status.fill(EventStatus.BOARD_CHANGED, first, first + n);
+      return;
+    }
     if (this.down) {
       // Down after failed reconnects: one quick attempt per ping period, otherwise fail fast.
       const now = performance.now();
@@ -624,6 +731,18 @@ export class BoardClient {
       return;
     }
     const r = msg.reply;
+    // Cycle counter far behind what the board already reported: it restarted (or another board
+    // answers). Confirm who it is before these scores count.
+    const slack = this.window * this.maxBatch * Math.max(1, this.helloInfo.initiationInterval) + this.helloInfo.latencyCycles;
+    if (n > 0 && r.ingressCycle[0]! + slack < this.boardCycleSeen) {
+      this.counters.boardResets++;
+      this.boardCycleSeen = 0;
+      if (!(await this.confirmIdentity())) {
+        rec.error = this.makeError(p, EventStatus.BOARD_CHANGED, `seq ${p.seq}: ${this.identityLost ?? "board identity could not be confirmed"}`);
+        res.status.fill(EventStatus.BOARD_CHANGED, first, first + n);
+        return;
+      }
+    }
     for (let i = 0; i < n; i++) {
       const j = first + i;
       if (r.orbit[i] !== orbit[j] || r.bx[i] !== bx[j]) {

@@ -25,6 +25,7 @@ import {
   ProtocolError,
   ScoreScratch,
 } from "./codec.js";
+import { replyFlags } from "./flags.js";
 import { FaultRng, NO_FAULTS, parseFaultSpec, type FaultSpec } from "./faults.js";
 import type { BoardProfile } from "./profile.js";
 import {
@@ -80,6 +81,7 @@ export interface EmulatorStats {
   corrupted: number;
   reordered: number;
   wrongBits: number;
+  flagLies: number;
   disconnected: boolean;
 }
 
@@ -133,7 +135,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   };
   const stats: EmulatorStats = {
     helloRequests: 0, pingRequests: 0, scoreRequests: 0, duplicateRequests: 0, eventsScored: 0, badRequests: 0,
-    dropped: 0, delayed: 0, corrupted: 0, reordered: 0, wrongBits: 0, disconnected: false,
+    dropped: 0, delayed: 0, corrupted: 0, reordered: 0, wrongBits: 0, flagLies: 0, disconnected: false,
   };
   const injected = { orbit: [] as number[], bx: [] as number[] };
 
@@ -142,11 +144,6 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const cycleNow = () => Math.floor(Number(process.hrtime.bigint() - t0) * cyclesPerNs);
   let pipelineFreeAt = 0;
 
-  const inMin = rawMin(model.inputFormat);
-  const inMax = rawMax(model.inputFormat);
-  const outMin = rawMin(model.outputFormat);
-  const outMax = rawMax(model.outputFormat);
-  const outSaturates = model.outputFormat.overflow !== "WRAP";
   const outWidth = model.outputFormat.width;
   const outSigned = model.outputFormat.signed;
 
@@ -171,18 +168,18 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const score = (seq: number, req: ScoreRequest): RawMessage => {
     const n = req.n;
     const raw = model.scoreFixedRaw(req.features, n);
-    const flags = new Uint8Array(n);
-    // SATURATED / INPUT_OVERFLOW per event in one native pass (the TS loop it replaced: replyFlagsReference).
-    native.hilReplyFlags(req.features, n, req.nFeatures, inMin, inMax, raw, outMin, outMax, outSaturates, flags);
-    if (faults.wrongBits > 0) {
-      for (let i = 0; i < n; i++) {
-        if (rng.next() < faults.wrongBits) {
-          raw[i] = flipBit(raw[i]!);
-          flags[i]! |= ReplyFlag.FAULT_INJECTED;
-          stats.wrongBits++;
-          injected.orbit.push(req.orbit[i]!);
-          injected.bx.push(req.bx[i]!);
-        }
+    const flags = replyFlags(raw, req.features, n, req.nFeatures, model.inputFormat, model.outputFormat);
+    for (let i = 0; i < n && (faults.wrongBits > 0 || faults.flagLies > 0); i++) {
+      if (faults.wrongBits > 0 && rng.next() < faults.wrongBits) {
+        raw[i] = flipBit(raw[i]!);
+        flags[i] |= ReplyFlag.FAULT_INJECTED;
+        stats.wrongBits++;
+        injected.orbit.push(req.orbit[i]!);
+        injected.bx.push(req.bx[i]!);
+      }
+      if (faults.flagLies > 0 && rng.next() < faults.flagLies) {
+        flags[i] ^= ReplyFlag.SATURATED; // a firmware bug the CRC cannot see: only the comparison can
+        stats.flagLies++;
       }
     }
     const ii = profile.initiationInterval;

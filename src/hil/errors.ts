@@ -10,11 +10,13 @@ export const EventStatus = {
   BOARD_ERROR: 3,
   BAD_REPLY: 4,
   CLOSED: 5,
+  /** The board answering now is not the one the run started with (restart with another model, swap). */
+  BOARD_CHANGED: 6,
 } as const;
 export type EventStatus = (typeof EventStatus)[keyof typeof EventStatus];
 
 /** Names by status code, as the compare/report side prints them. */
-export const EVENT_STATUS_NAMES: readonly string[] = ["scored", "timeout", "disconnected", "board-error", "bad-reply", "closed"];
+export const EVENT_STATUS_NAMES: readonly string[] = ["scored", "timeout", "disconnected", "board-error", "bad-reply", "closed", "board-changed"];
 
 /** One request still waiting when the client gave up on another. */
 export interface InFlightInfo {

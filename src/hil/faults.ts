@@ -9,7 +9,9 @@
  * - reorder: replies are sent in swapped pairs;
  * - disconnect-after: after N SCORE requests the board goes away (socket/pty closed);
  * - wrong-bits: per-event probability that one bit of the score is flipped (CRC stays valid —
- *   the host can only catch it by comparing with the software model).
+ *   the host can only catch it by comparing with the software model);
+ * - flag-lies: per-event probability that the SATURATED flag is inverted (not marked as injected:
+ *   a firmware bug only the flag comparison can catch).
  */
 
 export interface FaultSpec {
@@ -19,9 +21,10 @@ export interface FaultSpec {
   reorder: boolean;
   disconnectAfter: number;
   wrongBits: number;
+  flagLies: number;
 }
 
-export const NO_FAULTS: FaultSpec = { drop: 0, delayMs: 0, corrupt: 0, reorder: false, disconnectAfter: 0, wrongBits: 0 };
+export const NO_FAULTS: FaultSpec = { drop: 0, delayMs: 0, corrupt: 0, reorder: false, disconnectAfter: 0, wrongBits: 0, flagLies: 0 };
 
 export class FaultSpecError extends Error {
   override name = "FaultSpecError";
@@ -61,6 +64,9 @@ export function parseFaultSpec(spec: string): FaultSpec {
       case "wrong-bits":
         f.wrongBits = probability(key, value);
         break;
+      case "flag-lies":
+        f.flagLies = probability(key, value);
+        break;
       case "delay":
         f.delayMs = duration(key, value);
         break;
@@ -75,7 +81,7 @@ export function parseFaultSpec(spec: string): FaultSpec {
         break;
       }
       default:
-        throw new FaultSpecError(`unknown fault "${key}" (known: drop, delay, corrupt, reorder, disconnect-after, wrong-bits)`);
+        throw new FaultSpecError(`unknown fault "${key}" (known: drop, delay, corrupt, reorder, disconnect-after, wrong-bits, flag-lies)`);
     }
   }
   return f;
@@ -89,6 +95,7 @@ export function formatFaultSpec(f: FaultSpec): string {
   if (f.reorder) parts.push("reorder");
   if (f.disconnectAfter) parts.push(`disconnect-after=${f.disconnectAfter}`);
   if (f.wrongBits) parts.push(`wrong-bits=${f.wrongBits}`);
+  if (f.flagLies) parts.push(`flag-lies=${f.flagLies}`);
   return parts.join(",") || "none";
 }
 

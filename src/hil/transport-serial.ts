@@ -1,6 +1,9 @@
 /**
  * Serial transport: each protocol message (header ‖ payload, whose header already carries the
- * sequence id and CRC-32) is COBS-encoded and ended by 0x00. The host side uses serialport 13;
+ * sequence id and CRC-32) is COBS-encoded between two 0x00 delimiters: the leading one ends
+ * whatever a previous session or a damaged frame left on the line, so every frame starts clean.
+ * A frame once started is always finished (close waits for it): a half frame would glue onto the
+ * next one. The host side uses serialport 13;
  * the emulator side serves the master end of a native pty pair. Both pace their writes to the
  * UART's byte rate (8N1: baud/10 bytes/s), since a pty would otherwise move data at memory speed.
  */
@@ -33,6 +36,18 @@ export interface SerialOptions {
   pacing?: boolean;
 }
 
+/** The bytes of one message on the line: 0x00 ‖ COBS(message) ‖ 0x00. */
+export function serialFrame(msg: RawMessage): Buffer {
+  const body = cobsEncode(messageBytes(msg));
+  const out = Buffer.allocUnsafe(body.length + 1);
+  out[0] = 0;
+  body.copy(out, 1);
+  return out;
+}
+
+/** Longest close() waits for the frame being written to finish. */
+const FINISH_FRAME_MS = 2000;
+
 /** How often the host checks that its device node still exists. */
 const VANISH_CHECK_MS = 100;
 
@@ -52,6 +67,8 @@ export class SerialHostTransport implements HostTransport {
   private readonly sends = new SerialQueue();
   private closing = false;
   private shortFrames = 0;
+  /** Bytes handed to send() and not yet written. */
+  private queuedBytes = 0;
   private readonly watch: NodeJS.Timeout;
 
   private constructor(
@@ -112,14 +129,26 @@ export class SerialHostTransport implements HostTransport {
     return ((bytes * 1.004 + 2) / uartBytesPerSecond(this.baudRate)) * 1000;
   }
 
+  backlogMs(): number {
+    return this.wireMs(this.queuedBytes) + this.pacer.aheadMs();
+  }
+
   async send(msg: RawMessage): Promise<void> {
     if (this.queue.isEnded || !this.port.isOpen) throw new TransportDisconnectedError(`serial port ${this.address} is not open`);
-    const frame = cobsEncode(messageBytes(msg));
-    await this.sends.run(() =>
-      this.pacer.write(frame, (chunk) => new Promise((resolve, reject) => {
-        this.port.write(chunk, (err) => (err ? reject(new TransportDisconnectedError(`serial write failed: ${err.message}`)) : resolve()));
-      })),
-    );
+    const frame = serialFrame(msg);
+    this.queuedBytes += frame.length;
+    try {
+      await this.sends.run(async () => {
+        // Closing: frames not yet started are not started; the one on the line is finished.
+        if (this.closing || !this.port.isOpen) throw new TransportDisconnectedError(`serial port ${this.address} is closing`);
+        await this.pacer.write(frame, (chunk) => new Promise((resolve, reject) => {
+          this.port.write(chunk, (err) => (err ? reject(new TransportDisconnectedError(`serial write failed: ${err.message}`)) : resolve()));
+        }));
+        await new Promise<void>((resolve) => this.port.drain(() => resolve()));
+      });
+    } finally {
+      this.queuedBytes -= frame.length;
+    }
   }
 
   receive(): Promise<RawMessage> {
@@ -138,6 +167,7 @@ export class SerialHostTransport implements HostTransport {
     this.closing = true;
     clearInterval(this.watch);
     this.queue.end(new TransportClosedError(`serial ${this.address} is closed`));
+    await this.sends.idle(FINISH_FRAME_MS);
     if (this.port.isOpen) await new Promise<void>((resolve) => this.port.close(() => resolve()));
   }
 }
@@ -194,7 +224,7 @@ export class PtyBoardTransport implements BoardTransport {
   }
 
   async send(_peer: unknown, msg: RawMessage): Promise<void> {
-    const frame = cobsEncode(messageBytes(msg));
+    const frame = serialFrame(msg);
     await this.sends.run(() => this.pacer.write(frame, (chunk) => this.writeAll(chunk)));
   }
 

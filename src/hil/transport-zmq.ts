@@ -5,7 +5,7 @@
  * (zeromq 6 `curveKeyPair()`) for a board on another host; default endpoints are 127.0.0.1.
  */
 import * as zmq from "zeromq";
-import { HEADER_BYTES, type RawMessage } from "./protocol.js";
+import { HEADER_BYTES, MAX_PAYLOAD, type RawMessage } from "./protocol.js";
 import {
   SerialQueue,
   TransportClosedError,
@@ -30,6 +30,13 @@ export interface CurveServerKeys {
 
 export const DEFAULT_ZMQ_ENDPOINT = "tcp://127.0.0.1:5555";
 
+/**
+ * ZMQ_MAXMSGSIZE on every socket: libzmq drops the connection of a peer that announces a frame
+ * larger than this before allocating it, so no frame can cost more memory than the largest legal
+ * message part (the payload bound; headers and identities are far smaller).
+ */
+export const ZMQ_MAX_MESSAGE_BYTES = MAX_PAYLOAD + HEADER_BYTES;
+
 /** The next multipart message; a receive cut short by our own close() is a TransportClosedError. */
 async function receiveFrames(socket: zmq.Dealer | zmq.Router, isClosed: () => boolean, address: string): Promise<Buffer[]> {
   if (isClosed()) throw new TransportClosedError(`zmq ${address} is closed`);
@@ -51,7 +58,7 @@ export class ZmqHostTransport implements HostTransport {
   private closed = false;
 
   constructor(readonly address: string, curve?: CurveClientKeys) {
-    const opts: Record<string, unknown> = { linger: 0, reconnectInterval: 100, sendHighWaterMark: 10000, receiveHighWaterMark: 10000 };
+    const opts: Record<string, unknown> = { linger: 0, reconnectInterval: 100, sendHighWaterMark: 10000, receiveHighWaterMark: 256, maxMessageSize: ZMQ_MAX_MESSAGE_BYTES };
     if (curve) {
       const own = curve.publicKey && curve.secretKey ? { publicKey: curve.publicKey, secretKey: curve.secretKey } : zmq.curveKeyPair();
       Object.assign(opts, { curveServerKey: curve.serverPublicKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey });
@@ -100,7 +107,7 @@ export class ZmqBoardTransport implements BoardTransport {
 
   /** Bind a ROUTER; `tcp://127.0.0.1:*` picks a free port (see `address`). */
   static async bind(endpoint: string, curve?: CurveServerKeys): Promise<ZmqBoardTransport> {
-    const opts: Record<string, unknown> = { linger: 0, sendHighWaterMark: 10000, receiveHighWaterMark: 10000 };
+    const opts: Record<string, unknown> = { linger: 0, sendHighWaterMark: 10000, receiveHighWaterMark: 256, maxMessageSize: ZMQ_MAX_MESSAGE_BYTES };
     if (curve) Object.assign(opts, { curveServer: true, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey });
     const socket = new zmq.Router(opts);
     // A board restarted on the same endpoint may find it still held for a moment: ZeroMQ

@@ -16,6 +16,8 @@ export interface HostTransport extends AsyncIterable<RawMessage> {
   readonly faults: Record<string, number>;
   /** Time the line needs to carry `bytes` (serial: at baud/10 bytes/s; ZeroMQ: 0). */
   wireMs(bytes: number): number;
+  /** Time until everything already handed to send() has left (serial: queued frames on a paced line). */
+  backlogMs?(): number;
   send(msg: RawMessage): Promise<void>;
   /**
    * The next message. Rejects with TransportClosedError after close(), with
@@ -125,6 +127,10 @@ export class SerialQueue {
     this.tail = next.catch(() => undefined);
     return next;
   }
+  /** Resolves when every job queued so far has finished (or `ms` passed). */
+  idle(ms: number): Promise<void> {
+    return Promise.race([this.tail, new Promise<void>((r) => setTimeout(r, ms).unref())]);
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -140,6 +146,11 @@ export class Pacer {
 
   constructor(readonly bytesPerSecond: number) {
     this.slice = Math.max(64, Math.ceil(bytesPerSecond / 1000));
+  }
+
+  /** ms until the line is free of what was already written (0 when unpaced). */
+  aheadMs(): number {
+    return Math.max(0, this.lineFreeAt - performance.now());
   }
 
   async write(data: Buffer, writeChunk: (chunk: Buffer) => Promise<void>): Promise<void> {

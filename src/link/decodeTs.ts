@@ -144,10 +144,22 @@ export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r
   if (orbit >>> 31 || !reservedOk || (sds !== 1 && sds !== 2) || flags & ~KNOWN_FLAGS || nBlocks > MAX_BX_BLOCKS) {
     return fail(r, DecodeCode.BadHeader, 0);
   }
+  // An orbit trailer frame at an earlier block boundary means the block count is wrong. Decided
+  // from the bytes already here (the same verdict once the claimed length is buffered), so a count
+  // too large never holds back the orbits behind this one.
+  for (let k = 0; k < nBlocks; k++) {
+    const q = p + ORBIT_HEADER_BYTES + k * BX_BLOCK_BYTES;
+    if (q + FRAME_BYTES > end) break;
+    if (isTrailerFrame(b, q)) return fail(r, DecodeCode.LengthMismatch, 0);
+  }
   const len = orbitBytes(nBlocks);
   if (avail < len) return fail(r, DecodeCode.NeedMore, 0), void (r[DECODE_SLOT.need] = len);
+  // Without the CRC flag the trailer's last word is 0; a CRC there means the flag was cleared in
+  // transit, so the orbit cannot be trusted (a flipped bit cannot switch the check off).
+  if (!(flags & FLAG_CRC32C) && u32(b, p + len - 4) !== 0) return fail(r, DecodeCode.CrcMismatch, len);
   decodeBody(b, p, orbit, nBlocks, sds, flags, s, r);
 }
+
 
 /** Everything after the header: trailer, CRC, bitmap, blocks (shared by both header modes). */
 function decodeBody(

@@ -18,6 +18,7 @@ import {
   assertFitsInt32, castRaw, formatFixed, fracBits, overflowRaw, quantize, rawMax, rawToValue, toFixedFormat, type FixedFormat,
 } from "./fixed.js";
 import { modelJsonHeader } from "./model-json.js";
+import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader, expectNumber, expectObject, expectString } from "./validate.js";
 import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
 import {
   identityNormalisation, normalisationFromJSON, quantizeRows, type Normalisation,
@@ -332,9 +333,16 @@ export function treesToForest(trees: TreeJson[], what = "trees"): ForestArrays {
     const n = numberArray(tree.feature, `${what}[${t}].feature`).length;
     for (const key of ["threshold", "children_left", "children_right", "value"] as const) numberArray(tree[key], `${what}[${t}].${key}`, n);
     if (n === 0) throw new RangeError(`${what}[${t}]: empty tree`);
+    // Indices go into Int32Arrays: an integer out of range would wrap (2^40 → 0), so refuse it here.
+    for (let i = 0; i < n; i++) {
+      const f = tree.feature[i], l = tree.children_left[i], r = tree.children_right[i];
+      if (!Number.isInteger(f) || f < -2 || f > MODEL_LIMITS.features) throw new RangeError(`${what}[${t}].feature[${i}]: expected an integer feature index (or -2 for a leaf), got ${f}`);
+      if (!Number.isInteger(l) || l < -1 || l >= n) throw new RangeError(`${what}[${t}].children_left[${i}]: expected a node index in [-1, ${n}), got ${l}`);
+      if (!Number.isInteger(r) || r < -1 || r >= n) throw new RangeError(`${what}[${t}].children_right[${i}]: expected a node index in [-1, ${n}), got ${r}`);
+    }
     total += n;
+    if (total > MODEL_LIMITS.nodes) throw new RangeError(`${what}: more than ${MODEL_LIMITS.nodes} nodes`);
   }
-  if (total > 50_000_000) throw new RangeError(`${what}: too many nodes (${total})`);
   const f: ForestArrays = {
     nTrees: trees.length, root: new Int32Array(trees.length), feature: new Int32Array(total), threshold: new Float64Array(total),
     left: new Int32Array(total), right: new Int32Array(total), value: new Float64Array(total),
@@ -364,8 +372,12 @@ export function validateForest(f: ForestArrays, nFeatures: number): void {
   const seen = new Uint8Array(f.feature.length);
   for (let t = 0; t < f.nTrees; t++) {
     const stack = [f.root[t]];
+    const depth = [0];
     while (stack.length) {
       const node = stack.pop()!;
+      const d = depth.pop()!;
+      // The native walker's bound (native/scoring_iforest.cc checkTrees): both accept the same trees.
+      if (d > MODEL_LIMITS.depth) throw new RangeError(`tree ${t}: deeper than ${MODEL_LIMITS.depth} levels`);
       if (node < 0 || node >= f.feature.length) throw new RangeError(`tree ${t}: node index ${node} out of range`);
       if (seen[node]) throw new RangeError(`tree ${t}: node ${node} is reached twice (not a tree)`);
       seen[node] = 1;
@@ -374,6 +386,7 @@ export function validateForest(f: ForestArrays, nFeatures: number): void {
         if (j >= nFeatures) throw new RangeError(`tree ${t}: node ${node} splits on feature ${j} ≥ ${nFeatures}`);
         if (!Number.isFinite(f.threshold[node])) throw new RangeError(`tree ${t}: node ${node} has a non-finite threshold`);
         stack.push(f.left[node], f.right[node]);
+        depth.push(d + 1, d + 1);
       } else if (!Number.isFinite(f.value[node])) {
         throw new RangeError(`tree ${t}: leaf ${node} has a non-finite value`);
       }
@@ -529,20 +542,27 @@ export function trainIsolationForest(features: Float32Array, n: number, nFeature
   });
 }
 
-/** Read our own iforest JSON (see docs/models.md). */
+/** Fields of our iforest JSON (anything else is refused, so a typo is not silently ignored). */
+const IFOREST_FIELDS = [
+  "format", "version", "kind", "id", "nFeatures", "splitting", "inputFormat", "thresholdFormat", "outputFormat", "trees",
+  "sampleSize", "norm", "initPredict", "normalisation", "training", "description", "name",
+] as const;
+
+/** Read our own iforest JSON (see docs/models.md): every field checked with its path, no coercion. */
 export function iforestFromJSON(json: Record<string, unknown>): IsolationForestModel {
-  const nFeatures = Number(json.nFeatures);
-  if (!Number.isInteger(nFeatures) || nFeatures < 1 || nFeatures > 4096) throw new RangeError(`iforest: bad nFeatures ${json.nFeatures}`);
-  const splitting = json.splitting ?? "<";
-  if (splitting !== "<" && splitting !== "<=") throw new RangeError(`iforest: splitting must be "<" or "<=", got ${String(splitting)}`);
-  const inputFormat = toFixedFormat(json.inputFormat ?? DEFAULT_IF_INPUT, "iforest.inputFormat");
-  const trees = json.trees as TreeJson[];
+  const o = expectObject(json, "iforest", IFOREST_FIELDS);
+  expectModelHeader(o, "iforest");
+  const nFeatures = expectInt(o.nFeatures, "iforest.nFeatures", 1, MODEL_LIMITS.features);
+  const splitting = o.splitting === undefined ? "<" : expectString(o.splitting, "iforest.splitting", ["<", "<="] as const);
+  const inputFormat = toFixedFormat(o.inputFormat ?? DEFAULT_IF_INPUT, "iforest.inputFormat");
+  const trees = expectArray(o.trees, "iforest.trees", 1, MODEL_LIMITS.trees) as TreeJson[];
   const forest = treesToForest(trees, "iforest.trees");
-  const sampleSize = Number(json.sampleSize ?? 256);
-  const norm = json.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : Number(json.norm);
-  if (!Number.isFinite(norm)) throw new RangeError("iforest: norm must be a finite number");
+  const sampleSize = o.sampleSize === undefined ? 256 : expectInt(o.sampleSize, "iforest.sampleSize", 2, 1 << 30);
+  const norm = o.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : expectNumber(o.norm, "iforest.norm");
+  const initPredict = o.initPredict === undefined ? 0 : expectNumber(o.initPredict, "iforest.initPredict");
+  if (o.normalisation !== undefined && o.normalisation !== null) expectObject(o.normalisation, "iforest.normalisation", ["scale", "offset"]);
   return new IsolationForestModel({
-    forest, nFeatures, splitting, norm, initPredict: Number(json.initPredict ?? 0), sampleSize,
+    forest, nFeatures, splitting, norm, initPredict, sampleSize,
     normalisation: normalisationFromJSON(json.normalisation, nFeatures),
     inputFormat,
     thresholdFormat: json.thresholdFormat ? toFixedFormat(json.thresholdFormat, "iforest.thresholdFormat") : inputFormat,

@@ -6,6 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { ScoreBatch } from "../../compare/results.js";
+import { expectedFlags } from "./software.js";
 import { scoreValues, type PipelineModel, type OrbitScoreRequest, type Scorer } from "../scorer.js";
 
 interface Slot {
@@ -73,7 +74,7 @@ export async function workerPoolScorer(model: PipelineModel & { toJSON(): unknow
       });
       return {
         scorer: name, orbit: req.orbit, n: req.n, bx: req.bx,
-        status: new Uint8Array(req.n), raw, value: scoreValues(raw, model.outputFormat),
+        status: new Uint8Array(req.n), raw, value: scoreValues(raw, model.outputFormat), flags: expectedFlags(model, raw, req),
       };
     },
     async close() {
