@@ -121,12 +121,16 @@ describe("scoutloop diff", () => {
       ["diff", p("ev.jsonl")],
       ["diff", p("ev.jsonl"), p("ev.jsonl"), "--tolerance", "ptt=1"],
       ["diff", p("ev.jsonl"), p("ev.jsonl"), "--max-dr", "0.4"],
-      ["diff", p("ev.jsonl"), p("missing.jsonl")],
       ["diff", p("ev.jsonl"), p("ev.jsonl"), "--ignore", "muon,jet,egamma,tau,sums"],
     ]) {
       const r = run(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
     }
+    // a missing input is an input-file error (exit 3), as in every command (docs/cli.md)
+    const missing = run(["diff", p("ev.jsonl"), p("missing.jsonl")]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1);
+    expect(missing.stderr).toMatch(/missing\.jsonl: no such file/);
   });
 });

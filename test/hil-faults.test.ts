@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { FaultRng, FaultSpecError, formatFaultSpec, parseFaultSpec } from "../src/hil/index.js";
+import { FaultRng, FaultSpecError, formatFaultSpec, NO_FAULTS, parseFaultSpec } from "../src/hil/index.js";
 
 describe("fault spec", () => {
   it("parses the documented example", () => {
     const f = parseFaultSpec("drop=0.01,delay=5ms,corrupt=0.001,reorder,disconnect-after=7,wrong-bits=0.0001,flag-lies=0.5");
-    expect(f).toEqual({ drop: 0.01, delayMs: 5, corrupt: 0.001, reorder: true, disconnectAfter: 7, wrongBits: 0.0001, flagLies: 0.5 });
+    expect(f).toEqual({ ...NO_FAULTS, drop: 0.01, delayMs: 5, corrupt: 0.001, reorder: true, disconnectAfter: 7, wrongBits: 0.0001, flagLies: 0.5 });
+    const g = parseFaultSpec("truncate=0.1,duplicate=0.2,wrong-seq=0.3,wrong-bx=0.4,short-reply=0.5,error=BUSY");
+    expect(g).toEqual({ ...NO_FAULTS, truncate: 0.1, duplicate: 0.2, wrongSeq: 0.3, wrongBx: 0.4, shortReply: 0.5, errorCode: 8 });
+    expect(parseFaultSpec(formatFaultSpec(g))).toEqual(g);
+    expect(parseFaultSpec("error=9").errorCode).toBe(9);
+    expect(() => parseFaultSpec("error=NOPE")).toThrow(/ERROR code name or number/);
     expect(parseFaultSpec(formatFaultSpec(f))).toEqual(f);
     expect(parseFaultSpec("delay=0.2s").delayMs).toBe(200);
     expect(formatFaultSpec(parseFaultSpec(""))).toBe("none");

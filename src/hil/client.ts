@@ -173,6 +173,21 @@ export function identityChanges(first: HelloInfo, now: HelloInfo): string[] {
   return IDENTITY_FIELDS.filter((k) => first[k] !== now[k]).map((k) => `${k} ${JSON.stringify(first[k])} → ${JSON.stringify(now[k])}`);
 }
 
+/**
+ * Does a reply echo at least one event of this request? (SCORE payload: u32 n, u16 F, u16, then
+ * per event u32 orbit, u16 bx, u16, F × i32.) None at all: it answers another request.
+ */
+function echoesRequest(reply: { n: number; orbit: Uint32Array; bx: Uint16Array }, raw: RawMessage): boolean {
+  const pl = raw.payload;
+  if (pl.length < 8 || reply.n === 0) return true;
+  const n = Math.min(pl.readUInt32LE(0), reply.n);
+  const stride = 8 + 4 * pl.readUInt16LE(4);
+  for (let i = 0, off = 8; i < n && off + 6 <= pl.length; i++, off += stride) {
+    if (reply.orbit[i] === pl.readUInt32LE(off) && reply.bx[i] === pl.readUInt16LE(off + 4)) return true;
+  }
+  return false;
+}
+
 /** ERROR replies in a row that make the host ask the board who it is again. */
 const ERROR_BURST = 3;
 
@@ -201,6 +216,8 @@ export class BoardClient {
   /** Set when the board's identity changed: every event from then on fails as board-changed. */
   private identityLost: string | null = null;
   private errorsInARow = 0;
+  /** The link re-established a session by itself: confirm who answers before trusting replies. */
+  private identityDue = false;
   private identityCheck: Promise<boolean> | null = null;
   private readonly openTransport: () => Promise<HostTransport>;
   private readonly window: number;
@@ -273,6 +290,10 @@ export class BoardClient {
       throw new BoardUnreachableError("client closed");
     }
     this.transport = t;
+    t.onSession?.((what) => {
+      this.identityDue = true;
+      if (what === "new") void this.confirmIdentity();
+    });
     void this.readLoop(t);
     let msg: Message;
     try {
@@ -281,15 +302,16 @@ export class BoardClient {
       throw new BoardUnreachableError(`no HELLO from board ${this.profile.name} at ${t.address}: ${(err as Error).message}`);
     }
     if (msg.type !== MsgType.HELLO_REPLY) throw new BoardUnreachableError(`board ${this.profile.name} answered HELLO with type 0x${msg.type.toString(16)}`);
-    const problems = checkHello(msg.hello, this.profile, this.opts.expectModelId);
-    if (problems.length > 0) throw new BoardMismatchError(this.profile.name, problems);
     if (this.firstHello) {
       const changes = identityChanges(this.firstHello, msg.hello);
       if (changes.length > 0) {
         this.loseIdentity(`after reconnect: ${changes.join("; ")}`);
         throw new BoardMismatchError(this.profile.name, [`identity changed across reconnect: ${changes.join("; ")}`]);
       }
-    } else this.firstHello = msg.hello;
+    }
+    const problems = checkHello(msg.hello, this.profile, this.opts.expectModelId);
+    if (problems.length > 0) throw new BoardMismatchError(this.profile.name, problems);
+    this.firstHello ??= msg.hello;
     this.helloInfo = msg.hello;
     this.down = false;
   }
@@ -518,6 +540,7 @@ export class BoardClient {
   private confirmIdentity(): Promise<boolean> {
     if (this.identityLost) return Promise.resolve(false);
     this.identityCheck ??= (async () => {
+      this.identityDue = false;
       try {
         const msg = await this.request(encodeHello(this.nextSeq()), MsgType.HELLO_REPLY, this.profile.timeouts.helloMs + this.inboundBacklogMs(), 2);
         if (msg.type !== MsgType.HELLO_REPLY) return false;
@@ -526,7 +549,9 @@ export class BoardClient {
         if (changes.length > 0) this.loseIdentity(changes.join("; "));
         return changes.length === 0;
       } catch {
-        return !this.identityLost; // no answer: the timeouts and reconnects deal with it
+        // No answer: who sent the reply being held is unknown, so it does not count.
+        this.identityDue = true;
+        return false;
       }
     })().finally(() => {
       this.identityCheck = null;
@@ -591,6 +616,12 @@ export class BoardClient {
       return;
     }
     this.errorsInARow = 0;
+    if (msg.type === MsgType.SCORE_REPLY && !echoesRequest(msg.reply, p.raw)) {
+      // Another request's reply under this seq (a board that got the seq wrong, or a late reply
+      // of an earlier session): never the scores of these events; keep waiting for the real one.
+      this.counters.unmatchedReplies++;
+      return;
+    }
     if (p.isScore && this.transport?.ordered) this.resendOvertaken(p);
     if (!this.finish(p)) return;
     this.counters.replies++;
@@ -734,9 +765,9 @@ export class BoardClient {
     // Cycle counter far behind what the board already reported: it restarted (or another board
     // answers). Confirm who it is before these scores count.
     const slack = this.window * this.maxBatch * Math.max(1, this.helloInfo.initiationInterval) + this.helloInfo.latencyCycles;
-    if (n > 0 && r.ingressCycle[0]! + slack < this.boardCycleSeen) {
-      this.counters.boardResets++;
-      this.boardCycleSeen = 0;
+    const restarted = n > 0 && r.ingressCycle[0]! + slack < this.boardCycleSeen;
+    if (restarted || this.identityDue || this.identityCheck) {
+      if (restarted) this.counters.boardResets++, (this.boardCycleSeen = 0);
       if (!(await this.confirmIdentity())) {
         rec.error = this.makeError(p, EventStatus.BOARD_CHANGED, `seq ${p.seq}: ${this.identityLost ?? "board identity could not be confirmed"}`);
         res.status.fill(EventStatus.BOARD_CHANGED, first, first + n);

@@ -82,6 +82,14 @@ export interface EmulatorStats {
   reordered: number;
   wrongBits: number;
   flagLies: number;
+  truncated: number;
+  duplicated: number;
+  /** Requests answered with another seq, events answered with another BX, requests answered short. */
+  wrongSeqEvents: number;
+  wrongBxEvents: number;
+  shortReplyEvents: number;
+  /** Requests whose first answer was the injected ERROR. */
+  errorsInjected: number;
   disconnected: boolean;
 }
 
@@ -135,7 +143,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   };
   const stats: EmulatorStats = {
     helloRequests: 0, pingRequests: 0, scoreRequests: 0, duplicateRequests: 0, eventsScored: 0, badRequests: 0,
-    dropped: 0, delayed: 0, corrupted: 0, reordered: 0, wrongBits: 0, flagLies: 0, disconnected: false,
+    dropped: 0, delayed: 0, corrupted: 0, reordered: 0, wrongBits: 0, flagLies: 0,
+    truncated: 0, duplicated: 0, wrongSeqEvents: 0, wrongBxEvents: 0, shortReplyEvents: 0, errorsInjected: 0, disconnected: false,
   };
   const injected = { orbit: [] as number[], bx: [] as number[] };
 
@@ -150,6 +159,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const cache = new Map<number, CachedReply>();
   // Requests are scored as they are decoded, so one set of request arrays serves them all.
   const scratch = new ScoreScratch();
+  /** Requests (by CRC) already answered once with the injected ERROR. */
+  const firstAnswered = new Set<number>();
   const cacheSize = opts.replyCacheSize ?? 256;
   let held: HeldReply | null = null;
   let stopped = false;
@@ -192,7 +203,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       egress[i] = ingress[i]! + profile.latencyCycles;
     }
     stats.eventsScored += n;
-    return encodeScoreReply(seq, { n, orbit: req.orbit, bx: req.bx, flags, score: raw, ingressCycle: ingress, egressCycle: egress });
+    let bxOut = req.bx;
+    if (faults.wrongBx > 0) {
+      bxOut = Uint16Array.from(req.bx);
+      for (let i = 0; i < n; i++) if (rng.next() < faults.wrongBx) (bxOut[i] = (bxOut[i]! % 3564) + 1), stats.wrongBxEvents++;
+    }
+    let nOut = n;
+    if (faults.shortReply > 0 && n > 0 && rng.next() < faults.shortReply) (nOut = n - 1), (stats.shortReplyEvents += n);
+    let seqOut = seq;
+    if (faults.wrongSeq > 0 && rng.next() < faults.wrongSeq) (seqOut = (seq + 1) >>> 0), (stats.wrongSeqEvents += n);
+    const sub = <T extends { subarray(a: number, b: number): T }>(a: T) => a.subarray(0, nOut);
+    return encodeScoreReply(seqOut, { n: nOut, orbit: sub(req.orbit), bx: sub(bxOut), flags: sub(flags), score: sub(raw), ingressCycle: sub(ingress), egressCycle: sub(egress) });
   };
 
   const send = (peer: unknown, reply: RawMessage) => {
@@ -204,6 +225,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (isScore && faults.drop > 0 && rng.next() < faults.drop) {
       stats.dropped++;
       return;
+    }
+    if (isScore && faults.truncate > 0 && rng.next() < faults.truncate) {
+      stats.truncated++;
+      reply = { header: reply.header, payload: reply.payload.subarray(0, reply.payload.length >> 1) };
+    }
+    if (isScore && faults.duplicate > 0 && rng.next() < faults.duplicate) {
+      stats.duplicated++;
+      send(peer, reply);
     }
     if (isScore && faults.corrupt > 0 && rng.next() < faults.corrupt) {
       stats.corrupted++;
@@ -288,6 +317,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
           return;
         }
         const crc = raw.header.readUInt32LE(16);
+        if (faults.errorCode && !firstAnswered.has(crc)) {
+          if (firstAnswered.size >= 65536) firstAnswered.clear();
+          firstAnswered.add(crc);
+          stats.errorsInjected++;
+          send(peer, encodeError(msg.seq, { code: faults.errorCode, text: "injected fault" }));
+          return;
+        }
         const cached = cache.get(msg.seq);
         if (cached && cached.requestCrc === crc) {
           stats.duplicateRequests++;

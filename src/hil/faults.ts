@@ -11,8 +11,17 @@
  * - wrong-bits: per-event probability that one bit of the score is flipped (CRC stays valid —
  *   the host can only catch it by comparing with the software model);
  * - flag-lies: per-event probability that the SATURATED flag is inverted (not marked as injected:
- *   a firmware bug only the flag comparison can catch).
+ *   a firmware bug only the flag comparison can catch);
+ * - truncate: probability that a reply is cut to half its payload in transit (CRC fails);
+ * - duplicate: probability that a reply is sent twice;
+ * - wrong-seq: per-request probability that the reply carries another sequence id (valid CRC);
+ * - wrong-bx: per-event probability that the reply echoes another BX;
+ * - short-reply: per-request probability that the reply holds one event fewer than asked;
+ * - error=CODE: every request's first answer is ERROR CODE (name or number, e.g. BUSY, 9);
+ *   resent requests are answered normally.
  */
+
+import { ERROR_CODE_NAMES, ErrorCode } from "./protocol.js";
 
 export interface FaultSpec {
   drop: number;
@@ -22,9 +31,18 @@ export interface FaultSpec {
   disconnectAfter: number;
   wrongBits: number;
   flagLies: number;
+  truncate: number;
+  duplicate: number;
+  wrongSeq: number;
+  wrongBx: number;
+  shortReply: number;
+  /** ERROR code for every request's first answer (0 = none). */
+  errorCode: number;
 }
 
-export const NO_FAULTS: FaultSpec = { drop: 0, delayMs: 0, corrupt: 0, reorder: false, disconnectAfter: 0, wrongBits: 0, flagLies: 0 };
+export const NO_FAULTS: FaultSpec = { drop: 0, delayMs: 0, corrupt: 0, reorder: false, disconnectAfter: 0, wrongBits: 0, flagLies: 0,
+  truncate: 0, duplicate: 0, wrongSeq: 0, wrongBx: 0, shortReply: 0, errorCode: 0,
+};
 
 export class FaultSpecError extends Error {
   override name = "FaultSpecError";
@@ -67,6 +85,28 @@ export function parseFaultSpec(spec: string): FaultSpec {
       case "flag-lies":
         f.flagLies = probability(key, value);
         break;
+      case "truncate":
+        f.truncate = probability(key, value);
+        break;
+      case "duplicate":
+        f.duplicate = probability(key, value);
+        break;
+      case "wrong-seq":
+        f.wrongSeq = probability(key, value);
+        break;
+      case "wrong-bx":
+        f.wrongBx = probability(key, value);
+        break;
+      case "short-reply":
+        f.shortReply = probability(key, value);
+        break;
+      case "error": {
+        const v = (value ?? "").trim();
+        const code = /^\d+$/.test(v) ? Number(v) : (ErrorCode as Record<string, number>)[v.toUpperCase()];
+        if (!code || code > 0xffff) throw new FaultSpecError(`fault error needs an ERROR code name or number (${Object.keys(ErrorCode).join(", ")}), got ${JSON.stringify(value ?? "")}`);
+        f.errorCode = code;
+        break;
+      }
       case "delay":
         f.delayMs = duration(key, value);
         break;
@@ -81,7 +121,7 @@ export function parseFaultSpec(spec: string): FaultSpec {
         break;
       }
       default:
-        throw new FaultSpecError(`unknown fault "${key}" (known: drop, delay, corrupt, reorder, disconnect-after, wrong-bits, flag-lies)`);
+        throw new FaultSpecError(`unknown fault "${key}" (known: drop, delay, corrupt, reorder, disconnect-after, wrong-bits, flag-lies, truncate, duplicate, wrong-seq, wrong-bx, short-reply, error)`);
     }
   }
   return f;
@@ -96,6 +136,12 @@ export function formatFaultSpec(f: FaultSpec): string {
   if (f.disconnectAfter) parts.push(`disconnect-after=${f.disconnectAfter}`);
   if (f.wrongBits) parts.push(`wrong-bits=${f.wrongBits}`);
   if (f.flagLies) parts.push(`flag-lies=${f.flagLies}`);
+  if (f.truncate) parts.push(`truncate=${f.truncate}`);
+  if (f.duplicate) parts.push(`duplicate=${f.duplicate}`);
+  if (f.wrongSeq) parts.push(`wrong-seq=${f.wrongSeq}`);
+  if (f.wrongBx) parts.push(`wrong-bx=${f.wrongBx}`);
+  if (f.shortReply) parts.push(`short-reply=${f.shortReply}`);
+  if (f.errorCode) parts.push(`error=${ERROR_CODE_NAMES[f.errorCode] ?? f.errorCode}`);
   return parts.join(",") || "none";
 }
 

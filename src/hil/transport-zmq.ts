@@ -67,6 +67,17 @@ export class ZmqHostTransport implements HostTransport {
     this.socket.connect(address);
   }
 
+  onSession(listener: (what: "lost" | "new") => void): void {
+    // Every ZMTP handshake after the first is a new session, possibly with another board.
+    let sessions = 0;
+    this.socket.events.on("disconnect", () => {
+      if (!this.closed) listener("lost");
+    });
+    this.socket.events.on("handshake", () => {
+      if (sessions++ > 0 && !this.closed) listener("new");
+    });
+  }
+
   wireMs(): number {
     return 0;
   }

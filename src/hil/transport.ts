@@ -18,6 +18,12 @@ export interface HostTransport extends AsyncIterable<RawMessage> {
   wireMs(bytes: number): number;
   /** Time until everything already handed to send() has left (serial: queued frames on a paced line). */
   backlogMs?(): number;
+  /**
+   * `listener("lost")` when the link silently lost its peer and `listener("new")` when it set up a
+   * session again (ZeroMQ reconnects by itself): whoever answers now may be another board, so the
+   * client confirms its identity (HELLO) before it trusts another reply.
+   */
+  onSession?(listener: (what: "lost" | "new") => void): void;
   send(msg: RawMessage): Promise<void>;
   /**
    * The next message. Rejects with TransportClosedError after close(), with

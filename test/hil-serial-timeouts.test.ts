@@ -1,0 +1,82 @@
+/**
+ * Serial that survives its own timeouts (issue 11): on a paced line with tight but legal timeouts
+ * a healthy board loses nothing (no PING verdict while a SCORE is still being clocked out, waits
+ * derived from the paced frame time); an unpaced pty works too; a frame is never abandoned
+ * mid-write and every frame starts with the delimiter, so a new session never glues onto a half
+ * frame.
+ */
+import { describe, expect, it } from "vitest";
+import { BoardClient } from "../src/hil/client.js";
+import { startEmulator } from "../src/hil/emulator.js";
+import { encodeHello, encodeScore } from "../src/hil/codec.js";
+import { SerialHostTransport, serialFrame } from "../src/hil/transport-serial.js";
+import { loadProfile, type BoardProfile, type SerialTransportSpec } from "../src/hil/profile.js";
+import { decodeMessage } from "../src/hil/codec.js";
+import { MsgType } from "../src/hil/protocol.js";
+import { closeAfterEachTest, fastProfile, makeOrbits, scoreAll } from "./hil-helpers.js";
+import { linearTestModel, testInputs } from "./hil-model.js";
+
+const track = closeAfterEachTest();
+const model = linearTestModel();
+
+function serialProfile(baudRate: number, pacing: boolean, over: Partial<BoardProfile> = {}): BoardProfile {
+  const p = fastProfile("emulator-serial", over);
+  return { ...p, transport: { kind: "serial", path: "/dev/null", baudRate, flowControl: "none", pacing } };
+}
+
+describe("serial under its own timeouts", () => {
+  it("a paced line with tight legal timeouts: a healthy board loses nothing, no reconnect, no board error", async () => {
+    // 2 Mbaud: a 64-event SCORE takes ~75 ms on the line, far longer than the 40 ms reply/ping budgets.
+    const profile = serialProfile(2_000_000, true, { maxBatch: 64, window: 2, timeouts: { helloMs: 400, replyMs: 40, pingMs: 40 }, retries: 2, reconnects: 2 });
+    const emu = track(await startEmulator({ model, profile, pty: true, baudRate: 2_000_000 }));
+    const client = track(await BoardClient.connect({ profile, address: emu.address }));
+    const tally = await scoreAll(client, model, makeOrbits(6, 128));
+    expect(tally.failures).toEqual({});
+    expect(tally.mismatches).toEqual([]);
+    expect(client.stats()).toMatchObject({ reconnects: 0, boardErrors: 0, timeouts: 0 });
+    expect(emu.stats.badRequests).toBe(0);
+  }, 60_000);
+
+  it("an unpaced pty with pacing off works too (the shipped emulator-serial profile's timeouts)", async () => {
+    const shipped = loadProfile("emulator-serial");
+    const profile: BoardProfile = { ...shipped, transport: { ...(shipped.transport as SerialTransportSpec), pacing: false } };
+    const emu = track(await startEmulator({ model, profile, pty: true, baudRate: 0 }));
+    const client = track(await BoardClient.connect({ profile, address: emu.address }));
+    const tally = await scoreAll(client, model, makeOrbits(20, 250));
+    expect(tally.failures).toEqual({});
+    expect(tally.mismatches).toEqual([]);
+    // A flooded pty may drop bytes (the kernel's tty buffer): whatever is lost is resent, nothing fails.
+    expect(client.stats().failedEvents).toBe(0);
+    expect(emu.stats.badRequests).toBe(0);
+  }, 60_000);
+
+  it("closing mid-frame finishes the frame; the next session's HELLO is answered, nothing glued or malformed", async () => {
+    const emu = track(await startEmulator({ model, profile: serialProfile(1_000_000, true), pty: true, baudRate: 1_000_000 }));
+    const t = await SerialHostTransport.open({ path: emu.address, baudRate: 1_000_000, pacing: true });
+    const big = encodeScore(1, new Uint32Array(256).fill(9), Uint16Array.from({ length: 256 }, (_, i) => i + 1), testInputs(256), 57, 0, 256);
+    const sending = t.send(big).catch(() => undefined); // ~60 ms on the line
+    await new Promise((r) => setTimeout(r, 10));
+    await t.close(); // mid-frame: must finish it, not cut it
+    await sending;
+    // the whole SCORE reached the board (a cut frame would be dropped as malformed)
+    for (let k = 0; k < 100 && emu.stats.scoreRequests === 0; k++) await new Promise((r) => setTimeout(r, 20));
+    expect(emu.stats.scoreRequests).toBe(1);
+    const again = track(await SerialHostTransport.open({ path: emu.address, baudRate: 1_000_000, pacing: true }));
+    await again.send(encodeHello(2));
+    // What the board said to the closed session may still trickle in (a pty keeps it): skip what
+    // does not decode, as the client does, until the HELLO_REPLY.
+    let type = -1;
+    for (let k = 0; k < 5 && type !== MsgType.HELLO_REPLY; k++) {
+      try {
+        type = decodeMessage(await again.receive()).type;
+      } catch {
+        type = -1;
+      }
+    }
+    expect(type).toBe(MsgType.HELLO_REPLY);
+    expect(emu.stats.badRequests).toBe(0);
+    // every frame on the line starts and ends with the delimiter
+    const frame = serialFrame(encodeHello(3));
+    expect([frame[0], frame[frame.length - 1]]).toEqual([0, 0]);
+  }, 30_000);
+});
