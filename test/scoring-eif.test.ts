@@ -106,7 +106,7 @@ describe("extended isolation forest", () => {
       [withTree({ features: tree.features.map((f: number[], i: number) => (i === leafIdx ? [0] : f)), coefs: tree.coefs.map((c: number[], i: number) => (i === leafIdx ? [1] : c)) }), /a leaf has hyperplane terms/],
       [withTree({ children_left: tree.children_left.map((c: number, i: number) => (i === split ? 0 : c)) }), /reached twice|not a tree/],
       [withTree({ features: tree.features.slice(1) }), /one list per node/],
-      [{ ...good, ndim: 0 }, /ndim must be an integer/],
+      [{ ...good, ndim: 0 }, /eif\.ndim: expected an integer in \[1, \d+\], got 0/],
       [{ ...good, splitting: "≤" }, /splitting must be "<" or "<="/],
       [{ ...good, missingAction: "divide" }, /missingAction must be "impute" or "fail"/],
       [withTree({ centers: tree.features.map((f: number[]) => f.map(() => 0)).slice(1) }), /centers\[\d+\]/],

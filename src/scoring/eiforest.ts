@@ -12,6 +12,7 @@
  * With ndim = 1 the trainer draws exactly as `trainIsolationForest` does (same row sampling, same
  * feature and threshold draws, coefficient 1), so the same seed gives the same trees and scores.
  */
+import { MODEL_LIMITS, expectInt, expectModelHeader, expectNumber } from "./validate.js";
 import { toFixedFormat, type FixedFormat } from "./fixed.js";
 import {
   DEFAULT_IF_INPUT, DEFAULT_IF_SCORE, averagePathLength, drawSample, forestToTrees, seededRandom, splitFeatureList, treesToForest, validateForest, varyingFeatures,
@@ -299,8 +300,8 @@ interface EifTreeJson {
 
 /** Read our own eif JSON (see docs/models.md). */
 export function eifFromJSON(json: Record<string, unknown>): ExtendedIsolationForestModel {
-  const nFeatures = Number(json.nFeatures);
-  if (!Number.isInteger(nFeatures) || nFeatures < 1 || nFeatures > 4096) throw new RangeError(`eif: bad nFeatures ${json.nFeatures}`);
+  expectModelHeader(json, "eif");
+  const nFeatures = expectInt(json.nFeatures, "eif.nFeatures", 1, MODEL_LIMITS.features);
   if (json.splitting !== undefined && json.splitting !== "<" && json.splitting !== "<=") throw new RangeError(`eif: splitting must be "<" or "<=", got ${String(json.splitting)}`);
   if (json.missingAction !== undefined && json.missingAction !== "impute" && json.missingAction !== "fail") {
     throw new RangeError(`eif: missingAction must be "impute" or "fail", got ${String(json.missingAction)}`);
@@ -335,11 +336,9 @@ export function eifFromJSON(json: Record<string, unknown>): ExtendedIsolationFor
     return { feature, threshold: tree.threshold, children_left: tree.children_left, children_right: tree.children_right, value: tree.value };
   });
   const forest = treesToForest(asConifer, "eif.trees");
-  const sampleSize = Number(json.sampleSize ?? 256);
-  if (!Number.isInteger(sampleSize) || sampleSize < 2) throw new RangeError(`eif: sampleSize must be an integer ≥ 2, got ${String(json.sampleSize)}`);
-  const norm = json.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : Number(json.norm);
-  const ndim = Number(json.ndim ?? 2);
-  if (!Number.isInteger(ndim) || ndim < 1 || ndim > nFeatures) throw new RangeError(`eif: ndim must be an integer in [1, ${nFeatures}]`);
+  const sampleSize = json.sampleSize === undefined ? 256 : expectInt(json.sampleSize, "eif.sampleSize", 2, 1 << 30);
+  const norm = json.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : expectNumber(json.norm, "eif.norm");
+  const ndim = json.ndim === undefined ? 2 : expectInt(json.ndim, "eif.ndim", 1, nFeatures);
   return new ExtendedIsolationForestModel({
     forest, nFeatures, ndim, sampleSize, norm, normalisation: normalisationFromJSON(json.normalisation, nFeatures),
     splitting: (json.splitting ?? "<") as "<" | "<=", ...(withCenters ? { missingAction: (json.missingAction ?? "fail") as "impute" | "fail" } : {}),

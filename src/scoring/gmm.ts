@@ -5,6 +5,7 @@
  * quantised to `outputFormat` (stated in docs/models.md), so board and software still compare bits.
  * An optional per-feature Tukey ladder-of-powers transform (tukey.ts) runs before the normalisation.
  */
+import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader } from "./validate.js";
 import { formatFixed, quantize, rawArrayToValues, toFixedFormat, type FixedFormat } from "./fixed.js";
 import { seededRandom } from "./iforest.js";
 import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
@@ -250,12 +251,14 @@ export function trainGmm(features: Float32Array, n: number, nFeatures: number, o
 }
 
 export function gmmFromJSON(json: Record<string, unknown>): GmmModel {
-  const d = Number(json.nFeatures);
-  if (!Number.isInteger(d) || d < 1 || d > 4096) throw new RangeError(`gmm: bad nFeatures ${json.nFeatures}`);
+  expectModelHeader(json, "gmm");
+  const d = expectInt(json.nFeatures, "gmm.nFeatures", 1, MODEL_LIMITS.features);
   const covariance = json.covariance === "full" ? "full" : json.covariance === "diag" ? "diag" : undefined;
   if (!covariance) throw new RangeError('gmm: covariance must be "diag" or "full"');
+  const K = expectArray(json.weights, "gmm.weights", 1, MODEL_LIMITS.components).length;
+  // Every count is bounded before the arrays it sizes are read (K·d² covariances at most).
+  if (K * d * (json.covariance === "full" ? d : 1) > MODEL_LIMITS.weights) throw new RangeError(`gmm: ${K} components × ${d} features is more than ${MODEL_LIMITS.weights} covariance entries`);
   const weights = numberArray(json.weights, "gmm.weights");
-  const K = weights.length;
   return new GmmModel({
     nFeatures: d, covariance, weights: Float64Array.from(weights),
     means: Float64Array.from(numberArray(json.means, "gmm.means", K * d)),

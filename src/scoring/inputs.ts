@@ -1,6 +1,8 @@
 /** Feature rows for the CLI: from an ADC2021-layout HDF5 file (src/io) or from the generator. */
 import { N_FEATURES } from "../events/features.js";
-import { readAdc2021 } from "../io/adc2021-reader.js";
+import { Adc2021File } from "../io/adc2021-reader.js";
+import { ADC_MAX_EVENTS_IN_MEMORY } from "../io/adc2021-layout.js";
+import { FileFormatError } from "../io/errors.js";
 import { ADC_FIELDS, ADC_SLOTS } from "../io/adc2021-layout.js";
 import { generatedFeatures, type FeatureSet } from "./data.js";
 import type { SignalName } from "../trigger/signals.js";
@@ -20,11 +22,22 @@ export function particlesToFeatures(particles: Float32Array, n: number): Float32
   return out;
 }
 
-/** Read an ADC2021 HDF5 file's events as features (labels from the file when present). */
+/**
+ * Read an ADC2021 HDF5 file's events as features (labels from the file when present). Only the
+ * first `maxEvents` rows are read, so `--max-events` works on a file of any size.
+ */
 export async function featuresFromH5(path: string, maxEvents?: number): Promise<FeatureSet> {
-  const ds = await readAdc2021(path);
-  const n = Math.min(ds.nEvents, maxEvents ?? Infinity);
-  return { features: particlesToFeatures(ds.particles, n), n, labels: ds.labels ? ds.labels.slice(0, n) : new Uint8Array(n) };
+  const file = await Adc2021File.open(path);
+  try {
+    const n = Math.min(file.nEvents, maxEvents ?? Infinity);
+    if (n > ADC_MAX_EVENTS_IN_MEMORY) {
+      throw new FileFormatError(path, `${file.nEvents} events is more than ${ADC_MAX_EVENTS_IN_MEMORY} to hold in memory; use --max-events`);
+    }
+    const labels = file.readLabels(0, n);
+    return { features: particlesToFeatures(file.readParticles(0, n), n), n, labels: labels ?? new Uint8Array(n) };
+  } finally {
+    file.close();
+  }
 }
 
 export interface FeatureSource {

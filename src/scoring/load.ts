@@ -5,7 +5,7 @@ import { iforestFromJSON } from "./iforest.js";
 import { importConifer, importIsotree, isConiferJson, isIsotreeJson } from "./iforest-io.js";
 import type { ScoringModel } from "./model.js";
 import { denseNetFromJSON } from "./nn.js";
-import { MODEL_LIMITS, ModelFileError, readJsonBounded } from "./validate.js";
+import { MODEL_LIMITS, ModelFileError, expectInt, readJsonBounded } from "./validate.js";
 
 type Loader = (json: Record<string, unknown>) => ScoringModel;
 const LOADERS: Record<string, Loader> = { iforest: iforestFromJSON, eif: eifFromJSON, ae: denseNetFromJSON, vae: denseNetFromJSON, gmm: gmmFromJSON };
@@ -34,10 +34,13 @@ export function loadModel(jsonOrPath: unknown): ScoringModel {
     if (isConiferJson(o)) return importConifer(o);
     if ("isotree" in o) {
       if (!isIsotreeJson(o.isotree)) throw new TypeError("`isotree` must hold the output of isotree's to_json()");
-      if (typeof o.sampleSize !== "number") throw new TypeError("sampleSize: expected isotree's per-tree sample size ψ (a number)");
-      if (o.nFeatures !== undefined && typeof o.nFeatures !== "number") throw new TypeError("nFeatures: expected a number");
+      // Our wrapper's own fields, bounded before the importer sizes anything by them.
       if (o.missingAction !== undefined && typeof o.missingAction !== "string") throw new TypeError("missingAction: expected isotree's missing_action_ string");
-      return importIsotree(o.isotree, { sampleSize: o.sampleSize, nFeatures: o.nFeatures as number | undefined, missingAction: o.missingAction as string | undefined });
+      return importIsotree(o.isotree, {
+        sampleSize: expectInt(o.sampleSize, "sampleSize", 2, 1 << 30),
+        nFeatures: o.nFeatures === undefined ? undefined : expectInt(o.nFeatures, "nFeatures", 1, MODEL_LIMITS.features),
+        missingAction: o.missingAction as string | undefined,
+      });
     }
     const loader = LOADERS[String(o.kind)];
     if (!loader) throw new RangeError(`unknown model kind "${String(o.kind)}" (expected ${Object.keys(LOADERS).join(", ")}, a conifer or an isotree model)`);

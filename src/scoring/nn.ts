@@ -15,6 +15,7 @@
  * firmware needs no divider). With an `ap_ufixed<18,14>`-like output the raw bits are score × 16,
  * the AXOL1TL integer-threshold convention.
  */
+import { expectInt, expectModelHeader, expectNumber, expectObject } from "./validate.js";
 import {
   assertFitsInt32, castRaw, formatFixed, fracBits, overflowRaw, quantize, rawMax, toFixedFormat, type FixedFormat,
 } from "./fixed.js";
@@ -380,20 +381,21 @@ export function denseLayer(
 export function denseNetFromJSON(json: Record<string, unknown>): DenseNetModel {
   const kind = json.kind;
   if (kind !== "ae" && kind !== "vae") throw new RangeError(`network kind must be "ae" or "vae", got ${String(kind)}`);
-  const nFeatures = Number(json.nFeatures);
-  if (!Number.isInteger(nFeatures) || nFeatures < 1 || nFeatures > MAX_LAYER_SIZE) throw new RangeError(`network: bad nFeatures ${json.nFeatures}`);
+  expectModelHeader(json, "network");
+  const nFeatures = expectInt(json.nFeatures, "network.nFeatures", 1, MAX_LAYER_SIZE);
   if (!Array.isArray(json.layers) || json.layers.length === 0 || json.layers.length > 64) throw new RangeError("network: `layers` must be a non-empty array (at most 64)");
   const layers = json.layers.map((raw: unknown, k: number) => {
-    const l = raw as Record<string, unknown>;
+    const l = expectObject(raw, `layers[${k}]`);
     const flat = Array.isArray(l.weights) && Array.isArray(l.weights[0]) ? (l.weights as unknown[][]).flat() : l.weights;
     return denseLayer(
-      Number(l.nIn), Number(l.nOut), numberArray(flat, `layers[${k}].weights`), numberArray(l.bias, `layers[${k}].bias`),
+      expectInt(l.nIn, `layers[${k}].nIn`, 1, MAX_LAYER_SIZE), expectInt(l.nOut, `layers[${k}].nOut`, 1, MAX_LAYER_SIZE),
+      numberArray(flat, `layers[${k}].weights`), numberArray(l.bias, `layers[${k}].bias`),
       (l.activation ?? "linear") as Activation,
       {
         weight: l.weightFormat as string | undefined, bias: l.biasFormat as string | undefined, accum: l.accumFormat as string | undefined,
         result: l.resultFormat as string | undefined, alpha: l.alphaFormat as string | undefined,
       },
-      l.alpha === undefined ? 0.3 : Number(l.alpha),
+      l.alpha === undefined ? 0.3 : expectNumber(l.alpha, `layers[${k}].alpha`),
       {
         weightRounding: (l.weightRounding ?? json.weightRounding) as "float" | "hls4ml" | undefined,
         activationFormat: l.activationFormat as string | undefined,

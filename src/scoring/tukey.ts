@@ -14,6 +14,7 @@
  * therefore maps to the image of the softest object seen (absent stays at the bottom, the order is
  * kept); for a feature taking both signs (η) zero lies inside the range and is an ordinary value.
  */
+import { expectNumber } from "./validate.js";
 import { pToZ } from "../stats/pvalues.js";
 import { numberArray } from "./model.js";
 
@@ -218,7 +219,7 @@ export function tukeyFromJSON(json: unknown, nFeatures: number): TukeyTransform 
   let w = new Array<number>(nFeatures).fill(NaN);
   if (o.w !== undefined) {
     if (!Array.isArray(o.w) || o.w.length !== nFeatures) throw new RangeError(`tukey.w: expected ${nFeatures} entries`);
-    w = o.w.map((v) => (v === null ? NaN : Number(v)));
+    w = o.w.map((v, j) => (v === null ? NaN : expectNumber(v, `tukey.w[${j}]`)));
   }
   return { lambda: Float64Array.from(lambda), shift: Float64Array.from(shift), floor: Float64Array.from(floor), w: Float64Array.from(w) };
 }
