@@ -250,6 +250,8 @@ export class PtyBoardTransport implements BoardTransport {
   /** Close both ends: the host's open port sees the device vanish (a USB-UART unplugged). */
   async close(): Promise<void> {
     if (this.closed) return;
+    // The frame on the line is finished first (a board that vanishes still never leaves half a frame).
+    await this.sends.idle(FINISH_FRAME_MS);
     this.closed = true;
     this.queue.end(new TransportClosedError("pty closed"));
     this.reader.destroy(); // closes the master fd (the TTY handle owns it)
