@@ -18,17 +18,32 @@ beforeAll(() => {
 
 
 describe("scoutloop gen + inspect", () => {
-  it("gen --orbits 5 writes HDF5 that inspect describes consistently", () => {
+  it("gen --orbits 5 writes the lossless HDF5 layout: inspect counts equal gen's, τ included", () => {
     const out = join(dir, "x.h5");
     const gen = cliSync(["gen", "--orbits", "5", "--seed", "3", "--out", out, "--json"]);
     expect(gen.stderr).toBe("");
     expect(gen.code).toBe(0);
     const g = JSON.parse(gen.stdout);
-    expect(g).toMatchObject({ orbits: 5, output: out, format: "hdf5", seed: 3, signal: null, preset: "l1" });
+    expect(g).toMatchObject({ orbits: 5, output: out, format: "scoutloop-h5", dropped: null, seed: 3, signal: null, preset: "l1" });
     expect(g.events).toBeGreaterThan(5 * 1000); // a realistic fill has ~2500 filled BX per orbit
     expect(g.labels).toEqual({ background: g.events });
     expect(g.bytes).toBe(statSync(out).size);
     expect(g.seconds).toBeGreaterThan(0);
+
+    const s = JSON.parse(cliSync(["inspect", out, "--json"]).stdout);
+    expect(s).toMatchObject({ file: out, format: "scoutloop-h5", events: g.events, orbits: 5, labels: { background: g.events } });
+    expect(s.details.attrs).toMatchObject({ generator_seed: 3, signal: "none", preset: "l1", scoutloop_layout: "events-v1" });
+    for (const kind of ["egamma", "muon", "jet", "tau"]) expect(s.kinds[kind].count, kind).toBe(g.objects[kind]);
+    expect(s.kinds.tau.count).toBeGreaterThan(0);
+  });
+
+  it("gen --layout adc2021 writes the ADC2021 layout, which inspect describes, and says what it dropped", () => {
+    const out = join(dir, "x-adc.h5");
+    const gen = cliSync(["gen", "--orbits", "5", "--seed", "3", "--out", out, "--layout", "adc2021", "--json"]);
+    expect(gen.code, gen.stderr).toBe(0);
+    const g = JSON.parse(gen.stdout);
+    expect(g.format).toBe("adc2021-h5");
+    expect(g.dropped).toMatch(new RegExp(`^ADC2021 layout dropped: τ ${g.objects.tau} \\(no τ slots\\)`));
 
     const ins = cliSync(["inspect", out, "--json"]);
     expect(ins.code).toBe(0);
@@ -71,7 +86,7 @@ describe("scoutloop gen + inspect", () => {
 
   it("same seed gives the same HDF5 contents (runGen in process)", async () => {
     const [a, b] = [join(dir, "s1.h5"), join(dir, "s2.h5")];
-    const opts = { orbits: 1, seed: 8, preset: "l1" as const, firstOrbit: 1, json: true };
+    const opts = { orbits: 1, seed: 8, preset: "l1" as const, layout: "adc2021" as const, firstOrbit: 1, json: true };
     const [sa, sb] = [await runGen({ ...opts, out: a }), await runGen({ ...opts, out: b })];
     expect(sa.events).toBe(sb.events);
     expect(sa.output).toBe(a);
@@ -126,7 +141,7 @@ describe("scoutloop gen + inspect", () => {
     writeFileSync(notH5, "hello\n".repeat(200));
     const badJsonl = join(dir, "bad.jsonl");
     writeFileSync(badJsonl, '{"orbit":1,"bx":1}\n');
-    const cases = [[notH5, /not an HDF5 file/], [badJsonl, /line 1: missing "sums"/], [join(dir, "missing.h5"), /ENOENT/], [join(dir, "a.csv"), /unknown file type/]] as const;
+    const cases = [[notH5, /not an HDF5 file/], [badJsonl, /line 1: missing "sums"/], [join(dir, "missing.h5"), /no such file/], [join(dir, "a.csv"), /no such file/]] as const;
     const results = await Promise.all(cases.map(([file]) => cli(["inspect", file])));
     for (const [i, [file, pattern]] of cases.entries()) {
       const r = results[i];

@@ -31,7 +31,7 @@ function changeOneMuonPt(src: string, dst: string) {
 
 beforeAll(() => {
   expect(run(["gen", "--orbits", "1", "--seed", "4", "-o", p("ev.jsonl")]).code).toBe(0);
-  expect(run(["gen", "--orbits", "1", "--seed", "4", "-o", p("ev.h5")]).code).toBe(0);
+  expect(run(["gen", "--orbits", "1", "--seed", "4", "-o", p("ev.h5"), "--layout", "adc2021"]).code).toBe(0);
   expect(run(["frame", p("ev.h5"), "-o", p("from-h5.raw")]).code).toBe(0);
   expect(run(["frame", "--gen", "1", "--seed", "4", "-o", p("gen.raw")]).code).toBe(0);
 }, 180_000);

@@ -1,7 +1,7 @@
 /**
  * Scoring backends by name — one registry, so `run` and `compare` (and scripts) say "software"
  * (TS fixed-point reference), "native" (C++ fixed-point), "float", "emulator" or "board:boards/x.json" and get a Scorer with a close().
- * Unknown names fail with the list of valid ones (reference/style.md: backends are a registry).
+ * Unknown names fail with the list of valid ones (backends are a registry).
  */
 import type { Scorer } from "./scorer.js";
 
@@ -12,14 +12,15 @@ export type BackendSpec =
   | { kind: "emulator" }
   | { kind: "board"; profile: string };
 
-export const BACKEND_HELP = "software | native | float | emulator | board:PROFILE.json";
+export const BACKEND_HELP = "software (alias ts) | native | float | emulator | board:PROFILE.json";
 
 export class BackendSpecError extends Error {
   override name = "BackendSpecError";
 }
 
 export function parseBackendSpec(text: string, what = "backend"): BackendSpec {
-  const t = text.trim();
+  // "ts" is what `run --software` and the deframer/framer `--core` call the TypeScript reference.
+  const t = text.trim() === "ts" ? "software" : text.trim();
   if (t === "software" || t === "native" || t === "float" || t === "emulator") return { kind: t };
   if (t.startsWith("board:") && t.length > "board:".length) return { kind: "board", profile: t.slice("board:".length) };
   throw new BackendSpecError(`${what}: unknown backend "${text}" (expected ${BACKEND_HELP})`);

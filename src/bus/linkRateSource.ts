@@ -13,8 +13,7 @@
  * `window` orbits in flight). An orbit that arrives to a full buffer is lost, exactly as a DAQ
  * loses it; it is still emitted, flagged `dropped`, so the accounting fails its events with a
  * reason (it consumes no credit). Each orbit carries its *scheduled* arrival time, so latency is
- * measured against the schedule and a stall shows in the tail (no coordinated omission,
- * reference/hil.md). A blocked event loop does not hide drops either: arrivals are computed from
+ * measured against the schedule and a stall shows in the tail (no coordinated omission). A blocked event loop does not hide drops either: arrivals are computed from
  * the clock, and those that could not fit while nobody read the buffer are dropped.
  */
 import { Observable } from "rxjs";

@@ -2,7 +2,7 @@
  * What the score stage needs from a scorer: one call per orbit with that orbit's events, returning
  * one result per event (scored, or failed with a reason). Software models answer synchronously;
  * boards answer with a promise. Both produce the same `ScoreBatch`, so the comparator cannot tell
- * them apart (hardware comes in as a dependency beside its mock, reference/style.md).
+ * them apart (hardware comes in as a dependency beside its mock).
  */
 import type { ScoreBatch } from "../compare/results.js";
 import type { OrbitBatch } from "../events/batch.js";

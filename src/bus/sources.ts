@@ -1,17 +1,21 @@
 /**
- * Where orbits come from: the seeded generator (default), an ADC2021 HDF5 file, a JSONL event
- * file (src/io), or a link capture (raw DMA file, EMP/APx pattern file; captureSource.ts). Each
- * source is an iterable of orbit batches plus a close().
+ * Where orbits come from: the seeded generator (default) or any event file src/io's `openEvents`
+ * reads (scoutloop or ADC2021 HDF5, JSONL, raw DMA capture, EMP/APx pattern, DarkMachines CSV).
+ * Each source is an iterable of orbit batches plus a close().
  */
-import { existsSync, statSync } from "node:fs";
-import { extname } from "node:path";
 import type { OrbitBatch } from "../events/batch.js";
-import { Adc2021File, adc2021Orbits, readJsonl } from "../io/index.js";
-import { FileFormatError } from "../io/errors.js";
+import { type EventFormat, type HeaderMode, openEvents } from "../io/index.js";
+import type { LinkStream } from "../link/format.js";
 import { generateOrbits, type SignalName } from "../trigger/index.js";
-import { patternCaptureSource, rawCaptureSource } from "./captureSource.js";
+
+const SOURCE_FORMAT: Record<EventFormat, NonNullable<OrbitSource["format"]>> = {
+  "scoutloop-h5": "scoutloop", "adc2021-h5": "adc2021", jsonl: "jsonl", raw: "raw", pattern: "pattern", darkmachines: "darkmachines",
+};
 
 export interface SourceSpec {
+  /** Link captures: how orbit headers are read (default: detected) and, for SCDAQ headers, the stream. */
+  header?: HeaderMode;
+  stream?: LinkStream;
   /** Input file (.h5/.hdf5 or .jsonl); absent = generator. */
   in?: string;
   /** Orbits to take (generator: to generate; file: at most this many, default all). */
@@ -27,7 +31,7 @@ export interface OrbitSource {
   /** Orbit count when known up front (progress bars). */
   total: number | null;
   /** What the source is read as: the fields it can hold follow from it (src/compare/objects/fields.ts). */
-  format?: "generator" | "adc2021" | "jsonl" | "raw" | "pattern";
+  format?: "generator" | "adc2021" | "scoutloop" | "jsonl" | "raw" | "pattern" | "darkmachines";
   /** Link captures: the streams the capture carries. */
   streams?: ReadonlySet<"muon" | "calo">;
   /** Link captures: the orbits are already deframed (no framer/deframer stage), with these faults. */
@@ -63,43 +67,14 @@ export async function openSource(spec: SourceSpec): Promise<OrbitSource> {
       close: () => {},
     };
   }
-  // One line and one exit code for a missing or odd input, whatever its kind (FileFormatError).
-  if (!existsSync(spec.in)) throw new FileFormatError(spec.in, "no such file");
-  if (!statSync(spec.in).isFile()) throw new FileFormatError(spec.in, "not a regular file");
-  const ext = extname(spec.in).toLowerCase();
-  if (ext === ".h5" || ext === ".hdf5") {
-    const file = await Adc2021File.open(spec.in);
-    const all = adc2021Orbits(file);
-    const perFile = Math.ceil(file.nEvents / 3564);
-    return {
-      describe: `${spec.in} (${file.nEvents} events)`,
-      orbits: spec.orbits === undefined ? all : take(all, spec.orbits),
-      total: spec.orbits === undefined ? perFile : Math.min(perFile, spec.orbits),
-      format: "adc2021",
-      close: () => file.close(),
-    };
-  }
-  if (ext === ".jsonl") {
-    const all = readJsonl(spec.in);
-    return {
-      describe: spec.in,
-      orbits: spec.orbits === undefined ? all : take(all, spec.orbits),
-      total: spec.orbits ?? null,
-      format: "jsonl",
-      close: () => {},
-    };
-  }
-  if (ext === ".raw" || ext === ".txt") {
-    const cap = ext === ".raw" ? rawCaptureSource(spec.in) : patternCaptureSource(spec.in);
-    return {
-      describe: `${spec.in} (${ext === ".raw" ? "raw DMA capture" : "pattern file"})`,
-      orbits: spec.orbits === undefined ? cap.orbits : take(cap.orbits, spec.orbits),
-      total: spec.orbits ?? null,
-      format: ext === ".raw" ? "raw" : "pattern",
-      streams: cap.streams,
-      linkFaults: cap.faults,
-      close: () => cap.close(),
-    };
-  }
-  throw new FileFormatError(spec.in, "unsupported input (expected .h5, .hdf5, .jsonl, .raw or an EMP/APx pattern .txt)");
+  const src = await openEvents(spec.in, { maxOrbits: spec.orbits, header: spec.header, stream: spec.stream });
+  return {
+    describe: src.describe,
+    orbits: src.orbits,
+    total: src.totalOrbits,
+    format: SOURCE_FORMAT[src.format],
+    streams: src.streams,
+    linkFaults: src.linkFaults,
+    close: () => src.close(),
+  };
 }

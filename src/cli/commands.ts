@@ -22,6 +22,7 @@ import { scoreCommand } from "./score.js";
 import { evalCommand } from "./eval.js";
 import { rtlCommand } from "./rtl.js";
 import { exportCommand, importCommand } from "./interchange.js";
+import { convertCommand } from "./convert.js";
 
 export const COMMANDS: Array<() => Command> = [
   genCommand,
@@ -47,4 +48,5 @@ export const COMMANDS: Array<() => Command> = [
   rtlCommand,
   importCommand,
   exportCommand,
+  convertCommand,
 ];

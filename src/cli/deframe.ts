@@ -4,11 +4,12 @@
  */
 import { Command, Option } from "commander";
 import type { DeframerStats, FaultKind, FaultRecord } from "../link/index.js";
+import { detectCaptureFile } from "../io/captures.js";
 import { emit, intOption, requireFile, ResultFailed, UsageError } from "./util.js";
 
 interface DeframeCliOptions {
   core: "native" | "ts";
-  header?: "scoutloop" | "scdaq";
+  header?: "auto" | "scoutloop" | "scdaq";
   stream?: "muon" | "calo";
   faults: number;
   expectFailures?: boolean;
@@ -17,6 +18,9 @@ interface DeframeCliOptions {
 
 export interface DeframeSummary {
   input: string;
+  /** Orbit header mode the capture was read with (detected unless --header said it). */
+  header: "scoutloop" | "scdaq";
+  stream?: "muon" | "calo";
   bytes: number;
   seconds: number;
   core: string;
@@ -27,18 +31,18 @@ export interface DeframeSummary {
 
 export async function runDeframe(input: string, opts: DeframeCliOptions): Promise<DeframeSummary> {
   requireFile(input);
-  if (opts.header === "scdaq" && !opts.stream) throw new UsageError("--header scdaq needs --stream muon|calo (the header does not say)");
   // Loaded on use: the link module pulls in RxJS (pacing), which --help does not need.
   const { deframeFile, FAULT_KINDS } = await import("../link/index.js");
+  const mode = detectCaptureFile(input, opts.header, opts.stream);
   const t0 = performance.now();
   const d = await deframeFile(input, {
-    core: opts.core, materialize: false, maxFaultRecords: opts.faults, header: opts.header, stream: opts.stream,
+    core: opts.core, materialize: false, maxFaultRecords: opts.faults, header: mode.header, stream: mode.stream,
   });
   const s = d.stats;
   let faultCount = 0;
   for (const k of FAULT_KINDS) faultCount += s.faults[k].count;
   return {
-    input, bytes: s.bytesConsumed, seconds: (performance.now() - t0) / 1000, core: d.core.name, stats: s,
+    input, header: mode.header, ...(mode.stream ? { stream: mode.stream } : {}), bytes: s.bytesConsumed, seconds: (performance.now() - t0) / 1000, core: d.core.name, stats: s,
     firstFaults: d.faultLog, ok: faultCount === 0,
   };
 }
@@ -46,7 +50,8 @@ export async function runDeframe(input: string, opts: DeframeCliOptions): Promis
 function human(r: DeframeSummary, FAULT_KINDS: readonly FaultKind[]): string {
   const s = r.stats;
   const mb = r.bytes / 1e6;
-  const out = [`${r.input}: ${mb.toFixed(2)} MB in ${r.seconds.toFixed(2)} s (${(mb / Math.max(r.seconds, 1e-9)).toFixed(0)} MB/s, ${r.core} core), ${s.packets} packets`];
+  const how = r.header === "scdaq" ? `, SCDAQ headers (${r.stream} stream)` : "";
+  const out = [`${r.input}${how}: ${mb.toFixed(2)} MB in ${r.seconds.toFixed(2)} s (${(mb / Math.max(r.seconds, 1e-9)).toFixed(0)} MB/s, ${r.core} core), ${s.packets} packets`];
   for (const [name, c] of Object.entries(s.streams)) {
     if (c.orbits === 0) continue;
     const objects = name === "muon" ? `${c.muons} muons${c.intermediateMuons ? ` (+${c.intermediateMuons} intermediate skipped)` : ""}`
@@ -79,8 +84,8 @@ export function deframeCommand(): Command {
     .description("validate and decode a raw scouting link capture (.raw): orbits, BX, objects, faults by kind")
     .argument("<input>", "raw capture (concatenated Run-3 DMA packets)")
     .addOption(new Option("--core <name>", "deframer implementation").choices(["native", "ts"]).default("native"))
-    .addOption(new Option("--header <mode>", "orbit header: scoutloop (marker, SDS id, block count) or scdaq (only the orbit number; orbits found by their trailer)").choices(["scoutloop", "scdaq"]).default("scoutloop"))
-    .addOption(new Option("--stream <name>", "stream of the capture (needed with --header scdaq)").choices(["muon", "calo"]))
+    .addOption(new Option("--header <mode>", "orbit header: auto (detected), scoutloop (marker, SDS id, block count) or scdaq (only the orbit number; orbits found by their trailer)").choices(["auto", "scoutloop", "scdaq"]).default("auto"))
+    .addOption(new Option("--stream <name>", "stream of an SCDAQ-header capture (default: detected)").choices(["muon", "calo"]))
     .option("--faults <n>", "fault records (kind + byte offset) to keep", intOption(0, 1_000_000), 100)
     .option("--expect-failures", "link faults are expected (a capture damaged on purpose): reported, exit 0")
     .option("--json", "print the summary as JSON")

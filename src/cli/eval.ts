@@ -17,8 +17,8 @@ export function evalCommand(): Command {
   return new Command("eval")
     .description("evaluate a model on background and signal samples: AUC, PR AUC, TPR@1e-5, threshold for a rate")
     .requiredOption("--model <model.json>", "model file")
-    .option("--bkg <file.h5>", "background events (ADC2021 HDF5 layout)")
-    .option("--sig <file.h5>", "signal events; repeat for several signals", collect)
+    .option("--bkg <file>", "background events (any event file: scoutloop/ADC2021 .h5, .jsonl, .raw, pattern .txt, DarkMachines .csv)")
+    .option("--sig <file>", "signal events (any event file); repeat for several signals", collect)
     .option("--gen", "use generated background and every generated signal instead of files")
     .option("--orbits <n>", "--gen: background orbits", intOption(1, 100000), 2)
     .option("--signal-events <n>", "--gen: events per signal", intOption(1, 1e7), 2000)
@@ -65,7 +65,7 @@ export function evalCommand(): Command {
         background = await loadFeatures({ in: o.bkg, maxEvents: o.maxEvents });
         tick();
         for (const path of o.sig as string[]) {
-          signals.push({ name: basename(path).replace(/\.h5$|\.hdf5$/, ""), set: await loadFeatures({ in: path, maxEvents: o.maxEvents }) });
+          signals.push({ name: basename(path).replace(/\.(h5|hdf5|jsonl|csv|raw|txt)$/, ""), set: await loadFeatures({ in: path, maxEvents: o.maxEvents }) });
           tick();
         }
       }

@@ -1,13 +1,13 @@
 /**
  * `scoutloop gen`: generate orbits of synthetic L1 data (background, optionally with an injected
- * signal) and write them as ADC2021-layout HDF5 (`.h5`/`.hdf5`) or JSONL (`.jsonl`).
+ * signal) and write them as HDF5 (`.h5`/`.hdf5`: the lossless scoutloop layout, or `--layout
+ * adc2021`), JSONL (`.jsonl`) or DarkMachines CSV (`.csv`); a lossy format says what it dropped.
  */
 import { readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { Command, Option } from "commander";
 import type { OrbitBatch } from "../events/batch.js";
-import { Adc2021Writer } from "../io/adc2021-writer.js";
-import { JsonlWriter } from "../io/jsonl.js";
+import { type EventWriter, openEventWriter, writableFormatFor } from "../io/write-events.js";
 import { headOfBatch } from "../io/head.js";
 import { type EventStats, StatsAccumulator } from "../io/stats.js";
 import { PACKAGE_ROOT } from "../native.js";
@@ -24,6 +24,8 @@ interface GenOptions {
   injectFraction?: number;
   pileup?: number;
   preset: "l1" | "adc2021";
+  /** HDF5 layout (default scoutloop). */
+  layout?: "scoutloop" | "adc2021";
   signalMass?: number;
   firstOrbit: number;
   json?: boolean;
@@ -32,7 +34,9 @@ interface GenOptions {
 export interface GenSummary extends Omit<EventStats, "kinds"> {
   objects: Record<string, number>;
   output: string | null;
-  format: "hdf5" | "jsonl" | null;
+  format: string | null;
+  /** What the output format could not hold, in one line (null: nothing dropped). */
+  dropped: string | null;
   bytes: number;
   seconds: number;
   seed: number;
@@ -47,13 +51,11 @@ const PACKAGE_VERSION = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json
 const MAX_EVENTS = 100_000_000;
 const MAX_ORBITS = 100_000;
 
-type Sink = { append(b: OrbitBatch): void; close(): number };
-
-async function openSink(path: string, provenance: Record<string, string | number>): Promise<{ sink: Sink; format: "hdf5" | "jsonl" }> {
-  const ext = extname(path).toLowerCase();
-  if (ext === ".h5" || ext === ".hdf5") return { sink: await Adc2021Writer.create(path, { provenance }), format: "hdf5" };
-  if (ext === ".jsonl") return { sink: new JsonlWriter(path), format: "jsonl" };
-  throw new UsageError(`--out ${path}: unknown file type "${ext}" (use .h5, .hdf5 or .jsonl)`);
+async function openSink(path: string, layout: GenOptions["layout"], provenance: Record<string, string | number>): Promise<EventWriter> {
+  const format = writableFormatFor(path, layout);
+  if (!format) throw new UsageError(`--out ${path}: unknown file type "${extname(path)}" (use .h5, .hdf5, .jsonl or .csv)`);
+  if (layout === "adc2021" && format !== "adc2021-h5") throw new UsageError("--layout adc2021 needs an .h5/.hdf5 output");
+  return openEventWriter(path, { format, provenance });
 }
 
 export async function runGen(opts: GenOptions): Promise<GenSummary> {
@@ -83,7 +85,7 @@ export async function runGen(opts: GenOptions): Promise<GenSummary> {
   if (resolved.signal) provenance.signal_mass_gev = resolved.signalMass;
 
   const start = performance.now();
-  const out = opts.out ? await openSink(opts.out, provenance) : null;
+  const out = opts.out ? await openSink(opts.out, opts.layout ?? "scoutloop", provenance) : null;
   const total = opts.events ?? resolved.orbits;
   const progress = new Progress(opts.events !== undefined ? "events" : "orbits", total, !opts.json);
   const acc = new StatsAccumulator();
@@ -92,7 +94,7 @@ export async function runGen(opts: GenOptions): Promise<GenSummary> {
   try {
     for (const full of generateOrbits(genOpts)) {
       const batch = opts.events !== undefined ? headOfBatch(full, opts.events - events) : full;
-      out?.sink.append(batch);
+      out?.append(batch);
       acc.addBatch(batch);
       events += batch.nBx;
       orbits++;
@@ -100,7 +102,7 @@ export async function runGen(opts: GenOptions): Promise<GenSummary> {
       if (opts.events !== undefined && events >= opts.events) break;
     }
   } finally {
-    out?.sink.close();
+    out?.close();
     progress.done();
   }
   const stats = acc.result();
@@ -108,7 +110,7 @@ export async function runGen(opts: GenOptions): Promise<GenSummary> {
   for (const [kind, s] of Object.entries(stats.kinds)) if (kind !== "met") objects[kind] = s.count;
   return {
     events: stats.events, orbits, labels: stats.labels, objects,
-    output: opts.out ?? null, format: out?.format ?? null, bytes: opts.out ? statSync(opts.out).size : 0,
+    output: opts.out ?? null, format: out?.format ?? null, dropped: out?.lossLine() ?? null, bytes: opts.out ? statSync(opts.out).size : 0,
     seconds: (performance.now() - start) / 1000,
     seed: resolved.seed, signal: resolved.signal ?? null, injectFraction: resolved.injectFraction, preset: resolved.preset,
   };
@@ -124,15 +126,17 @@ function human(s: GenSummary): string {
     `  labels: ${labels}`,
     `  objects: ${objects}`,
     s.output ? `  wrote ${s.output} (${s.format}, ${s.bytes} bytes)` : "  nothing written (no output file)",
+    ...(s.dropped ? [`  ${s.dropped}`] : []),
   ].join("\n");
 }
 
 export function genCommand(): Command {
   return new Command("gen")
-    .description("generate synthetic L1 scouting events (background and/or a signal) to HDF5 (ADC2021 layout) or JSONL")
+    .description("generate synthetic L1 scouting events (background and/or a signal) to HDF5 (lossless scoutloop layout, or ADC2021), JSONL or DarkMachines CSV")
     .option("--orbits <n>", `number of orbits to generate (default ${DEFAULT_ORBITS})`, intOption(0, MAX_ORBITS))
     .option("--events <n>", "number of events (filled BX) to generate instead of whole orbits", intOption(0, MAX_EVENTS))
-    .option("-o, --out <file>", "output file (required); the extension picks the format: .h5/.hdf5 (ADC2021 layout) or .jsonl")
+    .option("-o, --out <file>", "output file (required); the extension picks the format: .h5/.hdf5 (HDF5, see --layout), .jsonl or .csv (DarkMachines)")
+    .addOption(new Option("--layout <name>", "HDF5 layout: scoutloop (everything the trigger emits) or adc2021 (19 slots of pT, η, φ; says what it dropped)").choices(["scoutloop", "adc2021"]).default("scoutloop"))
     .option("--seed <n>", "generator seed", intOption(0, Number.MAX_SAFE_INTEGER), 1)
     .addOption(new Option("--signal <name>", "signal to inject").choices([...SIGNALS]))
     .option("--inject-fraction <f>", "fraction of filled BX carrying the signal (default 0.01 with --signal)", numberOption(0, 1))

@@ -1,13 +1,14 @@
 /**
  * `scoutloop inspect FILE`: what an event file holds — format details, events, orbits, truth
- * labels, and per object kind the count and pT/η/φ ranges. The file type is picked by extension
- * through src/io/inspect.ts INSPECTORS (HDF5 ADC2021 layout, JSONL; more formats plug in there).
+ * labels, and per object kind the count and pT/η/φ ranges. The format is told by the content
+ * (src/io/open-events.ts): scoutloop or ADC2021 HDF5, JSONL, raw DMA capture, EMP/APx pattern,
+ * DarkMachines CSV.
  */
 import { Command } from "commander";
 import { FileFormatError } from "../io/errors.js";
-import { type FileSummary, INSPECTORS, inspectFile, inspectorFor } from "../io/inspect.js";
+import { type FileSummary, inspectFile } from "../io/inspect.js";
 import { STAT_KINDS } from "../io/stats.js";
-import { emit, UsageError, InputError } from "./util.js";
+import { emit, InputError } from "./util.js";
 
 const fmtRange = (r: [number, number] | null, digits: number) => (r ? `${r[0].toFixed(digits)} .. ${r[1].toFixed(digits)}` : "-");
 
@@ -21,6 +22,9 @@ function human(s: FileSummary): string {
   const attrs = s.details.attrs as Record<string, unknown> | undefined;
   if (attrs && Object.keys(attrs).length > 0) lines.push(`  attributes: ${Object.entries(attrs).map(([k, v]) => `${k}=${v}`).join(", ")}`);
   if (s.details.orbitStructure) lines.push(`  orbit structure: ${s.details.orbitStructure}`);
+  if (s.details.describe) lines.push(`  ${s.details.describe}`);
+  const faults = s.details.linkFaults as Record<string, number> | undefined;
+  if (faults) lines.push(`  link faults: ${Object.entries(faults).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}`);
   lines.push(`  labels: ${s.labels ? Object.entries(s.labels).map(([k, v]) => `${k} ${v}`).join(", ") : "none"}`);
   lines.push(`  ${"kind".padEnd(8)} ${"objects".padStart(10)}  ${"pT [GeV]".padEnd(20)} ${"eta".padEnd(18)} phi`);
   for (const kind of STAT_KINDS) {
@@ -31,13 +35,11 @@ function human(s: FileSummary): string {
 }
 
 export function inspectCommand(): Command {
-  const known = INSPECTORS.flatMap((i) => i.extensions).join(", ");
   return new Command("inspect")
-    .description(`describe an event file (${known}): datasets, events, labels, objects per kind with pT/eta/phi ranges`)
+    .description("describe an event file (scoutloop/ADC2021 .h5, .jsonl, .raw, pattern .txt, DarkMachines .csv): events, labels, objects per kind with pT/eta/phi ranges")
     .argument("<file>", "file to inspect")
     .option("--json", "print the summary as JSON")
     .action(async (file: string, opts: { json?: boolean }) => {
-      if (!inspectorFor(file)) throw new InputError(`${file}: unknown file type (known: ${known})`);
       let summary: FileSummary;
       try {
         summary = await inspectFile(file);

@@ -20,8 +20,8 @@ interface MonitorCli {
 export function monitorCommand(): Command {
   return new Command("monitor")
     .description("fill HT, MET, M_inv, M_eff histograms per selection, compare with a reference run and flag significant bins")
-    .option("--in <file>", "observed events (.h5 or .jsonl; default: generated)")
-    .option("--ref <file>", "reference events (.h5 or .jsonl; default: generated background)")
+    .option("--in <file>", "observed events (any event file: .h5, .jsonl, .raw, .txt, .csv; default: generated)")
+    .option("--ref <file>", "reference events (any event file; default: generated background)")
     .option("--orbits <n>", `observed orbits to generate (default ${GENERATED_ORBITS}), or at most to read from --in (default: all)`, intOption(1, 1_000_000))
     .option("--ref-orbits <n>", "reference orbits (default: same as --orbits; all of --ref)", intOption(1, 1_000_000))
     .option("--seed <n>", "generator seed of the observed run", intOption(0, 2 ** 32 - 1), 2)

@@ -6,7 +6,7 @@
  * whether the consumer, the host or the replay itself ran late.
  */
 import { readFileSync, statSync } from "node:fs";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { LinkRate, PacingReport } from "../link/index.js";
 import { emit, intOption, requireFile, ResultFailed, UsageError } from "./util.js";
 
@@ -16,6 +16,8 @@ interface ReplayCliOptions {
   consumerUs: number;
   loops: number;
   expectFailures?: boolean;
+  header?: "auto" | "scoutloop" | "scdaq";
+  stream?: "muon" | "calo";
   json?: boolean;
 }
 
@@ -47,12 +49,14 @@ export async function runReplay(input: string, opts: ReplayCliOptions): Promise<
   requireFile(input);
   if (statSync(input).size > MAX_REPLAY_BYTES) throw new UsageError(`${input}: larger than ${MAX_REPLAY_BYTES} bytes, too big to replay from memory`);
   const bytes = readFileSync(input);
+  const { detectCapture } = await import("../io/captures.js");
+  const mode = detectCapture(bytes.subarray(0, 4 << 20), { header: opts.header ?? "auto", stream: opts.stream });
   // Find the orbits once; replay sends each orbit's bytes as one unit.
-  const { orbits } = deframeAll(bytes, { core: "native", materialize: false });
+  const { orbits } = deframeAll(bytes, { core: "native", materialize: false, ...mode });
   if (orbits.length === 0) throw new ResultFailed([`${input}: no valid orbits to replay`], "replay");
   const units: Uint8Array[] = [];
   for (let l = 0; l < opts.loops; l++) for (const o of orbits) units.push(bytes.subarray(o.offset, o.offset + o.bytes));
-  const consumer = new Deframer({ core: "native", materialize: false });
+  const consumer = new Deframer({ core: "native", materialize: false, ...mode });
   const report = await paceInto(units, (s) => {
     consumer.push(s.item);
     if (opts.consumerUs > 0) busyWaitUs(opts.consumerUs);
@@ -81,6 +85,8 @@ export function replayCommand(): Command {
     .option("--consumer-us <n>", "extra work per orbit in the consumer, µs (simulates a slow stage)", intOption(0, 10_000_000), 0)
     .option("--loops <n>", "replay the capture this many times", intOption(1, 1_000_000), 1)
     .option("--expect-failures", "dropped orbits and consumer faults are expected (e.g. a deliberately slow --consumer-us): reported, exit 0")
+    .addOption(new Option("--header <mode>", "orbit header: auto (detected), scoutloop or scdaq").choices(["auto", "scoutloop", "scdaq"]).default("auto"))
+    .addOption(new Option("--stream <name>", "stream of an SCDAQ-header capture (default: detected)").choices(["muon", "calo"]))
     .option("--json", "print the summary as JSON")
     .action(async (input: string, opts: ReplayCliOptions) => {
       const r = await runReplay(input, opts);

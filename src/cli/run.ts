@@ -15,7 +15,9 @@ import { Progress, ResultFailed, UsageError, emit, intOption, numberOption } fro
 /** Options `run` and `compare` share: source, clock, link, comparison, output. */
 export function addSessionOptions(cmd: Command): Command {
   return cmd
-    .option("--in <file>", "read events from a file instead of generating them: ADC2021 .h5, .jsonl, raw DMA capture .raw, EMP/APx pattern .txt")
+    .option("--in <file>", "read events from a file instead of generating them: scoutloop/ADC2021 .h5, .jsonl, raw DMA capture .raw, EMP/APx pattern .txt, DarkMachines .csv (format told by the content)")
+    .addOption(new Option("--header <mode>", "--in capture: orbit header mode, auto (detected), scoutloop or scdaq (real Run-3 captures)").choices(["auto", "scoutloop", "scdaq"]).default("auto"))
+    .addOption(new Option("--capture-stream <name>", "--in capture with SCDAQ headers: its stream (default: detected)").choices(["muon", "calo"]))
     .option("--orbits <n>", "orbits to generate (or at most to read from --in)", intOption(1, 10_000_000))
     .option("--seed <n>", "generator seed", intOption(0, 2 ** 32 - 1), 1)
     .addOption(new Option("--signal <name>", "inject this signal into the generated background").choices([...SIGNALS]))
@@ -43,6 +45,8 @@ export function addSessionOptions(cmd: Command): Command {
 
 export interface SessionCliOptions {
   in?: string;
+  header: "auto" | "scoutloop" | "scdaq";
+  captureStream?: "muon" | "calo";
   orbits?: number;
   seed: number;
   signal?: SignalName;
@@ -91,7 +95,7 @@ export function sessionFromCli(o: SessionCliOptions): Omit<SessionOptions, "a" |
   if (o.window < o.concurrency) throw new UsageError(`--window (${o.window}) must be at least --concurrency (${o.concurrency})`);
   const tol = o.tolerance ? parseTolerance(o.tolerance) : null;
   return {
-    source: { in: o.in, orbits: o.orbits, seed: o.seed, signal: o.signal, injectFraction: o.injectFraction },
+    source: { in: o.in, orbits: o.orbits, seed: o.seed, signal: o.signal, injectFraction: o.injectFraction, ...(o.in ? { header: o.header, stream: o.captureStream } : {}) },
     model: o.model,
     mode: o.rate === "lhc" ? "link-rate" : "pull",
     orbitHz: o.orbitHz,

@@ -32,7 +32,7 @@ export function scoreCommand(): Command {
   return new Command("score")
     .description("score events with a model file (float reference, or bit-exact fixed point with --fixed)")
     .requiredOption("--model <model.json>", "model file (scoutloop, conifer, or wrapped isotree JSON)")
-    .option("--in <file.h5>", "events in the ADC2021 HDF5 layout")
+    .option("--in <file>", "events (any event file: scoutloop/ADC2021 .h5, .jsonl, .raw, pattern .txt, DarkMachines .csv)")
     .option("--gen-orbits <n>", "score N generated orbits instead of a file", intOption(1, 100000))
     .option("--seed <s>", "generator seed", intOption(0, 2 ** 31 - 1), 1)
     .addOption(new Option("--signal <name>", "generate this signal only").choices([...SIGNALS]))
@@ -42,7 +42,7 @@ export function scoreCommand(): Command {
     .option("--out <file>", "write one score per line (fixed: raw bits and value)")
     .option("--json", "print the summary as JSON")
     .action(async (o) => {
-      if (!o.in && o.genOrbits === undefined) throw new UsageError("score needs --in FILE.h5 or --gen-orbits N");
+      if (!o.in && o.genOrbits === undefined) throw new UsageError("score needs --in FILE or --gen-orbits N");
       let model = loadModel(o.model);
       const reference = model;
       if (model.floatOnly && (o.fixed || o.native)) throw new UsageError(`model ${o.model} (${model.kind}) is float-only: --fixed and --native are not available for it`);

@@ -27,7 +27,7 @@ export function trainCommand(): Command {
   return new Command("train")
     .description("train an anomaly model (isolation forest, extended isolation forest, autoencoder or GMM) on background events")
     .addOption(new Option("--model <kind>", "model kind").choices(["iforest", "eif", "ae", "gmm"]).makeOptionMandatory())
-    .option("--in <file.h5>", "background events in the ADC2021 HDF5 layout")
+    .option("--in <file>", "background events (any event file: scoutloop/ADC2021 .h5, .jsonl, .raw, pattern .txt, DarkMachines .csv)")
     .option("--gen-orbits <n>", "train on N generated background orbits instead of a file", intOption(1, 100000))
     .option("--seed <s>", "seed for the generator and the training", intOption(0, 2 ** 31 - 1), 1)
     .option("--max-events <n>", "use at most N events", intOption(1, 1e9))
@@ -46,7 +46,7 @@ export function trainCommand(): Command {
     .option("--learning-rate <lr>", "ae: Adam learning rate", numberOption(1e-7, 1), 1e-3)
     .option("--json", "print the summary as JSON")
     .action(async (o) => {
-      if (!o.in && o.genOrbits === undefined) throw new UsageError("train needs --in FILE.h5 or --gen-orbits N");
+      if (!o.in && o.genOrbits === undefined) throw new UsageError("train needs --in FILE or --gen-orbits N");
       const tukey = o.tukeyLadder ? { ladder: o.tukeyLadder as number[] } : Boolean(o.tukey);
       if (tukey && o.model !== "gmm") throw new UsageError("--tukey and --tukey-ladder apply to --model gmm only");
       if (o.model === "eif" && (o.inputFormat || o.outputFormat)) throw new UsageError("--model eif is float-only: it takes no --input-format/--output-format");

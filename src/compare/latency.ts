@@ -3,7 +3,7 @@
  * relative error (3 significant digits), whatever the number of samples.
  *
  * Firmware latency (board clock cycles, and ns at the board clock) and host round trip are kept
- * in separate histograms (reference/hil.md: FINN's throughput_test splits host overhead from
+ * in separate histograms (as FINN's throughput_test splits host overhead from
  * accelerator time; hls4ml cosim reports cycles, never wall time). In link-rate mode the
  * end-to-end latency is measured from the *scheduled* send time, so a stalled pipeline shows up
  * in the tail instead of being hidden (coordinated omission).

@@ -91,6 +91,10 @@ export interface OrbitBatch {
   sums: SumBlock;
   /** Generator truth per stored BX (absent for real data). */
   label?: Uint8Array;
+  /** Event weight per stored BX, from files that carry one (DarkMachines CSV); absent = 1. */
+  weight?: Float32Array;
+  /** Physics process name per stored BX, from files that carry one (DarkMachines CSV). */
+  process?: string[];
 }
 
 function emptyMuons(nBx: number, nObj: number): MuonBlock {

@@ -1,7 +1,7 @@
 /**
  * The ADC2021 HDF5 layout ("LHC physics dataset for unsupervised New Physics detection at 40 MHz",
  * Govorkova et al., Sci Data 9 (2022); keys and slot order from mpp-hep/ADC2021-examplecode
- * `create_datasets.py` and the Zenodo preparation script, see reference/scoring.md §1):
+ * `create_datasets.py` and the Zenodo preparation script):
  *
  * - `Particles`: float (N, 19, 4); last axis = [pT (GeV), η, φ (rad), class id].
  * - slots: 0 MET (class 1, η ≡ 0), 1–4 e/γ (class 2), 5–8 μ (class 3), 9–18 jets (class 4);
@@ -39,7 +39,7 @@ export const CLASS_OF_SLOT: readonly number[] = SLOT_CLASS;
 
 /**
  * Largest event count we accept in one file. The biggest public ADC2021 file holds ~13.5 M rows
- * (reference/scoring.md §1); 100 M leaves room while rejecting corrupt dimension fields early.
+ * (Govorkova et al., Sci Data 9 (2022)); 100 M leaves room while rejecting corrupt dimension fields early.
  */
 export const ADC_MAX_EVENTS = 100_000_000;
 /** Largest file read whole into memory by readAdc2021 (4 M rows ≈ 1.2 GB of float32). */

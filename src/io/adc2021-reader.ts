@@ -13,8 +13,8 @@ import {
 } from "./adc2021-layout.js";
 
 /** HDF5 type classes as h5wasm reports them in `metadata.type` (H5T_class_t). */
-const H5T_INTEGER = 0;
-const H5T_FLOAT = 1;
+export const H5T_INTEGER = 0;
+export const H5T_FLOAT = 1;
 /**
  * HDF5 filters libhdf5 always has: ids from libhdf5 `H5Zpublic.h` (H5Z_FILTER_DEFLATE 1, _SHUFFLE 2,
  * _FLETCHER32 3, _NBIT 5, _SCALEOFFSET 6; SZIP 4 is optional and left out). Anything else (lzf
@@ -27,12 +27,12 @@ const MAX_NAMES = 64;
 
 export type AttrValue = string | number | boolean;
 
-function shapeText(shape: readonly number[] | null): string {
+export function shapeText(shape: readonly number[] | null): string {
   return shape ? `(${shape.join(",")})` : "scalar";
 }
 
 /** h5wasm dtypes are strings for plain types and objects/arrays for compound ones. */
-function dtypeText(dtype: unknown): string {
+export function dtypeText(dtype: unknown): string {
   return typeof dtype === "string" ? dtype : JSON.stringify(dtype);
 }
 
@@ -228,7 +228,7 @@ function toFloat64(raw: unknown): Float64Array {
   throw new TypeError(`expected an integer array from HDF5, got ${typeof raw}`);
 }
 
-function checkFilters(path: string, ds: h5.Dataset, name: string): void {
+export function checkFilters(path: string, ds: h5.Dataset, name: string): void {
   const missing = ds.filters.filter((f) => !BUILTIN_FILTERS.has(f.id));
   if (missing.length > 0) {
     const list = missing.map((f) => `${f.name || "unnamed"} (id ${f.id})`).join(", ");
@@ -248,7 +248,7 @@ function readNames(path: string, ds: h5.Dataset | undefined): string[] {
   }
 }
 
-function readAttrs(file: h5.File): Record<string, AttrValue> {
+export function readAttrs(file: h5.File): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
   try {
     for (const [name, attr] of Object.entries(file.attrs)) {

@@ -8,3 +8,8 @@ export * from "./jsonl.js";
 export * from "./stats.js";
 export * from "./inspect.js";
 export * from "./head.js";
+export * from "./scoutloop-h5.js";
+export * from "./captures.js";
+export * from "./darkmachines.js";
+export * from "./open-events.js";
+export * from "./write-events.js";

@@ -1,6 +1,7 @@
 /**
- * What an event file holds, by file type. Each format registers an inspector in INSPECTORS;
- * `inspectFile` picks one by file extension (the link team adds `.raw` here).
+ * What an event file holds: `inspectFile` reads any format `openEvents` knows (the format is told
+ * by the content) and counts events, labels and objects per kind; ADC2021 files add their
+ * dataset details.
  */
 import { statSync } from "node:fs";
 import { extname } from "node:path";
@@ -9,6 +10,7 @@ import { Adc2021File } from "./adc2021-reader.js";
 import { ADC_ROW } from "./adc2021-layout.js";
 import { FileFormatError } from "./errors.js";
 import { readJsonl } from "./jsonl.js";
+import { detectEventFormat, openEvents } from "./open-events.js";
 import { type EventStats, StatsAccumulator } from "./stats.js";
 
 export interface FileSummary extends EventStats {
@@ -78,18 +80,29 @@ export function inspectorFor(path: string): Inspector | null {
   return INSPECTORS.find((i) => i.extensions.includes(ext)) ?? null;
 }
 
-export async function inspectFile(path: string): Promise<FileSummary> {
-  const inspector = inspectorFor(path);
-  if (!inspector) {
-    const known = INSPECTORS.flatMap((i) => i.extensions).join(", ");
-    throw new FileFormatError(path, `unknown file type "${extname(path)}" (known: ${known})`);
-  }
-  let bytes: number;
+/** Any format openEvents reads: statistics over its batches. */
+async function inspectEvents(path: string): Promise<Omit<FileSummary, "file" | "bytes">> {
+  const src = await openEvents(path);
   try {
-    bytes = statSync(path).size;
-  } catch (err) {
-    throw new FileFormatError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    const acc = new StatsAccumulator();
+    let batches = 0;
+    for (const b of src.orbits) {
+      acc.addBatch(b);
+      batches++;
+    }
+    const details: Record<string, unknown> = { describe: src.describe, orbitBatches: batches, attrs: src.attrs };
+    if (src.linkFaults) details.linkFaults = src.linkFaults();
+    return { format: src.format, ...acc.result(), details };
+  } finally {
+    src.close();
   }
-  const summary = await inspector.inspect(path);
-  return { file: path, format: inspector.format, bytes, ...summary };
+}
+
+export async function inspectFile(path: string): Promise<FileSummary> {
+  // The content says what a file is (missing or unreadable files fail here, named); the ADC2021
+  // inspector adds its dataset details.
+  const format = await detectEventFormat(path);
+  const bytes = statSync(path).size;
+  if (format === "adc2021-h5") return { file: path, format: hdf5Inspector.format, bytes, ...(await hdf5Inspector.inspect(path)) };
+  return { file: path, bytes, ...(await inspectEvents(path)) };
 }

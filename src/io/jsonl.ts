@@ -23,11 +23,12 @@ import {
   muonPtFromHw,
 } from "../events/scales.js";
 import { FileFormatError } from "./errors.js";
+import { CALO_BLOCKS, caloFieldSpecs, INT32_SPEC, MUON_FIELD_SPECS, sumFieldSpec } from "./field-specs.js";
 
 /** Longest line we accept: a BX at every cap is ~12 kB, so 256 kB only stops garbage. */
 export const MAX_JSONL_LINE = 256 * 1024;
 
-const CALO_KINDS = [["jets", CALO.fields.jetEt], ["egammas", CALO.fields.egEt], ["taus", CALO.fields.tauEt]] as const;
+const CALO_KINDS = CALO_BLOCKS;
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /** One stored BX of a batch as a JSON object (see the module comment for the layout). */
@@ -127,17 +128,9 @@ function* lines(path: string): Generator<[number, string]> {
   }
 }
 
-/** Hardware range of each field we can check; other fields only need to be 32-bit integers. */
-const MUON_SPECS: Record<string, FieldSpec> = {
-  hwPt: MUON.fields.hwPt, hwEta: MUON.fields.hwEta, hwEtaAtVtx: MUON.fields.hwEta, hwPhi: MUON.fields.hwPhi,
-  hwPhiAtVtx: MUON.fields.hwPhi, hwQual: MUON.fields.hwQual, hwIso: MUON.fields.hwIso,
-  hwPtUnconstrained: MUON.fields.hwPtUnconstrained, hwDXY: MUON.fields.hwDXY, tfMuonIndex: MUON.fields.tfMuonIndex,
-  hwCharge: { bits: 2, signed: true },
-};
-const INT32: FieldSpec = { bits: 32, signed: true };
-function sumSpec(f: string): FieldSpec {
-  return f === "hwTowerCount" ? INT32 : f.endsWith("Phi") ? CALO.fields.sumPhi : CALO.fields.sumEt;
-}
+const MUON_SPECS: Record<string, FieldSpec> = MUON_FIELD_SPECS;
+const INT32 = INT32_SPEC;
+const sumSpec = sumFieldSpec;
 
 interface Parsed {
   orbit: number;
@@ -182,7 +175,7 @@ function parseLine(path: string, lineNo: number, text: string): Parsed {
   objects("muons", CAPS.muon, MUON_SPECS, MUON_FIELDS);
   for (const [kind, etSpec] of CALO_KINDS) {
     const cap = kind === "jets" ? CAPS.jet : kind === "egammas" ? CAPS.egamma : CAPS.tau;
-    objects(kind, cap, { hwEt: etSpec, hwEta: CALO.fields.hwEta, hwPhi: CALO.fields.hwPhi, hwIso: CALO.fields.hwIso }, CALO_FIELDS);
+    objects(kind, cap, caloFieldSpecs(etSpec), CALO_FIELDS);
   }
   return { orbit, bx, label, ev: e };
 }

@@ -31,6 +31,11 @@ export interface FrameOptions {
    * errors: the native packer declines anything the link cannot carry and the TS framer then throws.
    */
   core?: "ts" | "native";
+  /**
+   * Orbit header: "scoutloop" (default: marker, SDS id, block count in words 1–3) or "scdaq"
+   * (word 0 the orbit number, words 1–7 zero, as captures from SCDAQ hardware; no CRC possible).
+   */
+  header?: "scoutloop" | "scdaq";
 }
 
 /** Hardware DMA packet-trailer counters (format.h: autorealign, dropped orbits, orbit counter). */
@@ -241,11 +246,10 @@ export function frameOrbitNative(batch: OrbitBatch, stream: LinkStream, options:
  * the TS reference, so errors and edge cases are the reference's by construction.
  */
 export function frameOrbit(batch: OrbitBatch, stream: LinkStream, options: FrameOptions = {}): Uint8Array {
-  if (options.core !== "ts") {
-    const out = frameOrbitNative(batch, stream, options);
-    if (out) return out;
-  }
-  return frameOrbitTs(batch, stream, options);
+  if (options.header === "scdaq" && options.crc) throw new RangeError("the CRC-32C extension needs scoutloop orbit headers (its flag lives in header word 2)");
+  const out = (options.core !== "ts" ? frameOrbitNative(batch, stream, options) : undefined) ?? frameOrbitTs(batch, stream, options);
+  if (options.header === "scdaq") out.fill(0, 4, ORBIT_HEADER_BYTES); // SCDAQ trusts word 0 only
+  return out;
 }
 
 /** The TypeScript reference framer. */

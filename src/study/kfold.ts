@@ -35,9 +35,12 @@ export function trainerNames(): string[] {
   return [...TRAINERS.keys()];
 }
 
+/** `train --model` spells the kinds iforest, ae, gmm, eif; the k-fold tables keep their short names. */
+const TRAINER_ALIASES: Record<string, string> = { iforest: "IF", if: "IF", ae: "AE", gmm: "GMM", eif: "EIF" };
+
 export function trainerFor(name: string): Trainer {
-  const t = TRAINERS.get(name);
-  if (!t) throw new RangeError(`no trainer for model "${name}" (trainable: ${trainerNames().join(", ")}; pass a model file to compare other kinds)`);
+  const t = TRAINERS.get(name) ?? TRAINERS.get(TRAINER_ALIASES[name.toLowerCase()] ?? "");
+  if (!t) throw new RangeError(`no trainer for model "${name}" (trainable: ${trainerNames().join(", ")}, or as train spells them: ${Object.keys(TRAINER_ALIASES).filter((k) => k !== "if").join(", ")}; pass a model file to compare other kinds)`);
   return t;
 }
 

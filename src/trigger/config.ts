@@ -3,8 +3,8 @@
  *
  * Acceptance is `|η| < etaMax && pt > ptMin` (both strict). The "l1" preset is the hardware
  * coverage of the Run-3 trigger (uGMT muons to |η| 2.45, calo e/γ and τ to 2.5, jets to 4.7);
- * the "adc2021" preset adds the ADC2021 object selection (Govorkova et al., Sci Data 9 (2022);
- * reference/scoring.md §1: e pT > 3 |η| < 3, μ pT > 3 |η| < 2.1, jets pT > 15 |η| < 4).
+ * the "adc2021" preset adds the ADC2021 object selection (Govorkova et al., Sci Data 9 (2022):
+ * e pT > 3 |η| < 3, μ pT > 3 |η| < 2.1, jets pT > 15 |η| < 4).
  */
 import type { ObjectKind } from "../events/batch.js";
 

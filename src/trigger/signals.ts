@@ -1,6 +1,5 @@
 /**
- * The four ADC2021 signal benchmarks, in spirit (Govorkova et al., Sci Data 9 (2022),
- * reference/scoring.md §1): A → 4ℓ, LQ → bτ, h⁰ → ττ, h± → τν. Benchmark masses are those of the
+ * The four ADC2021 signal benchmarks, in spirit (Govorkova et al., Sci Data 9 (2022)): A → 4ℓ, LQ → bτ, h⁰ → ττ, h± → τν. Benchmark masses are those of the
  * ADC2021 samples as recalled (A 50 GeV, LQ 80 GeV, h⁰ 60 GeV, h± 60 GeV — not re-checked against
  * the paper); `signalMass` overrides them.
  */

@@ -3,7 +3,7 @@
  * `BoardClient.score` call (split by the client into requests of at most maxBatch events).
  * Every event comes back scored or failed with the client's reason ("timeout", "disconnected",
  * ...). Firmware latency (egress − ingress cycles, at the board clock from HELLO) and the host
- * round trip of each request are kept apart (reference/hil.md).
+ * round trip of each request are kept apart.
  */
 import type { ScoreBatch } from "../../compare/results.js";
 import { reasonCode } from "../../compare/results.js";

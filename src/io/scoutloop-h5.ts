@@ -1,0 +1,395 @@
+/**
+ * The scoutloop HDF5 event layout: everything an OrbitBatch holds, columnar per kind, lossless.
+ * (The ADC2021 layout, ./adc2021-layout.ts, keeps 19 slots of pT, η, φ and nothing else.)
+ *
+ * ```
+ * /                 attrs: scoutloop_layout = "events-v1", plus provenance (tool, generator_seed, …)
+ * /events/orbit     uint32 (N)   orbit of each stored BX (ascending)
+ * /events/bx        uint16 (N)   BX in 1..3564 (ascending within an orbit)
+ * /events/label     uint8  (N)   generator truth (0 background, k = SIGNALS[k-1]); only when known
+ * /events/weight    float32 (N)  event weight; only for inputs that carry one (DarkMachines CSV)
+ * /sums/<field>     int32  (N)   every SUM_FIELDS entry (hwTotalEt, …, hwTowerCount)
+ * /<kind>/count     uint8  (N)   objects of the kind in each BX, kind = muon, jet, egamma, tau
+ * /<kind>/<field>   int16  (M)   the objects of every BX back to back, pT-ordered within a BX:
+ *                                muon: MUON_FIELDS; jet, egamma, tau: hwEt, hwEta, hwPhi, hwIso
+ * ```
+ * Values are hardware units (src/events/scales.ts). In h5py, the objects of event i are
+ * `f["jet/hwEt"][c[i]:c[i+1]]` with
+ * `c = numpy.concatenate([[0], numpy.cumsum(f["jet/count"][()], dtype=numpy.int64)])`.
+ * Datasets are chunked and gzip-1 compressed. The reader checks every dimension before it
+ * allocates, every count against its cap and every field against its hardware width.
+ */
+import { dirname } from "node:path";
+import { existsSync } from "node:fs";
+import {
+  allocateBatch, BX_MAX, BX_MIN, CALO_FIELDS, CAPS, MUON_FIELDS, type ObjectKind, OBJECT_KINDS, type OrbitBatch, SUM_FIELDS,
+} from "../events/batch.js";
+import { fieldRange, type FieldSpec } from "../events/scales.js";
+import { ADC_MAX_EVENTS } from "./adc2021-layout.js";
+import { type AttrValue, checkFilters, dtypeText, H5T_INTEGER, readAttrs, shapeText } from "./adc2021-reader.js";
+import { FileFormatError } from "./errors.js";
+import { CALO_BLOCKS, caloFieldSpecs, MUON_FIELD_SPECS, sumFieldSpec } from "./field-specs.js";
+import { type h5, type H5, hdf5Reason, loadHdf5, openHdf5, quietAbort } from "./hdf5.js";
+
+export const SCOUTLOOP_LAYOUT_ATTR = "scoutloop_layout";
+export const SCOUTLOOP_LAYOUT = "events-v1";
+
+/** OrbitBatch block of each kind and the fields stored for it. */
+const BLOCK_OF: Record<ObjectKind, "muons" | "jets" | "egammas" | "taus"> = { muon: "muons", jet: "jets", egamma: "egammas", tau: "taus" };
+function fieldsOf(kind: ObjectKind): readonly string[] {
+  return kind === "muon" ? MUON_FIELDS : CALO_FIELDS;
+}
+function specsOf(kind: ObjectKind): Record<string, FieldSpec> {
+  if (kind === "muon") return MUON_FIELD_SPECS;
+  const et = CALO_BLOCKS.find(([b]) => b === BLOCK_OF[kind])![1];
+  return caloFieldSpecs(et);
+}
+
+/** True when an open HDF5 file says it is in this layout. */
+export function isScoutloopLayout(file: h5.File): boolean {
+  try {
+    return file.attrs[SCOUTLOOP_LAYOUT_ATTR]?.value === SCOUTLOOP_LAYOUT;
+  } catch {
+    return false;
+  }
+}
+
+export interface ScoutloopH5WriteOptions {
+  provenance?: Record<string, string | number>;
+  /** Rows per chunk of the per-BX datasets (objects: 4× that). Default 4096. */
+  chunkRows?: number;
+  /** gzip level 0–9, default 1. */
+  compression?: number;
+}
+
+type Column = { ds: h5.Dataset; data: Int16Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | Float32Array; n: number };
+
+/** Streaming writer: stages rows in memory and appends them a chunk at a time. */
+export class ScoutloopH5Writer {
+  private closed = false;
+  private eventsWritten = 0;
+  private labelled = false;
+  private weighted = false;
+  private readonly perBx = new Map<string, Column>();
+  private readonly perObject = new Map<string, Column>();
+  private readonly objectsWritten: Record<ObjectKind, number> = { muon: 0, jet: 0, egamma: 0, tau: 0 };
+  private staged = 0;
+
+  private constructor(readonly path: string, private readonly file: h5.File, private readonly chunk: number, private readonly level: number) {}
+
+  static async create(path: string, opts: ScoutloopH5WriteOptions = {}): Promise<ScoutloopH5Writer> {
+    const lib = await loadHdf5();
+    if (!existsSync(dirname(path) || ".")) throw new Error(`${path}: cannot create HDF5 file: directory ${dirname(path)} does not exist`);
+    let file: h5.File;
+    try {
+      file = new lib.File(path, "w");
+    } catch (err) {
+      throw new Error(`${path}: cannot create HDF5 file: ${hdf5Reason(err)}`);
+    }
+    const w = new ScoutloopH5Writer(path, file, Math.max(1, Math.min(1 << 16, opts.chunkRows ?? 4096)), opts.compression ?? 1);
+    try {
+      file.create_attribute(SCOUTLOOP_LAYOUT_ATTR, SCOUTLOOP_LAYOUT);
+      for (const [key, value] of Object.entries(opts.provenance ?? {})) file.create_attribute(key, value);
+      for (const g of ["events", "sums", ...OBJECT_KINDS]) file.create_group(g);
+      w.column(w.perBx, "events/orbit", "<I", new Uint32Array(w.chunk));
+      w.column(w.perBx, "events/bx", "<H", new Uint16Array(w.chunk));
+      for (const f of SUM_FIELDS) w.column(w.perBx, `sums/${f}`, "<i", new Int32Array(w.chunk));
+      for (const k of OBJECT_KINDS) {
+        w.column(w.perBx, `${k}/count`, "<B", new Uint8Array(w.chunk));
+        for (const f of fieldsOf(k)) w.column(w.perObject, `${k}/${f}`, "<h", new Int16Array(w.chunk * CAPS[k]));
+      }
+    } catch (err) {
+      file.close();
+      throw new Error(`${path}: cannot write HDF5 file: ${hdf5Reason(err)}`);
+    }
+    return w;
+  }
+
+  private column(into: Map<string, Column>, name: string, dtype: string, stage: Column["data"]): void {
+    const chunk = into === this.perObject ? this.chunk * 4 : this.chunk;
+    const ds = this.file.create_dataset({
+      name, data: stage.subarray(0, 0), dtype, shape: [0], maxshape: [null], chunks: [chunk],
+      ...(this.level > 0 ? { compression: this.level } : {}),
+    });
+    into.set(name, { ds, data: stage, n: 0 });
+  }
+
+  get events(): number {
+    return this.eventsWritten + this.staged;
+  }
+
+  append(batch: OrbitBatch): void {
+    if (this.closed) throw new Error(`${this.path}: writer already closed`);
+    if (this.events + batch.nBx > ADC_MAX_EVENTS) throw new Error(`${this.path}: more than ${ADC_MAX_EVENTS} events in one file`);
+    if (batch.label && !this.labelled) this.startLabels();
+    if (batch.weight && !this.weighted) this.startWeights();
+    // Whole batches go into the stage; a batch bigger than the stage is flushed through in parts.
+    for (let i = 0; i < batch.nBx; i++) {
+      if (this.staged === this.chunk) this.flush();
+      const r = this.staged++;
+      this.put("events/orbit", r, batch.orbit);
+      this.put("events/bx", r, batch.bx[i]);
+      if (this.labelled) this.put("events/label", r, batch.label ? batch.label[i] : 0);
+      if (this.weighted) this.put("events/weight", r, batch.weight ? batch.weight[i] : 1);
+      for (const f of SUM_FIELDS) this.put(`sums/${f}`, r, batch.sums[f][i]);
+      for (const k of OBJECT_KINDS) {
+        const block = batch[BLOCK_OF[k]] as unknown as Record<string, Int32Array> & { offset: Uint32Array };
+        const from = block.offset[i], to = block.offset[i + 1];
+        if (to - from > CAPS[k]) throw new Error(`${this.path}: orbit ${batch.orbit} bx ${batch.bx[i]} has ${to - from} ${k} objects, more than the cap ${CAPS[k]}`);
+        this.put(`${k}/count`, r, to - from);
+        for (const f of fieldsOf(k)) {
+          const col = this.perObject.get(`${k}/${f}`)!;
+          col.data.set(block[f].subarray(from, to), col.n);
+          col.n += to - from;
+        }
+      }
+    }
+  }
+
+  private put(name: string, row: number, value: number): void {
+    const col = this.perBx.get(name)!;
+    col.data[row] = value;
+    col.n = row + 1;
+  }
+
+  /** Labels appear with the first labelled batch; earlier rows (already written or staged) get 0. */
+  private startLabels(): void {
+    this.labelled = true;
+    this.column(this.perBx, "events/label", "<B", new Uint8Array(this.chunk));
+    const col = this.perBx.get("events/label")!;
+    if (this.eventsWritten > 0) {
+      col.ds.resize([this.eventsWritten]);
+      col.ds.write_slice([[0, this.eventsWritten]], new Uint8Array(this.eventsWritten));
+    }
+    col.n = this.staged;
+  }
+
+  /** Weights appear with the first weighted batch; earlier rows get weight 1. */
+  private startWeights(): void {
+    this.weighted = true;
+    this.column(this.perBx, "events/weight", "<f", new Float32Array(this.chunk));
+    const col = this.perBx.get("events/weight")!;
+    if (this.eventsWritten > 0) {
+      col.ds.resize([this.eventsWritten]);
+      col.ds.write_slice([[0, this.eventsWritten]], new Float32Array(this.eventsWritten).fill(1));
+    }
+    col.data.fill(1, 0, this.staged);
+    col.n = this.staged;
+  }
+
+  private flush(): void {
+    if (this.staged === 0) return;
+    try {
+      const from = this.eventsWritten, to = from + this.staged;
+      for (const col of this.perBx.values()) {
+        col.ds.resize([to]);
+        col.ds.write_slice([[from, to]], col.data.subarray(0, this.staged));
+        col.n = 0;
+      }
+      for (const k of OBJECT_KINDS) {
+        const n = this.perObject.get(`${k}/${fieldsOf(k)[0]}`)!.n;
+        const a = this.objectsWritten[k], b = a + n;
+        for (const f of fieldsOf(k)) {
+          const col = this.perObject.get(`${k}/${f}`)!;
+          if (n > 0) {
+            col.ds.resize([b]);
+            col.ds.write_slice([[a, b]], col.data.subarray(0, n));
+          }
+          col.n = 0;
+        }
+        this.objectsWritten[k] = b;
+      }
+      this.eventsWritten = to;
+      this.staged = 0;
+    } catch (err) {
+      throw new Error(`${this.path}: cannot write events: ${hdf5Reason(err)}`);
+    }
+  }
+
+  close(): number {
+    if (!this.closed) {
+      this.closed = true;
+      try {
+        this.flush();
+      } finally {
+        this.file.close();
+      }
+    }
+    return this.eventsWritten;
+  }
+}
+
+export async function writeScoutloopH5(path: string, batches: Iterable<OrbitBatch>, opts: ScoutloopH5WriteOptions = {}): Promise<number> {
+  const w = await ScoutloopH5Writer.create(path, opts);
+  try {
+    for (const b of batches) w.append(b);
+  } finally {
+    w.close();
+  }
+  return w.events;
+}
+
+/** Integers from h5wasm (any width) as float64. */
+function numbers(raw: unknown): Float64Array {
+  if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) return Float64Array.from(raw, Number);
+  if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) return Float64Array.from(raw as unknown as ArrayLike<number>);
+  throw new TypeError(`expected an integer array, got ${typeof raw}`);
+}
+
+/** An open scoutloop-layout file: validated on open, read orbit by orbit. */
+export class ScoutloopH5File {
+  private constructor(
+    readonly path: string,
+    private readonly file: h5.File,
+    readonly nEvents: number,
+    readonly orbit: Float64Array,
+    readonly bx: Float64Array,
+    readonly label: Uint8Array | null,
+    readonly weight: Float32Array | null,
+    /** Per kind: the count of each BX and its running start (length N + 1). */
+    private readonly starts: Record<ObjectKind, Float64Array>,
+    private readonly datasets: Map<string, h5.Dataset>,
+    readonly attrs: Record<string, AttrValue>,
+  ) {}
+
+  static async open(path: string): Promise<ScoutloopH5File> {
+    const lib = await loadHdf5();
+    const file = await openHdf5(path);
+    try {
+      return quietAbort(() => ScoutloopH5File.describe(lib, path, file));
+    } catch (err) {
+      file.close();
+      if (err instanceof FileFormatError) throw err;
+      throw new FileFormatError(path, hdf5Reason(err));
+    }
+  }
+
+  private static describe(lib: H5, path: string, file: h5.File): ScoutloopH5File {
+    const bad = (why: string): never => {
+      throw new FileFormatError(path, why);
+    };
+    const datasets = new Map<string, h5.Dataset>();
+    const get = (name: string, length?: number, optional = false): h5.Dataset | undefined => {
+      const entity = file.get(name);
+      if (!entity) return optional ? undefined : bad(`missing dataset "${name}" (scoutloop layout ${SCOUTLOOP_LAYOUT})`);
+      if (!(entity instanceof lib.Dataset)) return bad(`"${name}" is not a dataset`);
+      const s = entity.shape;
+      if (!s || s.length !== 1) bad(`dataset "${name}" has shape ${shapeText(s)}, expected one dimension`);
+      if (length !== undefined && s![0] !== length) bad(`dataset "${name}" has shape ${shapeText(s)}, expected (${length})`);
+      if (s![0] > ADC_MAX_EVENTS * 12) bad(`dataset "${name}" has ${s![0]} rows, more than the maximum`);
+      if (entity.metadata.type !== H5T_INTEGER) bad(`dataset "${name}" has type ${dtypeText(entity.dtype)}, expected integers`);
+      checkFilters(path, entity, name);
+      datasets.set(name, entity);
+      return entity;
+    };
+    const read = (ds: h5.Dataset, name: string): Float64Array => {
+      try {
+        return numbers(ds.value);
+      } catch (err) {
+        return bad(`cannot read "${name}": ${hdf5Reason(err)}`);
+      }
+    };
+    const orbitDs = get("events/orbit")!;
+    const n = orbitDs.shape![0];
+    if (n > ADC_MAX_EVENTS) bad(`${n} events, more than the maximum ${ADC_MAX_EVENTS}`);
+    const orbit = read(orbitDs, "events/orbit");
+    const bx = read(get("events/bx", n)!, "events/bx");
+    const labelDs = get("events/label", n, true);
+    const label = labelDs ? Uint8Array.from(read(labelDs, "events/label"), (v, i) => (v >= 0 && v <= 255 ? v : bad(`event ${i} has label ${v}, expected 0..255`))) : null;
+    const weightDs = file.get("events/weight");
+    let weight: Float32Array | null = null;
+    if (weightDs) {
+      if (!(weightDs instanceof lib.Dataset) || weightDs.shape?.length !== 1 || weightDs.shape[0] !== n) bad(`dataset "events/weight" must have shape (${n})`);
+      const w = (weightDs as h5.Dataset).value;
+      if (!(w instanceof Float32Array || w instanceof Float64Array)) bad(`dataset "events/weight" must hold floats`);
+      weight = Float32Array.from(w as Float32Array);
+      for (let i = 0; i < n; i++) if (!Number.isFinite(weight[i])) bad(`event ${i} has weight ${weight[i]}`);
+    }
+    for (let i = 0; i < n; i++) {
+      if (!(bx[i] >= BX_MIN && bx[i] <= BX_MAX)) bad(`event ${i} has bx ${bx[i]}, expected ${BX_MIN}..${BX_MAX}`);
+      if (!(orbit[i] >= 0 && orbit[i] <= 0xffffffff)) bad(`event ${i} has orbit ${orbit[i]}`);
+      if (i > 0 && (orbit[i] < orbit[i - 1] || (orbit[i] === orbit[i - 1] && bx[i] <= bx[i - 1]))) {
+        bad(`event ${i} (orbit ${orbit[i]}, bx ${bx[i]}) does not come after orbit ${orbit[i - 1]}, bx ${bx[i - 1]}`);
+      }
+    }
+    for (const f of SUM_FIELDS) get(`sums/${f}`, n);
+    const starts = {} as Record<ObjectKind, Float64Array>;
+    for (const k of OBJECT_KINDS) {
+      const count = read(get(`${k}/count`, n)!, `${k}/count`);
+      const start = new Float64Array(n + 1);
+      for (let i = 0; i < n; i++) {
+        if (!(count[i] >= 0 && count[i] <= CAPS[k])) bad(`event ${i} has ${count[i]} ${k} objects, expected 0..${CAPS[k]}`);
+        start[i + 1] = start[i] + count[i];
+      }
+      for (const f of fieldsOf(k)) get(`${k}/${f}`, start[n]);
+      starts[k] = start;
+    }
+    return new ScoutloopH5File(path, file, n, orbit, bx, label, weight, starts, datasets, readAttrs(file));
+  }
+
+  /** Object totals per kind. */
+  get objectCounts(): Record<ObjectKind, number> {
+    const out = {} as Record<ObjectKind, number>;
+    for (const k of OBJECT_KINDS) out[k] = this.starts[k][this.nEvents];
+    return out;
+  }
+
+  private slice(name: string, from: number, to: number, spec?: FieldSpec): Int32Array {
+    const out = new Int32Array(to - from);
+    if (to === from) return out;
+    let raw: Float64Array;
+    try {
+      raw = numbers(quietAbort(() => this.datasets.get(name)!.slice([[from, to]])));
+    } catch (err) {
+      throw new FileFormatError(this.path, `cannot read "${name}" rows ${from}..${to}: ${hdf5Reason(err)}`);
+    }
+    const [lo, hi] = spec ? fieldRange(spec) : [-(2 ** 31), 2 ** 31 - 1];
+    for (let i = 0; i < out.length; i++) {
+      const v = raw[i];
+      if (!(v >= lo && v <= hi)) throw new FileFormatError(this.path, `"${name}"[${from + i}] = ${v}, expected ${lo}..${hi}`);
+      out[i] = v;
+    }
+    return out;
+  }
+
+  /** Stored BX [from, to), all of one orbit, as a batch. */
+  private batch(from: number, to: number): OrbitBatch {
+    const nBx = to - from;
+    const size = { nBx, muons: 0, jets: 0, egammas: 0, taus: 0 };
+    for (const k of OBJECT_KINDS) size[BLOCK_OF[k]] = this.starts[k][to] - this.starts[k][from];
+    const b = allocateBatch(this.orbit[from], size, this.label !== null);
+    for (let i = 0; i < nBx; i++) b.bx[i] = this.bx[from + i];
+    if (this.label) b.label!.set(this.label.subarray(from, to));
+    if (this.weight) b.weight = this.weight.slice(from, to);
+    for (const f of SUM_FIELDS) b.sums[f].set(this.slice(`sums/${f}`, from, to, sumFieldSpec(f)));
+    for (const k of OBJECT_KINDS) {
+      const block = b[BLOCK_OF[k]] as unknown as Record<string, Int32Array> & { offset: Uint32Array };
+      const s = this.starts[k];
+      for (let i = 0; i <= nBx; i++) block.offset[i] = s[from + i] - s[from];
+      const specs = specsOf(k);
+      for (const f of fieldsOf(k)) block[f].set(this.slice(`${k}/${f}`, s[from], s[to], specs[f]));
+    }
+    return b;
+  }
+
+  /** The file's orbits in order, one batch each. */
+  *orbits(): Generator<OrbitBatch> {
+    for (let from = 0; from < this.nEvents; ) {
+      let to = from + 1;
+      while (to < this.nEvents && this.orbit[to] === this.orbit[from]) to++;
+      yield this.batch(from, to);
+      from = to;
+    }
+  }
+
+  /** Number of distinct orbits. */
+  get nOrbits(): number {
+    let k = 0;
+    for (let i = 0; i < this.nEvents; i++) if (i === 0 || this.orbit[i] !== this.orbit[i - 1]) k++;
+    return k;
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}
