@@ -23,8 +23,9 @@ import { evalCommand } from "./eval.js";
 import { rtlCommand } from "./rtl.js";
 import { exportCommand, importCommand } from "./interchange.js";
 import { convertCommand } from "./convert.js";
+import { withExamples } from "./examples.js";
 
-export const COMMANDS: Array<() => Command> = [
+const COMMAND_FACTORIES: Array<() => Command> = [
   genCommand,
   inspectCommand,
   runCommand,
@@ -50,3 +51,6 @@ export const COMMANDS: Array<() => Command> = [
   exportCommand,
   convertCommand,
 ];
+
+/** Every command, each with its worked example in --help (examples.ts). */
+export const COMMANDS: Array<() => Command> = COMMAND_FACTORIES.map((make) => () => withExamples(make()));

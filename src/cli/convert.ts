@@ -112,7 +112,6 @@ export function convertCommand(): Command {
     .addOption(new Option("--header <mode>", "capture input: orbit header mode").choices(["auto", "scoutloop", "scdaq"]).default("auto"))
     .addOption(new Option("--stream <name>", "capture input with SCDAQ headers: its stream (default: detected)").choices(["muon", "calo"]))
     .option("--json", "print the summary as JSON")
-    .addHelpText("after", "\nExample:\n  $ scoutloop convert bkg.h5 bkg.csv        # scoutloop HDF5 → DarkMachines CSV (prints what the CSV drops)\n")
     .action(async (input: string, output: string, opts: ConvertOptions) => {
       const summary = await runConvert(input, output, opts);
       emit(Boolean(opts.json), summary, () => human(summary));
