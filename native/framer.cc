@@ -32,7 +32,7 @@ constexpr int kMuonSlotsA = 4;
 enum RangeIx {
   rMuPt, rMuEta, rMuPhi, rMuQual, rMuIso, rMuPtUncon, rMuDxy, rMuIndex,
   rJetEt, rEgEt, rTauEt, rCaloEta, rCaloPhi, rCaloIso,
-  rSumEt, rSumTowers, rSumPhi, kRanges
+  rSumEt, rSumTowers, rSumPhi, rMuEtaStation, kRanges
 };
 
 struct I32 {
@@ -122,7 +122,7 @@ bool putMuonBlock(uint32_t* w, const Batch& b, size_t i, uint32_t bx) {
     const int32_t etaV = b.mu[mEtaVtx].p[j], phiV = b.mu[mPhiVtx].p[j], eta = b.mu[mEta].p[j], phi = b.mu[mPhi].p[j];
     const int32_t qual = b.mu[mQual].p[j], q = b.mu[mCharge].p[j], iso = b.mu[mIso].p[j];
     const int32_t ptU = b.mu[mPtUncon].p[j], dxy = b.mu[mDxy].p[j], index = b.mu[mIndex].p[j];
-    if (!inRange(pt, r, rMuPt) || !inRange(etaV, r, rMuEta) || !inRange(phiV, r, rMuPhi) || !inRange(eta, r, rMuEta) ||
+    if (!inRange(pt, r, rMuPt) || !inRange(etaV, r, rMuEta) || !inRange(phiV, r, rMuPhi) || !inRange(eta, r, rMuEtaStation) ||
         !inRange(phi, r, rMuPhi) || !inRange(qual, r, rMuQual) || !inRange(iso, r, rMuIso) || !inRange(ptU, r, rMuPtUncon) ||
         !inRange(dxy, r, rMuDxy) || !inRange(index, r, rMuIndex) || q < -1 || q > 1)
       return false;

@@ -42,6 +42,8 @@ inline uint32_t rd(const uint8_t* b, size_t p) {
   return v;
 }
 inline int32_t sign9(uint32_t u) { return (u & 0x100) ? int32_t(u) - 512 : int32_t(u); }
+// Muon η at the station, as CMSSW ScGMTRawToDigi reads it: raw 0x100 is +256 ("ieta_u > 256").
+inline int32_t stationEta9(uint32_t u) { return u > 256 ? int32_t(u) - 512 : int32_t(u); }
 inline int32_t sign8(uint32_t u) { return (u & 0x80) ? int32_t(u) - 256 : int32_t(u); }
 
 using scoutloop::crc32c;  // native/crc32c.h, shared with the framer
@@ -78,7 +80,7 @@ bool decodeMuons(const uint8_t* b, size_t blk, int32_t* s, size_t i, double* r) 
       F[0 * kMuCap + n] = int32_t(pt);
       F[1 * kMuCap + n] = sign9((f >> 23) & 0x1ff);
       F[2 * kMuCap + n] = int32_t(f & 0x3ff);
-      F[3 * kMuCap + n] = sign9((extra >> (slot ? 22 : 13)) & 0x1ff);
+      F[3 * kMuCap + n] = stationEta9((extra >> (slot ? 22 : 13)) & 0x1ff);
       F[4 * kMuCap + n] = int32_t((sw >> 11) & 0x3ff);
       F[5 * kMuCap + n] = int32_t((f >> 19) & 0xf);
       F[6 * kMuCap + n] = ((sw >> 3) & 1) ? (((sw >> 2) & 1) ? -1 : 1) : 0;

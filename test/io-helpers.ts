@@ -29,7 +29,7 @@ export function adcCompatibleBatch(seed: number, orbit: number, nBx: number, wit
     }
     for (const pt of sortedDesc(c.mu, 1, 511)) {
       b.muons.hwPt[im] = pt;
-      b.muons.hwEta[im] = b.muons.hwEtaAtVtx[im] = int(r, -256, 255);
+      b.muons.hwEta[im] = b.muons.hwEtaAtVtx[im] = int(r, -255, 255); // both fields' common range
       b.muons.hwPhi[im] = b.muons.hwPhiAtVtx[im] = int(r, 0, 575);
       im++;
     }
@@ -72,7 +72,7 @@ export function fullRandomBatch(seed: number, orbit: number, nBx: number): Orbit
     for (const pt of pts) {
       const j = at.muons++;
       const m = b.muons;
-      m.hwPt[j] = pt; m.hwEta[j] = int(r, -256, 255); m.hwEtaAtVtx[j] = int(r, -256, 255);
+      m.hwPt[j] = pt; m.hwEta[j] = int(r, -255, 256); m.hwEtaAtVtx[j] = int(r, -256, 255);
       m.hwPhi[j] = int(r, 0, 1023); m.hwPhiAtVtx[j] = int(r, 0, 575); m.hwQual[j] = int(r, 0, 15);
       m.hwCharge[j] = int(r, -1, 1); m.hwIso[j] = int(r, 0, 3); m.hwPtUnconstrained[j] = int(r, 0, 255);
       m.hwDXY[j] = int(r, 0, 3); m.tfMuonIndex[j] = int(r, 0, 107);

@@ -26,9 +26,10 @@ function thrown(f: () => unknown): string | null {
 }
 
 // Valid [lo, hi] of every field the link carries (written out here, independent of the framer's tables).
+// Station η: CMSSW ScGMTRawToDigi reads raw 0x100 as +256 ("ieta_u > 256 ? ieta_u - 512"), so −255..256.
 type Target = { stream: LinkStream; block: "muons" | "jets" | "egammas" | "taus" | "sums"; field: string; lo: number; hi: number };
 const MUON_T: [string, number, number][] = [
-  ["hwPt", 1, 511], ["hwEtaAtVtx", -256, 255], ["hwPhiAtVtx", 0, 1023], ["hwEta", -256, 255], ["hwPhi", 0, 1023],
+  ["hwPt", 1, 511], ["hwEtaAtVtx", -256, 255], ["hwPhiAtVtx", 0, 1023], ["hwEta", -255, 256], ["hwPhi", 0, 1023],
   ["hwQual", 0, 15], ["hwCharge", -1, 1], ["hwIso", 0, 3], ["hwPtUnconstrained", 0, 255], ["hwDXY", 0, 3], ["tfMuonIndex", 0, 127],
 ];
 const TARGETS: Target[] = [

@@ -103,7 +103,7 @@ describe("link framing round trip", () => {
     const one = { ...b, nBx: 1, bx: Uint16Array.of(17) } as OrbitBatch;
     const M = (v: number) => Int32Array.of(v);
     one.muons = {
-      offset: Uint32Array.of(0, 1), hwPt: M(21), hwEtaAtVtx: M(-3), hwPhiAtVtx: M(100), hwEta: M(-256), hwPhi: M(575),
+      offset: Uint32Array.of(0, 1), hwPt: M(21), hwEtaAtVtx: M(-3), hwPhiAtVtx: M(100), hwEta: M(256), hwPhi: M(575),
       hwQual: M(12), hwCharge: M(-1), hwIso: M(2), hwPtUnconstrained: M(9), hwDXY: M(1), tfMuonIndex: M(70),
     };
     for (const k of ["jets", "egammas", "taus"] as const) one[k] = { ...b[k], offset: Uint32Array.of(0, 0) };
@@ -112,7 +112,7 @@ describe("link framing round trip", () => {
     const v = new DataView(bytes.buffer);
     const blk = 32;
     expect(v.getUint32(blk + 0, true)).toBe(5); // orbit word link 0
-    // BX word: bx 17 | eta1 (-256 → 0x100) << 13
+    // BX word: bx 17 | eta1 (+256 → 0x100, which CMSSW ScGMTRawToDigi reads back as +256) << 13
     expect(v.getUint32(blk + 32, true)).toBe((17 | (0x100 << 13)) >>> 0);
     // f: phiExt 100 | pt 21 << 10 | qual 12 << 19 | eta -3 (0x1FD) << 23
     expect(v.getUint32(blk + 64, true)).toBe((100 | (21 << 10) | (12 << 19) | (0x1fd << 23)) >>> 0);

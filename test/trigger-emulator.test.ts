@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CAPS, countAt, type OrbitBatch } from "../src/events/batch.js";
 import {
-  CALO, caloEtToHw, caloEtaFromHw, caloEtaToHw, caloPhiToHw, muonPhiFromHw, wrapPhi,
+  CALO, CALO_TOWER_PHI_STEP, caloEtToHw, caloEtaFromHw, caloEtaToHw, caloTowerPhiToHw, muonPhiFromHw, wrapPhi,
 } from "../src/events/scales.js";
 import {
   ADC2021_PRESET, GOOD_MUON_QUALITY, L1_PRESET, emulateTrigger, tfMuonIndex, type PhysicsObject,
@@ -65,7 +65,7 @@ describe("quantisation and saturation", () => {
   });
   it("wraps φ (periodic) for calo and muons", () => {
     const b = one([obj("jet", 20, 0, 2 * Math.PI + 0.01), obj("muon", 20, 0, -0.01, 1)]);
-    expect(b.jets.hwPhi[0]).toBe(caloPhiToHw(0.01));
+    expect(b.jets.hwPhi[0]).toBe(caloTowerPhiToHw(0.01));
     expect(b.muons.hwPhiAtVtx[0]).toBe(575);
   });
   it("saturates the 12-bit energy sums", () => {
@@ -84,7 +84,7 @@ describe("sorting and caps", () => {
       // Reference: quantise + accept independently, then order by the documented key.
       const ref = jets
         .filter((j) => Math.abs(j.eta) < 4.7)
-        .map((j) => ({ et: caloEtToHw(j.pt, CALO.fields.jetEt), eta: caloEtaToHw(j.eta) | 0, phi: caloPhiToHw(j.phi) | 0 }))
+        .map((j) => ({ et: caloEtToHw(j.pt, CALO.fields.jetEt), eta: caloEtaToHw(j.eta) | 0, phi: caloTowerPhiToHw(j.phi) | 0 }))
         .filter((j) => j.et > 0)
         .sort((a, c) => c.et - a.et || a.eta - c.eta || a.phi - c.phi)
         .slice(0, CAPS.jet);
@@ -104,7 +104,7 @@ describe("sorting and caps", () => {
       const b = one(order);
       expect(Array.from(b.egammas.hwEt)).toEqual([60, 40, 40, 40]);
       expect(Array.from(b.egammas.hwEta)).toEqual([caloEtaToHw(1), caloEtaToHw(-0.5), caloEtaToHw(-0.5), caloEtaToHw(0.5)]);
-      expect(Array.from(b.egammas.hwPhi)).toEqual([0, caloPhiToHw(1), caloPhiToHw(2), caloPhiToHw(1)]);
+      expect(Array.from(b.egammas.hwPhi)).toEqual([0, caloTowerPhiToHw(1), caloTowerPhiToHw(2), caloTowerPhiToHw(1)]);
     }
   });
   it("caps muons at 8 and calo kinds at 12 per BX", () => {
@@ -155,7 +155,8 @@ describe("energy sums", () => {
       expect(s.hwTotalHt[0]).toBe(Math.round(want.ht / 0.5));
       expect(Math.abs(s.hwMissEt[0] - want.met / 0.5)).toBeLessThanOrEqual(0.5 + 1e-6);
       expect(Math.abs(s.hwMissHt[0] - want.mht / 0.5)).toBeLessThanOrEqual(0.5 + 1e-6);
-      if (s.hwMissEt[0] > 2) expect(Math.abs(wrapPhi(s.hwMissEtPhi[0] * CALO.phiScale - want.metPhi))).toBeLessThanOrEqual(CALO.phiScale / 2 + 1e-6);
+      // The emulator bins φ as the calo trigger does: 144 towers over 2π (not the CMSSW unpacking step).
+      if (s.hwMissEt[0] > 2) expect(Math.abs(wrapPhi(s.hwMissEtPhi[0] * CALO_TOWER_PHI_STEP - want.metPhi))).toBeLessThanOrEqual(CALO_TOWER_PHI_STEP / 2 + 1e-6);
     }), { numRuns: 200 });
   });
   it("points MET opposite to a single jet and leaves muons and τ out of the calo sums", () => {

@@ -7,7 +7,8 @@
  *   (`ugmt::fPt(hw) = pt_scale * (hw - 1)`), bit widths from
  *   `EventFilter/L1ScoutingRawToDigi/interface/masks.h` (`ugmt::masks`: pt 0x1FF, eta 0x1FF,
  *   phi 0x3FF, qual 0xF, iso 0x3, ptuncon 0xFF, dxy 0x3, index 0x7F).
- * - calo: `scales.h` (namespace `demux`: et_scale 0.5, eta_scale 0.0435, phi_scale 2π/144) and
+ * - calo: `scales.h` (namespace `demux`: et_scale 0.5, eta_scale 0.0435, phi_scale 0.0435 — current
+ *   CMSSW; the exact tower geometry 2π/144 = 0.04363 stays available, see CALO_PHI_GEOMETRY) and
  *   `masks.h` (`demux::masks`: jet ET 0x7FF (11 b), e/γ/τ ET 0x1FF (9 b), eta 0xFF, phi 0xFF,
  *   sum ET 0xFFF (12 b), sum phi 0xFF).
  */
@@ -20,6 +21,9 @@ export interface FieldSpec {
 
 /** Smallest and largest value a field can hold. */
 export function fieldRange(spec: FieldSpec): [number, number] {
+  // A field whose decoder reads it off the two's-complement range says so (muon station η).
+  const own = spec as Partial<Field>;
+  if (own.min !== undefined && own.max !== undefined) return [own.min, own.max];
   if (spec.signed) return [-(2 ** (spec.bits - 1)), 2 ** (spec.bits - 1) - 1];
   return [0, 2 ** spec.bits - 1];
 }
@@ -62,6 +66,11 @@ export const MUON = {
   fields: {
     hwPt: field(9, false),
     hwEta: field(9, true),
+    /**
+     * η at the muon station: 9 bits, but CMSSW ScGMTRawToDigi reads raw 0x100 as +256
+     * (`ieta_u > 256 ? ieta_u - 512 : ieta_u`), so the values the link can carry are −255..256.
+     */
+    hwEtaStation: { bits: 9, signed: true, min: -255, max: 256 } as Field,
     hwPhi: field(10, false),
     hwQual: field(4, false),
     hwIso: field(2, false),
@@ -71,10 +80,19 @@ export const MUON = {
   },
 } as const;
 
+/**
+ * The calo φ step. "cmssw" (default): 0.0435 per count, as current CMSSW
+ * `L1TriggerScouting/Utilities/interface/scales.h` (`demux::scales::phi_scale`) converts it, so
+ * physical values agree with CMSSW-unpacked data. "exact": 2π/144 (the 144 φ steps of the calo
+ * trigger towers cover the circle exactly). Chosen once per process with the environment variable
+ * SCOUTLOOP_CALO_PHI=exact; hardware values (and the link bytes) are the same either way.
+ */
+export const CALO_PHI_GEOMETRY: "cmssw" | "exact" = process.env.SCOUTLOOP_CALO_PHI === "exact" ? "exact" : "cmssw";
+
 export const CALO = {
   etScale: 0.5, // GeV per count
   etaScale: 0.0435, // per count (half a trigger tower, 0.087/2)
-  phiScale: TWO_PI / 144,
+  phiScale: CALO_PHI_GEOMETRY === "exact" ? TWO_PI / 144 : 0.0435,
   phiSteps: 144,
   fields: {
     jetEt: field(11, false),
@@ -110,6 +128,10 @@ export function muonEtaFromHw(hw: number): number {
 export function muonEtaToHw(eta: number): number {
   return saturate(Math.round(eta / MUON.etaScale), MUON.fields.hwEta);
 }
+/** Hardware η at the muon station (the range CMSSW decodes: −255..256). */
+export function muonStationEtaToHw(eta: number): number {
+  return saturate(Math.round(eta / MUON.etaScale), MUON.fields.hwEtaStation);
+}
 /** φ of a muon, wrapped to [-π, π) as the CMSSW unpacker does. */
 export function muonPhiFromHw(hw: number): number {
   return wrapPhi(hw * MUON.phiScale);
@@ -138,8 +160,21 @@ export function caloEtaToHw(eta: number): number {
 export function caloPhiFromHw(hw: number): number {
   return wrapPhi(hw * CALO.phiScale);
 }
-/** Hardware φ of a calo object in 0..143 (periodic). */
+/**
+ * The calo trigger's own φ binning: 144 towers over the full circle. The L1 emulation bins
+ * generated objects and computes its energy sums with it (what the hardware does), whatever
+ * CALO_PHI_GEOMETRY says about converting counts back to radians.
+ */
+export const CALO_TOWER_PHI_STEP = TWO_PI / 144;
+/** Tower φ index 0..143 of a physical φ (the trigger's binning, periodic). */
+export function caloTowerPhiToHw(phi: number): number {
+  const n = CALO.phiSteps;
+  return ((Math.round(phi / CALO_TOWER_PHI_STEP) % n) + n) % n;
+}
+
+/** Hardware φ of a calo object in 0..143 (periodic), the inverse of caloPhiFromHw. */
 export function caloPhiToHw(phi: number): number {
   const n = CALO.phiSteps;
-  return ((Math.round(phi / CALO.phiScale) % n) + n) % n;
+  // Wrap first: with the CMSSW step (0.0435) the 144 counts do not span exactly 2π.
+  return ((Math.round(wrapPhi(phi) / CALO.phiScale) % n) + n) % n;
 }

@@ -14,7 +14,7 @@
  * after orbit from `firstOrbit` — every BX filled, denser than a real LHC fill.
  */
 import { allocateBatch, BX_MAX, BX_MIN, BX_PER_ORBIT, type OrbitBatch } from "../events/batch.js";
-import { CALO, caloEtaToHw, caloEtToHw, caloPhiToHw, muonEtaToHw, muonPhiToHw, muonPtToHw } from "../events/scales.js";
+import { CALO, caloEtaToHw, caloEtToHw, caloPhiToHw, muonEtaToHw, muonPhiToHw, muonPtToHw, muonStationEtaToHw } from "../events/scales.js";
 import { ADC_FIELDS, ADC_ROW, ADC_SLOT_RANGES } from "./adc2021-layout.js";
 import type { Adc2021File } from "./adc2021-reader.js";
 import { FileFormatError } from "./errors.js";
@@ -100,7 +100,8 @@ export function rowsToBatch(
       if (!filled(rows, r, s)) continue;
       const o = r * ADC_ROW + s * ADC_FIELDS;
       mu.hwPt[iMu] = muonPtToHw(rows[o]);
-      mu.hwEta[iMu] = mu.hwEtaAtVtx[iMu] = muonEtaToHw(rows[o + 1]);
+      mu.hwEtaAtVtx[iMu] = muonEtaToHw(rows[o + 1]);
+      mu.hwEta[iMu] = muonStationEtaToHw(rows[o + 1]);
       mu.hwPhi[iMu] = mu.hwPhiAtVtx[iMu] = muonPhiToHw(rows[o + 2]);
       iMu++;
     }

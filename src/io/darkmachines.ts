@@ -23,7 +23,7 @@ import { StringDecoder } from "node:string_decoder";
 import { allocateBatch, BX_MIN, BX_PER_ORBIT, CAPS, type OrbitBatch } from "../events/batch.js";
 import {
   CALO, caloEtaFromHw, caloEtaToHw, caloEtFromHw, caloEtToHw, caloPhiFromHw, caloPhiToHw, muonEtaFromHw, muonEtaToHw,
-  muonPhiFromHw, muonPhiToHw, muonPtFromHw, muonPtToHw, MUON,
+  muonPhiFromHw, muonPhiToHw, muonPtFromHw, muonPtToHw, muonStationEtaToHw, MUON,
 } from "../events/scales.js";
 import { FileFormatError } from "./errors.js";
 
@@ -170,8 +170,9 @@ function toBatch(orbit: number, events: Parsed[], loss: DarkMachinesReadLoss): O
       const mu = b.muons;
       mu.hwPt[im] = muonPtToHw(m.pt);
       sat(mu.hwPt[im], 0, MUON.fields.hwPt.max);
-      mu.hwEtaAtVtx[im] = mu.hwEta[im] = muonEtaToHw(m.eta);
-      sat(mu.hwEta[im], MUON.fields.hwEta.min, MUON.fields.hwEta.max);
+      mu.hwEtaAtVtx[im] = muonEtaToHw(m.eta);
+      mu.hwEta[im] = muonStationEtaToHw(m.eta);
+      sat(mu.hwEtaAtVtx[im], MUON.fields.hwEta.min, MUON.fields.hwEta.max);
       mu.hwPhiAtVtx[im] = mu.hwPhi[im] = muonPhiToHw(m.phi);
       mu.hwCharge[im] = m.charge;
       im++;

@@ -9,7 +9,7 @@ import { CALO, type FieldSpec, MUON } from "../events/scales.js";
 export const INT32_SPEC: FieldSpec = { bits: 32, signed: true };
 
 export const MUON_FIELD_SPECS: Record<(typeof MUON_FIELDS)[number], FieldSpec> = {
-  hwPt: MUON.fields.hwPt, hwEta: MUON.fields.hwEta, hwEtaAtVtx: MUON.fields.hwEta, hwPhi: MUON.fields.hwPhi,
+  hwPt: MUON.fields.hwPt, hwEta: MUON.fields.hwEtaStation, hwEtaAtVtx: MUON.fields.hwEta, hwPhi: MUON.fields.hwPhi,
   hwPhiAtVtx: MUON.fields.hwPhi, hwQual: MUON.fields.hwQual, hwIso: MUON.fields.hwIso,
   hwPtUnconstrained: MUON.fields.hwPtUnconstrained, hwDXY: MUON.fields.hwDXY, tfMuonIndex: MUON.fields.tfMuonIndex,
   hwCharge: { bits: 2, signed: true },

@@ -18,6 +18,8 @@ function u32(b: Uint8Array, p: number): number {
 }
 
 const sign9 = (u: number): number => (u & 0x100 ? u - 512 : u);
+/** Muon η at the station, as CMSSW ScGMTRawToDigi reads it: raw 0x100 is +256 ("ieta_u > 256"). */
+const stationEta9 = (u: number): number => (u > 256 ? u - 512 : u);
 const sign8 = (u: number): number => (u & 0x80 ? u - 256 : u);
 
 /**
@@ -53,7 +55,7 @@ function decodeMuons(b: Uint8Array, blk: number, s: Int32Array, bxIndex: number,
       s[F + 0 * C + n] = pt;
       s[F + 1 * C + n] = sign9((f >>> MU.etaExtShift) & MU.etaExtMask);
       s[F + 2 * C + n] = (f >>> MU.phiExtShift) & MU.phiExtMask;
-      s[F + 3 * C + n] = sign9((extra >>> (slot ? MU.eta2Shift : MU.eta1Shift)) & MU.etaMask);
+      s[F + 3 * C + n] = stationEta9((extra >>> (slot ? MU.eta2Shift : MU.eta1Shift)) & MU.etaMask);
       s[F + 4 * C + n] = (sw >>> MU.phiShift) & MU.phiMask;
       s[F + 5 * C + n] = (f >>> MU.qualShift) & MU.qualMask;
       s[F + 6 * C + n] = (sw >>> MU.chrgvShift) & 1 ? ((sw >>> MU.chrgShift) & 1 ? -1 : 1) : 0;

@@ -82,6 +82,8 @@ function check(value: number, r: Range, what: string, orbit: number, bx: number)
 const MU_R = {
   pt: range(MUON.fields.hwPt, 1), // hwPt = 0 means "no muon"
   eta: range(MUON.fields.hwEta),
+  /** η at the station: CMSSW decodes raw 0x100 as +256, so the link carries −255..256. */
+  etaStation: range(MUON.fields.hwEtaStation),
   phi: range(MUON.fields.hwPhi),
   qual: range(MUON.fields.hwQual),
   iso: range(MUON.fields.hwIso),
@@ -126,7 +128,7 @@ function putMuonBlock(w: Uint32Array, o: number, batch: OrbitBatch, i: number, b
     check(m.hwPt[j], MU_R.pt, "muon hwPt", orbit, bx);
     check(m.hwEtaAtVtx[j], MU_R.eta, "muon hwEtaAtVtx", orbit, bx);
     check(m.hwPhiAtVtx[j], MU_R.phi, "muon hwPhiAtVtx", orbit, bx);
-    check(m.hwEta[j], MU_R.eta, "muon hwEta", orbit, bx);
+    check(m.hwEta[j], MU_R.etaStation, "muon hwEta", orbit, bx);
     check(m.hwPhi[j], MU_R.phi, "muon hwPhi", orbit, bx);
     check(m.hwQual[j], MU_R.qual, "muon hwQual", orbit, bx);
     check(m.hwIso[j], MU_R.iso, "muon hwIso", orbit, bx);
@@ -219,7 +221,7 @@ const NATIVE_RANGES = Int32Array.from(
   [
     MU_R.pt, MU_R.eta, MU_R.phi, MU_R.qual, MU_R.iso, MU_R.ptUncon, MU_R.dxy, MU_R.index,
     CALO_R.jetEt, CALO_R.egEt, CALO_R.tauEt, CALO_R.eta, CALO_R.phi, CALO_R.iso,
-    SUM_ET, SUM_TOWERS, SUM_PHI,
+    SUM_ET, SUM_TOWERS, SUM_PHI, MU_R.etaStation,
   ].flatMap((r) => [r.lo, r.hi]),
 );
 const nativeResult = new Float64Array(1);

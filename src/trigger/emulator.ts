@@ -19,7 +19,7 @@
  */
 import { BX_MAX, BX_MIN, CAPS, type OrbitBatch } from "../events/batch.js";
 import {
-  CALO, type Field, caloEtToHw, caloEtaToHw, caloPhiToHw, muonEtaToHw, muonPhiToHw, muonPtToHw,
+  CALO, CALO_TOWER_PHI_STEP, type Field, caloEtToHw, caloEtaToHw, caloTowerPhiToHw, muonEtaToHw, muonPhiToHw, muonPtToHw,
   muonPtUnconstrainedToHw, saturate,
 } from "../events/scales.js";
 import { OrbitBuilder, type CaloBuffer } from "./builder.js";
@@ -56,8 +56,8 @@ export function tfMuonIndex(eta: number, phi: number): number {
 const COS_CALO = new Float64Array(CALO.phiSteps);
 const SIN_CALO = new Float64Array(CALO.phiSteps);
 for (let k = 0; k < CALO.phiSteps; k++) {
-  COS_CALO[k] = Math.cos(k * CALO.phiScale);
-  SIN_CALO[k] = Math.sin(k * CALO.phiScale);
+  COS_CALO[k] = Math.cos(k * CALO_TOWER_PHI_STEP);
+  SIN_CALO[k] = Math.sin(k * CALO_TOWER_PHI_STEP);
 }
 
 /** Quantised, accepted objects of one kind in one BX, with their sort order. */
@@ -115,7 +115,7 @@ function magnitudeHw(x: number, y: number): number {
 }
 /** φ of the *missing* momentum −(x, y); 0 when the rounded magnitude is 0. */
 function missingPhiHw(x: number, y: number, magnitude: number): number {
-  return magnitude === 0 ? 0 : caloPhiToHw(Math.atan2(-y, -x));
+  return magnitude === 0 ? 0 : caloTowerPhiToHw(Math.atan2(-y, -x));
 }
 
 /** Absolute calo η of each hardware η count (−128..127), for the sum definitions. */
@@ -284,7 +284,7 @@ export class TriggerEmulator {
 
 function pushCalo(list: KindList, i: number, pt: number, eta: number, phi: number, etField: Field): void {
   const hwEt = caloEtToHw(pt, etField);
-  if (hwEt > 0) list.push(i, hwEt, caloEtaToHw(eta), caloPhiToHw(phi));
+  if (hwEt > 0) list.push(i, hwEt, caloEtaToHw(eta), caloTowerPhiToHw(phi));
 }
 
 /**

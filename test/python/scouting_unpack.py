@@ -42,7 +42,8 @@ for bx, blk in zip(bxs, blocks):
                 charge = (-1 if (s >> 2) & 1 else 1) if (s >> 3) & 1 else 0
                 muons.append({
                     "hwPt": pt, "hwEtaAtVtx": signed((f >> 23) & 0x1FF, 9), "hwPhiAtVtx": f & 0x3FF,
-                    "hwEta": signed(eta_st, 9), "hwPhi": (s >> 11) & 0x3FF, "hwQual": (f >> 19) & 0xF,
+                    # ScGMTRawToDigi: "if (ieta_u > 256) ieta = ieta_u - 512" (raw 0x100 is +256)
+                    "hwEta": eta_st - 512 if eta_st > 256 else eta_st, "hwPhi": (s >> 11) & 0x3FF, "hwQual": (f >> 19) & 0xF,
                     "hwCharge": charge, "hwIso": s & 3, "hwPtUnconstrained": (s >> 21) & 0xFF,
                     "hwDXY": (s >> 30) & 3, "tfMuonIndex": (s >> 4) & 0x7F,
                 })
