@@ -141,7 +141,10 @@ describe("ObjectDiffer", () => {
     b.jets.hwPhi[0] = 143;
     const r = diffOne(a, b);
     expect(r.kinds.jet!.fields.hwPhi.histogram).toEqual([[-1, 1]]);
-    expect(diffOne(a, b, { rules: makeRules(parseTolerance("phi=0.05")) }).identical).toBe(true); // 2π/144 = 0.0436
+    // In radians: with CMSSW's 0.0435 per count (scales.h), count 143 is 143·0.0435 − 2π = −0.063,
+    // 0.063 from count 0 (the 144 counts do not span 2π exactly); 2π/144 geometry would give 0.0436.
+    expect(diffOne(a, b, { rules: makeRules(parseTolerance("phi=0.07")) }).identical).toBe(true);
+    expect(diffOne(a, b, { rules: makeRules(parseTolerance("phi=0.03")) }).identical).toBe(false);
   });
 
   it("rejects unknown tolerance and ignore keys", () => {
