@@ -18,14 +18,14 @@
  * Writing is the reverse; it drops what the CSV has no place for (τ, sums other than MET, muon
  * quality/isolation/…, e/γ and jet isolation, orbit/BX: events are numbered in order), and says so.
  */
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
-import { StringDecoder } from "node:string_decoder";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { allocateBatch, BX_MIN, BX_PER_ORBIT, CAPS, type OrbitBatch } from "../events/batch.js";
 import {
   CALO, caloEtaFromHw, caloEtaToHw, caloEtFromHw, caloEtToHw, caloPhiFromHw, caloPhiToHw, muonEtaFromHw, muonEtaToHw,
   muonPhiFromHw, muonPhiToHw, muonPtFromHw, muonPtToHw, muonStationEtaToHw, MUON,
 } from "../events/scales.js";
 import { FileFormatError } from "./errors.js";
+import { textLines } from "./text-lines.js";
 
 /** Standard Model processes of the challenge's background (arXiv:2105.14027, table 1). */
 export const DARKMACHINES_SM_PROCESSES = new Set([
@@ -55,35 +55,6 @@ export function looksLikeDarkMachines(text: string): boolean {
   return f.slice(5).every((o) => o.trim() === "" || /^(j|b|e-|e\+|m-|m\+|g),/.test(o.trim()));
 }
 
-function* lines(path: string): Generator<[number, string]> {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (err) {
-    throw new FileFormatError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  try {
-    const block = Buffer.alloc(1 << 20);
-    const utf8 = new StringDecoder("utf8");
-    let carry = "";
-    let n = 0;
-    for (;;) {
-      const got = readSync(fd, block, 0, block.length, null);
-      if (got === 0) break;
-      const parts = (carry + utf8.write(block.subarray(0, got))).split("\n");
-      carry = parts.pop()!;
-      for (const p of parts) {
-        if (p.length > MAX_DARKMACHINES_LINE) throw new FileFormatError(path, `line ${n + 1} is longer than ${MAX_DARKMACHINES_LINE} bytes`);
-        yield [++n, p];
-      }
-      if (carry.length > MAX_DARKMACHINES_LINE) throw new FileFormatError(path, `line ${n + 1} is longer than ${MAX_DARKMACHINES_LINE} bytes`);
-    }
-    carry += utf8.end();
-    if (carry.trim() !== "") yield [n + 1, carry];
-  } finally {
-    closeSync(fd);
-  }
-}
 
 interface Obj {
   pt: number;
@@ -212,7 +183,7 @@ export function* readDarkMachines(path: string, opts: DarkMachinesReadOptions = 
   const loss = opts.loss ?? emptyDarkMachinesLoss();
   let orbit = opts.firstOrbit ?? 1;
   let pending: Parsed[] = [];
-  for (const [lineNo, text] of lines(path)) {
+  for (const [lineNo, text] of textLines(path, MAX_DARKMACHINES_LINE)) {
     if (text.trim() === "" || text.startsWith("#")) continue;
     pending.push(parseLine(path, lineNo, text, loss));
     if (pending.length === BX_PER_ORBIT) {

@@ -13,8 +13,7 @@
  * Physical units follow src/events/scales.ts: GeV, η, φ in [−π, π); muons use η/φ at the vertex.
  * Lines of the same orbit are consecutive, BX ascending; orbits ascending.
  */
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
-import { StringDecoder } from "node:string_decoder";
+import { closeSync, openSync, writeSync } from "node:fs";
 import {
   allocateBatch, BX_MAX, BX_MIN, CALO_FIELDS, CAPS, type CaloBlock, MUON_FIELDS, type OrbitBatch, SUM_FIELDS,
 } from "../events/batch.js";
@@ -23,6 +22,7 @@ import {
   muonPtFromHw,
 } from "../events/scales.js";
 import { FileFormatError } from "./errors.js";
+import { textLines } from "./text-lines.js";
 import { CALO_BLOCKS, caloFieldSpecs, INT32_SPEC, MUON_FIELD_SPECS, sumFieldSpec } from "./field-specs.js";
 
 /** Longest line we accept: a BX at every cap is ~12 kB, so 256 kB only stops garbage. */
@@ -96,37 +96,6 @@ export function writeJsonl(path: string, batches: Iterable<OrbitBatch>): number 
   return w.events;
 }
 
-/** Lines of a file, read in 1 MB blocks; a line longer than MAX_JSONL_LINE is an error. */
-function* lines(path: string): Generator<[number, string]> {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (err) {
-    throw new FileFormatError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  try {
-    const block = Buffer.alloc(1 << 20);
-    const utf8 = new StringDecoder("utf8"); // keeps a character split across two blocks whole
-    let carry = "";
-    let lineNo = 0;
-    for (;;) {
-      const n = readSync(fd, block, 0, block.length, null);
-      if (n === 0) break;
-      const parts = (carry + utf8.write(block.subarray(0, n))).split("\n");
-      carry = parts.pop()!;
-      for (const p of parts) {
-        lineNo++;
-        if (p.length > MAX_JSONL_LINE) throw new FileFormatError(path, `line ${lineNo} is longer than ${MAX_JSONL_LINE} bytes`);
-        yield [lineNo, p];
-      }
-      if (carry.length > MAX_JSONL_LINE) throw new FileFormatError(path, `line ${lineNo + 1} is longer than ${MAX_JSONL_LINE} bytes`);
-    }
-    carry += utf8.end();
-    if (carry.length > 0) yield [lineNo + 1, carry];
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const MUON_SPECS: Record<string, FieldSpec> = MUON_FIELD_SPECS;
 const INT32 = INT32_SPEC;
@@ -215,7 +184,7 @@ function buildBatch(events: Parsed[]): OrbitBatch {
  */
 export function* readJsonl(path: string): Generator<OrbitBatch> {
   let pending: Parsed[] = [];
-  for (const [lineNo, text] of lines(path)) {
+  for (const [lineNo, text] of textLines(path, MAX_JSONL_LINE)) {
     if (text.trim() === "") continue;
     const p = parseLine(path, lineNo, text);
     const last = pending[pending.length - 1];

@@ -121,8 +121,14 @@ export class ScoutloopH5Writer {
   append(batch: OrbitBatch): void {
     if (this.closed) throw new Error(`${this.path}: writer already closed`);
     if (this.events + batch.nBx > ADC_MAX_EVENTS) throw new Error(`${this.path}: more than ${ADC_MAX_EVENTS} events in one file`);
-    if (batch.label && !this.labelled) this.startLabels();
-    if (batch.weight && !this.weighted) this.startWeights();
+    if (batch.label && !this.labelled) {
+      this.labelled = true;
+      this.startColumn("events/label", "<B", new Uint8Array(this.chunk), 0);
+    }
+    if (batch.weight && !this.weighted) {
+      this.weighted = true;
+      this.startColumn("events/weight", "<f", new Float32Array(this.chunk), 1);
+    }
     // Whole batches go into the stage; a batch bigger than the stage is flushed through in parts.
     for (let i = 0; i < batch.nBx; i++) {
       if (this.staged === this.chunk) this.flush();
@@ -152,28 +158,19 @@ export class ScoutloopH5Writer {
     col.n = row + 1;
   }
 
-  /** Labels appear with the first labelled batch; earlier rows (already written or staged) get 0. */
-  private startLabels(): void {
-    this.labelled = true;
-    this.column(this.perBx, "events/label", "<B", new Uint8Array(this.chunk));
-    const col = this.perBx.get("events/label")!;
+  /**
+   * An optional per-BX column that appears with the first batch carrying it (labels, weights):
+   * rows written or staged before it get `fill` (label 0, weight 1).
+   */
+  private startColumn(name: string, dtype: string, stage: Uint8Array | Float32Array, fill: number): void {
+    this.column(this.perBx, name, dtype, stage);
+    const col = this.perBx.get(name)!;
     if (this.eventsWritten > 0) {
+      const before = stage instanceof Float32Array ? new Float32Array(this.eventsWritten) : new Uint8Array(this.eventsWritten);
       col.ds.resize([this.eventsWritten]);
-      col.ds.write_slice([[0, this.eventsWritten]], new Uint8Array(this.eventsWritten));
+      col.ds.write_slice([[0, this.eventsWritten]], before.fill(fill));
     }
-    col.n = this.staged;
-  }
-
-  /** Weights appear with the first weighted batch; earlier rows get weight 1. */
-  private startWeights(): void {
-    this.weighted = true;
-    this.column(this.perBx, "events/weight", "<f", new Float32Array(this.chunk));
-    const col = this.perBx.get("events/weight")!;
-    if (this.eventsWritten > 0) {
-      col.ds.resize([this.eventsWritten]);
-      col.ds.write_slice([[0, this.eventsWritten]], new Float32Array(this.eventsWritten).fill(1));
-    }
-    col.data.fill(1, 0, this.staged);
+    col.data.fill(fill, 0, this.staged);
     col.n = this.staged;
   }
 
