@@ -15,10 +15,18 @@ export const EXAMPLES: Record<string, string> = {
   deframe: "scoutloop deframe bkg.raw --json                         # header mode detected; faults by kind with byte offsets",
   replay: "scoutloop replay bkg.raw --rate lhc                      # paced at 11.2455 kHz, drops and latency counted",
   board: "scoutloop board serve --profile emulator-zmq --model if.json",
-  serve: "scoutloop board serve --profile emulator-zmq --model if.json --fault wrong-bits=0.001",
-  hello: "scoutloop board hello --profile emulator-zmq           # identity of a running board (board serve first)",
-  check: "scoutloop board check boards/zcu104-zmq.json             # validate a profile",
-  vectors: "scoutloop board vectors                                  # the protocol's hex test vectors",
+  "board serve": "scoutloop board serve --profile emulator-zmq --model if.json --fault wrong-bits=0.001",
+  "board hello": "scoutloop board hello --profile emulator-zmq           # identity of a running board (board serve first)",
+  "board check": "scoutloop board check boards/zcu104-zmq.json             # validate a profile",
+  "board vectors": "scoutloop board vectors                                  # the protocol's hex test vectors",
+  nplm: "scoutloop nplm --signal Ato4l --inject-fraction 0.02        # NPLM test of data against the reference",
+  gp: "scoutloop gp --mass 2 --inject 0,300,600                  # Gaussian-process resonance search on a dijet spectrum",
+  pad: "scoutloop pad --signal Ato4l --lambdas 0,0.01,0.05          # PAD/FBM signal-fraction fit",
+  import: "scoutloop import hls4ml my-hls4ml-project --out ae.json",
+  "import hls4ml": "scoutloop import hls4ml my-hls4ml-project --out ae.json   # an hls4ml project as a scoutloop model",
+  export: "scoutloop export conifer --model if.json --out if-conifer.json",
+  "export hls4ml": "scoutloop export hls4ml --model ae.json --out ae-hls4ml   # an hls4ml project of a scoutloop ae/vae",
+  "export conifer": "scoutloop export conifer --model if.json --out if-conifer.json",
   report: "scoutloop report out/                                    # one self-contained HTML file from a run directory",
   monitor: "scoutloop monitor --signal Ato4l --inject-fraction 0.02 --html monitor.html",
   inject: "scoutloop inject --fractions 0,0.01,0.05 --variable M_inv --html inject.html",
@@ -28,12 +36,13 @@ export const EXAMPLES: Record<string, string> = {
   eval: "scoutloop eval --model if.json --bkg bkg.h5 --sig sig.h5 # AUC, TPR at FPR 1e-5, threshold for 1 kHz",
 };
 
-/** Append the example of `cmd` and of each subcommand that has none of its own. */
-export function withExamples(cmd: Command): Command {
-  const example = EXAMPLES[cmd.name()];
+/** Append the example of `cmd` and of each subcommand that has none of its own (keys: "board serve"). */
+export function withExamples(cmd: Command, parent = ""): Command {
+  const path = parent ? `${parent} ${cmd.name()}` : cmd.name();
+  const example = EXAMPLES[path];
   // Commands that print their own "Example(s):" block mark it with this help text already.
   const own = (cmd as unknown as NodeJS.EventEmitter).listenerCount("afterHelp") > 0;
   if (example && !own) cmd.addHelpText("after", `\nExample:\n  $ ${example}\n`);
-  for (const sub of cmd.commands) withExamples(sub);
+  for (const sub of cmd.commands) withExamples(sub, path);
   return cmd;
 }
