@@ -64,7 +64,9 @@ describe("whole-orbit workers", () => {
     const s = await runPipeline({ source: src, model, scorers: [], orbitWorkers: pool, mode: "link-rate", orbitHz: 200_000, bufferOrbits: 8, window: 4, compare: null });
     const a = s.accounting;
     expect(a.events.in).toBe(600 * 20);
-    expect(s.problems).toEqual([]); // the books balance
+    // the books balance; the drops (and the events they failed) are what makes the run fail
+    expect(s.problems.filter((p) => !/^no-(failures|dropped-orbits)/.test(p))).toEqual([]);
+    expect(s.problems.some((p) => p.startsWith("no-dropped-orbits"))).toBe(true);
     const dropped = Object.values(a.scorers)[0].failedByReason?.["dropped-orbit"] ?? 0;
     expect(dropped).toBeGreaterThan(0);
     expect(Object.values(a.scorers)[0].scored + Object.values(a.scorers)[0].failed).toBe(600 * 20);
@@ -84,7 +86,7 @@ describe("whole-orbit workers", () => {
         },
       });
       expect(s.accounting.events.in).toBe(80 * 30);
-      expect(s.problems).toEqual([]);
+      expect(s.problems.filter((p) => !p.startsWith("no-failures"))).toEqual([]); // books balance; failed events are reported
       const total = [...reasons.values()].reduce((x, y) => x + y, 0);
       expect(total).toBe(80 * 30);
       const failed = reasons.get(REASON.scorerError) ?? 0;
