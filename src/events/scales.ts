@@ -128,9 +128,13 @@ export function muonEtaFromHw(hw: number): number {
 export function muonEtaToHw(eta: number): number {
   return saturate(Math.round(eta / MUON.etaScale), MUON.fields.hwEta);
 }
-/** Hardware η at the muon station (the range CMSSW decodes: −255..256). */
+/**
+ * Hardware η at the muon station for inputs that only know one η (files, generators): the vertex
+ * value, kept inside what the link carries at the station (CMSSW decodes −255..256), so station
+ * and vertex η stay equal and a physical → hardware → physical round trip is idempotent.
+ */
 export function muonStationEtaToHw(eta: number): number {
-  return saturate(Math.round(eta / MUON.etaScale), MUON.fields.hwEtaStation);
+  return Math.max(MUON.fields.hwEtaStation.min, muonEtaToHw(eta));
 }
 /** φ of a muon, wrapped to [-π, π) as the CMSSW unpacker does. */
 export function muonPhiFromHw(hw: number): number {
