@@ -4,14 +4,10 @@
  * (no orbit/BX of its own) against the JSONL it was converted from, paired by event order.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliSync } from "./helpers/cli.js";
-
-// Needs the universal reader and writer of src/io (issue 13: convert, frame --header scdaq, the
-// lossless layout); checked against that branch, active as soon as it is on main.
-const HAVE_UNIVERSAL_IO = existsSync(join(__dirname, "..", "src", "io", "open-events.ts"));
 
 const dir = mkdtempSync(join(tmpdir(), "scoutloop-diff-formats-"));
 const p = (name: string) => join(dir, name);
@@ -22,14 +18,13 @@ const json = (args: string[]) => {
 };
 
 beforeAll(() => {
-  if (!HAVE_UNIVERSAL_IO) return;
   expect(run(["gen", "--orbits", "1", "--seed", "6", "--signal", "Ato4l", "--inject-fraction", "0.1", "-o", p("ev.h5")]).code).toBe(0);
   expect(run(["convert", p("ev.h5"), p("ev.jsonl")]).code).toBe(0);
   expect(run(["frame", p("ev.h5"), "-o", p("sc.raw"), "--header", "scdaq"]).code).toBe(0);
   expect(run(["convert", p("ev.jsonl"), p("ev.csv")]).code).toBe(0);
 }, 180_000);
 
-describe.skipIf(!HAVE_UNIVERSAL_IO)("diff across formats", () => {
+describe("diff across formats", () => {
   it("SCDAQ-header captures, one per stream, against the lossless HDF5 they were framed from: 0 differences on every field of their stream", () => {
     const calo = json(["diff", p("sc.calo.raw"), p("ev.h5")]);
     expect(calo.code).toBe(0);
