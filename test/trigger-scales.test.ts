@@ -83,13 +83,22 @@ describe("calo scales (demux, CMSSW scales.h / masks.h)", () => {
       expect(caloEtaToHw(-eta)).toBe(lo);
     }));
   });
-  it("φ: wraps into 0..143 and comes back within half a step", () => {
+  it("φ: wraps into 0..143 and comes back to the nearest count (half a step, or half the gap CMSSW's 0.0435 step leaves below 2π)", () => {
+    // 144 × 0.0435 < 2π: between count 143 and count 0 lies a wider gap; the nearest count is within half of it.
+    const gap = 2 * Math.PI - (CALO.phiSteps - 1) * CALO.phiScale;
+    const tolerance = Math.max(CALO.phiScale, gap) / 2 + EPS;
     fc.assert(fc.property(finite(-50, 50), (phi) => {
       const hw = caloPhiToHw(phi);
       expect(hw).toBeGreaterThanOrEqual(0);
       expect(hw).toBeLessThan(CALO.phiSteps);
-      expect(dPhi(caloPhiFromHw(hw), phi)).toBeLessThanOrEqual(CALO.phiScale / 2 + EPS);
+      expect(dPhi(caloPhiFromHw(hw), phi)).toBeLessThanOrEqual(tolerance);
+      // No other count is nearer (the old rounding picked 143 just below −step/2 though 0 was nearer).
+      const d = dPhi(caloPhiFromHw(hw), phi);
+      for (const other of [(hw + 1) % CALO.phiSteps, (hw + CALO.phiSteps - 1) % CALO.phiSteps]) {
+        expect(d).toBeLessThanOrEqual(dPhi(caloPhiFromHw(other), phi) + EPS);
+      }
     }));
+    expect(caloPhiToHw(-0.021750000000000002)).toBe(0);
   });
 });
 

@@ -179,6 +179,9 @@ export function caloTowerPhiToHw(phi: number): number {
 /** Hardware φ of a calo object in 0..143 (periodic), the inverse of caloPhiFromHw. */
 export function caloPhiToHw(phi: number): number {
   const n = CALO.phiSteps;
-  // Wrap first: with the CMSSW step (0.0435) the 144 counts do not span exactly 2π.
-  return ((Math.round(wrapPhi(phi) / CALO.phiScale) % n) + n) % n;
+  const x = ((phi % TWO_PI) + TWO_PI) % TWO_PI; // [0, 2π]
+  const k = Math.min(n - 1, Math.round(x / CALO.phiScale));
+  // With the CMSSW step (0.0435) the 144 counts leave a gap below 2π: there count 0 (at 2π) can be
+  // nearer than count 143, so pick the nearer of the two.
+  return TWO_PI - x < Math.abs(x - k * CALO.phiScale) ? 0 : k;
 }

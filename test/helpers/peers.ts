@@ -75,7 +75,7 @@ export function hasPeer(name: PeerName): boolean {
       try {
         // A bare directory of that name imports as an empty namespace package: demand a real module.
         const check = `import ${probe.python} as m; assert getattr(m, "__file__", None)`;
-        execFileSync(PYTHON, ["-c", check], { stdio: "ignore", timeout: 20_000 });
+        execFileSync(PYTHON, ["-c", check], { stdio: "ignore", timeout: 60_000 });
         ok = true;
       } catch {
         ok = false;
