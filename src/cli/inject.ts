@@ -6,7 +6,8 @@
 import { Command, Option } from "commander";
 import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { STUDY_VARIABLES, type StudyVariable } from "../study/variables.js";
-import { emit, intOption, numberOption, UsageError } from "./util.js";
+import { intOption, numberOption, UsageError } from "./util.js";
+import { emitStudy, withStudyOutputs } from "./study-output.js";
 
 export function parseFractions(text: string): number[] {
   const parts = text.split(",").map((p) => p.trim());
@@ -23,7 +24,7 @@ interface InjectCli {
 }
 
 export function injectCommand(): Command {
-  return new Command("inject")
+  const cmd = new Command("inject")
     .description("signal-injection study: score shift and variable sculpting after a score cut, per injected fraction (KS and likelihood ratio)")
     .option("--model <file>", "model JSON (default: an isolation forest trained on generated background)")
     .option("--bkg <file>", "background events (any event file: .h5, .jsonl, .raw, .txt, .csv; default: generated)")
@@ -36,10 +37,8 @@ export function injectCommand(): Command {
     .addOption(new Option("--variable <v>", "variable whose sculpting is measured").choices([...STUDY_VARIABLES]).default("M_inv"))
     .option("--cut <fraction>", "score cut: fraction of the reference background passing", numberOption(1e-9, 1), 0.01)
     .addOption(new Option("--precision <p>", "score with the fixed-point (firmware) model or the float reference").choices(["fixed", "float"]).default("fixed"))
-    .option("--bins <n>", "histogram bins", intOption(2, 1000), 40)
-    .option("--out <dir>", "write inject.json into this run directory (then `scoutloop report DIR`)")
-    .option("--html <file>", "write the table and plots as one self-contained HTML page")
-    .option("--json", "print the result as JSON")
+    .option("--bins <n>", "histogram bins", intOption(2, 1000), 40);
+  return withStudyOutputs(cmd, "inject.json", "the table and plots")
     .action(async (o: InjectCli) => {
       const fractions = parseFractions(o.fractions);
       // Loaded on use: the study pulls in the models, sources (h5wasm) and Plot.
@@ -47,7 +46,6 @@ export function injectCommand(): Command {
       const { formatInject, injectSection } = await import("../study/inject-render.js");
       const { loadSample } = await import("../study/inputs.js");
       const { resolveModel } = await import("../bus/model.js");
-      const { writeHtmlPage, writeRunFile } = await import("../report/rundir.js");
       const m = resolveModel(o.model);
       // Generated samples default to a few orbits; files are read whole unless limited.
       const bkg = await loadSample({ in: o.bkg, orbits: o.orbits ?? (o.bkg ? undefined : 4), seed: o.seed, truth: "background" });
@@ -56,9 +54,9 @@ export function injectCommand(): Command {
         model: m.model, background: bkg.sample, signal: sig.sample, signalName: o.sig ?? o.signal, fractions,
         variable: o.variable, cutFpr: o.cut, precision: o.precision, bins: o.bins, seed: o.seed,
       });
-      const wrote: string[] = [];
-      if (o.out) wrote.push(writeRunFile(o.out, "inject.json", result));
-      if (o.html) wrote.push(writeHtmlPage(o.html, "scoutloop inject", `model ${m.describe}; background ${bkg.describe}; signal ${sig.describe}`, [injectSection(result)]));
-      emit(Boolean(o.json), result, () => `model: ${m.describe}\nbackground: ${bkg.describe}\nsignal: ${sig.describe}\n${formatInject(result)}` + wrote.map((w) => `\nwrote ${w}`).join(""));
+      await emitStudy(o, {
+        runFile: "inject.json", result, title: "scoutloop inject", subtitle: `model ${m.describe}; background ${bkg.describe}; signal ${sig.describe}`,
+        sections: () => [injectSection(result)], human: () => `model: ${m.describe}\nbackground: ${bkg.describe}\nsignal: ${sig.describe}\n${formatInject(result)}`,
+      });
     });
 }

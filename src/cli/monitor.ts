@@ -6,7 +6,8 @@
 import { Command, Option } from "commander";
 import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { DEFAULT_SELECTIONS, parseSelection } from "../monitor/selection.js";
-import { emit, intOption, numberOption, Progress, UsageError } from "./util.js";
+import { intOption, numberOption, Progress, UsageError } from "./util.js";
+import { emitStudy, withStudyOutputs } from "./study-output.js";
 
 /** Orbits generated when no file is given (~2500 events each). */
 const GENERATED_ORBITS = 4;
@@ -18,7 +19,7 @@ interface MonitorCli {
 }
 
 export function monitorCommand(): Command {
-  return new Command("monitor")
+  const cmd = new Command("monitor")
     .description("fill HT, MET, M_inv, M_eff histograms per selection, compare with a reference run and flag significant bins")
     .option("--in <file>", "observed events (any event file: .h5, .jsonl, .raw, .txt, .csv; default: generated)")
     .option("--ref <file>", "reference events (any event file; default: generated background)")
@@ -33,10 +34,8 @@ export function monitorCommand(): Command {
     .option("--z <sigma>", "flag bins whose excess or deficit reaches this significance", numberOption(0.1, 50), 3)
     .option("--min-count <n>", "never flag bins with fewer observed and expected events", numberOption(0, 1e9), 5)
     .option("--general-search", "also scan every connected-bin region (Poisson ⊗ Gaussian p-value) and correct each channel's most significant one by pseudo-experiments")
-    .option("--pseudo <n>", "with --general-search: pseudo-experiments per channel", intOption(1, 1_000_000), 200)
-    .option("--out <dir>", "write monitor.json into this run directory (then `scoutloop report DIR`)")
-    .option("--html <file>", "write the tables and plots as one self-contained HTML page")
-    .option("--json", "print the result as JSON")
+    .option("--pseudo <n>", "with --general-search: pseudo-experiments per channel", intOption(1, 1_000_000), 200);
+  return withStudyOutputs(cmd, "monitor.json", "the tables and plots")
     .action(async (o: MonitorCli) => {
       if (o.injectFraction !== undefined && !o.signal) throw new UsageError("--inject-fraction needs --signal");
       if (o.signal && o.in) throw new UsageError("--signal injects into generated events; it cannot be combined with --in");
@@ -50,7 +49,6 @@ export function monitorCommand(): Command {
       const { openSource } = await import("../bus/sources.js");
       const { MonitorFiller, compareToReference } = await import("../monitor/monitor.js");
       const { formatMonitor, monitorSection } = await import("../monitor/render.js");
-      const { writeHtmlPage, writeRunFile } = await import("../report/rundir.js");
       const fill = async (spec: Parameters<typeof openSource>[0]) => {
         const src = await openSource(spec);
         try {
@@ -70,9 +68,9 @@ export function monitorCommand(): Command {
         result.generalSearch = generalSearch(result, { pseudoExperiments: o.pseudo, seed: o.seed, onPseudo: (k) => progress.update(k) });
         progress.done();
       }
-      const wrote: string[] = [];
-      if (o.out) wrote.push(writeRunFile(o.out, "monitor.json", result));
-      if (o.html) wrote.push(writeHtmlPage(o.html, "scoutloop monitor", `${result.observed.describe} vs ${result.reference.describe}`, [monitorSection(result)]));
-      emit(Boolean(o.json), result, () => formatMonitor(result) + wrote.map((w) => `\nwrote ${w}`).join(""));
+      await emitStudy(o, {
+        runFile: "monitor.json", result, title: "scoutloop monitor", subtitle: `${result.observed.describe} vs ${result.reference.describe}`,
+        sections: () => [monitorSection(result)], human: () => formatMonitor(result),
+      });
     });
 }

@@ -6,7 +6,8 @@
 import { Command, Option } from "commander";
 import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { parseFractions } from "./inject.js";
-import { emit, intOption, numberOption, Progress, UsageError } from "./util.js";
+import { intOption, numberOption, Progress, UsageError } from "./util.js";
+import { emitStudy, withStudyOutputs } from "./study-output.js";
 
 interface NplmCli {
   ref?: string; data?: string; sig?: string; signal: SignalName; injectFraction: number; scan?: string;
@@ -23,7 +24,7 @@ Examples:
 `;
 
 export function nplmCommand(): Command {
-  return new Command("nplm")
+  const cmd = new Command("nplm")
     .description("NPLM goodness-of-fit test (kernel logistic on Nyström centres, null from reference-only toys, fitted χ²): data vs reference, or --scan an injected signal")
     .option("--ref <file>", "reference events (.h5/.jsonl; default: generated background); also the pool of the null toys")
     .option("--data <file>", "data events (.h5/.jsonl; default: generated background + --inject-fraction of --signal)")
@@ -45,10 +46,8 @@ export function nplmCommand(): Command {
     .option("--toys <n>", "null toys", intOption(2, 100_000), 50)
     .option("--toys-per-fraction <n>", "with --scan: signal toys per fraction (Z of their median t)", intOption(1, 10_000), 10)
     .option("--seed <n>", "generator, split and centre seed", intOption(0, 2 ** 31 - 1), 1)
-    .addOption(new Option("--backend <b>", "fit in native C++ or the TS reference").choices(["native", "ts"]).default("native"))
-    .option("--out <dir>", "write nplm.json (or nplm-scan.json) into this run directory (then `scoutloop report DIR`)")
-    .option("--html <file>", "write the tables and plots as one self-contained HTML page")
-    .option("--json", "print the result as JSON")
+    .addOption(new Option("--backend <b>", "fit in native C++ or the TS reference").choices(["native", "ts"]).default("native"));
+  return withStudyOutputs(cmd, "nplm.json (or nplm-scan.json)", "the tables and plots")
     .addHelpText("after", EXAMPLE)
     .action(async (o: NplmCli) => {
       const fractions = o.scan !== undefined ? parseFractions(o.scan) : null;
@@ -62,7 +61,6 @@ export function nplmCommand(): Command {
       const { DEFAULT_RMM } = await import("../events/rmm.js");
       const rmm = { ...DEFAULT_RMM, n: o.rmmN };
       const { formatNplm, nplmSection } = await import("../study/nplm-render.js");
-      const { writeHtmlPage, writeRunFile } = await import("../report/rundir.js");
       const orbitsFor = (n: number) => Math.ceil(n / 2000) + 1; // ~2500 filled BX per generated orbit
       const model = o.on === "scores" ? (await import("../bus/model.js")).resolveModel(o.model) : null;
       // Every input as a table (rows × columns) with its description.
@@ -95,9 +93,9 @@ export function nplmCommand(): Command {
         result = nplmTest({ reference: ref.table, data: data.table, describeReference: `${ref.describe} (${what})`, describeData: data.describe, config, onToy: (k) => progress.update(k) });
         progress.done();
       }
-      const wrote: string[] = [];
-      if (o.out) wrote.push(writeRunFile(o.out, fractions ? "nplm-scan.json" : "nplm.json", result));
-      if (o.html) wrote.push(writeHtmlPage(o.html, "scoutloop nplm", result.data.describe, [nplmSection(result)]));
-      emit(Boolean(o.json), result, () => formatNplm(result) + wrote.map((w) => `\nwrote ${w}`).join(""));
+      await emitStudy(o, {
+        runFile: fractions ? "nplm-scan.json" : "nplm.json", result, title: "scoutloop nplm", subtitle: result.data.describe,
+        sections: () => [nplmSection(result)], human: () => formatNplm(result),
+      });
     });
 }

@@ -8,15 +8,14 @@
  * ADC2021 data; τ leptons and object fields beyond (pT, η, φ) are not part of the layout and are
  * dropped, as are objects beyond the slots (4 e/γ, 4 μ, 10 jets).
  */
-import { dirname } from "node:path";
-import { existsSync } from "node:fs";
 import type { OrbitBatch } from "../events/batch.js";
 import { extractFeatures, N_FEATURES } from "../events/features.js";
 import {
   ADC_FIELDS, ADC_ROW, ADC_SLOTS, ADC_BX, CLASS_OF_SLOT, ADC_LABELS, ADC_MAX_EVENTS, ADC_ORBIT, ADC_PARTICLES, ADC_PARTICLES_CLASSES,
   ADC_PARTICLES_NAMES, ADC_SLOT_RANGES,
 } from "./adc2021-layout.js";
-import { type h5, hdf5Reason, loadHdf5 } from "./hdf5.js";
+import { type h5, hdf5Reason } from "./hdf5.js";
+import { createH5File, StagedH5Writer, writeAllBatches } from "./h5-writer.js";
 
 /** First slot of class 1..4 (MET, e/γ, μ, jet), and scratch for the filled-slot counts. */
 const FIRST_SLOT_OF_CLASS = [ADC_SLOT_RANGES.met.first, ADC_SLOT_RANGES.egamma.first, ADC_SLOT_RANGES.muon.first, ADC_SLOT_RANGES.jet.first];
@@ -32,39 +31,31 @@ export interface Adc2021WriteOptions {
   compression?: number;
 }
 
-export class Adc2021Writer {
+export class Adc2021Writer extends StagedH5Writer {
   /** Rows flushed to the file so far, and rows staged for the next chunk. */
   private written = 0;
   private staged = 0;
   private features = new Float32Array(0);
   private readonly stage: { rows: Float32Array; orbit: Uint32Array; bx: Uint16Array; labels: Uint8Array };
-  private closed = false;
-
   private constructor(
-    readonly path: string,
-    private readonly file: h5.File,
+    path: string,
+    file: h5.File,
     private readonly chunk: number,
     private readonly particles: h5.Dataset,
     private readonly orbit: h5.Dataset,
     private readonly bx: h5.Dataset,
     private readonly labels: h5.Dataset | null,
   ) {
+    super(path, file);
     this.stage = {
       rows: new Float32Array(chunk * ADC_ROW), orbit: new Uint32Array(chunk), bx: new Uint16Array(chunk), labels: new Uint8Array(chunk),
     };
   }
 
   static async create(path: string, opts: Adc2021WriteOptions = {}): Promise<Adc2021Writer> {
-    const lib = await loadHdf5();
-    if (!existsSync(dirname(path) || ".")) throw new Error(`${path}: cannot create HDF5 file: directory ${dirname(path)} does not exist`);
     const chunk = Math.max(1, Math.min(1 << 16, opts.chunkRows ?? 4096));
     const level = opts.compression ?? 1;
-    let file: h5.File;
-    try {
-      file = new lib.File(path, "w");
-    } catch (err) {
-      throw new Error(`${path}: cannot create HDF5 file: ${hdf5Reason(err)}`);
-    }
+    const file = await createH5File(path);
     try {
       const extensible = (name: string, dtype: string, inner: number[], data: Float32Array | Uint32Array | Uint16Array | Uint8Array) =>
         file.create_dataset({
@@ -91,8 +82,7 @@ export class Adc2021Writer {
   }
 
   /** Append every stored BX of a batch as one event row. */
-  append(batch: OrbitBatch): void {
-    if (this.closed) throw new Error(`${this.path}: writer already closed`);
+  protected stageBatch(batch: OrbitBatch): void {
     const n = batch.nBx;
     if (n === 0) return;
     if (this.events + n > ADC_MAX_EVENTS) throw new Error(`${this.path}: more than ${ADC_MAX_EVENTS} events in one file`);
@@ -123,8 +113,7 @@ export class Adc2021Writer {
     }
   }
 
-  /** Write the staged rows (a whole chunk, or the tail at close). */
-  private flush(): void {
+  protected flush(): void {
     const n = this.staged;
     if (n === 0) return;
     const from = this.written;
@@ -147,28 +136,9 @@ export class Adc2021Writer {
     this.written = to;
     this.staged = 0;
   }
-
-  /** Write what is staged and close the file; returns the number of events written. */
-  close(): number {
-    if (!this.closed) {
-      this.closed = true;
-      try {
-        this.flush();
-      } finally {
-        this.file.close();
-      }
-    }
-    return this.written;
-  }
 }
 
 /** Write batches to `path` in one go; returns the number of events. */
 export async function writeAdc2021(path: string, batches: Iterable<OrbitBatch>, opts: Adc2021WriteOptions = {}): Promise<number> {
-  const writer = await Adc2021Writer.create(path, opts);
-  try {
-    for (const b of batches) writer.append(b);
-  } finally {
-    writer.close();
-  }
-  return writer.events;
+  return writeAllBatches(await Adc2021Writer.create(path, opts), batches);
 }

@@ -19,8 +19,6 @@
  * Datasets are chunked and gzip-1 compressed. The reader checks every dimension before it
  * allocates, every count against its cap and every field against its hardware width.
  */
-import { dirname } from "node:path";
-import { existsSync } from "node:fs";
 import {
   allocateBatch, BX_MAX, BX_MIN, CALO_FIELDS, CAPS, MUON_FIELDS, type ObjectKind, OBJECT_KINDS, type OrbitBatch, SUM_FIELDS,
 } from "../events/batch.js";
@@ -28,6 +26,7 @@ import { fieldRange, type FieldSpec } from "../events/scales.js";
 import { ADC_MAX_EVENTS } from "./adc2021-layout.js";
 import { type AttrValue, checkFilters, dtypeText, H5T_INTEGER, readAttrs, shapeText } from "./adc2021-reader.js";
 import { FileFormatError } from "./errors.js";
+import { createH5File, StagedH5Writer, writeAllBatches } from "./h5-writer.js";
 import { CALO_BLOCKS, caloFieldSpecs, MUON_FIELD_SPECS, sumFieldSpec } from "./field-specs.js";
 import { type h5, type H5, hdf5Reason, loadHdf5, openHdf5, quietAbort } from "./hdf5.js";
 
@@ -65,8 +64,7 @@ export interface ScoutloopH5WriteOptions {
 type Column = { ds: h5.Dataset; data: Int16Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | Float32Array; n: number };
 
 /** Streaming writer: stages rows in memory and appends them a chunk at a time. */
-export class ScoutloopH5Writer {
-  private closed = false;
+export class ScoutloopH5Writer extends StagedH5Writer {
   private eventsWritten = 0;
   private labelled = false;
   private weighted = false;
@@ -75,17 +73,12 @@ export class ScoutloopH5Writer {
   private readonly objectsWritten: Record<ObjectKind, number> = { muon: 0, jet: 0, egamma: 0, tau: 0 };
   private staged = 0;
 
-  private constructor(readonly path: string, private readonly file: h5.File, private readonly chunk: number, private readonly level: number) {}
+  private constructor(path: string, file: h5.File, private readonly chunk: number, private readonly level: number) {
+    super(path, file);
+  }
 
   static async create(path: string, opts: ScoutloopH5WriteOptions = {}): Promise<ScoutloopH5Writer> {
-    const lib = await loadHdf5();
-    if (!existsSync(dirname(path) || ".")) throw new Error(`${path}: cannot create HDF5 file: directory ${dirname(path)} does not exist`);
-    let file: h5.File;
-    try {
-      file = new lib.File(path, "w");
-    } catch (err) {
-      throw new Error(`${path}: cannot create HDF5 file: ${hdf5Reason(err)}`);
-    }
+    const file = await createH5File(path);
     const w = new ScoutloopH5Writer(path, file, Math.max(1, Math.min(1 << 16, opts.chunkRows ?? 4096)), opts.compression ?? 1);
     try {
       file.create_attribute(SCOUTLOOP_LAYOUT_ATTR, SCOUTLOOP_LAYOUT);
@@ -118,8 +111,7 @@ export class ScoutloopH5Writer {
     return this.eventsWritten + this.staged;
   }
 
-  append(batch: OrbitBatch): void {
-    if (this.closed) throw new Error(`${this.path}: writer already closed`);
+  protected stageBatch(batch: OrbitBatch): void {
     if (this.events + batch.nBx > ADC_MAX_EVENTS) throw new Error(`${this.path}: more than ${ADC_MAX_EVENTS} events in one file`);
     if (batch.label && !this.labelled) {
       this.labelled = true;
@@ -174,7 +166,7 @@ export class ScoutloopH5Writer {
     col.n = this.staged;
   }
 
-  private flush(): void {
+  protected flush(): void {
     if (this.staged === 0) return;
     try {
       const from = this.eventsWritten, to = from + this.staged;
@@ -202,28 +194,10 @@ export class ScoutloopH5Writer {
       throw new Error(`${this.path}: cannot write events: ${hdf5Reason(err)}`);
     }
   }
-
-  close(): number {
-    if (!this.closed) {
-      this.closed = true;
-      try {
-        this.flush();
-      } finally {
-        this.file.close();
-      }
-    }
-    return this.eventsWritten;
-  }
 }
 
 export async function writeScoutloopH5(path: string, batches: Iterable<OrbitBatch>, opts: ScoutloopH5WriteOptions = {}): Promise<number> {
-  const w = await ScoutloopH5Writer.create(path, opts);
-  try {
-    for (const b of batches) w.append(b);
-  } finally {
-    w.close();
-  }
-  return w.events;
+  return writeAllBatches(await ScoutloopH5Writer.create(path, opts), batches);
 }
 
 /** Integers from h5wasm (any width) as float64. */

@@ -19,11 +19,11 @@ import { cholesky, choleskySolve } from "../stats/linalg.js";
 /** "native" runs the two O(n·M²) passes in native/nplm.cc; "ts" is the reference. */
 export type NplmBackend = "native" | "ts";
 
-/** False when the addon was built before native/nplm.cc existed (rebuild: npx node-gyp build). */
+/** False when the addon was built before native/nplm.cc existed (rebuild: npm run build:native). */
 export const HAVE_NATIVE_NPLM = typeof (native as { nplmNewton?: unknown }).nplmNewton === "function";
 
 function requireNative(): void {
-  if (!HAVE_NATIVE_NPLM) throw new Error("the native addon has no NPLM fit (built before native/nplm.cc): run `npx node-gyp build`, or use --backend ts");
+  if (!HAVE_NATIVE_NPLM) throw new Error("the native addon has no NPLM fit (built before native/nplm.cc): run `npm run build:native`, or use --backend ts");
 }
 
 export interface KernelBasis {

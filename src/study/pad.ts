@@ -28,6 +28,18 @@ export interface DiagGmm {
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
+/**
+ * log f(x_i) of the two-part mixture f = (1−λ) f_B + λ f_S, from the background log density logBi
+ * and the signal mixture; leaves the component log densities in lp and log f_S(x_i) in logS[i].
+ */
+function mixtureLogDensity(sig: DiagGmm, x: Float64Array, i: number, logBi: number, lambda: number, lp: Float64Array, logS: Float64Array): number {
+  componentLogPdf(sig, x, i, lp);
+  logS[i] = logSumExp(lp, sig.weights);
+  const a = Math.log1p(-lambda) + logBi, b = Math.log(lambda) + logS[i];
+  const m = Math.max(a, b);
+  return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+}
+
 /** log N(x; μ_k, diag v_k) for every component, into `out` (length K). */
 function componentLogPdf(g: DiagGmm, x: Float64Array, row: number, out: Float64Array): void {
   for (let c = 0; c < g.k; c++) {
@@ -212,11 +224,8 @@ export function fitFixedBackground(x: Float64Array, n: number, d: number, backgr
   for (; it < iters; it++) {
     let ll = 0, lamSum = 0;
     for (let i = 0; i < n; i++) {
-      componentLogPdf(sig, x, i, lp);
-      logS[i] = logSumExp(lp, sig.weights);
-      const a = Math.log1p(-lambda) + logB[i], b = Math.log(lambda) + logS[i];
-      const m = Math.max(a, b);
-      const tot = m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+      const tot = mixtureLogDensity(sig, x, i, logB[i], lambda, lp, logS);
+      const b = Math.log(lambda) + logS[i];
       ll += tot;
       const ps = Math.exp(b - tot);
       lamSum += ps;
@@ -235,11 +244,8 @@ export function fitFixedBackground(x: Float64Array, n: number, d: number, backgr
   let ll1 = 0, ll0 = 0, info = 0;
   const prob = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    componentLogPdf(sig, x, i, lp);
-    logS[i] = logSumExp(lp, sig.weights);
-    const a = Math.log1p(-lambda) + logB[i], b = Math.log(lambda) + logS[i];
-    const m = Math.max(a, b);
-    const tot = m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+    const tot = mixtureLogDensity(sig, x, i, logB[i], lambda, lp, logS);
+    const b = Math.log(lambda) + logS[i];
     ll1 += tot;
     ll0 += logB[i];
     prob[i] = Math.exp(b - tot);
