@@ -4,11 +4,12 @@
  * the RTL with the software model side by side. A small forest keeps the build under a minute;
  * the default model's figures are in the bench (bench/rtl-board.ts).
  */
-import { mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
-import { cli } from "./helpers/cli.js";
+import { CLI, cli } from "./helpers/cli.js";
 import { peerDescribe } from "./helpers/peers.js";
 
 let modelPath = "";
@@ -62,4 +63,47 @@ peerDescribe(["verilator"], "scoutloop run on the RTL board", () => {
       expect(fw.max).toBe(board.hello!.latencyCycles);
     }, 300_000);
   }
+  it("a run killed with SIGKILL takes its RTL simulator with it (no orphaned simulation: PR_SET_PDEATHSIG and the closed pipes)", async () => {
+    const run = spawn(process.execPath, [CLI, "run", "--board", "boards/rtl-uart.json", "--model", modelPath, "--orbits", "10000", "--json"], { stdio: "ignore" });
+    const childrenOf = (pid: number): number[] => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    const commandOf = (pid: number): string => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      } catch {
+        return "";
+      }
+    };
+    const alive = (pid: number): boolean => {
+      try {
+        return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    try {
+      // the simulator is the run's child started with the harness's --mode option
+      let sim = 0;
+      for (let waited = 0; sim === 0 && waited < 200_000; waited += 200) {
+        sim = childrenOf(run.pid!).find((c) => commandOf(c).includes("--mode uart")) ?? 0;
+        if (sim === 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(sim, "the run never started its RTL simulator").toBeGreaterThan(0);
+      expect(alive(sim)).toBe(true);
+      run.kill("SIGKILL");
+      let gone = false;
+      for (let waited = 0; !gone && waited < 10_000; waited += 100) {
+        gone = !alive(sim);
+        if (!gone) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(gone, `simulator ${sim} still running after its run was killed`).toBe(true);
+    } finally {
+      run.kill("SIGKILL");
+    }
+  }, 240_000);
 });
