@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 /** Bottom first. `native` is src/native.ts (the addon loader), `index` is src/index.ts (the public API). */
 export const LAYERS = [
   "native", "events", "stats", "trigger", "link", "io", "scoring", "hil", "rtl", "compare", "bus",
-  "render", "monitor", "study", "regress", "report", "cli", "index",
+  "render", "monitor", "study", "regress", "report", "live", "cli", "index",
 ] as const;
 
 const SRC = resolve(__dirname, "../src");

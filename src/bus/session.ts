@@ -24,6 +24,7 @@ import type { Emulator } from "../hil/emulator.js";
 import { scoutingLink } from "./scoutingLink.js";
 import { generatorSettings, openSource, type SourceSpec } from "./sources.js";
 import type { RunTally } from "./tally.js";
+import { boardUnits, concatUnits, poolUnits, type UnitSource } from "./units.js";
 
 export interface SessionOptions {
   source: SourceSpec;
@@ -53,7 +54,7 @@ export interface SessionOptions {
   /** Keep per-event samples for the HTML report (SessionResult.record). */
   record?: boolean;
   /** Called once everything is open, before the first orbit; `describe` is SessionResult.describe. */
-  onStart?: (info: { totalOrbits: number | null; model: LoadedModel; scorers: string[]; describe: string }) => void;
+  onStart?: (info: { totalOrbits: number | null; model: LoadedModel; scorers: string[]; describe: string; mode: "pull" | "link-rate"; orbitHz?: number; units: UnitSource }) => void;
   onOrbit?: (tally: RunTally) => void;
 }
 
@@ -171,7 +172,12 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       ...backends.map((b, i) => `${names[i]}: ${b.describe}`),
       ...(pool ? [`${names[0]}: native model in ${opts.orbitWorkers} whole-orbit worker threads (deframe → features → score per orbit)`] : []),
     ].join("\n");
-    opts.onStart?.({ totalOrbits: source.total, model, scorers: names, describe });
+    // Per-worker / per-board running totals for live views (units.ts): generic rows, any kind.
+    const units = concatUnits([
+      ...(pool ? [poolUnits(pool)] : []),
+      boardUnits(backends.flatMap((b, i) => (b.client ? [{ name: names[i], client: b.client }] : []))),
+    ]);
+    opts.onStart?.({ totalOrbits: source.total, model, scorers: names, describe, mode: opts.mode, orbitHz: opts.orbitHz, units });
     let orbits: Iterable<OrbitBatch> = muonOnly ? muonStreamOnly(source.orbits) : source.orbits;
     if (opts.mode === "link-rate") orbits = replayPool(orbits, REPLAY_POOL, source.total ?? REPLAY_POOL);
     const recorder = opts.record ? new ScoreRecorder() : null;

@@ -10,7 +10,10 @@ import { SIGNALS, type SignalName } from "../trigger/signals.js";
 import { COMPARE_FIELDS, type CompareField } from "../compare/comparator.js";
 import type { RunSummary } from "../compare/summary.js";
 import type { SessionOptions } from "../bus/session.js";
+import type { Dashboard } from "../live/server.js";
 import { Progress, ResultFailed, UsageError, emit, intOption, numberOption } from "./util.js";
+import { addDashboardOptions, lingerAndClose, openDashboard, type DashboardCliOptions } from "./dashboard.js";
+import { errorLine } from "./errors.js";
 
 /** Options `run` and `compare` share: source, clock, link, comparison, output. */
 export function addSessionOptions(cmd: Command): Command {
@@ -43,7 +46,7 @@ export function addSessionOptions(cmd: Command): Command {
     .option("--report <dir>", "write summary.json, junit.xml and record.json (for `scoutloop report DIR`) into this directory");
 }
 
-export interface SessionCliOptions {
+export interface SessionCliOptions extends DashboardCliOptions {
   in?: string;
   header: "auto" | "scoutloop" | "scdaq";
   captureStream?: "muon" | "calo";
@@ -118,6 +121,19 @@ export function sessionFromCli(o: SessionCliOptions): Omit<SessionOptions, "a" |
 
 /** Run a session with a progress line, then print / write the summary; throw ResultFailed (exit 1) on a bad verdict. */
 export async function runAndReport(session: SessionOptions, o: SessionCliOptions, suite: string): Promise<RunSummary> {
+  // Listening comes first: its URL is the first line, and a port in use stops the run before it starts.
+  const dashboard = await openDashboard(o);
+  try {
+    return await reportRun(session, o, suite, dashboard);
+  } catch (err) {
+    if (dashboard && !dashboard.finished) dashboard.fail(errorLine(err));
+    throw err;
+  } finally {
+    await dashboard?.close();
+  }
+}
+
+async function reportRun(session: SessionOptions, o: SessionCliOptions, suite: string, dashboard: Dashboard | null): Promise<RunSummary> {
   let progress: Progress | undefined;
   let formats: { input: { width: number; int: number }; output: { width: number; int: number } } | undefined;
   // Loaded on use: the session pulls in zeromq, h5wasm and the native addon, which --help and
@@ -134,8 +150,10 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
       if (!o.json) process.stdout.write(`${info.describe}\n`);
       formats = { input: info.model.model.inputFormat, output: info.model.model.outputFormat };
       progress = new Progress(suite, info.totalOrbits ?? 0, !o.json);
+      dashboard?.begin(info);
     },
     onOrbit: (t) => {
+      dashboard?.attach(t);
       if (!progress) return;
       const mismatches = t.comparator ? `, ${t.comparator.mismatchCount} mismatches` : "";
       progress.update(t.orbits, `${t.events} ev${mismatches}${t.droppedOrbits ? `, ${t.droppedOrbits} orbits dropped` : ""}`);
@@ -158,6 +176,7 @@ export async function runAndReport(session: SessionOptions, o: SessionCliOptions
     if (!o.json) process.stdout.write(`mismatch testbench: ${tb.events} events in ${o.mismatchTb}${tb.withoutInputs ? ` (${tb.withoutInputs} without inputs left out)` : ""}\n`);
   }
   emit(Boolean(o.json), summary, () => formatSummary(summary));
+  if (dashboard) (dashboard.finish(summary), await lingerAndClose(dashboard, o.dashboardLinger));
   // The summary is out; a bad run (mismatches, books not balancing) still has to fail for CI.
   if (summary.problems.length > 0) throw new ResultFailed(summary.problems, suite.replace(/^scoutloop /, ""));
   return summary;
@@ -181,6 +200,7 @@ export function runCommand(): Command {
     .addOption(new Option("--software <impl>", "software side: the TypeScript reference or the native C++ scorer").choices(["ts", "native"]).default("ts"))
     .option("--orbit-workers <n>", "no board: the native model scores alone in N whole-orbit worker threads (each deframes, featurises and scores whole orbits; needs --software native), e.g. --rate lhc --stream muon --orbit-workers 2", intOption(1, 64));
   addSessionOptions(cmd);
+  addDashboardOptions(cmd);
   cmd.action(async (o: SessionCliOptions & { board?: string; fault?: string; software: "ts" | "native"; orbitWorkers?: number }) => {
     if (o.board && o.fault) throw new UsageError("--fault configures the in-process emulated board; it cannot be combined with --board");
     const session = sessionFromCli(o);

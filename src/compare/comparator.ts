@@ -205,6 +205,11 @@ export class Comparator {
     return this.mismatches;
   }
 
+  /** Events compared so far (cheap, for live views). */
+  get pairedCount(): number {
+    return this.paired;
+  }
+
   summary(): ComparisonSummary {
     return {
       mode: this.mode,

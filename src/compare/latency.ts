@@ -25,8 +25,13 @@ export interface LatencySummary {
 
 export const PERCENTILES = { p50: 50, p90: 90, p99: 99, p99_9: 99.9 } as const;
 
+function newHdr(highest: number): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
+}
+
 export class LatencyHistogram {
-  private readonly histogram: hdr.Histogram;
+  /** @internal read by LatencyWindow only. */
+  readonly histogram: hdr.Histogram;
   private min = Infinity;
   private sum = 0;
 
@@ -35,13 +40,7 @@ export class LatencyHistogram {
    * @param highest the largest value expected; larger ones grow the histogram (autoResize)
    */
   constructor(readonly unit: string, highest = 60e9) {
-    this.histogram = hdr.build({
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: highest,
-      numberOfSignificantValueDigits: 3,
-      autoResize: true,
-      useWebAssembly: false,
-    });
+    this.histogram = newHdr(highest);
   }
 
   /** Record one value; negatives and NaN are clock glitches and are clamped to 0 / skipped. */
@@ -89,6 +88,51 @@ export class LatencyHistogram {
 
   destroy(): void {
     this.histogram.destroy();
+  }
+}
+
+/**
+ * Percentiles of what a cumulative histogram recorded since the previous `take()` — latency over
+ * time for a live view — without touching the histogram or the hot path that records into it:
+ * each take costs a few passes over the bucket counts (tens of thousands), whatever the samples.
+ */
+export class LatencyWindow {
+  private readonly seen: hdr.Histogram;
+  private readonly delta: hdr.Histogram;
+
+  constructor(private readonly of: LatencyHistogram) {
+    this.seen = newHdr(60e9);
+    this.delta = newHdr(60e9);
+  }
+
+  /** The window since the last call, or null when nothing new was recorded. */
+  take(): LatencySummary | null {
+    const cur = this.of.histogram;
+    if (cur.totalCount === this.seen.totalCount) return null;
+    this.delta.reset();
+    this.delta.add(cur);
+    this.delta.subtract(this.seen);
+    this.seen.reset();
+    this.seen.add(cur);
+    const d = this.delta;
+    const max = d.maxValue;
+    const at = (p: number) => Math.min(d.getValueAtPercentile(p), max);
+    return {
+      unit: this.of.unit,
+      count: d.totalCount,
+      min: d.minNonZeroValue > max ? 0 : d.minNonZeroValue,
+      mean: d.mean,
+      p50: at(PERCENTILES.p50),
+      p90: at(PERCENTILES.p90),
+      p99: at(PERCENTILES.p99),
+      p99_9: at(PERCENTILES.p99_9),
+      max,
+    };
+  }
+
+  destroy(): void {
+    this.seen.destroy();
+    this.delta.destroy();
   }
 }
 
