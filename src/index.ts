@@ -8,3 +8,5 @@ export * from "./io/index.js";
 export * from "./hil/index.js";
 export * from "./link/index.js";
 export * from "./bus/index.js";
+export { Dashboard, DashboardListenError, type DashboardOptions, type DashboardRunInfo } from "./live/server.js";
+export * from "./live/sampler.js";

@@ -202,6 +202,19 @@ describe("live dashboard, node side", () => {
     expect(await run.exit).toBe(0);
   });
 
+  it("whole-orbit worker threads show as one row each, the same as the summary's shares", { timeout: 45_000 }, async () => {
+    const run = startRun(["run", "--software", "native", "--orbit-workers", "2", "--orbits", "24", "--json", "--dashboard", "0", "--dashboard-linger", "30"]);
+    const events = await readSse(await run.url, (e) => e.event === "summary");
+    const summary = events.at(-1)!.data as RunSummary;
+    const samples = events.flatMap((e) => (e.event === "history" ? (e.data as LiveSample[]) : e.event === "sample" ? [e.data as LiveSample] : []));
+    const rows = samples.at(-1)!.units.filter((u) => u.kind === "thread");
+    const shares = (summary.backends!.native as { workers: Array<{ name: string; orbits: number; events: number }> }).workers;
+    expect(rows.map((r) => [r.name, r.orbits, r.events])).toEqual(shares.map((w) => [w.name, w.orbits, w.events]));
+    expect(rows.reduce((n, r) => n + (r.orbits ?? 0), 0)).toBe(24);
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(0);
+  });
+
   it("a port in use is one clear line and exit 1, before any work", async () => {
     const busy: Server = createServer();
     await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));

@@ -19,3 +19,4 @@ export * from "./scorers/workerPool.js";
 export * from "./captureSource.js";
 export * from "./recorder.js";
 export * from "./objectDiff.js";
+export * from "./units.js";

@@ -6,6 +6,7 @@
  */
 import type { BoardClient } from "../hil/client.js";
 import type { OrbitWorkerPool } from "./orbitWorkers/pool.js";
+import type { RunTally } from "./tally.js";
 
 export interface UnitCounters {
   /** What it is: "thread", "process", "board", … (the view groups by it). */
@@ -17,12 +18,19 @@ export interface UnitCounters {
   [counter: string]: string | number | undefined;
 }
 
-/** A source of unit rows, read on each live sample. */
-export type UnitSource = () => UnitCounters[];
+/** A source of unit rows, read on each live sample (with the run's tally, for shares booked there). */
+export type UnitSource = (tally: RunTally) => UnitCounters[];
 
-/** Rows of whole-orbit worker threads. */
-export function poolUnits(pool: OrbitWorkerPool): UnitSource {
-  return () => pool.counters().map((c) => ({ kind: "thread", name: c.name, orbits: c.orbits, events: c.events, failedOrbits: c.failedOrbits, busySeconds: c.busySeconds }));
+/** Rows of whole-orbit workers ("thread", or "process" for remote ones): every counter they keep, nulls left out. */
+export function poolUnits(pool: OrbitWorkerPool, kind = "thread"): UnitSource {
+  return () => pool.counters().map((c) => unitRow(kind, c as unknown as Record<string, unknown>));
+}
+
+/** A generic row from any counters object: numbers and strings kept, everything else left out. */
+export function unitRow(kind: string, counters: Record<string, unknown>): UnitCounters {
+  const row: UnitCounters = { kind, name: String(counters.name ?? kind) };
+  for (const [k, v] of Object.entries(counters)) if (k !== "name" && k !== "kind" && (typeof v === "number" || typeof v === "string")) row[k] = v;
+  return row;
 }
 
 /** Rows of board clients (real, emulated or RTL), keyed by their scorer's name. */
@@ -36,5 +44,5 @@ export function boardUnits(boards: Array<{ name: string; client: BoardClient }>)
 
 /** All rows of several sources, in order. */
 export function concatUnits(sources: UnitSource[]): UnitSource {
-  return () => sources.flatMap((s) => s());
+  return (tally) => sources.flatMap((s) => s(tally));
 }

@@ -52,7 +52,7 @@ export interface LiveSample {
 export const LHC = { orbitHz: ORBIT_HZ, bxHz: BX_CLOCK_HZ, bxPerOrbit: BX_PER_ORBIT } as const;
 
 /** 10 minutes at 4 Hz; older points fall off the ring (the totals always cover the whole run). */
-export const DEFAULT_CAPACITY = 2400;
+export const LIVE_RING_CAPACITY = 2400;
 
 function live(s: LatencySummary | null, scale = 1): LiveLatency | null {
   return s ? { count: s.count, p50: s.p50 * scale, p90: s.p90 * scale, p99: s.p99 * scale, max: s.max * scale } : null;
@@ -116,7 +116,7 @@ export class LiveSampler {
       mismatches: t.comparator ? t.comparator.mismatchCount : null,
       paired: t.comparator ? t.comparator.pairedCount : null,
       scorers: Object.entries(acc.scorers).map(([name, x]) => ({ name, events: x.events, scored: x.scored, failed: x.failed, failedByReason: x.failedByReason })),
-      units: this.opts.units?.() ?? [],
+      units: this.opts.units?.(t) ?? [],
       linkFaults: { ...t.linkFaults },
     };
     this.keep(s);
@@ -124,7 +124,7 @@ export class LiveSampler {
   }
 
   private keep(s: LiveSample): void {
-    const cap = this.opts.capacity ?? DEFAULT_CAPACITY;
+    const cap = this.opts.capacity ?? LIVE_RING_CAPACITY;
     if (this.ring.length < cap) this.ring.push(s);
     else (this.ring[this.head] = s), (this.head = (this.head + 1) % cap);
   }

@@ -30,7 +30,7 @@ export interface DashboardOptions {
   host?: string;
   /** Samples per second sent to clients (default 4). */
   hz?: number;
-  /** Time points kept (default sampler.ts DEFAULT_CAPACITY). */
+  /** Time points kept (default sampler.ts LIVE_RING_CAPACITY). */
   capacity?: number;
 }
 
