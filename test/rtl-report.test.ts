@@ -24,9 +24,9 @@ describe("rtl report (yosys)", () => {
     const { manifest } = exportRtl(forest, dir, { raw: generatedVectors(forest, 10), n: 10 });
     const r = await reportCore(dir);
     expect(r.manifest.latency).toBe(manifest.latency);
-    expect(r.generic.cells).toBeGreaterThan(0);
+    expect(r.generic!.cells).toBeGreaterThan(0);
     // Tags (48 bits) and valid bits of every stage are real registers, plus the score register.
-    expect(r.generic.flipFlops).toBeGreaterThanOrEqual(49 * manifest.latency + manifest.outWidth);
+    expect(r.generic!.flipFlops).toBeGreaterThanOrEqual(49 * manifest.latency + manifest.outWidth);
     expect(r.xilinxError).toBeUndefined();
     expect(r.xilinx!.luts).toBeGreaterThan(Number(manifest.notes!.comparators) / 4);
     // synth_xilinx packs the tag delay lines into SRLs: at least one FF or SRL per tag bit.
@@ -40,16 +40,24 @@ describe("rtl report (yosys)", () => {
     const dir = join(work, "vae");
     const { manifest } = exportRtl(m, dir, { raw: Int32Array.from({ length: 80 }, (_, i) => (i * 37) % 300 - 150), n: 10 });
     const r = await reportCore(dir);
-    expect(r.generic.flipFlops).toBeGreaterThanOrEqual(49 * manifest.latency);
+    expect(r.generic!.flipFlops).toBeGreaterThanOrEqual(49 * manifest.latency);
     expect(r.xilinx!.luts + r.xilinx!.dsps).toBeGreaterThan(0);
+    // --no-generic (for networks whose generic synth takes too long) gives the same Xilinx counts alone
+    const xOnly = await reportCore(dir, { generic: false });
+    expect(xOnly.generic).toBeUndefined();
+    expect({ luts: xOnly.xilinx!.luts, ff: xOnly.xilinx!.flipFlops, dsp: xOnly.xilinx!.dsps }).toEqual({ luts: r.xilinx!.luts, ff: r.xilinx!.flipFlops, dsp: r.xilinx!.dsps });
   }, 600_000);
 
-  it("a directory without a core is a usage error (exit 2, one line)", () => {
+  it("a directory without a core is an input error (exit 3, one line); nothing to synthesise is a usage error (exit 2)", () => {
     const res = cliSync(["rtl", "report", work]);
-    expect(res.code).toBe(2);
+    expect(res.code).toBe(3);
     expect(res.stderr.trim().split("\n")).toHaveLength(1);
     expect(res.stderr).toMatch(/needs scorer.v and core.json/);
+    const none = cliSync(["rtl", "report", work, "--no-generic", "--no-xilinx"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/nothing to synthesise/);
     const help = cliSync(["rtl", "report", "--help"]);
+    expect(help.stdout).toContain("(default: 30)");
     expect(help.stdout).toContain('default: "xcup"');
     expect(help.stdout).toContain("Example:");
   });

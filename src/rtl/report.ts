@@ -39,7 +39,8 @@ export interface CoreReport {
   dir: string;
   manifest: CoreManifest;
   yosys: string;
-  generic: GenericResources;
+  /** Absent when the user skipped the generic synthesis (--no-generic). */
+  generic?: GenericResources;
   xilinx?: XilinxResources;
   /** Why the Xilinx synthesis is missing, if it is. */
   xilinxError?: string;
@@ -85,6 +86,8 @@ export async function yosysVersion(): Promise<string> {
 }
 
 export interface ReportOptions {
+  /** Run the technology-independent synth (default true); large constant-weight networks take long. */
+  generic?: boolean;
   /** Run synth_xilinx as well (default true). */
   xilinx?: boolean;
   family?: "xcup" | "xcu" | "xc7";
@@ -102,12 +105,12 @@ export async function reportCore(dir: string, opts: ReportOptions = {}): Promise
     throw new RangeError(`${m}: not valid JSON: ${(err as Error).message}`);
   }
   const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
-  const g = await yosys(dir, "synth -top scoutloop_scorer", timeoutMs);
-  const gs = topStat(g.stat);
-  const report: CoreReport = {
-    dir, manifest, yosys: await yosysVersion(),
-    generic: { cells: gs.num_cells, flipFlops: sum(gs.num_cells_by_type, (t) => /DFF/.test(t)), cellsByType: gs.num_cells_by_type, seconds: g.seconds },
-  };
+  const report: CoreReport = { dir, manifest, yosys: await yosysVersion() };
+  if (opts.generic !== false) {
+    const g = await yosys(dir, "synth -top scoutloop_scorer", timeoutMs);
+    const gs = topStat(g.stat);
+    report.generic = { cells: gs.num_cells, flipFlops: sum(gs.num_cells_by_type, (t) => /DFF/.test(t)), cellsByType: gs.num_cells_by_type, seconds: g.seconds };
+  }
   if (opts.xilinx !== false) {
     const family = opts.family ?? "xcup";
     try {
@@ -137,8 +140,8 @@ export function formatReport(r: CoreReport): string {
     `core ${m.kind} model ${m.modelId}: ${m.nFeatures} x ${m.inputFormat} -> ${m.outputFormat}`,
     `stated latency ${m.latency} cycles, II ${m.ii}${m.faults?.length ? `; FAULT: ${m.faults.map((f) => f.describe).join(", ")}` : ""}`,
     `${r.yosys}`,
-    `  synth (generic)      cells ${r.generic.cells}, flip-flops ${r.generic.flipFlops}   (${r.generic.seconds.toFixed(1)} s)`,
   ];
+  if (r.generic) lines.push(`  synth (generic)      cells ${r.generic.cells}, flip-flops ${r.generic.flipFlops}   (${r.generic.seconds.toFixed(1)} s)`);
   if (r.xilinx) {
     const x = r.xilinx;
     lines.push(`  synth_xilinx ${x.family.padEnd(6)}  LUT ${x.luts}, FF ${x.flipFlops}, DSP ${x.dsps}, CARRY4 ${x.carry}, SRL ${x.srls}, BRAM ${x.brams}${x.estimatedLCs !== undefined ? `, est. LCs ${x.estimatedLCs}` : ""}   (${x.seconds.toFixed(1)} s)`);
