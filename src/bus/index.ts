@@ -20,3 +20,5 @@ export * from "./captureSource.js";
 export * from "./recorder.js";
 export * from "./objectDiff.js";
 export * from "./units.js";
+export { remoteWorkerPool, WorkersUnavailableError, type RemoteWorkerOptions, type RemoteWorkerPool } from "./orbitWorkers/remotePool.js";
+export { serveOrbits, type WorkerProcessOptions, type WorkerProcessResult } from "./orbitWorkers/remoteWorker.js";

@@ -19,6 +19,7 @@ import { parseBackendSpec, backendName } from "./backends.js";
 import { resolveModel, type LoadedModel } from "./model.js";
 import { runPipeline } from "./pipeline.js";
 import { orbitWorkerPool, type OrbitWorkerPool } from "./orbitWorkers/pool.js";
+import { remoteWorkerPool, type RemoteWorkerOptions } from "./orbitWorkers/remotePool.js";
 import { hasNativeScorer, nativeScorer, type ScoringModel } from "../scoring/index.js";
 import type { Emulator } from "../hil/emulator.js";
 import { scoutingLink } from "./scoutingLink.js";
@@ -39,6 +40,11 @@ export interface SessionOptions {
   workers?: number;
   /** Whole-orbit workers: `a` (native, alone) deframes, featurises and scores whole orbits in this many threads. */
   orbitWorkers?: number;
+  /**
+   * Whole-orbit workers in other processes (`scoutloop worker --connect`): `a` (native, alone) is
+   * scored by the workers that join `endpoint`; `onListening` sees the bound endpoint first.
+   */
+  remoteWorkers?: Omit<RemoteWorkerOptions, "streams" | "name">;
   /** Board client overrides (reply timeout, retries, reconnects). */
   client?: { replyTimeoutMs?: number; retries?: number; reconnects?: number };
   mode: "pull" | "link-rate";
@@ -157,12 +163,19 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const model = resolveModel(opts.model);
   const source = await openSource(opts.source);
   const backends: Awaited<ReturnType<typeof openBackend>>[] = [];
-  const wholeOrbits = (opts.orbitWorkers ?? 0) > 0;
+  const wholeOrbits = (opts.orbitWorkers ?? 0) > 0 || opts.remoteWorkers !== undefined;
   if (wholeOrbits && (specs.length !== 1 || specs[0].kind !== "native")) (source.close(), throwUsage("whole-orbit workers score alone with the native model (one backend: native)"));
   if (wholeOrbits && (opts.link === false || source.linkFaults)) (source.close(), throwUsage("whole-orbit workers deframe the link themselves: they need generated or file events sent over the link"));
   let pool: OrbitWorkerPool | null = null;
   try {
-    if (wholeOrbits) pool = await orbitWorkerPool(model.model, { workers: opts.orbitWorkers!, streams: opts.streams ?? ["muon", "calo"], name: names[0] });
+    const remote = opts.remoteWorkers;
+    let poolDescribe = `native model in ${opts.orbitWorkers} whole-orbit worker threads`;
+    if (remote) {
+      const r = await remoteWorkerPool(model.model, { ...remote, streams: opts.streams ?? ["muon", "calo"], name: names[0] });
+      pool = r;
+      await r.waitForWorkers();
+      poolDescribe = `native model in ${remote.workers} whole-orbit worker processes at ${r.endpoint}${remote.curve ? " (CURVE)" : ""}`;
+    } else if (wholeOrbits) pool = await orbitWorkerPool(model.model, { workers: opts.orbitWorkers!, streams: opts.streams ?? ["muon", "calo"], name: names[0] });
     for (let i = 0; i < specs.length && !pool; i++) backends.push(await openBackend(specs[i], { name: names[i], model: model.model, fault: opts.fault, client: opts.client, workers: opts.workers }));
     const streams = opts.streams ?? ["muon", "calo"];
     const muonOnly = streams.length === 1 && streams[0] === "muon";
@@ -170,7 +183,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       `source: ${source.describe}${muonOnly ? " (muon stream)" : ""}`,
       `model: ${model.describe}`,
       ...backends.map((b, i) => `${names[i]}: ${b.describe}`),
-      ...(pool ? [`${names[0]}: native model in ${opts.orbitWorkers} whole-orbit worker threads (deframe → features → score per orbit)`] : []),
+      ...(pool ? [`${names[0]}: ${poolDescribe} (deframe → features → score per orbit)`] : []),
     ].join("\n");
     // Per-worker / per-board running totals for live views (units.ts): generic rows, any kind.
     const units = concatUnits([
@@ -212,7 +225,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
         },
       ]),
     );
-    if (pool) summary.backends[names[0]] = { describe: `native model in ${opts.orbitWorkers} whole-orbit worker threads`, workers: pool.counters() };
+    if (pool) summary.backends[names[0]] = { describe: poolDescribe, workers: pool.counters() };
     const boardHello = backends.find((b) => b.client)?.client?.hello ?? null;
     const record = recorder?.toRunRecord({
       tool: "scoutloop",

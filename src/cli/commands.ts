@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { genCommand } from "./gen.js";
 import { inspectCommand } from "./inspect.js";
 import { runCommand } from "./run.js";
+import { workerCommand } from "./worker.js";
 import { compareCommand } from "./compare.js";
 import { diffCommand } from "./diff.js";
 import { frameCommand } from "./frame.js";
@@ -29,6 +30,7 @@ const COMMAND_FACTORIES: Array<() => Command> = [
   genCommand,
   inspectCommand,
   runCommand,
+  workerCommand,
   compareCommand,
   diffCommand,
   frameCommand,

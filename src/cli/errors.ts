@@ -14,7 +14,7 @@ export const ExitCode = {
   USAGE: 2,
   /** An input file is missing, not a regular file, of the wrong kind, malformed or too large. */
   INPUT: 3,
-  /** The board could not be reached, or it is not the board/model its profile describes. */
+  /** The board (or a run's remote workers) could not be reached, or it is not the board/model its profile describes. */
   BOARD: 4,
   /** A bug in scoutloop (something thrown that is not an Error, stack or heap exhausted): rerun with SCOUTLOOP_DEBUG=1 for the stack. */
   INTERNAL: 70,
@@ -62,7 +62,7 @@ export class ResultFailed extends CliError {
 /** Library errors by name, so the CLI need not import every layer to classify them. */
 const INPUT_ERRORS = new Set(["FileFormatError", "ProfileError", "ModelFileError", "PatternFileError", "InputError"]);
 const USAGE_ERRORS = new Set(["UsageError", "FaultSpecError", "BackendSpecError", "CommanderError"]);
-const BOARD_ERRORS = new Set(["BoardUnreachableError", "BoardMismatchError", "TransportDisconnectedError"]);
+const BOARD_ERRORS = new Set(["BoardUnreachableError", "BoardMismatchError", "TransportDisconnectedError", "WorkersUnavailableError"]);
 
 /** The exit code for anything a command threw. */
 export function exitCodeOf(err: unknown): ExitCode {

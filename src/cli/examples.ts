@@ -10,6 +10,7 @@ export const EXAMPLES: Record<string, string> = {
   inspect: "scoutloop inspect bkg.h5                                 # any event file: counts per kind, pT/η/φ ranges",
   convert: "scoutloop convert bkg.h5 bkg.csv                         # to DarkMachines CSV, prints what the CSV drops",
   run: "scoutloop run --in bkg.h5 --report out/                  # software model vs the emulated board, paired by (orbit, bx)",
+  worker: "scoutloop worker --connect tcp://127.0.0.1:5560      # after: scoutloop run --software native --remote-workers 2",
   compare: "scoutloop compare --in bkg.h5 --a software --b native    # two backends on the same events, event by event",
   frame: "scoutloop frame bkg.h5 --out bkg.raw                     # --header scdaq writes the real Run-3 format, one file per stream",
   deframe: "scoutloop deframe bkg.raw --json                         # header mode detected; faults by kind with byte offsets",

@@ -14,6 +14,7 @@ import type { Dashboard } from "../live/server.js";
 import { Progress, ResultFailed, UsageError, emit, intOption, numberOption } from "./util.js";
 import { addDashboardOptions, lingerAndClose, openDashboard, type DashboardCliOptions } from "./dashboard.js";
 import { errorLine } from "./errors.js";
+import { addRemoteWorkerOptions, remoteWorkersFromCli, type RemoteWorkerCliOptions } from "./remoteWorkers.js";
 
 /** Options `run` and `compare` share: source, clock, link, comparison, output. */
 export function addSessionOptions(cmd: Command): Command {
@@ -201,9 +202,18 @@ export function runCommand(): Command {
     .option("--orbit-workers <n>", "no board: the native model scores alone in N whole-orbit worker threads (each deframes, featurises and scores whole orbits; needs --software native), e.g. --rate lhc --stream muon --orbit-workers 2", intOption(1, 64));
   addSessionOptions(cmd);
   addDashboardOptions(cmd);
-  cmd.action(async (o: SessionCliOptions & { board?: string; fault?: string; software: "ts" | "native"; orbitWorkers?: number }) => {
+  addRemoteWorkerOptions(cmd);
+  cmd.action(async (o: SessionCliOptions & RemoteWorkerCliOptions & { board?: string; fault?: string; software: "ts" | "native"; orbitWorkers?: number }) => {
     if (o.board && o.fault) throw new UsageError("--fault configures the in-process emulated board; it cannot be combined with --board");
     const session = sessionFromCli(o);
+    const remoteWorkers = await remoteWorkersFromCli(o);
+    if (remoteWorkers) {
+      if (o.software !== "native" || o.board || o.fault || o.workers > 0 || o.orbitWorkers !== undefined || !o.link || o.in) {
+        throw new UsageError("--remote-workers runs the native model alone over the link: use it with --software native and without --board, --fault, --workers, --orbit-workers, --no-link or --in");
+      }
+      await runAndReport({ ...session, a: "native", remoteWorkers }, o, "scoutloop run");
+      return;
+    }
     if (o.orbitWorkers !== undefined) {
       if (o.software !== "native" || o.board || o.fault || o.workers > 0 || !o.link || o.in) {
         throw new UsageError("--orbit-workers runs the native model alone over the link: use it with --software native and without --board, --fault, --workers, --no-link or --in");

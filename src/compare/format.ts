@@ -10,6 +10,7 @@ export function formatSummary(s: RunSummary): string {
     const reasons = Object.entries(t.failedByReason).map(([r, n]) => `${r} ${n}`).join(", ");
     lines.push(`  ${name.padEnd(10)} scored ${t.scored}, failed ${t.failed}${reasons ? ` (${reasons})` : ""}`);
   }
+  lines.push(...workerShares(s));
   const c = s.comparison;
   if (c) {
     const fields = Object.entries(c.fields)
@@ -35,4 +36,33 @@ export function formatSummary(s: RunSummary): string {
   const declared = s.declared?.length ? ` (declared: ${s.declared.join("; ")})` : "";
   lines.push(s.problems.length === 0 ? `result: OK${declared}` : `result: FAILED (${s.problems.join("; ")})`);
   return lines.join("\n");
+}
+
+/** Per-worker shares of whole-orbit workers (threads or processes), as `backends.*.workers` holds them. */
+interface WorkerShare {
+  name: string;
+  orbits: number;
+  events: number;
+  failedOrbits: number;
+  busySeconds: number;
+  resentOrbits?: number;
+  lostOrbits?: number;
+  left?: string | null;
+}
+
+function workerShares(s: RunSummary): string[] {
+  const lines: string[] = [];
+  for (const b of Object.values(s.backends ?? {})) {
+    const workers = (b as { workers?: WorkerShare[] }).workers;
+    for (const w of workers ?? []) {
+      const extra = [
+        w.failedOrbits ? `failed ${w.failedOrbits} orbits` : "",
+        w.resentOrbits !== undefined ? `re-sent to it ${w.resentOrbits}` : "",
+        w.lostOrbits ? `lost ${w.lostOrbits} in flight` : "",
+        w.left ? `left: ${w.left}` : "",
+      ].filter(Boolean);
+      lines.push(`    worker ${w.name}: ${w.orbits} orbits, ${w.events} events, busy ${w.busySeconds.toFixed(2)} s${extra.length ? `, ${extra.join(", ")}` : ""}`);
+    }
+  }
+  return lines;
 }

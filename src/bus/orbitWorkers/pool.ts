@@ -19,14 +19,14 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { PACKAGE_ROOT } from "../../native.js";
-import { REASON, failedBatch, type ScoreBatch } from "../../compare/results.js";
+import { REASON } from "../../compare/results.js";
 import type { LinkStream } from "../../link/index.js";
 import type { ScoringModel } from "../../scoring/index.js";
-import { scoreValues } from "../scorer.js";
-import { alignToInput } from "../score.js";
-import { framePackets } from "../scoutingLink.js";
 import type { OrbitWork } from "../work.js";
+import { OrbitFramer, bookAnswer, failWork, type OrbitWorkerCounters } from "./book.js";
 import type { OrbitAnswer, WorkerInit } from "./worker.js";
+
+export { packetOrbit, type OrbitWorkerCounters } from "./book.js";
 
 export interface OrbitWorkerOptions {
   workers: number;
@@ -35,16 +35,6 @@ export interface OrbitWorkerOptions {
   name?: string;
   /** Send the raw inputs back too (another scorer, e.g. a board, scores the same inputs). */
   wantInputs?: boolean;
-}
-
-/** What the summary shows per worker. */
-export interface OrbitWorkerCounters {
-  name: string;
-  orbits: number;
-  events: number;
-  failedOrbits: number;
-  /** Worker time spent on orbits, s. */
-  busySeconds: number;
 }
 
 interface Slot {
@@ -79,11 +69,6 @@ function workerUrl(): URL {
   return pathToFileURL(join(PACKAGE_ROOT, "dist", "src", "bus", "orbitWorkers", "worker.js"));
 }
 
-/** Orbit number of a framed orbit: word 0 of the 32-byte orbit header (docs/link-format.md). */
-export function packetOrbit(bytes: Uint8Array): number {
-  return (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0;
-}
-
 export async function orbitWorkerPool(model: ScoringModel, opts: OrbitWorkerOptions): Promise<OrbitWorkerPool> {
   const count = Math.max(1, Math.floor(opts.workers));
   const streams = opts.streams ?? ["muon", "calo"];
@@ -93,13 +78,11 @@ export async function orbitWorkerPool(model: ScoringModel, opts: OrbitWorkerOpti
   const pending = new Map<number, Pending>();
   const slots: Slot[] = [];
   let nextId = 1;
-  let packets = 0;
-  const lastOrbit = streams.map(() => -1);
+  const framer = new OrbitFramer(streams);
 
   const fail = (p: Pending, reason: number) => {
-    p.work.results = [failedBatch(name, p.work.input.orbit, p.work.input.bx, reason)];
     p.slot.counters.failedOrbits++;
-    p.resolve(p.work);
+    p.resolve(failWork(p.work, name, reason));
   };
 
   const answer = (slot: Slot, a: OrbitAnswer) => {
@@ -108,22 +91,11 @@ export async function orbitWorkerPool(model: ScoringModel, opts: OrbitWorkerOpti
     pending.delete(a.id);
     slot.inFlight--;
     slot.counters.busySeconds += a.busyNs / 1e9;
-    const work = p.work;
-    for (const [k, v] of Object.entries(a.faults)) work.linkFaults![k] = (work.linkFaults![k] ?? 0) + v;
-    if (a.error) return fail(p, REASON.scorerError);
-    if (!a.bx || !a.raw) {
-      // Nothing usable came off the link: every event of the orbit is deframe-lost.
-      work.results = [failedBatch(name, work.input.orbit, work.input.bx, REASON.deframeLost)];
-      slot.counters.orbits++;
-      return p.resolve(work);
-    }
-    const n = a.bx.length;
-    const result: ScoreBatch = { scorer: name, orbit: work.input.orbit, n, bx: a.bx, status: new Uint8Array(n), raw: a.raw, value: scoreValues(a.raw, model.outputFormat) };
-    work.results = [alignToInput(work.input, result)];
-    if (a.inputs) work.inputs = a.inputs;
-    slot.counters.orbits++;
-    slot.counters.events += n;
-    p.resolve(work);
+    const outcome = bookAnswer(p.work, a, model, name);
+    if (outcome === "error") slot.counters.failedOrbits++;
+    else slot.counters.orbits++;
+    if (outcome === "scored") slot.counters.events += a.bx!.length;
+    p.resolve(p.work);
   };
 
   const start = (index: number): Promise<Slot> =>
@@ -159,29 +131,18 @@ export async function orbitWorkerPool(model: ScoringModel, opts: OrbitWorkerOpti
   return {
     name,
     process(work: OrbitWork): Promise<OrbitWork> {
-      const chunks = framePackets(work.input, streams, ++packets);
-      // Continuity from the packet headers, on the one thread that sees every orbit.
-      work.linkFaults = {};
-      chunks.forEach((c, k) => {
-        const orbit = packetOrbit(c);
-        if (lastOrbit[k] >= 0 && orbit > lastOrbit[k] + 1) work.linkFaults!.orbitGap = (work.linkFaults!.orbitGap ?? 0) + 1;
-        if (lastOrbit[k] >= 0 && orbit <= lastOrbit[k]) work.linkFaults!.orbitOrder = (work.linkFaults!.orbitOrder ?? 0) + 1;
-        lastOrbit[k] = orbit;
-      });
+      const chunks = framer.frame(work);
       let slot: Slot | undefined;
       for (const s of slots) if (!s.dead && (!slot || s.inFlight < slot.inFlight)) slot = s;
       return new Promise<OrbitWork>((resolve) => {
-        if (!slot) {
-          work.results = [failedBatch(name, work.input.orbit, work.input.bx, REASON.scorerError)];
-          return resolve(work);
-        }
+        if (!slot) return resolve(failWork(work, name, REASON.scorerError));
         const id = nextId++;
         pending.set(id, { work, slot, resolve });
         slot.inFlight++;
         slot.worker.postMessage({ id, chunks }, chunks.map((c) => c.buffer as ArrayBuffer));
       });
     },
-    newRun: () => lastOrbit.fill(-1),
+    newRun: () => framer.reset(),
     async kill(index: number) {
       const slot = slots[index];
       if (!slot) throw new RangeError(`no worker ${index}`);
