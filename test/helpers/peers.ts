@@ -36,6 +36,7 @@ export const PEERS = {
   verilator: { apt: "verilator", probe: { binary: "verilator" } },
   iverilog: { apt: "iverilog", probe: { binary: "iverilog" } },
   yosys: { apt: "yosys", probe: { binary: "yosys" } },
+  ip: { apt: "iproute2", probe: { binary: "ip" } },
 } as const satisfies Record<string, PeerSpec>;
 
 export type PeerName = keyof typeof PEERS;
@@ -118,7 +119,14 @@ export function peerIt(names: PeerName | readonly PeerName[]): typeof it {
 
 /** A describe block whose tests all need the peers; skipped or failed as peerIt says. */
 export function peerDescribe(names: PeerName | readonly PeerName[], title: string, body: () => void): void {
-  const why = missingPeers(asList(names));
+  describeUnless(missingPeers(asList(names)), title, body);
+}
+
+/**
+ * A describe block that needs something of the machine beyond a package (root, network
+ * namespaces): `why` says what is missing (undefined: nothing); skipped or failed as peerIt says.
+ */
+export function describeUnless(why: string | undefined, title: string, body: () => void): void {
   if (!why) {
     describe(title, body);
   } else if (peersRequired()) {

@@ -25,6 +25,7 @@ import type { ScoringModel } from "../../scoring/index.js";
 import type { OrbitWork } from "../work.js";
 import { OrbitFramer, bookAnswer, failWork, type OrbitWorkerCounters } from "./book.js";
 import type { OrbitWorkerPool } from "./pool.js";
+import { allowOnly } from "./zap.js";
 import {
   KIND,
   RUN_MAX_FRAME,
@@ -62,6 +63,8 @@ export interface RemoteWorkerOptions {
   timeoutMs?: number;
   /** CURVE server keys: required to bind beyond loopback. */
   curve?: CurveServerKeys | null;
+  /** With `curve`: admit only workers with these CURVE public keys (Z85); absent: any with the server key. */
+  workerKeys?: readonly string[] | null;
   /** One line per join, refusal and loss (default: none). */
   log?: (line: string) => void;
   /** Called with the bound endpoint before any worker is heard. */
@@ -126,10 +129,14 @@ export async function remoteWorkerPool(model: ScoringModel, opts: RemoteWorkerOp
     maxMessageSize: RUN_MAX_FRAME,
   };
   if (opts.curve) Object.assign(socketOpts, { curveServer: true, curvePublicKey: opts.curve.publicKey, curveSecretKey: opts.curve.secretKey });
+  if (opts.workerKeys && !opts.curve) throw new InsecureBindError("a list of worker keys needs CURVE (--curve)");
+  const zap = opts.workerKeys ? await allowOnly(opts.workerKeys, (address) => log(`refused a worker at ${address}: its CURVE key is not on the run's list`)) : null;
+  if (zap) socketOpts.zapDomain = zap.domain;
   const router = new zmq.Router(socketOpts);
   try {
     await router.bind(opts.endpoint);
   } catch (err) {
+    zap?.release();
     router.close();
     throw new WorkersUnavailableError(`cannot bind the worker endpoint ${opts.endpoint}: ${(err as Error).message}`);
   }
@@ -295,8 +302,13 @@ export async function remoteWorkerPool(model: ScoringModel, opts: RemoteWorkerOp
     }
   })();
 
+  let lastBeat = Date.now();
   const beat = () => {
     const now = Date.now();
+    // This thread was itself held up (e.g. generating the replay pool): the workers' beats are
+    // still unread in the socket, so their silence says nothing yet.
+    if (now - lastBeat > heartbeatMs * 4) for (const p of live()) p.lastSeen = Math.max(p.lastSeen, now);
+    lastBeat = now;
     for (const p of live()) {
       if (now - p.lastSeen > timeoutMs) lose(p, `silent for ${((now - p.lastSeen) / 1000).toFixed(1)} s`);
       else void send(p, [Buffer.from(KIND.ping)]);
@@ -353,6 +365,7 @@ export async function remoteWorkerPool(model: ScoringModel, opts: RemoteWorkerOp
       for (const job of [...jobs.values()]) finish(job, failWork(job.work, name, REASON.scorerError));
       queue.length = 0;
       router.close();
+      zap?.release();
       await receiving;
     },
   };

@@ -34,6 +34,8 @@ export interface WorkerProcessOptions {
   host?: string;
   /** The run's CURVE public key (Z85, 40 characters), when it binds with CURVE. */
   serverKey?: string;
+  /** This worker's own CURVE keypair (a run with a list of worker keys admits only those); default: a fresh one. */
+  ownKeys?: { publicKey: string; secretKey: string };
   /** Give up when no WELCOME came within this long (default 60 s; the run may start later). */
   joinTimeoutMs?: number;
   log?: (line: string) => void;
@@ -72,35 +74,38 @@ export async function serveOrbits(opts: WorkerProcessOptions): Promise<WorkerPro
     maxMessageSize: WORKER_MAX_FRAME,
   };
   if (opts.serverKey) {
-    const own = zmq.curveKeyPair();
+    const own = opts.ownKeys ?? zmq.curveKeyPair();
     Object.assign(socketOpts, { curveServerKey: opts.serverKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey });
   }
   const dealer = new zmq.Dealer(socketOpts);
   const sends = new SerialQueue();
   const send = (parts: Buffer[]) => sends.run(() => dealer.send(parts));
   const out: WorkerProcessResult = { end: "no-run", detail: "", name: null, orbits: 0, events: 0, busySeconds: 0 };
-  let handshakeError = "";
-  dealer.events.on("handshake:error:protocol", (e) => (handshakeError = `CURVE/ZMTP handshake failed (${e.error?.message ?? "protocol"}): check --server-key`));
-  dealer.events.on("handshake:error:auth", () => (handshakeError = "the run refused the CURVE handshake"));
-  dealer.connect(opts.connect);
-  await send([Buffer.from(KIND.hello), jsonPart(workerIdentity(opts.model, opts.version, opts.host))]);
-
-  let settings: WorkerSettings | null = null;
-  let scorer: OrbitScorer | null = null;
-  let lastHeard = Date.now();
-  let timer: NodeJS.Timeout | null = null;
-  const joinTimeoutMs = opts.joinTimeoutMs ?? 60_000;
   const stop = (end: WorkerProcessResult["end"], detail: string) => {
     if (out.detail) return;
     out.end = end;
     out.detail = detail;
     dealer.close();
   };
+  let handshakeError = "";
+  dealer.events.on("handshake:error:protocol", (e) => (handshakeError = `CURVE/ZMTP handshake failed (${e.error?.message ?? "protocol"}): check --server-key`));
+  // The run's list of worker keys does not hold ours: no point in trying again.
+  dealer.events.on("handshake:error:auth", () => stop("refused", `refused by the run: its list of worker keys does not hold this worker's key${opts.ownKeys ? "" : " (give it with --key FILE)"}`));
+  dealer.connect(opts.connect);
+  await send([Buffer.from(KIND.hello), jsonPart(workerIdentity(opts.model, opts.version, opts.host))]).catch(() => {}); // closed by stop()
+
+  let settings: WorkerSettings | null = null;
+  let scorer: OrbitScorer | null = null;
+  let lastHeard = Date.now();
+  let timer: NodeJS.Timeout | null = null;
+  const joinTimeoutMs = opts.joinTimeoutMs ?? 60_000;
   // Before WELCOME: bounded wait for the run; after: the run's own timeout on its silence.
   const watchdog = setInterval(() => {
     const silent = Date.now() - lastHeard;
     if (!settings && silent > joinTimeoutMs) stop("no-run", `no answer from a run at ${opts.connect} within ${(joinTimeoutMs / 1000).toFixed(0)} s${handshakeError ? ` (${handshakeError})` : ""}`);
-    if (settings && silent > settings.timeoutMs) stop("run-lost", `the run at ${opts.connect} went silent for ${(silent / 1000).toFixed(1)} s`);
+    // The run's thread may stall for seconds (e.g. preparing a link-rate replay) without being
+    // gone: give it several of its own timeouts before stopping.
+    if (settings && silent > Math.max(3 * settings.timeoutMs, 15_000)) stop("run-lost", `the run at ${opts.connect} went silent for ${(silent / 1000).toFixed(1)} s`);
   }, 100);
 
   try {
