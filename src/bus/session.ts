@@ -187,7 +187,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     ].join("\n");
     // Per-worker / per-board running totals for live views (units.ts): generic rows, any kind.
     const units = concatUnits([
-      ...(pool ? [poolUnits(pool)] : []),
+      ...(pool ? [poolUnits(pool, opts.remoteWorkers ? "process" : "thread")] : []),
       boardUnits(backends.flatMap((b, i) => (b.client ? [{ name: names[i], client: b.client }] : []))),
     ]);
     opts.onStart?.({ totalOrbits: source.total, model, scorers: names, describe, mode: opts.mode, orbitHz: opts.orbitHz, units });
