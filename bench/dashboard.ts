@@ -5,7 +5,7 @@
  *  - pull mode, replay → link → native scorer (both streams): events/s;
  *  - link-rate mode, muon stream, bus only at the LHC orbit rate: dropped orbits.
  */
-import { get } from "node:http";
+import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { ORBIT_HZ, type OrbitBatch } from "../src/events/batch.js";
 import { runPipeline, scoutingLink, softwareScorer, type PipelineModel, type PipelineOptions } from "../src/bus/index.js";
@@ -14,25 +14,30 @@ import { replayPool } from "../src/bus/session.js";
 import type { RunSummary } from "../src/compare/summary.js";
 import { deframeAll, frameOrbit, mergeStreams } from "../src/link/index.js";
 import { Dashboard } from "../src/live/server.js";
+import { LiveSampler } from "../src/live/sampler.js";
+import type { RunTally } from "../src/bus/tally.js";
 import { nativeScorer } from "../src/scoring/index.js";
 import { generateOrbits } from "../src/trigger/index.js";
-import { formatRate } from "./_timing.js";
+import { bestTime, formatRate } from "./_timing.js";
 
-/** One pipeline run, watched (dashboard + one SSE reader) or not. */
-async function once(opts: PipelineOptions, watched: boolean): Promise<{ summary: RunSummary; bytes: number }> {
-  if (!watched) return { summary: await runPipeline(opts), bytes: 0 };
+/** One pipeline run, watched (dashboard + one SSE reader in another process, as a browser is) or not. */
+let lastTally: RunTally | null = null;
+
+async function once(opts: PipelineOptions, watched: boolean): Promise<{ summary: RunSummary; cost?: Dashboard["cost"] }> {
+  if (!watched) return { summary: await runPipeline(opts) };
   const d = await Dashboard.start({ port: 0 });
-  let bytes = 0;
-  const reader = get(`${d.url}events`, (res) => res.on("data", (b: Buffer) => (bytes += b.length)));
-  reader.on("error", () => {});
+  d.begin({ describe: "bench", scorers: opts.scorers.map((s) => s.name), mode: opts.mode ?? "pull", orbitHz: opts.orbitHz, totalOrbits: null });
+  const reader = spawn("curl", ["-sN", `${d.url}events`], { stdio: ["ignore", "pipe", "ignore"] });
+  // Connected (it has the hello) before the first orbit, as a browser left open is.
+  await new Promise<void>((resolve) => (reader.stdout.once("data", () => resolve()), reader.once("exit", () => resolve())));
+  reader.stdout.resume();
   try {
-    d.begin({ describe: "bench", scorers: opts.scorers.map((s) => s.name), mode: opts.mode ?? "pull", orbitHz: opts.orbitHz, totalOrbits: null });
-    const summary = await runPipeline({ ...opts, onOrbit: (t) => d.attach(t) });
+    const summary = await runPipeline({ ...opts, onOrbit: (t) => (d.attach(t), (lastTally = t)) });
     d.finish(summary);
-    return { summary, bytes };
+    return { summary, cost: d.cost };
   } finally {
     await d.close();
-    reader.destroy();
+    reader.kill();
   }
 }
 
@@ -44,23 +49,30 @@ export async function run(): Promise<void> {
   const model = defaultModel();
   const fast: PipelineModel = nativeScorer(model);
   const pool = [...generateOrbits({ seed: 8, orbits: 8 })];
-  const reps = 3;
+  const reps = 4;
   console.log(`host load (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 
   // Pull mode: every orbit as fast as the chain goes; the dashboard would show here as lost events/s.
   const pull: PipelineOptions = { source: [], model: fast, scorers: [softwareScorer(fast, { name: "native" })], link: scoutingLink(), mode: "pull", window: 4, concurrency: 2, compare: null };
   const rates = { plain: [] as number[], watched: [] as number[] };
-  let sent = 0;
+  const cost = { samples: 0, busyMs: 0, bytesSent: 0, seconds: 0 };
+  const book = (summary: RunSummary, c?: Dashboard["cost"]) => {
+    if (!c) return;
+    cost.samples += c.samples;
+    cost.busyMs += c.busyMs;
+    cost.bytesSent += c.bytesSent;
+    cost.seconds += summary.throughput.seconds;
+  };
   for (let r = 0; r < reps; r++) {
     for (const watched of r % 2 ? [true, false] : [false, true]) {
-      const { summary, bytes } = await once({ ...pull, source: replayPool(pool, pool.length, 60), link: scoutingLink() }, watched);
+      const { summary, cost: c } = await once({ ...pull, source: replayPool(pool, pool.length, 120), link: scoutingLink() }, watched);
       (watched ? rates.watched : rates.plain).push(summary.throughput.eventsPerSecond);
-      sent += bytes;
+      book(summary, c);
     }
   }
   const f = (x: number) => formatRate(x, " ev/s");
   console.log(`pull, replay → link → native scorer, without dashboard  ${range(rates.plain, f)}`);
-  console.log(`pull, replay → link → native scorer, with dashboard     ${range(rates.watched, f)}   (${(sent / 1024).toFixed(0)} KiB of SSE read)`);
+  console.log(`pull, replay → link → native scorer, with dashboard     ${range(rates.watched, f)}`);
   console.log(`with / without (best of ${reps} each)                       ${(Math.max(...rates.watched) / Math.max(...rates.plain)).toFixed(3)}×`);
 
   // Link-rate mode at the LHC clock, muon stream, bus only: the dashboard would show here as drops.
@@ -75,7 +87,8 @@ export async function run(): Promise<void> {
   for (let r = 0; r < reps; r++) {
     for (const watched of r % 2 ? [true, false] : [false, true]) {
       const opts: PipelineOptions = { source: replayPool(muonPool, muonPool.length, orbits), model: nullModel, scorers: [softwareScorer(nullModel, { name: "null" })], mode: "link-rate", bufferOrbits: 2048, window: 4, concurrency: 2, compare: null };
-      const { summary } = await once(opts, watched);
+      const { summary, cost: c } = await once(opts, watched);
+      book(summary, c);
       (watched ? drops.watched : drops.plain).push(summary.accounting.orbits.dropped);
       (watched ? p99.watched : p99.plain).push(summary.latency.orbit?.p99 ?? 0);
     }
@@ -83,5 +96,22 @@ export async function run(): Promise<void> {
   const ms = (xs: number[]) => xs.map((x) => (x / 1e6).toFixed(2)).join(", ") + " ms";
   console.log(`link-rate LHC, muon bus only, ${orbits} orbits: dropped without ${drops.plain.join(", ")}; with ${drops.watched.join(", ")}`);
   console.log(`  orbit latency p99 without ${ms(p99.plain)}; with ${ms(p99.watched)}`);
+  console.log(`dashboard's own work over all watched runs: ${cost.samples} time points in ${cost.seconds.toFixed(1)} s, ${(cost.busyMs / cost.samples).toFixed(2)} ms each (sample + send), ${((cost.busyMs / 1e3 / cost.seconds) * 100).toFixed(2)} % of the main thread; ${(cost.bytesSent / 1024).toFixed(0)} KiB sent`);
+  // CPU cost of one time point on a real run's tally, best of many (wall time above includes the host's preemption).
+  if (lastTally) {
+    const t: RunTally = lastTally;
+    const sampler = new LiveSampler({});
+    sampler.attach(t);
+    let x = 1e6;
+    const one = bestTime(() => {
+      // Something new in every histogram, so each window walks its buckets.
+      t.orbitLatency.record((x += 1000));
+      t.hostRtt.record(x);
+      t.firmwareCycles.record(12);
+      JSON.stringify(sampler.sample());
+    }, 300, 50);
+    console.log(`one time point (sample + JSON), best of many: ${(one * 1e6).toFixed(0)} µs → ${((one * 4) * 100).toFixed(3)} % of one core at 4 Hz`);
+    sampler.destroy();
+  }
   console.log(`host load after (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 }

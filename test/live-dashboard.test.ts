@@ -271,7 +271,17 @@ describe("live samples", () => {
     expect(second.p50).toBe(Math.min(ref.getValueAtPercentile(50), second.max));
     expect(second.p99).toBe(Math.min(ref.getValueAtPercentile(99), second.max));
     expect(second.min).toBeGreaterThan(0.99e7); // bucket resolution: 3 significant digits
+    expect(second.mean).toBe(1e7 + 50.5); // from the running sum: exact
+    expect(second.max).toBe(Math.min(ref.maxValue, h.max));
     expect(h.count).toBe(1100); // the cumulative histogram is untouched
+    // A value beyond the histogram's range grows it (autoResize): the window follows.
+    h.record(2e11);
+    h.record(2e6);
+    const grown = w.take()!;
+    expect(grown.count).toBe(2);
+    expect(grown.p50).toBeCloseTo(2e6, -4);
+    expect(grown.max / 2e11).toBeCloseTo(1, 2);
+    expect(w.take()).toBeNull();
   });
 
   it("the ring keeps the newest points up to its capacity", () => {

@@ -33,7 +33,7 @@ export class LatencyHistogram {
   /** @internal read by LatencyWindow only. */
   readonly histogram: hdr.Histogram;
   private min = Infinity;
-  private sum = 0;
+  private sumRecorded = 0;
 
   /**
    * @param unit e.g. "ns", "cycles"
@@ -52,7 +52,7 @@ export class LatencyHistogram {
     const v = Math.round(value);
     this.histogram.recordValue(v);
     if (v < this.min) this.min = v;
-    this.sum += v;
+    this.sumRecorded += v;
   }
 
   recordAll(values: ArrayLike<number>): void {
@@ -61,6 +61,16 @@ export class LatencyHistogram {
 
   get count(): number {
     return this.histogram.totalCount;
+  }
+
+  /** Sum of the recorded (rounded) values. */
+  get sum(): number {
+    return this.sumRecorded;
+  }
+
+  /** Largest recorded value (bucket resolution), 0 when empty. */
+  get max(): number {
+    return this.count ? this.histogram.maxValue : 0;
   }
 
   /** Value at a percentile (0..100), 0 when empty. */
@@ -77,7 +87,7 @@ export class LatencyHistogram {
       unit: this.unit,
       count: n,
       min: n ? this.min : 0,
-      mean: n ? this.sum / n : 0,
+      mean: n ? this.sumRecorded / n : 0,
       p50: at(PERCENTILES.p50),
       p90: at(PERCENTILES.p90),
       p99: at(PERCENTILES.p99),
@@ -91,48 +101,83 @@ export class LatencyHistogram {
   }
 }
 
+/** The HdrHistogram internals LatencyWindow walks (hdr-histogram-js's JsHistogram). */
+interface HdrCounts {
+  countsArrayLength: number;
+  getCountAtIndex(index: number): number;
+  valueFromIndex(index: number): number;
+  lowestEquivalentValue(value: number): number;
+  highestEquivalentValue(value: number): number;
+}
+
+/** hdr-histogram-js's rounding of a percentile's count (its getValueAtPercentile), so windows agree with it. */
+function countAtPercentile(p: number, total: number): number {
+  const fp = (Math.min(p, 100) / 100) * total;
+  const ulp = fp > 0 ? 2 ** (Math.floor(Math.log2(fp)) - 52) : 0;
+  return Math.max(Math.ceil(fp - ulp), 1);
+}
+
 /**
  * Percentiles of what a cumulative histogram recorded since the previous `take()` — latency over
  * time for a live view — without touching the histogram or the hot path that records into it:
- * each take costs a few passes over the bucket counts (tens of thousands), whatever the samples.
+ * one pass over the bucket counts (tens of thousands of numbers, well under a millisecond), and
+ * the mean from the running sum (exact), whatever the number of samples.
  */
 export class LatencyWindow {
-  private readonly seen: hdr.Histogram;
-  private readonly delta: hdr.Histogram;
+  private seen = new Float64Array(0);
+  private delta = new Float64Array(0);
+  private seenCount = 0;
+  private seenSum = 0;
 
-  constructor(private readonly of: LatencyHistogram) {
-    this.seen = newHdr(60e9);
-    this.delta = newHdr(60e9);
-  }
+  constructor(private readonly of: LatencyHistogram) {}
 
   /** The window since the last call, or null when nothing new was recorded. */
   take(): LatencySummary | null {
-    const cur = this.of.histogram;
-    if (cur.totalCount === this.seen.totalCount) return null;
-    this.delta.reset();
-    this.delta.add(cur);
-    this.delta.subtract(this.seen);
-    this.seen.reset();
-    this.seen.add(cur);
-    const d = this.delta;
-    const max = d.maxValue;
-    const at = (p: number) => Math.min(d.getValueAtPercentile(p), max);
-    return {
-      unit: this.of.unit,
-      count: d.totalCount,
-      min: d.minNonZeroValue > max ? 0 : d.minNonZeroValue,
-      mean: d.mean,
-      p50: at(PERCENTILES.p50),
-      p90: at(PERCENTILES.p90),
-      p99: at(PERCENTILES.p99),
-      p99_9: at(PERCENTILES.p99_9),
-      max,
-    };
+    const total = this.of.count - this.seenCount;
+    if (total <= 0) return null;
+    const h = this.of.histogram as unknown as HdrCounts;
+    const n = h.countsArrayLength;
+    // autoResize only appends buckets: the indices of values already seen stay where they were.
+    if (this.seen.length < n) {
+      const grown = new Float64Array(n);
+      grown.set(this.seen);
+      this.seen = grown;
+      this.delta = new Float64Array(n);
+    }
+    let lo = -1;
+    let hi = -1;
+    for (let i = 0; i < n; i++) {
+      const c = h.getCountAtIndex(i);
+      const d = c - this.seen[i];
+      this.delta[i] = d;
+      if (d !== 0) {
+        this.seen[i] = c;
+        if (lo < 0) lo = i;
+        hi = i;
+      }
+    }
+    const mean = (this.of.sum - this.seenSum) / total;
+    this.seenCount = this.of.count;
+    this.seenSum = this.of.sum;
+    const max = Math.min(h.highestEquivalentValue(h.valueFromIndex(hi)), this.of.max);
+    const ps = [PERCENTILES.p50, PERCENTILES.p90, PERCENTILES.p99, PERCENTILES.p99_9];
+    const at = ps.map(() => max);
+    let k = 0;
+    let target = countAtPercentile(ps[0], total);
+    let cum = 0;
+    for (let i = lo; i <= hi && k < ps.length; i++) {
+      cum += this.delta[i];
+      while (k < ps.length && cum >= target) {
+        at[k] = Math.min(h.highestEquivalentValue(h.valueFromIndex(i)), max);
+        if (++k < ps.length) target = countAtPercentile(ps[k], total);
+      }
+    }
+    return { unit: this.of.unit, count: total, min: h.lowestEquivalentValue(h.valueFromIndex(lo)), mean, p50: at[0], p90: at[1], p99: at[2], p99_9: at[3], max };
   }
 
   destroy(): void {
-    this.seen.destroy();
-    this.delta.destroy();
+    this.seen = new Float64Array(0);
+    this.delta = new Float64Array(0);
   }
 }
 

@@ -66,6 +66,8 @@ export class Dashboard {
   private readonly clients = new Set<Client>();
   private sampler: LiveSampler | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private nextDueMs = 0;
+  private readonly work = { samples: 0, busyMs: 0, bytesSent: 0 };
   private hello: unknown = null;
   private final: RunSummary | null = null;
   private failure: string | null = null;
@@ -116,13 +118,19 @@ export class Dashboard {
     this.sampler = new LiveSampler({ units: info.units, orbitHz: info.orbitHz, capacity: this.opts.capacity });
     this.hello = { describe: info.describe, scorers: info.scorers, mode: info.mode, orbitHz: info.orbitHz ?? LHC.orbitHz, totalOrbits: info.totalOrbits, lhc: LHC, hz: this.hz };
     this.broadcast(event("hello", this.hello), true);
-    this.timer = setInterval(() => this.tick(), 1000 / this.hz);
+    this.nextDueMs = performance.now() + 1000 / this.hz;
+    this.timer = setInterval(() => this.tick(), 1000 / this.hz / 2);
     this.timer.unref();
   }
 
-  /** Called after each booked orbit: hands the tally over once (one comparison per orbit after that). */
+  /**
+   * Called after each booked orbit: hands the tally over once, then only checks the clock. A run
+   * whose stages are all in-process never yields to the event loop (promises only), so the
+   * timer alone would starve; samples are also taken from here when one is due.
+   */
   attach(tally: RunTally): void {
     if (this.sampler && !this.sampler.attached) this.sampler.attach(tally);
+    if (this.timer && performance.now() >= this.nextDueMs) this.tick();
   }
 
   /** The run is over: one last time point, then the summary, kept for every later client. */
@@ -161,8 +169,18 @@ export class Dashboard {
   }
 
   private tick(): void {
+    const now = performance.now();
+    // Whichever comes first (timer or orbit) takes the point; the rate stays at most `hz`.
+    if (this.timer && now < this.nextDueMs - 1) return;
+    this.nextDueMs = now + 1000 / this.hz;
     const s = this.sampler?.sample();
     if (s) this.broadcast(event("sample", s), false);
+    if (s) (this.work.samples++, (this.work.busyMs += performance.now() - now));
+  }
+
+  /** What the dashboard itself cost so far: time points taken, main-thread ms spent on them (sampling + sending), bytes written. */
+  get cost(): { samples: number; busyMs: number; bytesSent: number } {
+    return { ...this.work };
   }
 
   private broadcast(text: string, mustArrive: boolean): void {
@@ -173,6 +191,7 @@ export class Dashboard {
     if (c.res.destroyed || c.res.writableEnded) return void this.clients.delete(c);
     // Samples are running totals: a slow client loses nothing by skipping one; hello/summary are sent anyway.
     if (c.blocked && !mustArrive) return;
+    this.work.bytesSent += text.length;
     if (!c.res.write(text)) c.blocked = true;
   }
 
