@@ -215,6 +215,26 @@ describe("live dashboard, node side", () => {
     expect(await run.exit).toBe(0);
   });
 
+  it("worker processes (run --remote-workers) show as rows of kind process, the same as the summary's shares", { timeout: 60_000 }, async () => {
+    const run = startRun(["run", "--software", "native", "--remote-workers", "2", "--workers-at", "tcp://127.0.0.1:*", "--orbits", "12", "--json", "--dashboard", "0", "--dashboard-linger", "30"]);
+    const url = await run.url;
+    const sse = readSse(url, (e) => e.event === "summary", 50_000);
+    await waitFor(() => /for 2 workers at tcp:\/\/127\.0\.0\.1:\d+/.test(run.stderr()), 30_000);
+    const endpoint = /for 2 workers at (tcp:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr())![1];
+    const workers = [0, 1].map(() => spawn(process.execPath, [CLI, "worker", "--connect", endpoint], { stdio: "ignore" }));
+    children.push(...workers);
+    const events = await sse;
+    const summary = events.at(-1)!.data as RunSummary;
+    const last = events.flatMap((e) => (e.event === "history" ? (e.data as LiveSample[]) : e.event === "sample" ? [e.data as LiveSample] : [])).at(-1)!;
+    const rows = last.units.filter((u) => u.kind === "process");
+    const shares = (summary.backends!.native as { workers: Array<{ name: string; pid: number; orbits: number; events: number }> }).workers;
+    expect(rows.map((r) => [r.name, r.pid, r.orbits, r.events])).toEqual(shares.map((w) => [w.name, w.pid, w.orbits, w.events]));
+    expect(rows.map((r) => r.pid).sort()).toEqual(workers.map((w) => w.pid).sort());
+    expect(rows.reduce((n, r) => n + (r.orbits ?? 0), 0)).toBe(12);
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(0);
+  });
+
   it("a port in use is one clear line and exit 1, before any work", async () => {
     const busy: Server = createServer();
     await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
