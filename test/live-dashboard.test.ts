@@ -255,6 +255,10 @@ describe("live dashboard, node side", () => {
     expect(linger.stderr).toMatch(/--dashboard-host and --dashboard-linger need --dashboard/);
     const port = await cli(["run", "--orbits", "1", "--dashboard", "70000"]);
     expect(port.code).toBe(2);
+    // A run that cannot start still ends with its own exit code; the dashboard does not keep it alive.
+    const missing = await cli(["run", "--in", "/nonexistent/events.h5", "--dashboard", "0"], { timeoutMs: 30_000 });
+    expect(missing.code).toBe(3);
+    expect(missing.stdout).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\/\n$/);
     expect(exposureWarning("127.0.0.1", 8040)).toBeNull();
     expect(exposureWarning("::1", 8040)).toBeNull();
     expect(exposureWarning("0.0.0.0", 8040)).toMatch(/^scoutloop: WARNING: .*0\.0\.0\.0:8040, not on loopback .*no authentication/);
