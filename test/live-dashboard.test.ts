@@ -174,6 +174,7 @@ describe("live dashboard, node side", () => {
     expect(board?.requests).toBeGreaterThan(0);
     const client = (summary.backends!.board as { client: { requests: number; replies: number; timeouts: number } }).client;
     expect([board?.requests, board?.replies, board?.timeouts]).toEqual([client.requests, client.replies, client.timeouts]);
+    expect([board?.orbits, board?.events]).toEqual([summary.accounting.orbits.in - summary.accounting.orbits.dropped, summary.accounting.scorers.board.scored]);
     // Latency per interval: the board's round trip and firmware time, orbit latency from the schedule.
     expect(samples.some((s) => s.latency.hostRtt && s.latency.hostRtt.p99 >= s.latency.hostRtt.p50 && s.latency.hostRtt.p50 > 0)).toBe(true);
     expect(samples.some((s) => Math.abs((s.latency.firmwareNs?.p50 ?? 0) - summary.latency.firmwareNs!.p50) < 1e-6)).toBe(true);
@@ -397,7 +398,7 @@ peerDescribe("chromium", "live dashboard in headless Chromium", () => {
         expect(Number(t[k].value), k).toBe(v);
         // What a person reads is the same number, rounded for display.
         const shown = Number(t[k].text.replace(/[^\d.e+-].*$/, "").trim());
-        const scale = /µs$/.test(t[k].text) ? 1e3 : /ms$/.test(t[k].text) ? 1e6 : / s$/.test(t[k].text) ? 1e9 : 1;
+        const scale = { "µs": 1e3, ms: 1e6, " s": 1e9, " k": 1e3, " M": 1e6, " G": 1e9 }[/(µs|ms| s| k| M| G)$/.exec(t[k].text)?.[1] ?? ""] ?? 1;
         expect(Math.abs(shown * scale - v), `${k}: "${t[k].text}" vs ${v}`).toBeLessThanOrEqual(Math.abs(v) * 5e-3 + 1e-9);
       }
       expect(t.mismatches.text).toBe(`0 / ${summary.comparison!.paired}`);

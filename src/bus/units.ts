@@ -33,13 +33,21 @@ export function unitRow(kind: string, counters: Record<string, unknown>): UnitCo
   return row;
 }
 
-/** Rows of board clients (real, emulated or RTL), keyed by their scorer's name. */
+/**
+ * Rows of board clients (real, emulated or RTL), keyed by their scorer's name. A board that is a
+ * scorer of its own is sent every orbit that was not dropped; its events are those it scored.
+ */
 export function boardUnits(boards: Array<{ name: string; client: BoardClient }>): UnitSource {
-  return () =>
-    boards.map(({ name, client }) => {
+  return (tally) => {
+    const scorers = boards.length ? tally.accounting.summary().scorers : {};
+    return boards.map(({ name, client }) => {
       const s = client.stats();
-      return { kind: "board", name, requests: s.requests, replies: s.replies, failedEvents: s.failedEvents, timeouts: s.timeouts, retries: s.retries, reconnects: s.reconnects, boardResets: s.boardResets };
+      return {
+        kind: "board", name, orbits: tally.orbits - tally.droppedOrbits, events: scorers[name]?.scored ?? 0,
+        requests: s.requests, replies: s.replies, failedEvents: s.failedEvents, timeouts: s.timeouts, retries: s.retries, reconnects: s.reconnects, boardResets: s.boardResets,
+      };
     });
+  };
 }
 
 /** All rows of several sources, in order. */

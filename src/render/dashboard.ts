@@ -41,7 +41,11 @@ const SCRIPT = String.raw`
     if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
     var a = Math.abs(v);
     if (a === 0) return "0";
-    if (a >= 1e4 || a < 1e-3) return v.toExponential((digits || 4) - 1);
+    if (a >= 1e12 || a < 1e-3) return v.toExponential((digits || 4) - 1);
+    if (a >= 1e4) {
+      var k = a >= 1e9 ? 3 : a >= 1e6 ? 2 : 1;
+      return String(Number((v / Math.pow(1000, k)).toPrecision(digits || 4))) + " " + ["", "k", "M", "G"][k];
+    }
     return String(Number(v.toPrecision(digits || 4)));
   }
   function fmtNs(ns) {
@@ -128,13 +132,30 @@ const SCRIPT = String.raw`
   function lat(which, q) { return function (p) { var l = p.latency[which]; return l ? l[q] : null; }; }
   function drawCharts() {
     var orbitHz = hello ? hello.orbitHz : 11245.5;
+    // Far below the clock (pull mode, a slow chain) a linear axis would flatten the run: log then.
+    var top = points.reduce(function (m, p) { return Math.max(m, p.orbitsPerSecond); }, 0);
     chart("chart-throughput", [{ name: "orbits/s", color: "#1d4ed8", get: function (p) { return p.orbitsPerSecond; } }],
-      { refs: [{ y: orbitHz, label: (hello && Math.abs(orbitHz - hello.lhc.orbitHz) > 1e-6 ? "orbit clock " : "LHC ") + fmt(orbitHz, 6) + " Hz" }] });
+      { log: top > 0 && orbitHz / top > 20, refs: [{ y: orbitHz, label: (hello && Math.abs(orbitHz - hello.lhc.orbitHz) > 1e-6 ? "orbit clock " : "LHC ") + fmt(orbitHz, 6) + " Hz" }] });
     chart("chart-latency", [
       { name: "orbit p50", color: "#1d4ed8", get: lat("orbit", "p50") }, { name: "orbit p99", color: "#1d4ed8", dash: true, get: lat("orbit", "p99") },
       { name: "host RTT p50", color: "#047857", get: lat("hostRtt", "p50") }, { name: "RTT p99", color: "#047857", dash: true, get: lat("hostRtt", "p99") },
       { name: "firmware p50", color: "#a21caf", get: lat("firmwareNs", "p50") },
     ], { log: true, tick: fmtNs });
+    // Orbits/s of each worker or board, from consecutive totals of its row.
+    var names = [];
+    points.forEach(function (p) { p.units.forEach(function (u) { if (typeof u.orbits === "number" && names.indexOf(u.name) < 0) names.push(u.name); }); });
+    var palette = ["#1d4ed8", "#047857", "#b45309", "#a21caf", "#0e7490", "#b91c1c", "#4d7c0f", "#6d28d9"];
+    var prev = {};
+    points.forEach(function (p) {
+      var r = {};
+      p.units.forEach(function (u) {
+        var q = prev[u.name];
+        if (q && typeof u.orbits === "number" && p.t > q.t) r[u.name] = (u.orbits - q.orbits) / (p.t - q.t);
+        prev[u.name] = { t: p.t, orbits: u.orbits };
+      });
+      p._unitRates = r;
+    });
+    chart("chart-units", names.slice(0, 8).map(function (n, i) { return { name: n, color: palette[i], get: function (p) { return p._unitRates[n]; } }; }), {});
     chart("chart-drops", [
       { name: "dropped orbits", color: "#b91c1c", get: function (p) { return p.droppedOrbits; } },
       { name: "failed events", color: "#c2410c", dash: true, get: function (p) { return p.scorers.reduce(function (n, s) { return n + s.failed; }, 0); } },
@@ -284,6 +305,7 @@ ${tiles}
 <div class="charts">
 <figure><figcaption>throughput (orbits/s) against the LHC orbit rate</figcaption><svg id="chart-throughput" viewBox="0 0 380 170"></svg></figure>
 <figure><figcaption>latency per interval: orbit (from the scheduled send in link-rate mode), host round trip, firmware</figcaption><svg id="chart-latency" viewBox="0 0 380 170"></svg></figure>
+<figure><figcaption>orbits/s per worker or board (the first 8)</figcaption><svg id="chart-units" viewBox="0 0 380 170"></svg></figure>
 <figure><figcaption>dropped orbits, failed events, mismatches (running totals)</figcaption><svg id="chart-drops" viewBox="0 0 380 170"></svg></figure>
 </div>
 <h2>failed events by reason</h2><div id="failed"><p class="note">—</p></div>
