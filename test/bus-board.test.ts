@@ -4,56 +4,27 @@
  * model read from a file. Only loopback and ptys; the server process is ours and is killed.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, CLI } from "./helpers/cli.js";
-import { spawn, type ChildProcess } from "node:child_process";
+import { cli } from "./helpers/cli.js";
+import { hostProfile as profileIn, serveBoard, stopBoards } from "./helpers/servedBoards.js";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultModel } from "../src/bus/model.js";
-import { formatFixed } from "../src/scoring/index.js";
 import type { RunSummary } from "../src/compare/summary.js";
 
-const ROOT = join(import.meta.dirname, "..");
-
 const dir = mkdtempSync(join(tmpdir(), "scoutloop-board-"));
-const servers: ChildProcess[] = [];
 
-afterAll(() => {
-  for (const s of servers) if (s.exitCode === null) s.kill("SIGKILL");
-});
-
+afterAll(stopBoards);
 
 /** Start `board serve` and resolve with the first JSON line it prints (address and identity). */
-function serve(args: string[]): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "board", "serve", ...args, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
-    servers.push(child);
-    let out = "", err = "";
-    const timer = setTimeout(() => reject(new Error(`board serve did not start: ${err}`)), 30_000);
-    child.stderr.on("data", (d) => (err += d));
-    child.stdout.on("data", (d) => {
-      out += d;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) (clearTimeout(timer), resolve(JSON.parse(out.slice(0, nl))));
-    });
-    child.on("exit", (code) => reject(new Error(`board serve exited ${code}: ${err}`)));
-  });
-}
+const serve = async (args: string[]) => (await serveBoard(args)).info;
 
 const model = defaultModel();
 const modelPath = join(dir, "model.json");
 writeFileSync(modelPath, JSON.stringify(model.toJSON()));
 
 /** A shipped profile with the model's formats and the served address. */
-function hostProfile(name: string, transport: Record<string, unknown>): string {
-  const p = JSON.parse(readFileSync(join(ROOT, "boards", `${name}.json`), "utf8"));
-  delete p.$schema;
-  Object.assign(p, { inputFormat: formatFixed(model.inputFormat), outputFormat: formatFixed(model.outputFormat) });
-  p.transport = { ...p.transport, ...transport };
-  const path = join(dir, `${name}-host.json`);
-  writeFileSync(path, JSON.stringify(p));
-  return path;
-}
+const hostProfile = (name: string, transport: Record<string, unknown>) => profileIn(dir, name, model, transport);
 
 function addressOf(info: Record<string, unknown>): string {
   const a = info.address ?? info.endpoint ?? info.path;

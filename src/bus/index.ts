@@ -16,6 +16,8 @@ export * from "./model.js";
 export * from "./session.js";
 export * from "./scorers/board.js";
 export * from "./scorers/workerPool.js";
+export * from "./scorers/boardShards.js";
+export * from "./openBoardShards.js";
 export * from "./captureSource.js";
 export * from "./recorder.js";
 export * from "./objectDiff.js";

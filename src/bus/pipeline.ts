@@ -150,9 +150,14 @@ export function summarize(t: RunTally, mode: "pull" | "link-rate", seconds: numb
 
 /** Run the pipeline to completion and summarise it. Scorers are not closed here. */
 export async function runPipeline(opts: PipelineOptions): Promise<RunSummary> {
+  return (await runPipelineTallied(opts)).summary;
+}
+
+/** runPipeline, also handing back the tally (per-unit books the summary does not carry by itself). */
+export async function runPipelineTallied(opts: PipelineOptions): Promise<{ summary: RunSummary; tally: RunTally }> {
   const { orbits$, tally: t } = buildPipeline(opts);
   const start = nowNs();
   await lastValueFrom(orbits$, { defaultValue: null });
   const seconds = (nowNs() - start) / 1e9;
-  return summarize(t, opts.mode ?? "pull", seconds, opts.orbitHz ?? ORBIT_HZ);
+  return { summary: summarize(t, opts.mode ?? "pull", seconds, opts.orbitHz ?? ORBIT_HZ), tally: t };
 }

@@ -11,13 +11,14 @@ import { PACKAGE_ROOT } from "../native.js";
 import { generatorInputHash } from "../compare/run-record.js";
 import type { RunRecord } from "../compare/run-record.js";
 import { ScoreRecorder } from "./recorder.js";
-import type { RunSummary } from "../compare/summary.js";
+import { checkSummary, type RunSummary } from "../compare/summary.js";
 import type { OrbitBatch } from "../events/batch.js";
 import { deframeAll, frameOrbit, wholeOrbit, type LinkStream } from "../link/index.js";
 import { openBackend } from "./openBackend.js";
 import { parseBackendSpec, backendName } from "./backends.js";
 import { resolveModel, type LoadedModel } from "./model.js";
-import { runPipeline } from "./pipeline.js";
+import { runPipelineTallied } from "./pipeline.js";
+import { openBoardShards, type OpenBoardShards } from "./openBoardShards.js";
 import { orbitWorkerPool, type OrbitWorkerPool } from "./orbitWorkers/pool.js";
 import { remoteWorkerPool, type RemoteWorkerOptions } from "./orbitWorkers/remotePool.js";
 import { hasNativeScorer, nativeScorer, type ScoringModel } from "../scoring/index.js";
@@ -34,6 +35,15 @@ export interface SessionOptions {
   /** Backend specs (backends.ts); `b` absent = score with `a` only, no comparison. */
   a: string;
   b?: string;
+  /**
+   * Two or more boards ("board:PROFILE" or "emulator") sharing the `b` side instead of `b`: whole
+   * orbits go to the least loaded one (openBoardShards.ts), each compared with `a`.
+   */
+  boards?: string[];
+  /** With `boards`: orbits in flight per board (default ceil(concurrency / boards)). */
+  perBoard?: number;
+  /** With `boards`: re-score an orbit on another board when its board goes down in flight (default true). */
+  failover?: boolean;
   /** Fault spec for an in-process emulated board. */
   fault?: string;
   /** Software backends score in this many worker threads (0/absent = main thread). */
@@ -157,8 +167,13 @@ function throwUsage(message: string): never {
 export const REPLAY_POOL = 64;
 
 export async function runSession(opts: SessionOptions): Promise<SessionResult> {
+  const sharded = (opts.boards?.length ?? 0) >= 2;
+  if (sharded && opts.b) throwUsage("give the board side either as b or as boards, not both");
   const specs = [opts.a, ...(opts.b ? [opts.b] : [])].map((s, i) => parseBackendSpec(s, i === 0 ? "--a" : "--b"));
+  const boardSpecs = sharded ? opts.boards!.map((s) => parseBackendSpec(s, "--board")) : [];
+  if (boardSpecs.some((b) => b.kind !== "board" && b.kind !== "emulator")) throwUsage("boards: each must be a board profile or the in-process emulator");
   const names = specs.map(backendName);
+  if (sharded) names.push("board");
   if (names.length === 2 && names[0] === names[1]) (names[0] += "-a"), (names[1] += "-b");
   const model = resolveModel(opts.model);
   const source = await openSource(opts.source);
@@ -167,6 +182,8 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   if (wholeOrbits && (specs.length !== 1 || specs[0].kind !== "native")) (source.close(), throwUsage("whole-orbit workers score alone with the native model (one backend: native)"));
   if (wholeOrbits && (opts.link === false || source.linkFaults)) (source.close(), throwUsage("whole-orbit workers deframe the link themselves: they need generated or file events sent over the link"));
   let pool: OrbitWorkerPool | null = null;
+  let shards: OpenBoardShards | null = null;
+  if (wholeOrbits && sharded) (source.close(), throwUsage("whole-orbit workers score alone: no boards"));
   try {
     const remote = opts.remoteWorkers;
     let poolDescribe = `native model in ${opts.orbitWorkers} whole-orbit worker threads`;
@@ -177,24 +194,31 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       poolDescribe = `native model in ${remote.workers} whole-orbit worker processes at ${r.endpoint}${remote.curve ? " (CURVE)" : ""}`;
     } else if (wholeOrbits) pool = await orbitWorkerPool(model.model, { workers: opts.orbitWorkers!, streams: opts.streams ?? ["muon", "calo"], name: names[0] });
     for (let i = 0; i < specs.length && !pool; i++) backends.push(await openBackend(specs[i], { name: names[i], model: model.model, fault: opts.fault, client: opts.client, workers: opts.workers }));
+    if (sharded) {
+      const perBoard = opts.perBoard ?? Math.ceil((opts.concurrency ?? 2) / boardSpecs.length);
+      shards = await openBoardShards(boardSpecs, { name: names[1], model: model.model, fault: opts.fault, client: opts.client, perBoard, failover: opts.failover });
+      backends.push(shards);
+    }
     const streams = opts.streams ?? ["muon", "calo"];
     const muonOnly = streams.length === 1 && streams[0] === "muon";
     const describe = [
       `source: ${source.describe}${muonOnly ? " (muon stream)" : ""}`,
       `model: ${model.describe}`,
       ...backends.map((b, i) => `${names[i]}: ${b.describe}`),
+      ...(shards ? shards.boards.map((b) => `  ${b.name}: ${b.backend.describe}`) : []),
       ...(pool ? [`${names[0]}: ${poolDescribe} (deframe → features → score per orbit)`] : []),
     ].join("\n");
     // Per-worker / per-board running totals for live views (units.ts): generic rows, any kind.
     const units = concatUnits([
       ...(pool ? [poolUnits(pool, opts.remoteWorkers ? "process" : "thread")] : []),
       boardUnits(backends.flatMap((b, i) => (b.client ? [{ name: names[i], client: b.client }] : []))),
+      ...(shards ? [shards.units] : []),
     ]);
     opts.onStart?.({ totalOrbits: source.total, model, scorers: names, describe, mode: opts.mode, orbitHz: opts.orbitHz, units });
     let orbits: Iterable<OrbitBatch> = muonOnly ? muonStreamOnly(source.orbits) : source.orbits;
     if (opts.mode === "link-rate") orbits = replayPool(orbits, REPLAY_POOL, source.total ?? REPLAY_POOL);
     const recorder = opts.record ? new ScoreRecorder() : null;
-    const summary = await runPipeline({
+    const { summary, tally } = await runPipelineTallied({
       source: orbits,
       model: featureStageModel(model.model),
       scorers: backends.map((b) => b.scorer),
@@ -225,6 +249,12 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
         },
       ]),
     );
+    if (shards) {
+      summary.backends[names[1]] = { describe: shards.describe, boards: shards.boards.map((b) => b.name) };
+      summary.boards = shards.shares(tally);
+      // The per-board checks (shares add up, no board lost) join the run's verdict.
+      summary.problems = checkSummary(summary).filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    }
     if (pool) summary.backends[names[0]] = { describe: poolDescribe, workers: pool.counters() };
     const boardHello = backends.find((b) => b.client)?.client?.hello ?? null;
     const record = recorder?.toRunRecord({

@@ -193,18 +193,30 @@ function injectedWrongBits(summary: RunSummary): number | null {
   return total;
 }
 
+/** `--board` may be given several times (one board each). */
+function collectBoards(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 export function runCommand(): Command {
   const cmd = new Command("run")
     .description("run events through the scouting chain and score them with the software model and a board side by side")
-    .option("--board <profile>", "board profile JSON (default: an emulated board started in-process over ZeroMQ on 127.0.0.1)")
+    .option("--board <profile>", "board profile JSON, or \"emulator\" (default: an emulated board started in-process over ZeroMQ on 127.0.0.1); repeat to shard whole orbits across several boards, each compared with software", collectBoards)
+    .option("--no-failover", "several boards: fail the orbits in flight on a board that goes down instead of re-scoring them on another board")
     .option("--fault <spec>", "faults for the in-process emulated board, e.g. wrong-bits=0.001,drop=0.01,delay=5ms")
     .addOption(new Option("--software <impl>", "software side: the TypeScript reference or the native C++ scorer").choices(["ts", "native"]).default("ts"))
     .option("--orbit-workers <n>", "no board: the native model scores alone in N whole-orbit worker threads (each deframes, featurises and scores whole orbits; needs --software native), e.g. --rate lhc --stream muon --orbit-workers 2", intOption(1, 64));
   addSessionOptions(cmd);
   addDashboardOptions(cmd);
   addRemoteWorkerOptions(cmd);
-  cmd.action(async (o: SessionCliOptions & RemoteWorkerCliOptions & { board?: string; fault?: string; software: "ts" | "native"; orbitWorkers?: number }) => {
+  cmd.action(async (o: SessionCliOptions & RemoteWorkerCliOptions & { board?: string[]; failover: boolean; fault?: string; software: "ts" | "native"; orbitWorkers?: number }) => {
     if (o.board && o.fault) throw new UsageError("--fault configures the in-process emulated board; it cannot be combined with --board");
+    const boards = o.board ?? [];
+    if (boards.length > 1 && cmd.getOptionValueSource("concurrency") === "default") {
+      // Two orbits in flight per board unless told otherwise; the window must hold them.
+      o.concurrency = 2 * boards.length;
+      if (cmd.getOptionValueSource("window") === "default") o.window = Math.max(o.window, o.concurrency);
+    }
     const session = sessionFromCli(o);
     const remoteWorkers = await remoteWorkersFromCli(o);
     if (remoteWorkers) {
@@ -221,7 +233,9 @@ export function runCommand(): Command {
       await runAndReport({ ...session, a: "native", orbitWorkers: o.orbitWorkers }, o, "scoutloop run");
       return;
     }
-    await runAndReport({ ...session, a: o.software === "native" ? "native" : "software", b: o.board ? `board:${o.board}` : "emulator", fault: o.fault }, o, "scoutloop run");
+    const specs = boards.map((b) => (b === "emulator" ? "emulator" : `board:${b}`));
+    const side = specs.length > 1 ? { boards: specs, failover: o.failover } : { b: specs[0] ?? "emulator" };
+    await runAndReport({ ...session, a: o.software === "native" ? "native" : "software", ...side, fault: o.fault }, o, "scoutloop run");
   });
   return cmd;
 }

@@ -200,6 +200,11 @@ export class Comparator {
     };
   }
 
+  /** Mismatches on FAULT_INJECTED events so far (cheap). */
+  get injectedMismatchCount(): number {
+    return this.injectedMismatches;
+  }
+
   /** Mismatching events so far (cheap; `summary()` copies everything). */
   get mismatchCount(): number {
     return this.mismatches;

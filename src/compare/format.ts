@@ -1,6 +1,20 @@
 /** The human-readable final summary of a run (the CLI prints it; `--json` prints the object). */
 import { formatLatency } from "./latency.js";
-import type { RunSummary } from "./summary.js";
+import type { BoardShares, RunSummary } from "./summary.js";
+
+/** One block per board of several: identity, share, failures, mismatches, latencies. */
+function formatBoards(b: BoardShares): string[] {
+  const lines = [`boards: ${b.shares.length}, whole orbits to the least loaded (≤ ${b.perBoard} in flight each, failover ${b.failover ? "on" : "off"})${b.notSent.orbits ? `; ${b.notSent.orbits} orbits (${b.notSent.events} events) sent to none` : ""}`];
+  for (const x of b.shares) {
+    const reasons = Object.entries(x.failedByReason).map(([r, n]) => `${r} ${n}`).join(", ");
+    const handed = x.handedOver.orbits ? `, handed over ${x.handedOver.orbits} orbits (${x.handedOver.events} events)` : "";
+    lines.push(`  ${x.name} (${x.profile}, ${x.address}, firmware ${String(x.hello.firmwareId || "?")})${x.lost ? " LOST" : ""}`);
+    lines.push(`    ${x.orbits} orbits, ${x.events} events: scored ${x.scored}, failed ${x.failed}${reasons ? ` (${reasons})` : ""}, ${x.mismatches} mismatches in ${x.paired} paired${handed}`);
+    if (x.latency.hostRtt) lines.push(`    host round trip ${formatLatency(x.latency.hostRtt)}`);
+    if (x.latency.firmwareCycles) lines.push(`    firmware ${formatLatency(x.latency.firmwareCycles)}`);
+  }
+  return lines;
+}
 
 export function formatSummary(s: RunSummary): string {
   const acc = s.accounting;
@@ -27,6 +41,7 @@ export function formatSummary(s: RunSummary): string {
   if (L.firmwareCycles) lines.push(`latency firmware:        ${formatLatency(L.firmwareCycles)}`);
   if (L.firmwareNs) lines.push(`                         ${formatLatency(L.firmwareNs)}`);
   if (L.orbit) lines.push(`latency orbit (${s.mode === "link-rate" ? "from scheduled send" : "from send"}): ${formatLatency(L.orbit)}`);
+  if (s.boards) lines.push(...formatBoards(s.boards));
   const T = s.throughput;
   lines.push(
     `throughput: ${(T.eventsPerSecond / 1e3).toFixed(1)} k events/s, ${T.orbitsPerSecond.toFixed(1)} orbits/s = ${(T.realTimeFraction * 100).toFixed(2)} % of real time (${T.seconds.toFixed(2)} s)`,

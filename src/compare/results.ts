@@ -58,6 +58,8 @@ export interface ScoreBatch {
   clockMHz?: number;
   /** Host round trip of the request(s) carrying this orbit, ns (one entry per request). */
   hostRttNs?: Float64Array;
+  /** Which of several boards (shards of one scorer) answered this orbit; the summary's per-board shares key on it. */
+  unit?: string;
 }
 
 /** A batch in which every event failed for one reason (e.g. a dropped orbit). */

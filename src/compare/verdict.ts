@@ -41,7 +41,7 @@ export function settleVerdict(s: RunSummary, declared: Declared = {}): Verdict {
       } else accepted.push(`${line} (all of them injected on purpose)`);
       continue;
     }
-    if ((c.name.startsWith("no-failures:") || c.name === "no-dropped-orbits") && declared.expectFailures) {
+    if ((c.name.startsWith("no-failures:") || c.name.startsWith("board-up:") || c.name === "no-dropped-orbits") && declared.expectFailures) {
       accepted.push(`${line} (expected)`);
       continue;
     }

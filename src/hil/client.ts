@@ -528,6 +528,11 @@ export class BoardClient {
     for (const q of [...this.pending.values()]) this.failPending(q, q.isScore ? EventStatus.BOARD_CHANGED : EventStatus.DISCONNECTED, this.identityLost);
   }
 
+  /** Up and trusted now: not closed, not down after failed reconnects, not reconnecting, identity not lost. */
+  get usable(): boolean {
+    return !this.closed && !this.down && !this.reconnecting && !this.identityLost;
+  }
+
   /** Why the board's identity was lost mid-run, or null. */
   get identityLostReason(): string | null {
     return this.identityLost;

@@ -35,7 +35,7 @@ function manifestSection(run: RunDirectory): Section {
     ["model", m?.model ? `${m.model.kind}${m.model.describe ? ` — ${m.model.describe}` : ""}` : "—"],
     // Model ids are content hashes (scoring/model.ts modelId): equal ids, equal models.
     ["model hash", m?.model ? `${m.model.id} (SHA-256 of the canonical model JSON, first 16 hex digits)` : "—"],
-    ["board", hello ? `${hello.boardName ?? "?"} (firmware ${hello.firmwareId ?? "?"}, model ${hello.modelId ?? "?"})` : "— (no board in this run)"],
+    ["board", s?.boards ? `${s.boards.shares.length} boards: ${s.boards.shares.map((b) => b.name).join(", ")} (see Boards)` : hello ? `${hello.boardName ?? "?"} (firmware ${hello.firmwareId ?? "?"}, model ${hello.modelId ?? "?"})` : "— (no board in this run)"],
     ["mode", s?.mode ?? "—"],
     ["scorers", s?.scorers.join(", ") ?? run.record?.scorer ?? "—"],
     ["created", m?.createdAt ?? "—"],
@@ -65,6 +65,25 @@ function summarySection(s: RunSummary): Section {
         ["throughput", `${num(t.eventsPerSecond)} events/s, ${num(t.orbitsPerSecond)} orbits/s, ${num(t.realTimeFraction, 3)}× real time`],
       ]) +
       table(["scorer", "events", "scored", "failed"], rows, 'data-table="scorers"'),
+  };
+}
+
+/** Several boards in one run: who each was and its share, failures, mismatches and latencies. */
+function boardsSection(s: RunSummary): Section | null {
+  const b = s.boards;
+  if (!b) return null;
+  const ms = (v: number | undefined) => (v === undefined ? "—" : num(v / 1e6, 3));
+  const rows = b.shares.map((x) => [
+    x.name, x.profile, x.address, String(x.hello.firmwareId ?? "?"), x.orbits, x.events, x.scored, x.failed, x.mismatches,
+    x.handedOver.orbits, x.lost ? "LOST" : "up",
+    ms(x.latency.hostRtt?.p50), ms(x.latency.hostRtt?.p99), x.latency.firmwareCycles?.p50 ?? "—", x.latency.firmwareCycles?.p99 ?? "—",
+  ]);
+  return {
+    id: "boards",
+    title: "Boards",
+    html:
+      table(["board", "profile", "address", "firmware", "orbits", "events", "scored", "failed", "mismatches", "handed over", "state", "RTT p50 ms", "RTT p99 ms", "fw p50 cycles", "fw p99 cycles"], rows, 'data-table="boards"') +
+      note(`Whole orbits to the least loaded board, at most ${b.perBoard} in flight each; failover ${b.failover ? "on" : "off"}; ${b.notSent.orbits} orbits (${b.notSent.events} events) sent to no board.`),
   };
 }
 
@@ -175,6 +194,8 @@ function latencySection(run: RunDirectory): Section | null {
 export function renderRunReport(run: RunDirectory): string {
   const sections: Section[] = [manifestSection(run)];
   if (run.summary) sections.push(summarySection(run.summary));
+  const boards = run.summary ? boardsSection(run.summary) : null;
+  if (boards) sections.push(boards);
   sections.push(faultSection(run.summary), mismatchSection(run.summary));
   if (run.record) sections.push(...scoreSections(run.record));
   const lat = latencySection(run);
