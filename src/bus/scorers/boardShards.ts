@@ -83,7 +83,7 @@ export function boardShardsScorer(shards: readonly BoardShard[], opts: BoardShar
   const waiters: Array<() => void> = [];
   let turn = 0;
 
-  /** The board for the next orbit among those not tried yet: up ones first, least loaded, in turn. */
+  /** Take a slot on the board for the next orbit among those not tried yet: up ones first, least loaded, in turn. */
   const choose = (tried: ReadonlySet<Slot>): Slot | "wait" | null => {
     const open = slots.filter((s) => !tried.has(s));
     if (open.length === 0) return null;
@@ -97,6 +97,8 @@ export function boardShardsScorer(shards: readonly BoardShard[], opts: BoardShar
     }
     if (best!.inFlight >= perBoard) return "wait";
     turn = (slots.indexOf(best!) + 1) % slots.length;
+    // Taken here, in the same turn as the choice: another waiter must see it busy.
+    best!.inFlight++;
     return best;
   };
 
@@ -124,7 +126,6 @@ export function boardShardsScorer(shards: readonly BoardShard[], opts: BoardShar
         const slot = await slotFor(tried);
         if (!slot) break;
         tried.add(slot);
-        slot.inFlight++;
         slot.counters.sent++;
         let result: ScoreBatch;
         try {
