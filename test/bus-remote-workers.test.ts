@@ -13,7 +13,7 @@ import * as zmq from "zeromq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPipeline, scoutingLink, softwareScorer } from "../src/bus/index.js";
 import { remoteWorkerPool, WORKER_LOST, type RemoteWorkerPool } from "../src/bus/orbitWorkers/remotePool.js";
-import { KIND, RUN_MAX_FRAME, WireError, decodeResult, isLoopbackEndpoint, jsonPart } from "../src/bus/orbitWorkers/wire.js";
+import { KIND, RUN_MAX_FRAME, WORKER_MAX_FRAME, WireError, decodeResult, isLoopbackEndpoint, jsonPart } from "../src/bus/orbitWorkers/wire.js";
 import { workerIdentity } from "../src/bus/orbitWorkers/remoteWorker.js";
 import type { OrbitWork } from "../src/bus/work.js";
 import { extractFeatures } from "../src/events/features.js";
@@ -156,14 +156,42 @@ describe("whole-orbit workers in other processes (loopback)", () => {
     expect(logs.some((l) => /lost \(connection lost\)/.test(l))).toBe(true);
   }, 60_000);
 
-  it("with no live worker left, orbits fail as worker-lost instead of waiting", async () => {
-    workers[1].child.kill("SIGKILL");
-    await expect.poll(() => pool.counters().filter((c) => !c.left).length, { timeout: 10_000 }).toBe(0);
+  it("a worker that hangs (SIGSTOP) is lost after the timeout; with no one left its orbits fail as worker-lost", async () => {
+    workers[1].child.kill("SIGSTOP");
+    const t0 = Date.now();
     const s = await runPipeline({ source: orbits(5), model, scorers: [], orbitWorkers: pool, window: 4, compare: null });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(3000); // its silence, not a disconnect, gave it away
     const t = Object.values(s.accounting.scorers)[0];
     expect(t.failed).toBe(5 * 30);
     expect(t.failedByReason["worker-lost"]).toBe(5 * 30);
     expect(WORKER_LOST).toBeGreaterThan(0);
+    const hung = pool.counters().find((c) => c.pid === workers[1].child.pid)!;
+    expect(hung.left).toMatch(/^silent for \d+\.\d s$/);
+    expect(hung.lostOrbits).toBeGreaterThan(0);
+    workers[1].child.kill("SIGKILL");
+  }, 30_000);
+});
+
+describe("a worker process facing a run that breaks the protocol", () => {
+  it("an ORBIT part longer than one full link packet drops the connection, never the worker", async () => {
+    const run = new zmq.Router({ linger: 0 });
+    await run.bind("tcp://127.0.0.1:*");
+    const w = startWorker(["--connect", run.lastEndpoint!, "--join-timeout", "30"]);
+    try {
+      const [routing, kind, identity] = await run.receive();
+      expect(kind!.toString()).toBe(KIND.hello);
+      expect(JSON.parse(identity!.toString())).toMatchObject({ pid: w.child.pid, impl: "native", littleEndian: true });
+      const settings = { name: "w", streams: ["muon", "calo"], heartbeatMs: 100, timeoutMs: 60_000, credit: 4 };
+      await run.send([routing!, Buffer.from(KIND.welcome), jsonPart(settings)]);
+      let disconnected = false;
+      run.events.on("disconnect", () => (disconnected = true));
+      await run.send([routing!, Buffer.from(KIND.orbit), Buffer.alloc(4), Buffer.alloc(WORKER_MAX_FRAME + 1), Buffer.alloc(64)]);
+      await expect.poll(() => disconnected, { timeout: 10_000 }).toBe(true);
+      expect(w.child.exitCode).toBeNull(); // still there: nothing was allocated or parsed
+    } finally {
+      w.child.kill("SIGKILL");
+      run.close();
+    }
   }, 30_000);
 });
 

@@ -52,7 +52,20 @@ export function workerCommand(): Command {
       const version = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version as string;
       const say = (line: string) => process.stderr.write(`scoutloop worker: ${line}\n`);
       say(`pid ${process.pid}, model ${model.kind} ${model.id} (native), connecting to ${o.connect}${key ? " with CURVE" : ""}`);
-      const r = await serveOrbits({ connect: o.connect, model, version, host: o.name, serverKey: key, ownKeys, joinTimeoutMs: o.joinTimeout * 1000, log: say });
+      // A live line on a terminal: what this worker has scored and at what rate (it cannot know the run's total).
+      const tty = Boolean(process.stderr.isTTY) && !o.json;
+      let t0 = 0;
+      let drawn = 0;
+      const onOrbit = (r: { name: string | null; orbits: number; events: number }) => {
+        const now = Date.now();
+        t0 ||= now;
+        if (!tty || now - drawn < 250) return;
+        drawn = now;
+        const s = Math.max((now - t0) / 1000, 1e-3);
+        process.stderr.write(`\rscoutloop worker ${r.name}: ${r.orbits} orbits, ${r.events} events, ${(r.orbits / s).toFixed(1)} orbits/s\x1b[K`);
+      };
+      const r = await serveOrbits({ connect: o.connect, model, version, host: o.name, serverKey: key, ownKeys, joinTimeoutMs: o.joinTimeout * 1000, log: say, onOrbit });
+      if (drawn) process.stderr.write("\n");
       emit(Boolean(o.json), r, () => `worker ${r.name ?? `pid ${process.pid}`}: ${r.orbits} orbits, ${r.events} events scored, busy ${r.busySeconds.toFixed(2)} s; ${r.detail}`);
       if (r.end !== "bye") throw new CliError(ExitCode.BOARD, r.detail);
     });

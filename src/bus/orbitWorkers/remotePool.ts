@@ -26,6 +26,7 @@ import type { OrbitWork } from "../work.js";
 import { OrbitFramer, bookAnswer, failWork, type OrbitWorkerCounters } from "./book.js";
 import type { OrbitWorkerPool } from "./pool.js";
 import { allowOnly } from "./zap.js";
+import { wholeOrbitModel } from "./orbitScorer.js";
 import {
   KIND,
   RUN_MAX_FRAME,
@@ -111,6 +112,8 @@ export async function remoteWorkerPool(model: ScoringModel, opts: RemoteWorkerOp
   if (!opts.curve && !isLoopbackEndpoint(opts.endpoint)) {
     throw new InsecureBindError(`binding ${opts.endpoint} beyond loopback needs CURVE (--curve): workers on other hosts must not talk in the clear`);
   }
+  // The workers would refuse to start on a model without the native whole-orbit path: say so now.
+  wholeOrbitModel(model.toJSON());
   const need = Math.max(1, Math.floor(opts.workers));
   const streams = opts.streams ?? ["muon", "calo"];
   const name = opts.name ?? "native";

@@ -39,6 +39,8 @@ export interface WorkerProcessOptions {
   /** Give up when no WELCOME came within this long (default 60 s; the run may start later). */
   joinTimeoutMs?: number;
   log?: (line: string) => void;
+  /** After each orbit scored (running totals), e.g. for a progress line. */
+  onOrbit?: (totals: WorkerProcessResult) => void;
 }
 
 export interface WorkerProcessResult {
@@ -147,6 +149,7 @@ export async function serveOrbits(opts: WorkerProcessOptions): Promise<WorkerPro
         out.orbits++;
         out.events += a.bx?.length ?? 0;
         out.busySeconds += a.busyNs / 1e9;
+        opts.onOrbit?.(out);
         try {
           await send(encodeResult({ header: { id: a.id, busyNs: a.busyNs, faults: a.faults, ...(a.error ? { error: a.error } : {}) }, bx: a.bx, raw: a.raw }));
         } catch {
