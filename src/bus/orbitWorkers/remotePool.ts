@@ -44,6 +44,9 @@ import {
 /** Every event of an orbit no live worker could take. */
 export const WORKER_LOST = reasonCode("worker-lost");
 
+/** Workers a run keeps records of (joined ever): a flood of HELLOs costs bounded memory. */
+export const MAX_WORKERS = 1024;
+
 /** An orbit is sent at most this often (a poison orbit must not take every worker down). */
 export const MAX_SENDS = 3;
 
@@ -124,7 +127,8 @@ export async function remoteWorkerPool(model: ScoringModel, opts: RemoteWorkerOp
   const log = opts.log ?? (() => {});
 
   const socketOpts: Record<string, unknown> = {
-    linger: 0,
+    // Long enough for the last BYEs to leave after close(); messages to lost workers are dropped anyway.
+    linger: 1000,
     mandatory: true,
     sendHighWaterMark: 100_000,
     receiveHighWaterMark: 10_000,
@@ -238,6 +242,7 @@ export async function remoteWorkerPool(model: ScoringModel, opts: RemoteWorkerOp
     if (!id.littleEndian) return refuse(routing, `${who}: big-endian host (scores travel little-endian)`);
     if (id.modelId !== model.id) return refuse(routing, `${who}: model ${id.modelKind} ${id.modelId} differs from the run's ${model.kind} ${model.id}`);
     if (id.impl !== "native") return refuse(routing, `${who}: scores with ${id.impl}, the run needs the native whole-orbit path`);
+    if (order.length >= MAX_WORKERS) return refuse(routing, `${who}: the run has had ${MAX_WORKERS} workers already`);
     let label = who;
     for (let k = 2; order.some((p) => p.counters.name === label); k++) label = `${who}#${k}`;
     const peer: Peer = {
