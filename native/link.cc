@@ -22,7 +22,7 @@ constexpr uint32_t kMaxBlocks = 3564, kBxMax = 3564;
 
 // Scratch layout (src/link/scratch.ts LAYOUT).
 constexpr size_t kNbx = 3564;
-constexpr size_t kMuCap = kNbx * 8, kCaloCap = kNbx * 12;
+constexpr size_t kMuCap = kNbx * 16, kCaloCap = kNbx * 12;  // every muon slot (8 links x 2) can be decoded
 constexpr size_t kMuFields = 11, kCaloFields = 4, kSumFields = 12;
 constexpr size_t kOffBx = 0;
 constexpr size_t kOffMuOffset = kOffBx + kNbx;
@@ -33,8 +33,11 @@ constexpr size_t kOffSums = kOffCalo0 + 3 * kCaloStride;
 constexpr size_t kScratchTotal = kOffSums + kSumFields * kNbx;
 
 // Result slots (src/link/format.ts DECODE_SLOT).
-enum Slot { kCode = 0, kLength, kOrbit, kNBx, kNMuon, kNJet, kNEg, kNTau, kSds, kNeed, kInterm, kAuto, kDropped, kOrbitCtr, kStart, kResultSize = 16 };
-enum Code { kNeedMore = 0, kOrbitOk = 1, kPacketTrailerCode = 2, kBadHeader = 10, kLengthMismatch, kBitmapMismatch, kBxOutOfRange, kCountOverCap, kCrcMismatch, kSkip = 20 };
+enum Slot { kCode = 0, kLength, kOrbit, kNBx, kNMuon, kNJet, kNEg, kNTau, kSds, kNeed, kInterm, kAuto, kDropped, kOrbitCtr, kStart, kTolerated, kResultSize = 16 };
+enum Code { kNeedMore = 0, kOrbitOk = 1, kPacketTrailerCode = 2, kBadHeader = 10, kLengthMismatch, kBitmapMismatch, kBxOutOfRange, kCrcMismatch = 15, kSkip = 20 };
+// Tolerated deviations (src/link/format.ts TOLERATED_BIT): decoded as CMSSW decodes them, flagged.
+enum Tolerated : uint32_t { kTolBitmap = 1, kTolLinkWord = 2, kTolBxZero = 4, kTolOrbitBit31 = 8, kTolOverCap = 16 };
+constexpr int32_t kMuonCap = 8;  // final muons uGMT sends per BX (src/events/batch.ts CAPS.muon)
 
 inline uint32_t rd(const uint8_t* b, size_t p) {
   uint32_t v;
@@ -60,7 +63,8 @@ int64_t findCandidate(const uint8_t* b, size_t from, size_t end) {
 }
 
 // ---- decoding ----
-bool decodeMuons(const uint8_t* b, size_t blk, int32_t* s, size_t i, double* r) {
+// Every non-empty final-muon slot (ScGMTRawToDigi unpacks up to 16); returns how many were decoded.
+int32_t decodeMuons(const uint8_t* b, size_t blk, int32_t* s, size_t i, double* r) {
   int32_t* off = s + kOffMuOffset;
   int32_t n = off[i];
   const int32_t start = n;
@@ -76,7 +80,6 @@ bool decodeMuons(const uint8_t* b, size_t blk, int32_t* s, size_t i, double* r) 
         continue;
       }
       if (pt == 0) continue;
-      if (n - start >= 8) return false;
       F[0 * kMuCap + n] = int32_t(pt);
       F[1 * kMuCap + n] = sign9((f >> 23) & 0x1ff);
       F[2 * kMuCap + n] = int32_t(f & 0x3ff);
@@ -92,7 +95,7 @@ bool decodeMuons(const uint8_t* b, size_t blk, int32_t* s, size_t i, double* r) 
     }
   }
   off[i + 1] = n;
-  return true;
+  return n - start;
 }
 
 struct CaloSpec {
@@ -184,7 +187,7 @@ void decodeAt(const uint8_t* b, size_t p, size_t end, int32_t* s, double* r) {
   bool reservedOk = (w2 >> 24) == 0 && ((w2 >> 16) & 0xff) == kVersion;
   for (int k = 4; k < 8; k++)
     if (rd(b, p + 4 * k) != 0) reservedOk = false;
-  if ((orbit >> 31) || !reservedOk || (sds != 1 && sds != 2) || (flags & ~kFlagCrc) || nBlocks > kMaxBlocks) {
+  if (!reservedOk || (sds != 1 && sds != 2) || (flags & ~kFlagCrc) || nBlocks > kMaxBlocks) {
     fail(r, kBadHeader, 0);
     return;
   }
@@ -214,9 +217,11 @@ void decodeAt(const uint8_t* b, size_t p, size_t end, int32_t* s, double* r) {
   decodeBody(b, p, orbit, nBlocks, sds, flags, s, r);
 }
 
-void decodeBody(const uint8_t* b, size_t p, uint32_t orbit, uint32_t nBlocks, uint32_t sds, uint32_t flags, int32_t* s,
+void decodeBody(const uint8_t* b, size_t p, uint32_t rawOrbit, uint32_t nBlocks, uint32_t sds, uint32_t flags, int32_t* s,
                 double* r) {
   const size_t len = kHeader + size_t(nBlocks) * kBlock + kTrailer;
+  const uint32_t orbit = rawOrbit & 0x7fffffffu;  // ScGMT/ScCALORawToDigi: bl->orbit & 0x7FFFFFFF
+  uint32_t tolerated = (rawOrbit >> 31) ? kTolOrbitBit31 : 0;
   r[kOrbit] = orbit;
   r[kSds] = sds;
   const size_t t = p + kHeader + size_t(nBlocks) * kBlock;
@@ -230,14 +235,11 @@ void decodeBody(const uint8_t* b, size_t p, uint32_t orbit, uint32_t nBlocks, ui
     return;
   }
   const size_t bm = t + 32;
-  uint32_t nBx = 0;
+  uint32_t nBits = 0;
   int32_t* bxOut = s + kOffBx;
   for (int wi = 0; wi < kBitmapWords; wi++) {
     uint32_t w = rd(b, bm + 4 * wi);
-    if (wi == 0 && (w & 1)) {
-      fail(r, kBxOutOfRange, double(len));
-      return;
-    }
+    if (wi == 0 && (w & 1)) tolerated |= kTolBxZero;
     while (w) {
       const uint32_t bx = uint32_t(wi) * 32 + uint32_t(__builtin_ctz(w));
       w &= w - 1;
@@ -245,17 +247,12 @@ void decodeBody(const uint8_t* b, size_t p, uint32_t orbit, uint32_t nBlocks, ui
         fail(r, kBxOutOfRange, double(len));
         return;
       }
-      if (nBx >= nBlocks) {
-        fail(r, kBitmapMismatch, double(len));
-        return;
-      }
-      bxOut[nBx++] = int32_t(bx);
+      if (nBits < nBlocks) bxOut[nBits] = int32_t(bx);
+      nBits++;
     }
   }
-  if (nBx != nBlocks) {
-    fail(r, kBitmapMismatch, double(len));
-    return;
-  }
+  if (nBits != nBlocks) tolerated |= kTolBitmap;  // SCDAQ pairs blocks and bitmap BXs by position
+  const uint32_t nBx = nBits < nBlocks ? nBits : nBlocks;
   r[kNBx] = nBx;
   if (sds == 1) {
     s[kOffMuOffset] = 0;
@@ -263,15 +260,10 @@ void decodeBody(const uint8_t* b, size_t p, uint32_t orbit, uint32_t nBlocks, ui
       const size_t blk = p + kHeader + size_t(i) * kBlock;
       const uint32_t bx = uint32_t(bxOut[i]);
       for (int link = 0; link < kLinks; link++) {
-        if (rd(b, blk + 4 * link) != orbit || (rd(b, blk + 32 + 4 * link) & 0x1fff) != bx) {
-          fail(r, kBitmapMismatch, double(len));
-          return;
-        }
+        // The header orbit and the bitmap BX win over the link's own words (SCDAQ processor.cc).
+        if (rd(b, blk + 4 * link) != orbit || (rd(b, blk + 32 + 4 * link) & 0x1fff) != bx) tolerated |= kTolLinkWord;
       }
-      if (!decodeMuons(b, blk, s, i, r)) {
-        fail(r, kCountOverCap, double(len));
-        return;
-      }
+      if (decodeMuons(b, blk, s, i, r) > kMuonCap) tolerated |= kTolOverCap;
     }
     r[kNMuon] = s[kOffMuOffset + nBx];
   } else {
@@ -289,6 +281,7 @@ void decodeBody(const uint8_t* b, size_t p, uint32_t orbit, uint32_t nBlocks, ui
   }
   r[kCode] = kOrbitOk;
   r[kLength] = double(len);
+  r[kTolerated] = double(tolerated);
 }
 
 // ---- SCDAQ header mode (twin of scanScdaq in src/link/decodeTs.ts) ----
@@ -339,12 +332,7 @@ void scanScdaq(const uint8_t* b, size_t pos, size_t end, bool atBoundary, uint32
   }
   const size_t p = size_t(t) - span;
   r[kStart] = double(p);
-  const uint32_t orbit = rd(b, p);
-  if (orbit >> 31) {
-    fail(r, kBadHeader, double(tail - p));
-    return;
-  }
-  decodeBody(b, p, orbit, n, sds, 0, s, r);
+  decodeBody(b, p, rd(b, p), n, sds, 0, s, r);
 }
 
 // ---- N-API entry points ----

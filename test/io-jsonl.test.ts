@@ -58,7 +58,7 @@ describe("JSONL events", () => {
     const ok = JSON.stringify(good());
     bad("json.jsonl", `${ok}\n{"orbit": 1, bx\n`, /line 2: invalid JSON/);
     bad("array.jsonl", `[1,2]\n`, /line 1: expected a JSON object/);
-    bad("bx.jsonl", JSON.stringify({ ...good(), bx: 4000 }) + "\n", /line 1: bx = 4000, expected 1\.\.3564/);
+    bad("bx.jsonl", JSON.stringify({ ...good(), bx: 4000 }) + "\n", /line 1: bx = 4000, expected 0\.\.3564/);
     const e = good();
     e.jets = Array.from({ length: 13 }, () => e.jets[0] ?? { hwEt: 1, hwEta: 0, hwPhi: 0, hwIso: 0 });
     bad("cap.jsonl", JSON.stringify(e) + "\n", /13 jets, more than the cap 12/);

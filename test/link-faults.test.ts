@@ -71,7 +71,7 @@ describe.each(["ts", "native"] as const)("deframer faults (%s)", (core) => {
     expect(faults(frameOrbit(x, "calo"), core).orbits.map((o) => o.orbit)).toEqual([1]);
   });
 
-  it("flags bad headers, bitmap mismatches and BX outside 1..3564", () => {
+  it("flags bad headers; decodes (and counts) bitmap mismatches and BX 0, as CMSSW does", () => {
     const bs = batches(4);
     const [a, b, c, d] = bs.map((x) => frameOrbit(x, "calo"));
     setU32(a, 20, 1); // reserved header word
@@ -80,19 +80,26 @@ describe.each(["ts", "native"] as const)("deframer faults (%s)", (core) => {
     const bmC = c.length - 544 + 32;
     setU32(c, bmC, u32(c, bmC) | 1); // BX 0
     const r = faults(concatBytes([a, b, c, d]), core);
-    expect(r.orbits.map((o) => o.orbit)).toEqual([4]);
-    expect(r.counts).toEqual({ badHeader: 1, bitmapMismatch: 1, bxOutOfRange: 1 });
+    // b and c are decoded (SCDAQ pairs blocks with bitmap BXs by position; CMSSW keeps BX 0):
+    // test/link-cmssw-tolerated.test.ts has the objects.
+    expect(r.orbits.map((o) => o.orbit)).toEqual([2, 3, 4]);
+    // c's extra BX-0 bit is also one bit more than its blocks: a second bitmapMismatch.
+    expect(r.counts).toEqual({ badHeader: 1, bitmapMismatch: 2, bxZero: 1 });
     expect(r.d.stats.streams.calo.lostOrbits).toBe(0); // first accepted orbit: no gap before it
   });
 
-  it("counts more than 8 muons in a BX as over the cap", () => {
+  it("decodes more than 8 muons in a BX (as CMSSW) and counts them as over the cap", () => {
     const x = batches(1, 1, 1)[0];
     const bytes = frameOrbit(x, "muon");
     // Put a muon (pt 5) into slot A of links 4..7 and slot B of links 0..7 of the first block.
     for (const off of [64 + 16, 64 + 20, 64 + 24, 64 + 28, 128, 132, 136, 140, 144]) setU32(bytes, 32 + off, 5 << 10);
     const r = faults(bytes, core);
-    expect(r.orbits).toEqual([]);
+    expect(r.orbits).toHaveLength(1);
     expect(r.counts).toEqual({ countOverCap: 1 });
+    const before = x.muons.offset[1] - x.muons.offset[0];
+    const got = r.orbits[0].batch!.muons.offset[1];
+    expect(got).toBeGreaterThan(8);
+    expect(got).toBeLessThanOrEqual(before + 9);
   });
 
   it("skips intermediate muons (bit 31 of the BX word) without a fault", () => {

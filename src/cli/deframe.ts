@@ -26,13 +26,15 @@ export interface DeframeSummary {
   core: string;
   stats: DeframerStats;
   firstFaults: FaultRecord[];
+  /** Faults of orbits that were still decoded, as CMSSW's unpackers decode them (kind → count). */
+  decodedAsCmssw: Partial<Record<FaultKind, number>>;
   ok: boolean;
 }
 
 export async function runDeframe(input: string, opts: DeframeCliOptions): Promise<DeframeSummary> {
   requireFile(input);
   // Loaded on use: the link module pulls in RxJS (pacing), which --help does not need.
-  const { deframeFile, FAULT_KINDS } = await import("../link/index.js");
+  const { deframeFile, FAULT_KINDS, TOLERATED_FAULTS } = await import("../link/index.js");
   const mode = detectCaptureFile(input, opts.header, opts.stream);
   const t0 = performance.now();
   const d = await deframeFile(input, {
@@ -41,9 +43,11 @@ export async function runDeframe(input: string, opts: DeframeCliOptions): Promis
   const s = d.stats;
   let faultCount = 0;
   for (const k of FAULT_KINDS) faultCount += s.faults[k].count;
+  const decodedAsCmssw: DeframeSummary["decodedAsCmssw"] = {};
+  for (const k of TOLERATED_FAULTS) if (s.faults[k].count) decodedAsCmssw[k] = s.faults[k].count;
   return {
     input, header: mode.header, ...(mode.stream ? { stream: mode.stream } : {}), bytes: s.bytesConsumed, seconds: (performance.now() - t0) / 1000, core: d.core.name, stats: s,
-    firstFaults: d.faultLog, ok: faultCount === 0,
+    firstFaults: d.faultLog, decodedAsCmssw, ok: faultCount === 0,
   };
 }
 
@@ -62,7 +66,10 @@ function human(r: DeframeSummary, FAULT_KINDS: readonly FaultKind[]): string {
   if (faulty.length === 0) out.push("  faults: none");
   else {
     out.push("  faults:");
-    for (const k of faulty) out.push(`    ${k.padEnd(15)} ${String(s.faults[k].count).padStart(8)} × ${s.faults[k].bytes} B`);
+    for (const k of faulty) {
+      const kept = k in r.decodedAsCmssw ? "  (orbits decoded, as CMSSW decodes them)" : "";
+      out.push(`    ${k.padEnd(16)} ${String(s.faults[k].count).padStart(8)} × ${s.faults[k].bytes} B${kept}`);
+    }
     out.push(`  first at: ${r.firstFaults.slice(0, 5).map((f) => `${f.kind}@${f.offset}`).join(", ")}`);
   }
   if (s.hardware.orbitCounter || s.hardware.dropped) out.push(`  packet trailer: orbit counter ${s.hardware.orbitCounter}, dropped ${s.hardware.dropped}, autorealign ${s.hardware.autorealign}`);

@@ -1,6 +1,7 @@
 /** The human-readable final summary of a run (the CLI prints it; `--json` prints the object). */
 import { formatLatency } from "./latency.js";
 import type { BoardShares, RunSummary } from "./summary.js";
+import { TOLERATED_FAULTS } from "../link/format.js";
 
 /** One block per board of several: identity, share, failures, mismatches, latencies. */
 function formatBoards(b: BoardShares): string[] {
@@ -47,7 +48,8 @@ export function formatSummary(s: RunSummary): string {
     `throughput: ${(T.eventsPerSecond / 1e3).toFixed(1)} k events/s, ${T.orbitsPerSecond.toFixed(1)} orbits/s = ${(T.realTimeFraction * 100).toFixed(2)} % of real time (${T.seconds.toFixed(2)} s)`,
   );
   const faults = Object.entries(s.linkFaults).filter(([, n]) => n > 0);
-  if (faults.length) lines.push(`link faults: ${faults.map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  const kept = (k: string) => ((TOLERATED_FAULTS as readonly string[]).includes(k) ? " (orbits decoded, as CMSSW)" : "");
+  if (faults.length) lines.push(`link faults: ${faults.map(([k, n]) => `${k} ${n}${kept(k)}`).join(", ")}`);
   const declared = s.declared?.length ? ` (declared: ${s.declared.join("; ")})` : "";
   lines.push(s.problems.length === 0 ? `result: OK${declared}` : `result: FAILED (${s.problems.join("; ")})`);
   return lines.join("\n");

@@ -19,6 +19,13 @@ export const OBJECT_KINDS: readonly ObjectKind[] = ["muon", "jet", "egamma", "ta
 
 /** Objects per BX as the Run-3 L1 trigger delivers them to scouting (uGMT 8, calo demux 12 each). */
 export const CAPS: Record<ObjectKind, number> = { muon: 8, jet: 12, egamma: 12, tau: 12 };
+/**
+ * What a decoded capture can hold, as CMSSW's unpackers decode it: every muon slot of a DMA block
+ * (8 links × 2, ScGMTRawToDigi's mu[16]) and BX 0 (its 3565-entry BX buffers keep index 0).
+ * Event files read and write this range; the trigger emulator stays within CAPS and BX_MIN..BX_MAX.
+ */
+export const DECODED_CAPS: Record<ObjectKind, number> = { ...CAPS, muon: 16 };
+export const BX_DECODED_MIN = 0;
 
 /** Calo objects (jets, e/γ, τ): hardware ET, η, φ and an iso/quality field. */
 export interface CaloBlock {

@@ -14,7 +14,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs"
 import type { OrbitBatch } from "../events/batch.js";
 import { Deframer, type DeframedOrbit, type DeframerOptions } from "../link/deframer.js";
 import { parsePattern, patternToDma } from "../link/emp.js";
-import { FAULT_KINDS, type LinkStream, ORBIT_MARKER, BEEFDEAD } from "../link/format.js";
+import { FAULT_KINDS, type LinkStream, ORBIT_MARKER, BEEFDEAD, TOLERATED_FAULTS } from "../link/format.js";
 import { wholeOrbit } from "../link/merge.js";
 
 /** Pattern files are text and read whole; bound them. */
@@ -108,7 +108,11 @@ function guessScdaqStream(sample: Uint8Array): LinkStream {
     d.end();
     const bx = d.stats.streams[stream].bx;
     let faults = 0;
-    for (const k of FAULT_KINDS) if (k !== "truncated") faults += d.stats.faults[k].count;
+    // Link words that disagree with the bitmap are what a calo capture read as muons shows (still
+    // decoded, as CMSSW would); the other deviations CMSSW decodes through say nothing about the stream.
+    for (const k of FAULT_KINDS) {
+      if (k !== "truncated" && (k === "linkWordMismatch" || !(TOLERATED_FAULTS as readonly string[]).includes(k))) faults += d.stats.faults[k].count;
+    }
     return { faults, bx };
   };
   const mu = score("muon");

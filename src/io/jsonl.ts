@@ -15,7 +15,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import {
-  allocateBatch, BX_MAX, BX_MIN, CALO_FIELDS, CAPS, type CaloBlock, MUON_FIELDS, type OrbitBatch, SUM_FIELDS,
+  allocateBatch, BX_MAX, BX_DECODED_MIN, CALO_FIELDS, DECODED_CAPS, type CaloBlock, MUON_FIELDS, type OrbitBatch, SUM_FIELDS,
 } from "../events/batch.js";
 import {
   CALO, caloEtaFromHw, caloEtFromHw, caloPhiFromHw, type FieldSpec, fieldRange, MUON, muonEtaFromHw, muonPhiFromHw,
@@ -127,7 +127,7 @@ function parseLine(path: string, lineNo: number, text: string): Parsed {
   };
   const orbit = int(e.orbit, "orbit", { bits: 32, signed: false });
   const bx = int(e.bx, "bx", INT32);
-  if (bx < BX_MIN || bx > BX_MAX) fail(`bx = ${bx}, expected ${BX_MIN}..${BX_MAX}`);
+  if (bx < BX_DECODED_MIN || bx > BX_MAX) fail(`bx = ${bx}, expected ${BX_DECODED_MIN}..${BX_MAX}`);
   const label = e.label === undefined ? null : int(e.label, "label", { bits: 8, signed: false });
   if (typeof e.sums !== "object" || e.sums === null) fail(`missing "sums"`);
   for (const f of SUM_FIELDS) int((e.sums as Record<string, unknown>)[f], `sums.${f}`, sumSpec(f));
@@ -141,9 +141,9 @@ function parseLine(path: string, lineNo: number, text: string): Parsed {
       for (const f of fields) int((o as Record<string, unknown>)[f], `${kind}[${j}].${f}`, specs[f] ?? INT32);
     });
   };
-  objects("muons", CAPS.muon, MUON_SPECS, MUON_FIELDS);
+  objects("muons", DECODED_CAPS.muon, MUON_SPECS, MUON_FIELDS);
   for (const [kind, etSpec] of CALO_KINDS) {
-    const cap = kind === "jets" ? CAPS.jet : kind === "egammas" ? CAPS.egamma : CAPS.tau;
+    const cap = kind === "jets" ? DECODED_CAPS.jet : kind === "egammas" ? DECODED_CAPS.egamma : DECODED_CAPS.tau;
     objects(kind, cap, caloFieldSpecs(etSpec), CALO_FIELDS);
   }
   return { orbit, bx, label, ev: e };

@@ -20,7 +20,7 @@
  * allocates, every count against its cap and every field against its hardware width.
  */
 import {
-  allocateBatch, BX_MAX, BX_MIN, CALO_FIELDS, CAPS, MUON_FIELDS, type ObjectKind, OBJECT_KINDS, type OrbitBatch, SUM_FIELDS,
+  allocateBatch, BX_MAX, BX_DECODED_MIN, CALO_FIELDS, DECODED_CAPS, MUON_FIELDS, type ObjectKind, OBJECT_KINDS, type OrbitBatch, SUM_FIELDS,
 } from "../events/batch.js";
 import { fieldRange, type FieldSpec } from "../events/scales.js";
 import { ADC_MAX_EVENTS } from "./adc2021-layout.js";
@@ -89,7 +89,7 @@ export class ScoutloopH5Writer extends StagedH5Writer {
       for (const f of SUM_FIELDS) w.column(w.perBx, `sums/${f}`, "<i", new Int32Array(w.chunk));
       for (const k of OBJECT_KINDS) {
         w.column(w.perBx, `${k}/count`, "<B", new Uint8Array(w.chunk));
-        for (const f of fieldsOf(k)) w.column(w.perObject, `${k}/${f}`, "<h", new Int16Array(w.chunk * CAPS[k]));
+        for (const f of fieldsOf(k)) w.column(w.perObject, `${k}/${f}`, "<h", new Int16Array(w.chunk * DECODED_CAPS[k]));
       }
     } catch (err) {
       file.close();
@@ -133,7 +133,7 @@ export class ScoutloopH5Writer extends StagedH5Writer {
       for (const k of OBJECT_KINDS) {
         const block = batch[BLOCK_OF[k]] as unknown as Record<string, Int32Array> & { offset: Uint32Array };
         const from = block.offset[i], to = block.offset[i + 1];
-        if (to - from > CAPS[k]) throw new Error(`${this.path}: orbit ${batch.orbit} bx ${batch.bx[i]} has ${to - from} ${k} objects, more than the cap ${CAPS[k]}`);
+        if (to - from > DECODED_CAPS[k]) throw new Error(`${this.path}: orbit ${batch.orbit} bx ${batch.bx[i]} has ${to - from} ${k} objects, more than the cap ${DECODED_CAPS[k]}`);
         this.put(`${k}/count`, r, to - from);
         for (const f of fieldsOf(k)) {
           const col = this.perObject.get(`${k}/${f}`)!;
@@ -277,7 +277,7 @@ export class ScoutloopH5File {
       for (let i = 0; i < n; i++) if (!Number.isFinite(weight[i])) bad(`event ${i} has weight ${weight[i]}`);
     }
     for (let i = 0; i < n; i++) {
-      if (!(bx[i] >= BX_MIN && bx[i] <= BX_MAX)) bad(`event ${i} has bx ${bx[i]}, expected ${BX_MIN}..${BX_MAX}`);
+      if (!(bx[i] >= BX_DECODED_MIN && bx[i] <= BX_MAX)) bad(`event ${i} has bx ${bx[i]}, expected ${BX_DECODED_MIN}..${BX_MAX}`);
       if (!(orbit[i] >= 0 && orbit[i] <= 0xffffffff)) bad(`event ${i} has orbit ${orbit[i]}`);
       if (i > 0 && (orbit[i] < orbit[i - 1] || (orbit[i] === orbit[i - 1] && bx[i] <= bx[i - 1]))) {
         bad(`event ${i} (orbit ${orbit[i]}, bx ${bx[i]}) does not come after orbit ${orbit[i - 1]}, bx ${bx[i - 1]}`);
@@ -289,7 +289,7 @@ export class ScoutloopH5File {
       const count = read(get(`${k}/count`, n)!, `${k}/count`);
       const start = new Float64Array(n + 1);
       for (let i = 0; i < n; i++) {
-        if (!(count[i] >= 0 && count[i] <= CAPS[k])) bad(`event ${i} has ${count[i]} ${k} objects, expected 0..${CAPS[k]}`);
+        if (!(count[i] >= 0 && count[i] <= DECODED_CAPS[k])) bad(`event ${i} has ${count[i]} ${k} objects, expected 0..${DECODED_CAPS[k]}`);
         start[i + 1] = start[i] + count[i];
       }
       for (const f of fieldsOf(k)) get(`${k}/${f}`, start[n]);

@@ -7,10 +7,11 @@ import {
   BEEFDEAD, BITMAP_OFFSET, BITMAP_WORDS, BX_BLOCK_BYTES, CALO_LINKS, CALO_SUM_LINK, CALO_WORDS, DEADBEEF,
   DecodeCode, FLAG_CRC32C, FORMAT_VERSION, KNOWN_FLAGS, LINKS, MAX_BX_BLOCKS, MU, ORBIT_HEADER_BYTES,
   ORBIT_MARKER, PACKET_TRAILER_BYTES, DECODE_SLOT, SUM_HI_SHIFT, orbitBytes, FRAME_BYTES, ORBIT_TRAILER_BYTES,
+  TOLERATED_BIT,
 } from "./format.js";
 import { crc32c } from "./crc32c.js";
 import { LAYOUT } from "./scratch.js";
-import { BX_MAX } from "../events/batch.js";
+import { BX_MAX, CAPS } from "../events/batch.js";
 
 /** Little-endian u32 at any byte offset. */
 function u32(b: Uint8Array, p: number): number {
@@ -35,7 +36,12 @@ export function findCandidate(b: Uint8Array, from: number, end: number): number 
   return -1;
 }
 
-function decodeMuons(b: Uint8Array, blk: number, s: Int32Array, bxIndex: number, r: Float64Array): boolean {
+/**
+ * Decode every non-empty final-muon slot of one block. Returns how many were decoded: CMSSW's
+ * ScGMTRawToDigi unpacks all mAcount + mBcount (≤ 16) muons SCDAQ found, so more than the 8 uGMT
+ * sends is decoded too; the caller counts it (countOverCap).
+ */
+function decodeMuons(b: Uint8Array, blk: number, s: Int32Array, bxIndex: number, r: Float64Array): number {
   let n = s[LAYOUT.muOffset + bxIndex];
   const start = n;
   // SCDAQ order: slot A of links 0..7, then slot B of links 0..7 (processor.cc).
@@ -50,7 +56,6 @@ function decodeMuons(b: Uint8Array, blk: number, s: Int32Array, bxIndex: number,
       }
       const pt = (f >>> MU.ptShift) & MU.ptMask;
       if (pt === 0) continue; // empty slot (SCDAQ zero suppression: pt > 0)
-      if (n - start >= 8) return false;
       const F = LAYOUT.muField, C = LAYOUT.muCap;
       s[F + 0 * C + n] = pt;
       s[F + 1 * C + n] = sign9((f >>> MU.etaExtShift) & MU.etaExtMask);
@@ -67,7 +72,7 @@ function decodeMuons(b: Uint8Array, blk: number, s: Int32Array, bxIndex: number,
     }
   }
   s[LAYOUT.muOffset + bxIndex + 1] = n;
-  return true;
+  return n - start;
 }
 
 function decodeCaloKind(b: Uint8Array, blk: number, s: Int32Array, bxIndex: number, k: 0 | 1 | 2): void {
@@ -143,7 +148,7 @@ export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r
   const flags = (w2 >>> 8) & 0xff;
   let reservedOk = w2 >>> 24 === 0 && ((w2 >>> 16) & 0xff) === FORMAT_VERSION;
   for (let k = 4; k < 8; k++) if (u32(b, p + 4 * k) !== 0) reservedOk = false;
-  if (orbit >>> 31 || !reservedOk || (sds !== 1 && sds !== 2) || flags & ~KNOWN_FLAGS || nBlocks > MAX_BX_BLOCKS) {
+  if (!reservedOk || (sds !== 1 && sds !== 2) || flags & ~KNOWN_FLAGS || nBlocks > MAX_BX_BLOCKS) {
     return fail(r, DecodeCode.BadHeader, 0);
   }
   // An orbit trailer frame at an earlier block boundary means the block count is wrong. Decided
@@ -163,32 +168,41 @@ export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r
 }
 
 
-/** Everything after the header: trailer, CRC, bitmap, blocks (shared by both header modes). */
+/**
+ * Everything after the header: trailer, CRC, bitmap, blocks (shared by both header modes).
+ * What CMSSW's unpackers decode through is decoded the same way and flagged in
+ * DECODE_SLOT.tolerated (docs/link-format.md §6b): orbit bit 31 (masked), BX 0 (kept), bitmap
+ * popcount ≠ block count (blocks paired with bitmap BXs by position, as SCDAQ does), link words
+ * disagreeing with the header/bitmap (the header orbit and the bitmap BX win), 9-16 muons in a BX.
+ */
 function decodeBody(
-  b: Uint8Array, p: number, orbit: number, nBlocks: number, sds: number, flags: number, s: Int32Array, r: Float64Array,
+  b: Uint8Array, p: number, rawOrbit: number, nBlocks: number, sds: number, flags: number, s: Int32Array, r: Float64Array,
 ): void {
   const len = orbitBytes(nBlocks);
+  const orbit = (rawOrbit & 0x7fffffff) >>> 0; // ScGMT/ScCALORawToDigi: bl->orbit & 0x7FFFFFFF
+  let tolerated = rawOrbit >>> 31 ? TOLERATED_BIT.orbitBit31 : 0;
   r[DECODE_SLOT.orbit] = orbit;
   r[DECODE_SLOT.sds] = sds;
   const t = p + ORBIT_HEADER_BYTES + nBlocks * BX_BLOCK_BYTES;
   for (let link = 0; link < LINKS; link++) if (u32(b, t + 4 * link) !== BEEFDEAD) return fail(r, DecodeCode.LengthMismatch, 0);
   if (flags & FLAG_CRC32C && crc32c(b, p, p + len - 4) !== u32(b, p + len - 4)) return fail(r, DecodeCode.CrcMismatch, len);
-  // Bitmap → BX list. Bit 0 and bits above 3564 name no real BX.
+  // Bitmap → BX list. Bits above 3564 name no BX CMSSW can hold (its buffers have 3565 entries).
   const bm = t + BITMAP_OFFSET;
-  let nBx = 0;
+  let nBits = 0;
   for (let wi = 0; wi < BITMAP_WORDS; wi++) {
     let w = u32(b, bm + 4 * wi);
-    if (wi === 0 && w & 1) return fail(r, DecodeCode.BxOutOfRange, len);
+    if (wi === 0 && w & 1) tolerated |= TOLERATED_BIT.bxZero;
     while (w !== 0) {
       const bit = 31 - Math.clz32(w & -w);
       w = (w & (w - 1)) >>> 0;
       const bx = wi * 32 + bit;
       if (bx > BX_MAX) return fail(r, DecodeCode.BxOutOfRange, len);
-      if (nBx >= nBlocks) return fail(r, DecodeCode.BitmapMismatch, len);
-      s[LAYOUT.bx + nBx++] = bx;
+      if (nBits < nBlocks) s[LAYOUT.bx + nBits] = bx;
+      nBits++;
     }
   }
-  if (nBx !== nBlocks) return fail(r, DecodeCode.BitmapMismatch, len);
+  if (nBits !== nBlocks) tolerated |= TOLERATED_BIT.bitmapMismatch;
+  const nBx = Math.min(nBits, nBlocks);
   r[DECODE_SLOT.nBx] = nBx;
   if (sds === 1) {
     s[LAYOUT.muOffset] = 0;
@@ -196,12 +210,13 @@ function decodeBody(
       const blk = p + ORBIT_HEADER_BYTES + i * BX_BLOCK_BYTES;
       const bx = s[LAYOUT.bx + i];
       for (let link = 0; link < LINKS; link++) {
-        // Every link repeats the orbit number (frame 0) and the BX (frame 1, bits 12-0).
+        // Every link repeats the orbit number (frame 0) and the BX (frame 1, bits 12-0); SCDAQ
+        // passes the header's orbit and the bitmap's BX on instead (processor.cc), so do we.
         if (u32(b, blk + 4 * link) !== orbit || (u32(b, blk + 32 + 4 * link) & MU.bxMask) !== bx) {
-          return fail(r, DecodeCode.BitmapMismatch, len);
+          tolerated |= TOLERATED_BIT.linkWordMismatch;
         }
       }
-      if (!decodeMuons(b, blk, s, i, r)) return fail(r, DecodeCode.CountOverCap, len);
+      if (decodeMuons(b, blk, s, i, r) > CAPS.muon) tolerated |= TOLERATED_BIT.countOverCap;
     }
     r[DECODE_SLOT.nMuon] = s[LAYOUT.muOffset + nBx];
   } else {
@@ -219,6 +234,7 @@ function decodeBody(
   }
   r[DECODE_SLOT.code] = DecodeCode.OrbitOk;
   r[DECODE_SLOT.length] = len;
+  r[DECODE_SLOT.tolerated] = tolerated;
 }
 
 /** True when the 8 words at `t` are the 0xBEEFDEAD orbit-trailer frame. */
@@ -272,7 +288,5 @@ export function scanScdaq(
   // The trailer belongs to an orbit that began before pos: nothing here to decode, skip past it.
   if (p < pos) return fail(r, DecodeCode.Skip, tail - pos);
   r[DECODE_SLOT.start] = p;
-  const orbit = u32(b, p);
-  if (orbit >>> 31) return fail(r, DecodeCode.BadHeader, tail - p);
-  decodeBody(b, p, orbit, n, sds, 0, s, r);
+  decodeBody(b, p, u32(b, p), n, sds, 0, s, r);
 }

@@ -13,7 +13,9 @@ import { type OrbitBatch } from "../events/batch.js";
 import { native } from "../native.js";
 import { decodeAt as tsDecodeAt, findCandidate as tsFindCandidate, scanScdaq as tsScanScdaq } from "./decodeTs.js";
 import { concatBytes } from "./framer.js";
-import { CODE_FAULT, DecodeCode, FAULT_KINDS, MAX_ORBIT_BYTES, DECODE_SLOT, type FaultKind, type LinkStream } from "./format.js";
+import {
+  CODE_FAULT, DecodeCode, FAULT_KINDS, MAX_ORBIT_BYTES, DECODE_SLOT, TOLERATED_BIT, TOLERATED_FAULTS, type FaultKind, type LinkStream,
+} from "./format.js";
 import { createResult, createScratch, materialize, scratchView } from "./scratch.js";
 
 /** The byte-level half of the deframer. */
@@ -343,6 +345,9 @@ export class Deframer {
       this.fault("orbitGap", this.base + p);
       sc.lostOrbits += orbit - sc.lastOrbit - 1;
     }
+    // Deviations CMSSW decodes through: the orbit is kept, each one is counted (bytes stay good).
+    const tolerated = r[DECODE_SLOT.tolerated];
+    if (tolerated) for (const k of TOLERATED_FAULTS) if (tolerated & TOLERATED_BIT[k]) this.fault(k, this.base + p);
     sc.lastOrbit = orbit;
     sc.orbits++;
     sc.bx += r[DECODE_SLOT.nBx];

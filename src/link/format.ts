@@ -92,20 +92,37 @@ export const CALO_EMPTY_LINK = 4;
 /** Sum words: ET/HT/ETmiss/HTmiss/ETHFmiss/HTHFmiss, 12-bit ET at bit 0, second field at bit 12. */
 export const SUM_HI_SHIFT = 12;
 
-/** Fault kinds the deframer counts (docs/link-format.md §6). */
+/**
+ * Fault kinds the deframer counts (docs/link-format.md §6). The "tolerated" kinds mark orbits that
+ * CMSSW's unpackers (EventFilter/L1ScoutingRawToDigi) decode: the orbit is decoded as CMSSW
+ * decodes it and the deviation is counted here (never silently), like orbitGap.
+ */
 export const FAULT_KINDS = [
   "garbage", // bytes skipped while searching for the next orbit header / packet trailer
   "badHeader", // header marker present but fields invalid
   "lengthMismatch", // orbit trailer not where the block count puts it
-  "bitmapMismatch", // bitmap popcount ≠ blocks, or block orbit/BX words disagree with header/bitmap
-  "bxOutOfRange", // bitmap bit for BX 0 or BX > 3564
-  "countOverCap", // more than 8 muons in one BX
+  "bitmapMismatch", // tolerated: bitmap popcount ≠ header block count (SCDAQ pairs blocks and bitmap BXs by position)
+  "linkWordMismatch", // tolerated: a link's orbit (frame 0) or BX (frame 1) word disagrees with the header/bitmap
+  "bxOutOfRange", // bitmap bit for a BX above 3564 (orbit dropped: CMSSW's 3565-entry BX buffer has no slot)
+  "bxZero", // tolerated: bitmap bit for BX 0 (CMSSW's OrbitCollection keeps index 0)
+  "orbitBit31", // tolerated: orbit word bit 31 set (CMSSW reads orbit & 0x7FFFFFFF)
+  "countOverCap", // tolerated: 9-16 final muons in one BX (ScGMTRawToDigi unpacks every non-empty slot, blocks.h mu[16])
   "crcMismatch", // CRC-32C extension on and wrong
   "truncated", // stream ended inside an orbit
   "orbitOrder", // duplicate or out-of-order orbit number (orbit rejected)
   "orbitGap", // orbits missing before this one (orbit accepted; lost orbits counted)
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Deviations of an orbit that is still decoded (as CMSSW decodes it); one count per orbit. */
+export const TOLERATED_FAULTS = ["bitmapMismatch", "linkWordMismatch", "bxZero", "orbitBit31", "countOverCap"] as const;
+export type ToleratedFault = (typeof TOLERATED_FAULTS)[number];
+/** Bit of DECODE_SLOT.tolerated per tolerated kind (native/link.cc uses the same bits). */
+export const TOLERATED_BIT: Record<ToleratedFault, number> = {
+  bitmapMismatch: 1, linkWordMismatch: 2, bxZero: 4, orbitBit31: 8, countOverCap: 16,
+};
+/** Muon slots of one DMA BX block: 8 links × 2 (A, B); CMSSW's ugmt::block holds mu[16]. */
+export const MUON_SLOTS_PER_BX = 16;
 
 /** Result codes shared by the TS and native decoders (native/link.cc mirrors them). */
 export const enum DecodeCode {
@@ -116,7 +133,6 @@ export const enum DecodeCode {
   LengthMismatch = 11,
   BitmapMismatch = 12,
   BxOutOfRange = 13,
-  CountOverCap = 14,
   CrcMismatch = 15,
   /** SCDAQ header mode: charge `length` bytes from the scan position to the search, go on. */
   Skip = 20,
@@ -127,7 +143,6 @@ export const CODE_FAULT: Partial<Record<DecodeCode, FaultKind>> = {
   [DecodeCode.LengthMismatch]: "lengthMismatch",
   [DecodeCode.BitmapMismatch]: "bitmapMismatch",
   [DecodeCode.BxOutOfRange]: "bxOutOfRange",
-  [DecodeCode.CountOverCap]: "countOverCap",
   [DecodeCode.CrcMismatch]: "crcMismatch",
 };
 
@@ -148,5 +163,6 @@ export const DECODE_SLOT = {
   dropped: 12,
   orbitCounter: 13,
   start: 14, // SCDAQ header mode: where the structure starts
+  tolerated: 15, // OrbitOk: bits of TOLERATED_BIT, the deviations CMSSW decodes through
   size: 16,
 } as const;

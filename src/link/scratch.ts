@@ -6,10 +6,11 @@
 import {
   MUON_FIELDS, CALO_FIELDS, SUM_FIELDS, CAPS, type OrbitBatch, type CaloBlock, type MuonBlock, type SumBlock,
 } from "../events/batch.js";
-import { MAX_BX_BLOCKS, DECODE_SLOT } from "./format.js";
+import { MAX_BX_BLOCKS, DECODE_SLOT, MUON_SLOTS_PER_BX } from "./format.js";
 
 const NBX = MAX_BX_BLOCKS;
-const MU_CAP = NBX * CAPS.muon;
+// Every muon slot of every block can be decoded (CMSSW unpacks up to 16 per BX), not just the 8 uGMT sends.
+const MU_CAP = NBX * MUON_SLOTS_PER_BX;
 const CALO_CAP = NBX * CAPS.jet;
 
 /** Section starts (in int32 elements). */
