@@ -10,10 +10,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { diffBatches } from "../src/events/batch.js";
 import { caloEtaToHw, caloPhiToHw, muonEtaToHw, muonPtToHw } from "../src/events/scales.js";
 import {
-  DARKMACHINES_OTHER_LABEL, DarkMachinesWriter, detectEventFormat, emptyDarkMachinesLoss, FileFormatError, readDarkMachines,
+  DARKMACHINES_OTHER_LABEL, DarkMachinesWriter, detectEventFormat, emptyDarkMachinesLoss, FileFormatError, openEvents, readDarkMachines,
 } from "../src/io/index.js";
 import { generateOrbits } from "../src/trigger/generator.js";
 import { cliSync } from "./helpers/cli.js";
+import { peerIt, PYTHON } from "./helpers/peers.js";
+import { spawnSync } from "node:child_process";
 
 const dir = mkdtempSync(join(tmpdir(), "scoutloop-dm-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,7 +87,42 @@ describe("DarkMachines CSV", () => {
     expect(JSON.parse(c2.stdout).dropped).toBeNull();
     const csvAgain = join(dir, "back.csv");
     expect(cliSync(["convert", back, csvAgain]).code).toBe(0);
-    expect(readFileSync(csvAgain, "utf8").split("\n")[1]).toMatch(/^2;background;1\.25;/);
+    // the HDF5 file kept the process names too (events/process + events/process_names)
+    expect(readFileSync(csvAgain, "utf8").split("\n")[1]).toMatch(/^2;njets;1\.25;/);
+  });
+
+  it("weights and process names survive CSV → JSONL and CSV → HDF5 (read back), and the ADC2021 layout names their loss", async () => {
+    const [want] = [...readDarkMachines(path)];
+    for (const ext of ["jsonl", "h5"]) {
+      const out = join(dir, `wp.${ext}`);
+      const c = cliSync(["convert", path, out, "--json"]);
+      expect(c.code, c.stderr).toBe(0);
+      expect(JSON.parse(c.stdout).dropped).toBeNull();
+      const src = await openEvents(out);
+      const back = [...src.orbits];
+      src.close();
+      expect(back.flatMap((b) => [...b.weight!]), ext).toEqual([...want.weight!]);
+      expect(back.flatMap((b) => b.process!), ext).toEqual(want.process);
+      expect(diffBatches(back[0], want), ext).toBeNull();
+    }
+    const jsonLine = JSON.parse(readFileSync(join(dir, "wp.jsonl"), "utf8").split("\n")[2]);
+    expect(jsonLine).toMatchObject({ orbit: 1, bx: 3, weight: Math.fround(0.01), process: "glgl1400_neutralino1100" });
+    const adc = cliSync(["convert", path, join(dir, "wp-adc.h5"), "--layout", "adc2021", "--json"]);
+    expect(adc.code, adc.stderr).toBe(0);
+    expect(JSON.parse(adc.stdout).dropped).toMatch(/^ADC2021 layout dropped: .*weights of 3 events; process names of 3 events$/);
+  });
+
+  peerIt("h5py")("h5py reads the process names and weights of the scoutloop HDF5 file", () => {
+    const out = join(dir, "wp-py.h5");
+    expect(cliSync(["convert", path, out]).code).toBe(0);
+    const r = spawnSync(PYTHON, ["-c", `
+import sys, json, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    names = [x.decode() if isinstance(x, bytes) else x for x in f["events/process_names"][()]]
+    print(json.dumps({"process": [names[i] for i in f["events/process"][()]], "weight": f["events/weight"][()].tolist()}))
+`, out], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ process: ["ttbar", "njets", "glgl1400_neutralino1100"], weight: [0.5, 1.25, Math.fround(0.01)] });
   });
 
   it("runs through inspect, train, eval and run", () => {

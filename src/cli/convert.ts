@@ -36,7 +36,7 @@ async function writeLink(out: string, orbits: Iterable<OrbitBatch>, pattern: boo
   const framers = (["muon", "calo"] as const).map((s) => new StreamFramer(s, { dropEmpty: true, dropped }));
   function* packets(): Generator<Uint8Array> {
     for (const b of orbits) {
-      if (b.label || b.weight) labelled += b.nBx;
+      if (b.label || b.weight || b.process) labelled += b.nBx;
       for (const f of framers) yield f.push(b);
       onOrbit();
     }
@@ -48,7 +48,7 @@ async function writeLink(out: string, orbits: Iterable<OrbitBatch>, pattern: boo
   } else await writeRawFile(out, packets());
   const parts: string[] = [];
   if (dropped.objects) parts.push(`${dropped.objects} objects with hardware pT/ET 0 (the link reads 0 as "no object")`);
-  if (labelled) parts.push(`labels/weights of ${labelled} events (not on the link)`);
+  if (labelled) parts.push(`labels/weights/process names of ${labelled} events (not on the link)`);
   return parts.length ? `${pattern ? "pattern file" : "raw capture"} dropped: ${parts.join("; ")}` : null;
 }
 

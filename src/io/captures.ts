@@ -16,6 +16,7 @@ import { Deframer, type DeframedOrbit, type DeframerOptions } from "../link/defr
 import { parsePattern, patternToDma } from "../link/emp.js";
 import { FAULT_KINDS, type LinkStream, ORBIT_MARKER, BEEFDEAD, TOLERATED_FAULTS } from "../link/format.js";
 import { wholeOrbit } from "../link/merge.js";
+import { FileFormatError } from "./errors.js";
 
 /** Pattern files are text and read whole; bound them. */
 export const MAX_PATTERN_FILE_BYTES = 512 * 1024 * 1024;
@@ -149,7 +150,7 @@ function faultsOf(d: Deframer): () => Record<string, number> {
 
 /** The header mode of a capture file, from its first 4 MiB (or as given). */
 export function detectCaptureFile(path: string, header: HeaderMode = "auto", stream?: LinkStream): ReturnType<typeof detectCapture> {
-  const fd = openSync(path, "r");
+  const fd = openCapture(path);
   try {
     const head = new Uint8Array(Math.min(fstatSync(fd).size, 4 * CHUNK_BYTES));
     readSync(fd, head, 0, head.length, 0);
@@ -159,9 +160,25 @@ export function detectCaptureFile(path: string, header: HeaderMode = "auto", str
   }
 }
 
+/** Open a capture for reading; a missing or unreadable file is a FileFormatError (exit 3 in the CLI). */
+function openCapture(path: string): number {
+  try {
+    const fd = openSync(path, "r");
+    if (!fstatSync(fd).isFile()) {
+      closeSync(fd);
+      throw new FileFormatError(path, "not a regular file");
+    }
+    return fd;
+  } catch (err) {
+    if (err instanceof FileFormatError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new FileFormatError(path, code === "ENOENT" ? "no such file" : `cannot read file (${code ?? String(err)})`);
+  }
+}
+
 /** A raw DMA capture, read in 1 MiB chunks. */
 export function rawCaptureSource(path: string, opts: CaptureOptions = {}): CaptureSource {
-  const fd = openSync(path, "r");
+  const fd = openCapture(path);
   let open = true;
   const size = fstatSync(fd).size;
   const head = new Uint8Array(Math.min(size, 4 * CHUNK_BYTES));
@@ -190,13 +207,21 @@ export function rawCaptureSource(path: string, opts: CaptureOptions = {}): Captu
 
 /** An EMP (v1/v2) or APx pattern file whose first 8 channels carry scouting DMA words. */
 export function patternCaptureSource(path: string, opts: CaptureOptions = {}): CaptureSource {
-  const bytes = readFileSync(path);
-  if (bytes.length > MAX_PATTERN_FILE_BYTES) throw new Error(`${path}: pattern file larger than ${MAX_PATTERN_FILE_BYTES} bytes`);
+  // Bounded before reading: the size comes from the file system, not from the bytes.
+  const fd = openCapture(path);
+  let bytes: Buffer;
+  try {
+    const size = fstatSync(fd).size;
+    if (size > MAX_PATTERN_FILE_BYTES) throw new FileFormatError(path, `pattern file larger than ${MAX_PATTERN_FILE_BYTES} bytes`);
+    bytes = readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   let dma: Uint8Array;
   try {
     dma = patternToDma(parsePattern(bytes.toString("utf8")));
   } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
+    throw new FileFormatError(path, (err as Error).message);
   }
   const head = dma.subarray(0, 4 * CHUNK_BYTES);
   const mode = detectCapture(head, opts);

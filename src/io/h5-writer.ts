@@ -38,12 +38,20 @@ export abstract class StagedH5Writer {
   /** Writes what is staged (a whole chunk, or the tail at close). */
   protected abstract flush(): void;
 
+  /** Writes what only the end knows (e.g. a table of names), after the last flush. */
+  protected finish(): void {}
+
   /** Writes what is staged and closes the file; returns the number of events written. */
   close(): number {
     if (!this.closed) {
       this.closed = true;
       try {
         this.flush();
+        try {
+          this.finish();
+        } catch (err) {
+          throw new Error(`${this.path}: cannot write events: ${hdf5Reason(err)}`);
+        }
       } finally {
         this.file.close();
       }

@@ -2,9 +2,10 @@
  * JSONL events: one line per stored BX, readable by people and by `jq`, and lossless for
  * OrbitBatches (the hardware fields are authoritative; physical values are there for reading).
  *
- * Line format (keys in this order; `label` only for generated data):
+ * Line format (keys in this order; `label` only for generated data, `weight` and `process` only
+ * for events that carry them, e.g. from the DarkMachines CSV):
  * ```
- * {"orbit":7,"bx":12,"label":0,
+ * {"orbit":7,"bx":12,"label":0,"weight":0.51,"process":"ttbar",
  *  "sums":{"met":{"pt":25.5,"phi":1.13},"hwTotalEt":300,…every SUM_FIELDS entry…},
  *  "muons":[{"pt":20,"eta":0.31,"phi":-2.1,"hwPt":41,"hwEtaAtVtx":28,…every MUON_FIELDS entry…}],
  *  "jets":[{"pt":40,"eta":1.2,"phi":0.5,"hwEt":80,"hwEta":28,"hwPhi":11,"hwIso":0}],
@@ -35,6 +36,8 @@ const round = (x: number) => Math.round(x * 1e6) / 1e6;
 export function eventToJson(batch: OrbitBatch, i: number): Record<string, unknown> {
   const ev: Record<string, unknown> = { orbit: batch.orbit, bx: batch.bx[i] };
   if (batch.label) ev.label = batch.label[i];
+  if (batch.weight) ev.weight = batch.weight[i];
+  if (batch.process) ev.process = batch.process[i];
   const sums: Record<string, unknown> = {
     met: { pt: caloEtFromHw(batch.sums.hwMissEt[i]), phi: round(caloPhiFromHw(batch.sums.hwMissEtPhi[i])) },
   };
@@ -105,6 +108,8 @@ interface Parsed {
   orbit: number;
   bx: number;
   label: number | null;
+  weight: number | null;
+  process: string | null;
   ev: Record<string, unknown>;
 }
 
@@ -121,6 +126,7 @@ function parseLine(path: string, lineNo: number, text: string): Parsed {
   if (typeof ev !== "object" || ev === null || Array.isArray(ev)) fail("expected a JSON object per line");
   const e = ev as Record<string, unknown>;
   const int = (v: unknown, name: string, spec: FieldSpec): number => {
+    if (v === undefined) fail(`missing "${name}"`);
     const [lo, hi] = fieldRange(spec);
     if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) fail(`${name} = ${JSON.stringify(v)}, expected an integer in ${lo}..${hi}`);
     return v as number;
@@ -129,6 +135,11 @@ function parseLine(path: string, lineNo: number, text: string): Parsed {
   const bx = int(e.bx, "bx", INT32);
   if (bx < BX_DECODED_MIN || bx > BX_MAX) fail(`bx = ${bx}, expected ${BX_DECODED_MIN}..${BX_MAX}`);
   const label = e.label === undefined ? null : int(e.label, "label", { bits: 8, signed: false });
+  // Weights are float32 in memory (as in the DarkMachines reader and the HDF5 column).
+  if (e.weight !== undefined && (typeof e.weight !== "number" || !Number.isFinite(e.weight))) fail(`weight = ${JSON.stringify(e.weight)}, expected a finite number`);
+  if (e.process !== undefined && (typeof e.process !== "string" || e.process.length > 256)) fail(`process = ${JSON.stringify(e.process).slice(0, 80)}, expected a string of at most 256 characters`);
+  const weight = e.weight === undefined ? null : (e.weight as number);
+  const process = e.process === undefined ? null : (e.process as string);
   if (typeof e.sums !== "object" || e.sums === null) fail(`missing "sums"`);
   for (const f of SUM_FIELDS) int((e.sums as Record<string, unknown>)[f], `sums.${f}`, sumSpec(f));
   const objects = (kind: string, cap: number, specs: Record<string, FieldSpec>, fields: readonly string[]) => {
@@ -146,7 +157,7 @@ function parseLine(path: string, lineNo: number, text: string): Parsed {
     const cap = kind === "jets" ? DECODED_CAPS.jet : kind === "egammas" ? DECODED_CAPS.egamma : DECODED_CAPS.tau;
     objects(kind, cap, caloFieldSpecs(etSpec), CALO_FIELDS);
   }
-  return { orbit, bx, label, ev: e };
+  return { orbit, bx, label, weight, process, ev: e };
 }
 
 function buildBatch(events: Parsed[]): OrbitBatch {
@@ -155,6 +166,9 @@ function buildBatch(events: Parsed[]): OrbitBatch {
   const b = allocateBatch(events[0].orbit, {
     nBx: events.length, muons: count("muons"), jets: count("jets"), egammas: count("egammas"), taus: count("taus"),
   }, withLabels);
+  // Events without a weight weigh 1; without a process name, "" (only when some event has one).
+  if (events.some((p) => p.weight !== null)) b.weight = Float32Array.from(events, (p) => p.weight ?? 1);
+  if (events.some((p) => p.process !== null)) b.process = events.map((p) => p.process ?? "");
   const at = { muons: 0, jets: 0, egammas: 0, taus: 0 };
   events.forEach((p, i) => {
     b.bx[i] = p.bx;

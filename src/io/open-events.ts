@@ -101,7 +101,7 @@ export async function detectEventFormat(path: string): Promise<EventFormat> {
     throw new FileFormatError(path, /\.(h5|hdf5)$/i.test(path) ? "empty file, not HDF5" : "empty file");
   }
   // A file named as HDF5 is HDF5 or nothing (openHdf5 says why not, e.g. no signature).
-  if (b.subarray(0, 8).equals(HDF5_SIGNATURE) || b.length < 8 || /\.(h5|hdf5)$/i.test(path)) {
+  if (b.subarray(0, 8).equals(HDF5_SIGNATURE) || /\.(h5|hdf5)$/i.test(path)) {
     const file = await openHdf5(path);
     try {
       return isScoutloopLayout(file) ? "scoutloop-h5" : "adc2021-h5";

@@ -5,9 +5,11 @@
  * ```
  * /                 attrs: scoutloop_layout = "events-v1", plus provenance (tool, generator_seed, …)
  * /events/orbit     uint32 (N)   orbit of each stored BX (ascending)
- * /events/bx        uint16 (N)   BX in 1..3564 (ascending within an orbit)
+ * /events/bx        uint16 (N)   BX in 0..3564 (ascending within an orbit; generated data 1..3564)
  * /events/label     uint8  (N)   generator truth (0 background, k = SIGNALS[k-1]); only when known
  * /events/weight    float32 (N)  event weight; only for inputs that carry one (DarkMachines CSV)
+ * /events/process   uint16 (N)   index into /events/process_names; only for inputs that carry one
+ * /events/process_names  string (P)  physics process names (entry 0 = "" = none given)
  * /sums/<field>     int32  (N)   every SUM_FIELDS entry (hwTotalEt, …, hwTowerCount)
  * /<kind>/count     uint8  (N)   objects of the kind in each BX, kind = muon, jet, egamma, tau
  * /<kind>/<field>   int16  (M)   the objects of every BX back to back, pT-ordered within a BX:
@@ -68,6 +70,9 @@ export class ScoutloopH5Writer extends StagedH5Writer {
   private eventsWritten = 0;
   private labelled = false;
   private weighted = false;
+  /** Process names seen so far (entry 0 = "" for events without one) and their indices. */
+  private processNames: string[] | null = null;
+  private readonly processIndex = new Map<string, number>();
   private readonly perBx = new Map<string, Column>();
   private readonly perObject = new Map<string, Column>();
   private readonly objectsWritten: Record<ObjectKind, number> = { muon: 0, jet: 0, egamma: 0, tau: 0 };
@@ -121,6 +126,11 @@ export class ScoutloopH5Writer extends StagedH5Writer {
       this.weighted = true;
       this.startColumn("events/weight", "<f", new Float32Array(this.chunk), 1);
     }
+    if (batch.process && !this.processNames) {
+      this.processNames = [""];
+      this.processIndex.set("", 0);
+      this.startColumn("events/process", "<H", new Uint16Array(this.chunk), 0);
+    }
     // Whole batches go into the stage; a batch bigger than the stage is flushed through in parts.
     for (let i = 0; i < batch.nBx; i++) {
       if (this.staged === this.chunk) this.flush();
@@ -129,6 +139,7 @@ export class ScoutloopH5Writer extends StagedH5Writer {
       this.put("events/bx", r, batch.bx[i]);
       if (this.labelled) this.put("events/label", r, batch.label ? batch.label[i] : 0);
       if (this.weighted) this.put("events/weight", r, batch.weight ? batch.weight[i] : 1);
+      if (this.processNames) this.put("events/process", r, batch.process ? this.processId(batch.process[i]) : 0);
       for (const f of SUM_FIELDS) this.put(`sums/${f}`, r, batch.sums[f][i]);
       for (const k of OBJECT_KINDS) {
         const block = batch[BLOCK_OF[k]] as unknown as Record<string, Int32Array> & { offset: Uint32Array };
@@ -144,6 +155,16 @@ export class ScoutloopH5Writer extends StagedH5Writer {
     }
   }
 
+  private processId(name: string): number {
+    let id = this.processIndex.get(name);
+    if (id === undefined) {
+      if (this.processNames!.length > 0xffff) throw new Error(`${this.path}: more than ${0xffff} distinct process names`);
+      id = this.processNames!.push(name) - 1;
+      this.processIndex.set(name, id);
+    }
+    return id;
+  }
+
   private put(name: string, row: number, value: number): void {
     const col = this.perBx.get(name)!;
     col.data[row] = value;
@@ -154,11 +175,12 @@ export class ScoutloopH5Writer extends StagedH5Writer {
    * An optional per-BX column that appears with the first batch carrying it (labels, weights):
    * rows written or staged before it get `fill` (label 0, weight 1).
    */
-  private startColumn(name: string, dtype: string, stage: Uint8Array | Float32Array, fill: number): void {
+  private startColumn(name: string, dtype: string, stage: Uint8Array | Uint16Array | Float32Array, fill: number): void {
     this.column(this.perBx, name, dtype, stage);
     const col = this.perBx.get(name)!;
     if (this.eventsWritten > 0) {
-      const before = stage instanceof Float32Array ? new Float32Array(this.eventsWritten) : new Uint8Array(this.eventsWritten);
+      const before = stage instanceof Float32Array ? new Float32Array(this.eventsWritten)
+        : stage instanceof Uint16Array ? new Uint16Array(this.eventsWritten) : new Uint8Array(this.eventsWritten);
       col.ds.resize([this.eventsWritten]);
       col.ds.write_slice([[0, this.eventsWritten]], before.fill(fill));
     }
@@ -194,10 +216,31 @@ export class ScoutloopH5Writer extends StagedH5Writer {
       throw new Error(`${this.path}: cannot write events: ${hdf5Reason(err)}`);
     }
   }
+
+  /** The process-name table, once every index is known. */
+  protected override finish(): void {
+    if (this.processNames) this.file.create_dataset({ name: "events/process_names", data: this.processNames });
+  }
 }
 
 export async function writeScoutloopH5(path: string, batches: Iterable<OrbitBatch>, opts: ScoutloopH5WriteOptions = {}): Promise<number> {
   return writeAllBatches(await ScoutloopH5Writer.create(path, opts), batches);
+}
+
+/** The optional process names: events/process (indices) and events/process_names (the table), checked. */
+function readProcess(
+  lib: H5, file: h5.File, n: number, get: (name: string, length?: number, optional?: boolean) => h5.Dataset | undefined,
+  read: (ds: h5.Dataset, name: string) => Float64Array, bad: (why: string) => never,
+): string[] | null {
+  const idxDs = get("events/process", n, true);
+  if (!idxDs) return null;
+  const namesDs = file.get("events/process_names");
+  if (!(namesDs instanceof lib.Dataset) || namesDs.shape?.length !== 1) return bad(`"events/process" needs a one-dimensional dataset "events/process_names"`);
+  if (namesDs.shape[0] > 0x10000) bad(`dataset "events/process_names" has ${namesDs.shape[0]} names, more than ${0x10000}`);
+  const names = namesDs.value;
+  if (!Array.isArray(names) || !names.every((x) => typeof x === "string" && x.length <= 256)) bad(`dataset "events/process_names" must hold strings of at most 256 characters`);
+  const idx = read(idxDs, "events/process");
+  return Array.from(idx, (v, i) => (v >= 0 && v < (names as string[]).length ? (names as string[])[v] : bad(`event ${i} has process index ${v}, expected 0..${(names as string[]).length - 1}`)));
 }
 
 /** Integers from h5wasm (any width) as float64. */
@@ -217,6 +260,8 @@ export class ScoutloopH5File {
     readonly bx: Float64Array,
     readonly label: Uint8Array | null,
     readonly weight: Float32Array | null,
+    /** Process name per event, when the file has them. */
+    readonly process: string[] | null,
     /** Per kind: the count of each BX and its running start (length N + 1). */
     private readonly starts: Record<ObjectKind, Float64Array>,
     private readonly datasets: Map<string, h5.Dataset>,
@@ -276,6 +321,7 @@ export class ScoutloopH5File {
       weight = Float32Array.from(w as Float32Array);
       for (let i = 0; i < n; i++) if (!Number.isFinite(weight[i])) bad(`event ${i} has weight ${weight[i]}`);
     }
+    const process = readProcess(lib, file, n, get, read, bad);
     for (let i = 0; i < n; i++) {
       if (!(bx[i] >= BX_DECODED_MIN && bx[i] <= BX_MAX)) bad(`event ${i} has bx ${bx[i]}, expected ${BX_DECODED_MIN}..${BX_MAX}`);
       if (!(orbit[i] >= 0 && orbit[i] <= 0xffffffff)) bad(`event ${i} has orbit ${orbit[i]}`);
@@ -295,7 +341,7 @@ export class ScoutloopH5File {
       for (const f of fieldsOf(k)) get(`${k}/${f}`, start[n]);
       starts[k] = start;
     }
-    return new ScoutloopH5File(path, file, n, orbit, bx, label, weight, starts, datasets, readAttrs(file));
+    return new ScoutloopH5File(path, file, n, orbit, bx, label, weight, process, starts, datasets, readAttrs(file));
   }
 
   /** Object totals per kind. */
@@ -332,6 +378,7 @@ export class ScoutloopH5File {
     for (let i = 0; i < nBx; i++) b.bx[i] = this.bx[from + i];
     if (this.label) b.label!.set(this.label.subarray(from, to));
     if (this.weight) b.weight = this.weight.slice(from, to);
+    if (this.process) b.process = this.process.slice(from, to);
     for (const f of SUM_FIELDS) b.sums[f].set(this.slice(`sums/${f}`, from, to, sumFieldSpec(f)));
     for (const k of OBJECT_KINDS) {
       const block = b[BLOCK_OF[k]] as unknown as Record<string, Int32Array> & { offset: Uint32Array };

@@ -1,7 +1,7 @@
 /**
  * One way out for every event format: `openEventWriter(path, { format })` appends OrbitBatches and,
  * on close, says in one line what the format could not hold (per kind), or nothing when it holds
- * everything (scoutloop HDF5, JSONL).
+ * everything (scoutloop HDF5, JSONL: labels, weights and process names included).
  *
  * The link formats (raw DMA capture, pattern file) are written by `scoutloop frame`, which owns
  * the framer's options; here they are lossless apart from what the link itself drops.
@@ -50,6 +50,7 @@ class Adc2021Loss {
   /** Events with a non-zero sum other than MET. */
   sums = 0;
   weights = 0;
+  processes = 0;
 
   add(b: OrbitBatch): void {
     for (let i = 0; i < b.nBx; i++) {
@@ -71,6 +72,7 @@ class Adc2021Loss {
     }
     for (const block of [b.jets, b.egammas]) for (let k = 0; k < block.offset[b.nBx]; k++) if (block.hwIso[k]) this.caloIso++;
     if (b.weight) this.weights += b.nBx;
+    if (b.process) this.processes += b.nBx;
   }
 
   line(): string | null {
@@ -83,6 +85,7 @@ class Adc2021Loss {
     if (this.caloIso) parts.push(`isolation/quality bits of ${this.caloIso} calo objects`);
     if (this.sums) parts.push(`sums other than MET in ${this.sums} events`);
     if (this.weights) parts.push(`weights of ${this.weights} events`);
+    if (this.processes) parts.push(`process names of ${this.processes} events`);
     return parts.length ? `ADC2021 layout dropped: ${parts.join("; ")}` : null;
   }
 }
