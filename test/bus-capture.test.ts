@@ -32,9 +32,13 @@ describe("capture sources", () => {
     writeFileSync(raw, bytes);
     const { summary: s } = await runSession({ source: { in: raw }, a: "software", b: "native", mode: "pull" });
     expect(Object.values(s.linkFaults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    expect(s.accounting.orbits.in).toBe(5); // the corrupted orbit is lost on the link
+    // The 0xA5 bytes land in muon slots: more than 8 non-empty slots in one BX. CMSSW decodes such
+    // an orbit (all 16 slots, garbage muons included), so the deframer does too and counts it
+    // (docs/link-format.md §8a): nothing is lost, the deviation is reported.
+    expect(s.linkFaults).toEqual({ countOverCap: 1 });
+    expect(s.accounting.orbits.in).toBe(6);
     expect(s.problems).toEqual([]);
-    expect(s.comparison!.paired).toBe(50);
+    expect(s.comparison!.paired).toBe(60);
   }, 60_000);
 
   it("an EMP v2 pattern file carrying the DMA words replays like the raw capture", async () => {
