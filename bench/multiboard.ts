@@ -78,7 +78,8 @@ export async function run(): Promise<void> {
               window: 2 * perBoard * n, concurrency: perBoard * n, compare: withSoftware ? {} : null,
             };
             await runPipeline(base); // warm-up: JIT, sockets, emulator
-            const s: RunSummary = await runPipeline({ ...base, source: replayPool(orbits, orbits.length, total) });
+            // A fresh link: the warm-up's link has seen these orbit numbers already.
+            const s: RunSummary = await runPipeline({ ...base, link: scoutingLink(), source: replayPool(orbits, orbits.length, total) });
             const bad = s.problems.filter((p) => !p.startsWith("no-dropped"));
             if (bad.length) throw new Error(`bench run not clean: ${bad.join("; ")}`);
             const rate = s.throughput.eventsPerSecond;

@@ -130,24 +130,38 @@ describe("run with several boards", () => {
     expect(s.problems).toEqual([expect.stringMatching(/^board-up:victim: board victim went down during the run/)]);
   }, 90_000);
 
-  it("--workers 2 beside a board scores bit-identically to --workers 0", async () => {
+  it("--workers 2 beside a board scores bit-identically to --workers 0; whole-orbit workers beside one board or two do too", async () => {
     const board = await zmqBoard("one");
-    const runWith = async (workers: string) => {
-      const out = join(dir, `workers-${workers}`);
-      const r = await cli(["run", "--board", board.profile, "--model", modelPath, "--orbits", "3", "--workers", workers, "--report", out, "--json"]);
+    const runWith = async (workers: string, more: string[] = []) => {
+      const out = join(dir, `workers-${workers}${more.length}`);
+      const r = await cli(["run", "--board", board.profile, "--model", modelPath, "--orbits", "3", "--workers", workers, "--report", out, "--json", ...more]);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       const s = JSON.parse(r.stdout) as RunSummary;
       expect(s.comparison).toMatchObject({ mismatches: 0, unpaired: 0, paired: s.accounting.events.in });
-      // One board keeps the single-board summary: no per-board section.
-      expect(s.boards).toBeUndefined();
-      const record = JSON.parse(readFileSync(join(out, "record.json"), "utf8")) as { pairs: { a: string; aValues: Array<number | null> } };
-      return { s, values: record.pairs.aValues };
+      expect(s.comparison!.fields.flags.compared).toBe(s.accounting.events.in);
+      const record = JSON.parse(readFileSync(join(out, "record.json"), "utf8")) as { pairs: { a: string; aValues: Array<number | null>; bValues: Array<number | null> } };
+      // Orbits are recorded as they finish, which with orbits in flight need not be in order: compare as sorted lists.
+      const sorted = (v: Array<number | null>) => [...v].sort((x, y) => (x ?? -Infinity) - (y ?? -Infinity));
+      return { s, values: sorted(record.pairs.aValues), board: sorted(record.pairs.bValues) };
     };
     const serial = await runWith("0");
+    // One board keeps the single-board summary: no per-board section.
+    expect(serial.s.boards).toBeUndefined();
     const pooled = await runWith("2");
     expect(pooled.s.backends!.software).toMatchObject({ describe: expect.stringMatching(/in 2 worker threads/) });
     expect(pooled.values.length).toBe(serial.s.accounting.events.in);
     expect(pooled.values).toEqual(serial.values);
+    // Whole-orbit workers (deframe → features → native score in the threads) with the board scoring
+    // the inputs they send back: the same scores on both sides as the main-thread TS chain.
+    const whole = await runWith("0", ["--software", "native", "--orbit-workers", "2"]);
+    expect(whole.s.scorers).toEqual(["native", "board"]);
+    expect((whole.s.backends!.native as { workers: Array<{ orbits: number }> }).workers.map((w) => w.orbits).reduce((a, b) => a + b)).toBe(3);
+    expect(whole.values).toEqual(serial.values);
+    expect(whole.board).toEqual(serial.board);
+    const two = await runWith("0", ["--software", "native", "--orbit-workers", "2", "--board", "emulator"]);
+    expect(two.s.boards!.shares.map((b) => b.name)).toEqual(["one", "emulator-zmq"]);
+    expectSharesAddUp(two.s);
+    expect(two.values).toEqual(serial.values);
   }, 90_000);
 });

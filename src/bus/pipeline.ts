@@ -21,7 +21,9 @@ import { features } from "./features.js";
 import { deframe, frame, type LinkCodec } from "./link.js";
 import { linkRateSource } from "./linkRateSource.js";
 import { Demand, pullSource } from "./pullSource.js";
-import { dropOrbit, score } from "./score.js";
+import { dropOrbit, score, scoreRequest } from "./score.js";
+import { REASON, failedBatch } from "../compare/results.js";
+import { expectedFlags } from "./scorers/software.js";
 import { boundedMergeMap } from "../link/boundedMergeMap.js";
 import type { OrbitWorkerPool } from "./orbitWorkers/pool.js";
 import type { PipelineModel, Scorer } from "./scorer.js";
@@ -52,8 +54,9 @@ export interface PipelineOptions {
   onWork?: (work: OrbitWork) => void;
   /**
    * Whole-orbit workers (orbitWorkers/pool.ts): frame on this thread, then deframe, features and
-   * scoring of each orbit in a worker thread; the pool is the only scorer (`scorers` stays empty,
-   * `link` is unused: the pool frames and deframes with the real scouting link).
+   * scoring of each orbit in a worker thread (`link` is unused: the pool frames and deframes with
+   * the real scouting link). `scorers` may then hold scorers beside the pool — boards — which get
+   * the raw inputs the workers send back (a pool made with `wantInputs`) and are compared with it.
    */
   orbitWorkers?: OrbitWorkerPool;
 }
@@ -93,16 +96,23 @@ function sourceOf(opts: PipelineOptions, demand: Demand): Observable<OrbitWork> 
   return linkRateSource(opts.source, demand, { orbitHz: opts.orbitHz, bufferOrbits: opts.bufferOrbits, window });
 }
 
-/** source → pool (frame here; deframe → features → score in a worker) → tally. */
+/**
+ * source → pool (frame here; deframe → features → score in a worker) → [scorers beside it, on the
+ * inputs the worker sent back] → tally.
+ */
 function buildWorkerPipeline(opts: PipelineOptions, pool: OrbitWorkerPool): { orbits$: Observable<OrbitWork>; tally: RunTally } {
-  if (opts.scorers.length > 0) throw new Error("whole-orbit workers are the pipeline's only scorer: pass no other scorers");
-  const runTally = new RunTally([pool.name], null);
+  const beside = opts.scorers;
+  const names = [pool.name, ...beside.map((s) => s.name)];
+  if (new Set(names).size !== names.length) throw new Error(`scorer names must differ: ${names.join(", ")}`);
+  const comparator = opts.compare === null || beside.length === 0 ? null : new Comparator(opts.compare ?? {});
+  const runTally = new RunTally(names, comparator);
   pool.newRun();
   const demand = new Demand();
-  const dropped = { name: pool.name, score: () => { throw new Error("unreachable"); } };
+  const dropped = [{ name: pool.name, score: () => { throw new Error("unreachable"); } }, ...beside];
+  const process = (work: OrbitWork) => (beside.length ? pool.process(work).then((w) => scoreBeside(w, beside, opts.model)) : pool.process(work));
   const orbits$ = sourceOf(opts, demand).pipe(
     // The source's credits bound what is in flight (window), so nothing waits here without bound.
-    boundedMergeMap((work: OrbitWork) => (work.dropped ? [dropOrbit(work, [dropped])] : pool.process(work)), {
+    boundedMergeMap((work: OrbitWork) => (work.dropped ? [dropOrbit(work, dropped)] : process(work)), {
       concurrency: Math.max(1, opts.window ?? 4),
       queueLimit: Infinity,
     }),
@@ -113,6 +123,28 @@ function buildWorkerPipeline(opts: PipelineOptions, pool: OrbitWorkerPool): { or
     }),
   );
   return { orbits$, tally: runTally };
+}
+
+const NO_FEATURES = new Float32Array(0);
+
+/**
+ * The scorers beside a whole-orbit pool score what its worker decoded: the raw inputs and their BX
+ * (boards take raw inputs only; physical features stay in the worker). An orbit the worker could
+ * not decode or score has nothing to send: the others' events fail as the pool's did. The pool's
+ * scores get the reply flags a correct board sets (as the in-process software scorer's do), so
+ * flags are compared too.
+ */
+async function scoreBeside(work: OrbitWork, scorers: readonly Scorer[], model: PipelineModel): Promise<OrbitWork> {
+  const own = work.results![0];
+  if (!work.inputs || !work.inputsBx) {
+    work.results = [own, ...scorers.map((s) => ({ ...failedBatch(s.name, work.input.orbit, work.input.bx, REASON.deframeLost), status: own.status.map((st) => (st === 0 ? REASON.scorerError : st)) }))];
+    return work;
+  }
+  const bx = work.inputsBx;
+  const req = { orbit: work.input.orbit, n: bx.length, bx, features: NO_FEATURES, inputs: work.inputs };
+  if (own.raw && own.n === req.n && own.bx.every((b, i) => b === bx[i])) own.flags = expectedFlags(model, own.raw, req);
+  work.results = [own, ...(await Promise.all(scorers.map((s) => scoreRequest(s, req, work.input))))];
+  return work;
 }
 
 /** Summary of a finished (or interrupted) run. */

@@ -17,7 +17,7 @@ import type { OperatorFunction } from "rxjs";
 import { REASON, failedBatch, type ScoreBatch } from "../compare/results.js";
 import type { OrbitBatch } from "../events/batch.js";
 import { boundedMergeMap } from "../link/boundedMergeMap.js";
-import type { Scorer } from "./scorer.js";
+import type { OrbitScoreRequest, Scorer } from "./scorer.js";
 import type { OrbitWork } from "./work.js";
 
 /**
@@ -72,19 +72,18 @@ function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
  */
 function scoreOne(scorer: Scorer, work: OrbitWork): ScoreBatch | Promise<ScoreBatch> {
   const batch = work.decoded!;
-  const failed = () => failedBatch(scorer.name, work.input.orbit, work.input.bx, REASON.scorerError);
+  return scoreRequest(scorer, { orbit: batch.orbit, n: batch.nBx, bx: batch.bx, features: work.features!, inputs: work.inputs! }, work.input);
+}
+
+/** One scorer on one request, its result laid over the orbit's input BX list (a throw fails the events). */
+export function scoreRequest(scorer: Scorer, req: OrbitScoreRequest, input: OrbitBatch): ScoreBatch | Promise<ScoreBatch> {
+  const failed = () => failedBatch(scorer.name, input.orbit, input.bx, REASON.scorerError);
   const accept = (result: ScoreBatch): ScoreBatch => {
-    if (result.n !== batch.nBx) throw new Error(`${scorer.name} returned ${result.n} results for ${batch.nBx} events`);
-    return alignToInput(work.input, result);
+    if (result.n !== req.n) throw new Error(`${scorer.name} returned ${result.n} results for ${req.n} events`);
+    return alignToInput(input, result);
   };
   try {
-    const result = scorer.score({
-      orbit: batch.orbit,
-      n: batch.nBx,
-      bx: batch.bx,
-      features: work.features!,
-      inputs: work.inputs!,
-    });
+    const result = scorer.score(req);
     if (isThenable(result)) return Promise.resolve(result).then(accept).catch(failed);
     return accept(result);
   } catch {

@@ -179,11 +179,13 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const source = await openSource(opts.source);
   const backends: Awaited<ReturnType<typeof openBackend>>[] = [];
   const wholeOrbits = (opts.orbitWorkers ?? 0) > 0 || opts.remoteWorkers !== undefined;
-  if (wholeOrbits && (specs.length !== 1 || specs[0].kind !== "native")) (source.close(), throwUsage("whole-orbit workers score alone with the native model (one backend: native)"));
+  // Beside whole-orbit workers only boards: they score the raw inputs the workers send back.
+  const boardBeside = sharded || (specs[1] !== undefined && (specs[1].kind === "board" || specs[1].kind === "emulator"));
+  if (wholeOrbits && (specs[0].kind !== "native" || (specs.length > 1 && !boardBeside))) (source.close(), throwUsage("whole-orbit workers score with the native model, alone or beside boards (a: native, b: a board or the emulator)"));
+  if (wholeOrbits && boardBeside && opts.remoteWorkers) (source.close(), throwUsage("remote workers do not send inputs back yet: no board beside them"));
   if (wholeOrbits && (opts.link === false || source.linkFaults)) (source.close(), throwUsage("whole-orbit workers deframe the link themselves: they need generated or file events sent over the link"));
   let pool: OrbitWorkerPool | null = null;
   let shards: OpenBoardShards | null = null;
-  if (wholeOrbits && sharded) (source.close(), throwUsage("whole-orbit workers score alone: no boards"));
   try {
     const remote = opts.remoteWorkers;
     let poolDescribe = `native model in ${opts.orbitWorkers} whole-orbit worker threads`;
@@ -192,26 +194,32 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       pool = r;
       await r.waitForWorkers();
       poolDescribe = `native model in ${remote.workers} whole-orbit worker processes at ${r.endpoint}${remote.curve ? " (CURVE)" : ""}`;
-    } else if (wholeOrbits) pool = await orbitWorkerPool(model.model, { workers: opts.orbitWorkers!, streams: opts.streams ?? ["muon", "calo"], name: names[0] });
-    for (let i = 0; i < specs.length && !pool; i++) backends.push(await openBackend(specs[i], { name: names[i], model: model.model, fault: opts.fault, client: opts.client, workers: opts.workers }));
+    } else if (wholeOrbits) pool = await orbitWorkerPool(model.model, { workers: opts.orbitWorkers!, streams: opts.streams ?? ["muon", "calo"], name: names[0], wantInputs: boardBeside });
+    // Scorers of the pipeline and their names (with a pool, `a` is the pool and not among them).
+    const backendNames: string[] = [];
+    for (let i = pool ? 1 : 0; i < specs.length; i++) {
+      backends.push(await openBackend(specs[i], { name: names[i], model: model.model, fault: opts.fault, client: opts.client, workers: opts.workers }));
+      backendNames.push(names[i]);
+    }
     if (sharded) {
       const perBoard = opts.perBoard ?? Math.ceil((opts.concurrency ?? 2) / boardSpecs.length);
       shards = await openBoardShards(boardSpecs, { name: names[1], model: model.model, fault: opts.fault, client: opts.client, perBoard, failover: opts.failover });
       backends.push(shards);
+      backendNames.push(names[1]);
     }
     const streams = opts.streams ?? ["muon", "calo"];
     const muonOnly = streams.length === 1 && streams[0] === "muon";
     const describe = [
       `source: ${source.describe}${muonOnly ? " (muon stream)" : ""}`,
       `model: ${model.describe}`,
-      ...backends.map((b, i) => `${names[i]}: ${b.describe}`),
+      ...(pool ? [`${names[0]}: ${poolDescribe} (deframe → features → score per orbit${boardBeside ? ", raw inputs back to the board side" : ""})`] : []),
+      ...backends.map((b, i) => `${backendNames[i]}: ${b.describe}`),
       ...(shards ? shards.boards.map((b) => `  ${b.name}: ${b.backend.describe}`) : []),
-      ...(pool ? [`${names[0]}: ${poolDescribe} (deframe → features → score per orbit)`] : []),
     ].join("\n");
     // Per-worker / per-board running totals for live views (units.ts): generic rows, any kind.
     const units = concatUnits([
       ...(pool ? [poolUnits(pool, opts.remoteWorkers ? "process" : "thread")] : []),
-      boardUnits(backends.flatMap((b, i) => (b.client ? [{ name: names[i], client: b.client }] : []))),
+      boardUnits(backends.flatMap((b, i) => (b.client ? [{ name: backendNames[i], client: b.client }] : []))),
       ...(shards ? [shards.units] : []),
     ]);
     opts.onStart?.({ totalOrbits: source.total, model, scorers: names, describe, mode: opts.mode, orbitHz: opts.orbitHz, units });
@@ -240,7 +248,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     const rtlStats = await Promise.all(backends.map((b) => (b.rtl ? b.rtl.stats() : null)));
     summary.backends = Object.fromEntries(
       backends.map((b, i) => [
-        names[i],
+        backendNames[i],
         {
           describe: b.describe,
           ...(b.client ? { hello: b.client.hello, client: b.client.stats() } : {}),

@@ -94,7 +94,8 @@ export class RunTally {
       }
     }
     if (this.comparator && results.length >= 2) {
-      const inputs = work.inputs && work.decoded?.nBx === n ? { data: work.inputs, nFeatures: 57 } : undefined;
+      const decodedN = work.decoded?.nBx ?? work.inputsBx?.length;
+      const inputs = work.inputs && decodedN === n ? { data: work.inputs, nFeatures: 57 } : undefined;
       const c = this.comparator;
       const before = { paired: c.pairedCount, mismatches: c.mismatchCount, injected: c.injectedMismatchCount };
       c.add(results[0], results[1], inputs);

@@ -24,6 +24,8 @@ export interface OrbitWork {
   features?: Float32Array;
   /** Raw fixed-point inputs of `decoded` in the model's input format, n × 57. */
   inputs?: Int32Array;
+  /** BX of the rows of `inputs` when a whole-orbit worker decoded the orbit (`decoded` is then absent). */
+  inputsBx?: Uint16Array;
   /** One result per scorer, each over the BX list of `input`. */
   results?: ScoreBatch[];
 }

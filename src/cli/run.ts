@@ -205,7 +205,7 @@ export function runCommand(): Command {
     .option("--no-failover", "several boards: fail the orbits in flight on a board that goes down instead of re-scoring them on another board")
     .option("--fault <spec>", "faults for the in-process emulated board, e.g. wrong-bits=0.001,drop=0.01,delay=5ms")
     .addOption(new Option("--software <impl>", "software side: the TypeScript reference or the native C++ scorer").choices(["ts", "native"]).default("ts"))
-    .option("--orbit-workers <n>", "no board: the native model scores alone in N whole-orbit worker threads (each deframes, featurises and scores whole orbits; needs --software native), e.g. --rate lhc --stream muon --orbit-workers 2", intOption(1, 64));
+    .option("--orbit-workers <n>", "the native model scores in N whole-orbit worker threads (each deframes, featurises and scores whole orbits; needs --software native): alone, or with --board beside them (the board scores the inputs the workers send back), e.g. --rate lhc --stream muon --orbit-workers 2", intOption(1, 64));
   addSessionOptions(cmd);
   addDashboardOptions(cmd);
   addRemoteWorkerOptions(cmd);
@@ -226,15 +226,15 @@ export function runCommand(): Command {
       await runAndReport({ ...session, a: "native", remoteWorkers }, o, "scoutloop run");
       return;
     }
-    if (o.orbitWorkers !== undefined) {
-      if (o.software !== "native" || o.board || o.fault || o.workers > 0 || !o.link || o.in) {
-        throw new UsageError("--orbit-workers runs the native model alone over the link: use it with --software native and without --board, --fault, --workers, --no-link or --in");
-      }
-      await runAndReport({ ...session, a: "native", orbitWorkers: o.orbitWorkers }, o, "scoutloop run");
-      return;
-    }
     const specs = boards.map((b) => (b === "emulator" ? "emulator" : `board:${b}`));
     const side = specs.length > 1 ? { boards: specs, failover: o.failover } : { b: specs[0] ?? "emulator" };
+    if (o.orbitWorkers !== undefined) {
+      if (o.software !== "native" || o.fault || o.workers > 0 || !o.link || o.in) {
+        throw new UsageError("--orbit-workers runs the native model alone or beside --board, over the link: use it with --software native and without --fault, --workers, --no-link or --in");
+      }
+      await runAndReport({ ...session, a: "native", orbitWorkers: o.orbitWorkers, ...(specs.length ? side : {}) }, o, "scoutloop run");
+      return;
+    }
     await runAndReport({ ...session, a: o.software === "native" ? "native" : "software", ...side, fault: o.fault }, o, "scoutloop run");
   });
   return cmd;

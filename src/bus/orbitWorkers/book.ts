@@ -90,6 +90,6 @@ export function bookAnswer(work: OrbitWork, a: CompactAnswer, model: ScoringMode
   const n = a.bx.length;
   const result: ScoreBatch = { scorer: name, orbit: work.input.orbit, n, bx: a.bx, status: new Uint8Array(n), raw: a.raw, value: scoreValues(a.raw, model.outputFormat) };
   work.results = [alignToInput(work.input, result)];
-  if (a.inputs) work.inputs = a.inputs;
+  if (a.inputs) (work.inputs = a.inputs), (work.inputsBx = a.bx);
   return "scored";
 }
