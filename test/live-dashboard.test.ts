@@ -236,6 +236,19 @@ describe("live dashboard, node side", () => {
     expect(await run.exit).toBe(0);
   });
 
+  it("several boards (--board emulator --board emulator) show as one row each, the same as the summary's board shares", { timeout: 45_000 }, async () => {
+    const run = startRun(["run", "--board", "emulator", "--board", "emulator", "--orbits", "12", "--stream", "muon", "--json", "--dashboard", "0", "--dashboard-linger", "30"]);
+    const events = await readSse(await run.url, (e) => e.event === "summary");
+    const summary = events.at(-1)!.data as RunSummary & { boards: { shares: Array<{ name: string; orbits: number; events: number; mismatches: number }> } };
+    const last = events.flatMap((e) => (e.event === "history" ? (e.data as LiveSample[]) : e.event === "sample" ? [e.data as LiveSample] : [])).at(-1)!;
+    const rows = last.units.filter((u) => u.kind === "board");
+    expect(rows.map((r) => [r.name, r.orbits, r.events, r.mismatches])).toEqual(summary.boards.shares.map((b) => [b.name, b.orbits, b.events, b.mismatches]));
+    expect(rows).toHaveLength(2);
+    expect(rows.reduce((n, r) => n + (r.orbits ?? 0), 0)).toBe(12);
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(0);
+  });
+
   it("a port in use is one clear line and exit 1, before any work", async () => {
     const busy: Server = createServer();
     await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
