@@ -9,6 +9,7 @@ import {
   Comparator, LatencyHistogram, RunAccounting, checkSummary, failedBatch, junitXml, reasonCode, REASON,
   writeReport, type ScoreBatch, type RunSummary,
 } from "../src/compare/index.js";
+import { settleVerdict } from "../src/compare/verdict.js";
 
 function batch(scorer: string, orbit: number, bx: number[], raw: number[], opts: Partial<ScoreBatch> = {}): ScoreBatch {
   const n = bx.length;
@@ -243,5 +244,55 @@ suite = root.find("testsuite")
 print(suite.get("name"), suite.get("tests"), suite.get("failures"), ",".join(c.get("name") for c in suite.findall("testcase") if c.find("failure") is not None))
 `, junitPath]).toString().trim();
     expect(parsed).toBe("unit <&> suite 5 1 no-mismatches");
+  });
+
+  it("JUnit: failures the user declared are skipped with the declared sentence, undeclared ones stay failures", () => {
+    // One mismatch (never declarable by --expect-failures), one failed board event and a dropped orbit (declared).
+    const acc = new RunAccounting(["sw", "hw"]);
+    const cmp = new Comparator();
+    acc.orbitIn(3);
+    const sw = batch("sw", 9, [1, 2, 3], [1, 2, 3]), hw = batch("hw", 9, [1, 2, 3], [1, 5, 3]);
+    hw.status[2] = reasonCode("disconnected");
+    acc.result(sw); acc.result(hw); cmp.add(sw, hw); acc.orbitCompleted();
+    acc.orbitIn(1);
+    acc.orbitDropped(1);
+    const bx = Uint16Array.from([4]);
+    const d1 = failedBatch("sw", 2, bx, REASON.droppedOrbit), d2 = failedBatch("hw", 2, bx, REASON.droppedOrbit);
+    acc.result(d1); acc.result(d2); cmp.add(d1, d2); acc.orbitCompleted();
+    const read = (s: RunSummary) => {
+      const dir = mkdtempSync(join(tmpdir(), "scoutloop-junit-"));
+      try {
+        const { junitPath } = writeReport(dir, s);
+        return execFileSync("/usr/bin/python3", ["-c", `
+import sys, xml.etree.ElementTree as ET
+suite = ET.parse(sys.argv[1]).getroot().find("testsuite")
+print(suite.get("failures"), suite.get("skipped"))
+for c in suite.findall("testcase"):
+    f, k = c.find("failure"), c.find("skipped")
+    print(c.get("name"), "failure" if f is not None else "skipped: " + k.get("message") if k is not None else "ok")
+`, junitPath]).toString().trim().split("\n");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const undeclared = { ...runSummary(acc, cmp) };
+    const v0 = settleVerdict(undeclared);
+    Object.assign(undeclared, { problems: v0.problems, declared: v0.declared });
+    expect(read(undeclared)).toEqual([
+      "4 0", "accounting ok", "no-mismatches failure", "no-failures:sw failure", "no-failures:hw failure", "no-dropped-orbits failure",
+    ]);
+    const declared = { ...runSummary(acc, cmp) };
+    const v1 = settleVerdict(declared, { expectFailures: true });
+    Object.assign(declared, { problems: v1.problems, declared: v1.declared });
+    expect(read(declared)).toEqual([
+      "1 3",
+      "accounting ok",
+      "no-mismatches failure",
+      "no-failures:sw skipped: declared: no-failures:sw: 1/4 events failed (dropped-orbit 1) (expected)",
+      "no-failures:hw skipped: declared: no-failures:hw: 2/4 events failed (disconnected 1, dropped-orbit 1) (expected)",
+      "no-dropped-orbits skipped: declared: no-dropped-orbits: 1/2 orbits dropped (expected)",
+    ]);
+    // A summary never settled (problems from the pipeline, nothing declared) fails every failed check.
+    expect(read(runSummary(acc, cmp))[0]).toBe("4 0");
   });
 });

@@ -4,10 +4,10 @@
  * the same verdict the CLI uses, asserting the per-event outcome and the exit code. Faults the host
  * must recover from end with every event scored and exit 0; faults that lose events end with those
  * events failed for the right reason and exit 1 (0 only when declared); a board that lies is caught
- * by the comparison.
+ * by the comparison. The kill -9 cells run a board in another process and the run through the CLI.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BoardClient } from "../src/hil/client.js";
@@ -23,6 +23,9 @@ import type { RunSummary } from "../src/compare/summary.js";
 import { toyOrbits } from "./helpers/busFixtures.js";
 import { fastProfile, ipcEndpoint } from "./hil-helpers.js";
 import { linearTestModel } from "./hil-model.js";
+import { cli } from "./helpers/cli.js";
+import { hostProfile, stopBoards, serveBoard } from "./helpers/servedBoards.js";
+import { defaultModel } from "../src/bus/model.js";
 
 /** linearTestModel as a pipeline model: features quantised to ap_fixed<18,13> (5 fraction bits). */
 function pipelineModel(id = "matrix-model-a"): PipelineModel & EmulatorModel {
@@ -228,4 +231,61 @@ describe.each(["zmq", "serial"] as const)("fault matrix over %s", (transport) =>
     expect(o.client.identityLostReason).toMatch(/modelId "matrix-model-a" → "matrix-model-b"/);
     expect(o.exitCode).toBe(1);
   }, 60_000);
+});
+
+/**
+ * kill -9 of a board served by another process (`scoutloop board serve`), through `scoutloop run`:
+ * the board is killed once it has scored a few orbits of a paced run, which goes on for seconds.
+ * Every event after the kill fails as disconnected (none lost, none hung), the run says
+ * `result: FAILED (…disconnected…)` and exits 1; with --expect-failures it exits 0 and the
+ * junit.xml records the failure as declared.
+ */
+describe.each(["zmq", "serial"] as const)("fault matrix over %s: kill -9 of a board process mid-run", (transport) => {
+  afterAll(stopBoards);
+  const model = defaultModel();
+  const modelPath = join(dir, "kill-model.json");
+  writeFileSync(modelPath, JSON.stringify(model.toJSON()));
+
+  it.each([
+    ["undeclared", 1, [] as string[]],
+    ["--expect-failures", 0, ["--expect-failures"]],
+  ])("%s: the rest fails disconnected, exit %i", async (_name, exitCode, extra) => {
+    const served = await serveBoard(transport === "zmq"
+      ? ["--profile", "emulator-zmq", "--model", modelPath, "--adopt-model", "--zmq", "tcp://127.0.0.1:*", "--stats-every", "20"]
+      : ["--profile", "emulator-serial", "--model", modelPath, "--adopt-model", "--pty", "--stats-every", "20"]); // paced at the profile's 3 Mbaud
+    const profile = hostProfile(dir, `emulator-${transport}`, model, transport === "zmq" ? { endpoint: served.address } : { path: served.address }, {
+      // Short waits so the run after the kill is quick; still well above a loaded host's round trip.
+      timeouts: { helloMs: 600, replyMs: 600, pingMs: 300 }, reconnects: 1,
+    }, `kill-${transport}-${exitCode}`);
+    const report = join(dir, `kill-${transport}-${exitCode}`);
+    // The board is killed once it has scored 300 events (~4 muon orbits) of a run that lasts
+    // seconds: on ZeroMQ 60 orbits paced at 20 Hz; on serial as fast as the 3 Mbaud line goes
+    // (~60 ms an orbit), with no pacing timer to keep the host process alive while it waits.
+    const pace = transport === "zmq" ? ["--orbits", "60", "--rate", "lhc", "--orbit-hz", "20"] : ["--orbits", "100"];
+    const run = cli(["run", "--board", profile, "--model", modelPath, "--stream", "muon", ...pace, "--report", report, ...extra], { timeoutMs: 90_000 });
+    const t0 = Date.now();
+    while ((served.stats?.eventsScored ?? 0) < 300 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 10));
+    served.child.kill("SIGKILL");
+    const r = await run;
+    expect(r.code, r.stderr).toBe(exitCode);
+    const s = JSON.parse(readFileSync(join(report, "summary.json"), "utf8")) as RunSummary;
+    const events = s.accounting.events.in;
+    const b = s.accounting.scorers.board!;
+    expect(s.accounting.scorers.software).toMatchObject({ events, scored: events, failed: 0 });
+    expect(b.scored).toBeGreaterThan(0); // killed mid-run, not before it
+    expect(b.failed).toBeGreaterThan(0);
+    expect(b.scored + b.failed).toBe(events); // every event ends scored or failed, none lost
+    expect(b.failedByReason).toEqual({ disconnected: b.failed });
+    expect(s.comparison).toMatchObject({ paired: b.scored, mismatches: 0 });
+    const result = r.stdout.split("\n").find((l) => l.startsWith("result: "));
+    const junit = readFileSync(join(report, "junit.xml"), "utf8");
+    if (exitCode === 1) {
+      expect(result).toMatch(/^result: FAILED \(no-failures:board: \d+\/\d+ events failed \(disconnected \d+\)\)$/);
+      expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^scoutloop: run failed: no-failures:board: .*disconnected/)]);
+      expect(junit).toMatch(/failures="1" errors="0" skipped="0"/);
+    } else {
+      expect(result).toMatch(/^result: OK \(declared: no-failures:board: \d+\/\d+ events failed \(disconnected \d+\) \(expected\)\)$/);
+      expect(junit).toMatch(/failures="0" errors="0" skipped="1"/);
+    }
+  }, 120_000);
 });

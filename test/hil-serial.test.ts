@@ -1,10 +1,20 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defaultModel } from "../src/bus/model.js";
+import { stopBoards, serveBoard } from "./helpers/servedBoards.js";
 import { BoardClient, SerialHostTransport, startEmulator, encodePing, decodeMessage, MsgType } from "../src/hil/index.js";
 import { linearTestModel } from "./hil-model.js";
 import { closeAfterEachTest, fastProfile, makeOrbits, scoreAll } from "./hil-helpers.js";
 
 const model = linearTestModel();
 const track = closeAfterEachTest();
+afterAll(stopBoards);
+const dir = mkdtempSync(join(tmpdir(), "scoutloop-serial-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const modelFile = join(dir, "model.json");
+writeFileSync(modelFile, JSON.stringify(defaultModel().toJSON()));
 
 /** Emulator on a fresh pty; the client opens its /dev/pts/N with serialport. */
 async function setup(fault = "", over: Parameters<typeof fastProfile>[1] = {}, seed = 3) {
@@ -90,4 +100,21 @@ describe("board emulator over a pty (serialport, COBS, CRC-32)", () => {
     await emu.close();
     await expect(t.receive()).rejects.toMatchObject({ code: "EDISCONNECTED" });
   });
+
+  it("a board process killed -9 while the host is mid-frame: the send fails as a disconnect at once, close returns", async () => {
+    // serialport never calls back a write queued behind the hang-up; without a bound the send
+    // hung and, with nothing else pending, the host process exited 0 mid-run.
+    const board = await serveBoard(["--profile", "emulator-serial", "--model", modelFile, "--adopt-model", "--pty"]);
+    const t = track(await SerialHostTransport.open({ path: board.address, baudRate: 9600, pacing: true }));
+    const ping = encodePing(6, 7n);
+    const sent = t.send({ header: ping.header, payload: Buffer.alloc(3000, 7) }); // ≈ 3 s on a 9600 baud line
+    const settled = sent.then(() => "sent", (err: { code?: string }) => err.code);
+    await new Promise((r) => setTimeout(r, 300));
+    board.child.kill("SIGKILL");
+    const t0 = performance.now();
+    const outcome = await Promise.race([settled, new Promise((r) => setTimeout(() => r("still pending"), 2500))]);
+    expect(outcome).toBe("EDISCONNECTED");
+    expect(performance.now() - t0).toBeLessThan(2500);
+    await t.close();
+  }, 30_000);
 });

@@ -26,9 +26,10 @@ function serveCommand(): Command {
     .option("--adopt-model", "report the model's formats even if the profile names others (default: refuse)")
     .option("--curve", "enable CURVE encryption with a fresh server key pair (prints the public key)")
     .option("--json", "print the serving address and identity as one JSON line")
+    .option("--stats-every <ms>", "print the board's counters every MS ms while serving (a JSON line {\"stats\":…} with --json, else one line on stderr)", intOption(10, 3_600_000))
     .action(async (opts: {
       profile: string; model: string; zmq?: string; pty?: boolean; fault?: string; seed: number; baud?: number;
-      adoptModel?: boolean; curve?: boolean; json?: boolean;
+      adoptModel?: boolean; curve?: boolean; json?: boolean; statsEvery?: number;
     }) => {
       let profile = profileOrUsage(opts.profile);
       let faults;
@@ -68,7 +69,12 @@ function serveCommand(): Command {
       const stop = () => void emu.close();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      const ticker = opts.statsEvery === undefined ? undefined : setInterval(() => {
+        if (opts.json) process.stdout.write(JSON.stringify({ stats: emu.stats }) + "\n");
+        else process.stderr.write(`board: ${emu.stats.scoreRequests} requests, ${emu.stats.eventsScored} events scored, ${emu.stats.badRequests} bad requests\n`);
+      }, opts.statsEvery);
       await emu.stopped;
+      clearInterval(ticker);
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
       if (!opts.json) process.stderr.write(`board stopped: ${JSON.stringify(emu.stats)}\n`);

@@ -41,13 +41,24 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+let settled = false;
 main(process.argv).then(
   (code) => {
+    settled = true;
     // A command may have set its own exit code (e.g. a run with mismatches): keep it.
     if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
   },
   (err) => {
+    settled = true;
     process.stderr.write(`scoutloop: ${errorLine(err)}\n`);
     process.exitCode = ExitCode.INTERNAL;
   },
 );
+// Node exits 0 when nothing is left to wait for, even mid-command: a lost callback must not pass
+// for success with half a result printed.
+process.on("beforeExit", () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write("scoutloop: internal error: the command stalled before it finished (nothing left to wait for); rerun with SCOUTLOOP_DEBUG=1\n");
+  process.exitCode = ExitCode.INTERNAL;
+});

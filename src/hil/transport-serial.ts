@@ -3,7 +3,8 @@
  * sequence id and CRC-32) is COBS-encoded between two 0x00 delimiters: the leading one ends
  * whatever a previous session or a damaged frame left on the line, so every frame starts clean.
  * A frame once started is always finished (close waits for it): a half frame would glue onto the
- * next one. The host side uses serialport 13;
+ * next one; only a port that is gone (board killed, cable pulled) fails the frame being written.
+ * The host side uses serialport 13;
  * the emulator side serves the master end of a native pty pair. Both pace their writes to the
  * UART's byte rate (8N1: baud/10 bytes/s), since a pty would otherwise move data at memory speed.
  */
@@ -21,6 +22,7 @@ import {
   TransportClosedError,
   TransportDisconnectedError,
   iterate,
+  withinMs,
   type BoardTransport,
   type HostTransport,
   type Incoming,
@@ -70,6 +72,12 @@ export class SerialHostTransport implements HostTransport {
   /** Bytes handed to send() and not yet written. */
   private queuedBytes = 0;
   private readonly watch: NodeJS.Timeout;
+  /**
+   * Rejects once the port is gone. A write or drain in flight when the other end vanishes (a
+   * board killed mid-frame) is never called back by serialport, so every wait races this.
+   */
+  private readonly lost: Promise<never>;
+  private loseWith!: (err: Error) => void;
 
   private constructor(
     private readonly port: SerialPort,
@@ -78,6 +86,8 @@ export class SerialHostTransport implements HostTransport {
     private readonly baudRate: number,
   ) {
     this.pacer = new Pacer(pacing ? uartBytesPerSecond(baudRate) : Infinity);
+    this.lost = new Promise<never>((_, reject) => (this.loseWith = reject));
+    this.lost.catch(() => undefined); // only ever awaited through races
     this.decoder = new CobsDecoder((frame) => {
       try {
         this.queue.push(splitMessage(frame));
@@ -87,13 +97,13 @@ export class SerialHostTransport implements HostTransport {
     });
     port.on("data", (chunk: Buffer) => this.decoder.push(chunk));
     port.on("close", () => {
-      this.queue.end(
+      this.end(
         this.closing
           ? new TransportClosedError(`serial ${address} is closed`)
           : new TransportDisconnectedError(`serial port ${address} disconnected`),
       );
     });
-    port.on("error", (err) => this.queue.end(new TransportDisconnectedError(`serial port ${address}: ${err.message}`)));
+    port.on("error", (err) => this.end(new TransportDisconnectedError(`serial port ${address}: ${err.message}`)));
     // The poller does not always see a hang-up (a closed pty, an unplugged USB-UART) until the
     // next write; the device node disappearing is the reliable sign, so look for it.
     this.watch = setInterval(() => {
@@ -102,8 +112,14 @@ export class SerialHostTransport implements HostTransport {
     this.watch.unref();
   }
 
+  /** The port is gone (or closed): no more frames in or out. */
+  private end(err: Error): void {
+    this.queue.end(err);
+    this.loseWith(err instanceof TransportClosedError ? new TransportDisconnectedError(`serial port ${this.address} closed`) : err);
+  }
+
   private vanish(): void {
-    this.queue.end(new TransportDisconnectedError(`serial port ${this.address} vanished`));
+    this.end(new TransportDisconnectedError(`serial port ${this.address} vanished`));
     clearInterval(this.watch);
     if (this.port.isOpen) this.port.close(() => undefined);
   }
@@ -141,10 +157,11 @@ export class SerialHostTransport implements HostTransport {
       await this.sends.run(async () => {
         // Closing: frames not yet started are not started; the one on the line is finished.
         if (this.closing || !this.port.isOpen) throw new TransportDisconnectedError(`serial port ${this.address} is closing`);
-        await this.pacer.write(frame, (chunk) => new Promise((resolve, reject) => {
+        const write = (chunk: Buffer) => new Promise<void>((resolve, reject) => {
           this.port.write(chunk, (err) => (err ? reject(new TransportDisconnectedError(`serial write failed: ${err.message}`)) : resolve()));
-        }));
-        await new Promise<void>((resolve) => this.port.drain(() => resolve()));
+        });
+        await Promise.race([this.pacer.write(frame, write), this.lost]);
+        await Promise.race([new Promise<void>((resolve) => this.port.drain(() => resolve())), this.lost]);
       });
     } finally {
       this.queuedBytes -= frame.length;
@@ -168,7 +185,9 @@ export class SerialHostTransport implements HostTransport {
     clearInterval(this.watch);
     this.queue.end(new TransportClosedError(`serial ${this.address} is closed`));
     await this.sends.idle(FINISH_FRAME_MS);
-    if (this.port.isOpen) await new Promise<void>((resolve) => this.port.close(() => resolve()));
+    this.loseWith(new TransportDisconnectedError(`serial port ${this.address} is closed`));
+    // A port whose other end died with a write in flight may never call back: bounded wait.
+    if (this.port.isOpen) await withinMs(new Promise<void>((resolve) => this.port.close(() => resolve())), FINISH_FRAME_MS);
   }
 }
 

@@ -135,8 +135,14 @@ export class SerialQueue {
   }
   /** Resolves when every job queued so far has finished (or `ms` passed). */
   idle(ms: number): Promise<void> {
-    return Promise.race([this.tail, new Promise<void>((r) => setTimeout(r, ms).unref())]);
+    return withinMs(this.tail, ms);
   }
+}
+
+/** `p`, or nothing after `ms`; the timer keeps the process alive for whoever waits, and is cleared. */
+export function withinMs(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

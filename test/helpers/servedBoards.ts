@@ -16,6 +16,8 @@ export interface ServedBoard {
   info: Record<string, unknown>;
   address: string;
   child: ChildProcess;
+  /** The latest counters it printed (with `--stats-every MS`), or null before the first. */
+  stats: Record<string, number> | null;
 }
 
 /** Start `board serve … --json` and resolve once it printed its address. */
@@ -26,15 +28,22 @@ export function serveBoard(args: string[]): Promise<ServedBoard> {
     let out = "", err = "";
     const timer = setTimeout(() => reject(new Error(`board serve did not start: ${err}`)), 30_000);
     child.stderr.on("data", (d) => (err += d));
+    let served: ServedBoard | null = null;
     child.stdout.on("data", (d) => {
       out += d;
-      const nl = out.indexOf("\n");
-      if (nl < 0) return;
-      clearTimeout(timer);
-      const info = JSON.parse(out.slice(0, nl)) as Record<string, unknown>;
-      const address = info.address ?? info.endpoint ?? info.path;
-      if (typeof address !== "string") return reject(new Error(`no address in ${out}`));
-      resolve({ info, address, child });
+      for (let nl = out.indexOf("\n"); nl >= 0; nl = out.indexOf("\n")) {
+        const line = JSON.parse(out.slice(0, nl)) as Record<string, unknown>;
+        out = out.slice(nl + 1);
+        if (served) {
+          if (line.stats) served.stats = line.stats as Record<string, number>;
+          continue;
+        }
+        clearTimeout(timer);
+        const address = line.address ?? line.endpoint ?? line.path;
+        if (typeof address !== "string") return reject(new Error(`no address in ${JSON.stringify(line)}`));
+        served = { info: line, address, child, stats: null };
+        resolve(served);
+      }
     });
     child.on("exit", (code) => reject(new Error(`board serve exited ${code}: ${err}`)));
   });
