@@ -267,15 +267,16 @@ describe.each(["zmq", "serial"] as const)("fault matrix over %s: kill -9 of a bo
     while ((served.stats?.eventsScored ?? 0) < 300 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 10));
     served.child.kill("SIGKILL");
     const r = await run;
-    expect(r.code, r.stderr).toBe(exitCode);
+    expect(r.code, r.stderr + r.stdout).toBe(exitCode);
     const s = JSON.parse(readFileSync(join(report, "summary.json"), "utf8")) as RunSummary;
     const events = s.accounting.events.in;
     const b = s.accounting.scorers.board!;
+    const why = JSON.stringify({ board: b, stats: served.stats, client: s.backends?.board });
     expect(s.accounting.scorers.software).toMatchObject({ events, scored: events, failed: 0 });
-    expect(b.scored).toBeGreaterThan(0); // killed mid-run, not before it
-    expect(b.failed).toBeGreaterThan(0);
+    expect(b.scored, why).toBeGreaterThan(0); // killed mid-run, not before it
+    expect(b.failed, why).toBeGreaterThan(0);
     expect(b.scored + b.failed).toBe(events); // every event ends scored or failed, none lost
-    expect(b.failedByReason).toEqual({ disconnected: b.failed });
+    expect(b.failedByReason, why).toEqual({ disconnected: b.failed });
     expect(s.comparison).toMatchObject({ paired: b.scored, mismatches: 0 });
     const result = r.stdout.split("\n").find((l) => l.startsWith("result: "));
     const junit = readFileSync(join(report, "junit.xml"), "utf8");

@@ -774,8 +774,10 @@ export class BoardClient {
     if (restarted || this.identityDue || this.identityCheck) {
       if (restarted) this.counters.boardResets++, (this.boardCycleSeen = 0);
       if (!(await this.confirmIdentity())) {
-        rec.error = this.makeError(p, EventStatus.BOARD_CHANGED, `seq ${p.seq}: ${this.identityLost ?? "board identity could not be confirmed"}`);
-        res.status.fill(EventStatus.BOARD_CHANGED, first, first + n);
+        // Another identity: board-changed. No answer to HELLO at all: the board is gone, not changed.
+        const status = this.identityLost ? EventStatus.BOARD_CHANGED : EventStatus.DISCONNECTED;
+        rec.error = this.makeError(p, status, `seq ${p.seq}: ${this.identityLost ?? "no HELLO answer to confirm the board's identity"}`);
+        res.status.fill(status, first, first + n);
         return;
       }
     }
