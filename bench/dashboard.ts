@@ -27,7 +27,9 @@ async function once(opts: PipelineOptions, watched: boolean): Promise<{ summary:
   if (!watched) return { summary: await runPipeline(opts) };
   const d = await Dashboard.start({ port: 0 });
   d.begin({ describe: "bench", scorers: opts.scorers.map((s) => s.name), mode: opts.mode ?? "pull", orbitHz: opts.orbitHz, totalOrbits: null });
-  const reader = spawn("curl", ["-sN", `${d.url}events`], { stdio: ["ignore", "pipe", "ignore"] });
+  // A plain reader in its own process: prints one byte at its first chunk, then drains the stream.
+  const readerJs = "require('http').get(process.argv[1], (r) => { r.once('data', () => process.stdout.write('x')); r.resume(); })";
+  const reader = spawn(process.execPath, ["-e", readerJs, `${d.url}events`], { stdio: ["ignore", "pipe", "ignore"] });
   // Connected (it has the hello) before the first orbit, as a browser left open is.
   await new Promise<void>((resolve) => (reader.stdout.once("data", () => resolve()), reader.once("exit", () => resolve())));
   reader.stdout.resume();
