@@ -134,6 +134,7 @@ export async function remoteWorkerPool(model: ScoringModel, opts: RemoteWorkerOp
     receiveHighWaterMark: 10_000,
     sendTimeout: 2000,
     maxMessageSize: RUN_MAX_FRAME,
+    ipv6: opts.endpoint.includes("["),
   };
   if (opts.curve) Object.assign(socketOpts, { curveServer: true, curvePublicKey: opts.curve.publicKey, curveSecretKey: opts.curve.secretKey });
   if (opts.workerKeys && !opts.curve) throw new InsecureBindError("a list of worker keys needs CURVE (--curve)");

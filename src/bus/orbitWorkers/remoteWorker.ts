@@ -74,6 +74,7 @@ export async function serveOrbits(opts: WorkerProcessOptions): Promise<WorkerPro
     sendHighWaterMark: 10_000,
     receiveHighWaterMark: 10_000,
     maxMessageSize: WORKER_MAX_FRAME,
+    ipv6: opts.connect.includes("["),
   };
   if (opts.serverKey) {
     const own = opts.ownKeys ?? zmq.curveKeyPair();
