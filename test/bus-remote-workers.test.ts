@@ -125,6 +125,17 @@ describe("whole-orbit workers in other processes (loopback)", () => {
     expect(s.problems).toEqual([]);
   }, 60_000);
 
+  it("link rate above what the workers do: dropped orbits counted from the schedule, every event scored or failed", async () => {
+    const s = await runPipeline({ source: orbits(600, 20), model, scorers: [], orbitWorkers: pool, mode: "link-rate", orbitHz: 200_000, bufferOrbits: 8, window: 4, compare: null });
+    const t = Object.values(s.accounting.scorers)[0];
+    expect(s.accounting.events.in).toBe(600 * 20);
+    expect(s.problems.filter((p) => !/^no-(failures|dropped-orbits)/.test(p))).toEqual([]); // the books balance
+    expect(s.accounting.orbits.dropped).toBeGreaterThan(0);
+    expect(t.failedByReason["dropped-orbit"]).toBe(s.accounting.orbits.dropped * 20);
+    expect(t.scored + t.failed).toBe(600 * 20);
+    expect(s.latency.orbit!.count).toBe(600 - s.accounting.orbits.dropped);
+  }, 60_000);
+
   it("a worker killed (SIGKILL) mid-run: its in-flight orbits go to the other, every event scored once", async () => {
     const src = orbits(120);
     const want: Scores = new Map();
