@@ -207,22 +207,25 @@ describe("a worker process facing a run that breaks the protocol", () => {
 });
 
 describe("run --remote-workers (CLI)", () => {
-  it("two worker processes on loopback: exit 0, the summary names each worker with its share", async () => {
+  it("two worker processes on loopback beside the emulated board: exit 0, scores equal on both sides, the summary names each worker with its share", async () => {
     const port = 20_000 + (process.pid % 20_000);
     const endpoint = `tcp://127.0.0.1:${port}`;
-    const run = cli(["run", "--software", "native", "--remote-workers", "2", "--workers-at", endpoint, "--orbits", "4", "--json"], { timeoutMs: 120_000 });
+    const run = cli(["run", "--software", "native", "--remote-workers", "2", "--workers-at", endpoint, "--board", "emulator", "--orbits", "4", "--json"], { timeoutMs: 120_000 });
     const ws = [0, 1].map(() => startWorker(["--connect", endpoint]));
     const r = await run;
     const ends = await Promise.all(ws.map((w) => w.done));
     expect(r.stderr).toMatch(/waiting up to 60 s for 2 workers at tcp:\/\/127\.0\.0\.1:\d+/);
     expect(r.code).toBe(0);
-    const s = JSON.parse(r.stdout) as { accounting: { events: { in: number } }; backends: { native: { workers: { name: string; pid: number; orbits: number; events: number; busySeconds: number; resentOrbits: number }[] } } };
+    const s = JSON.parse(r.stdout) as { comparison: { paired: number; mismatches: number }; accounting: { events: { in: number } }; backends: { native: { workers: { name: string; pid: number; orbits: number; events: number; busySeconds: number; resentOrbits: number }[] } } };
     const shares = s.backends.native.workers;
     expect(shares.map((w) => w.pid).sort()).toEqual(ws.map((w) => w.child.pid).sort());
     expect(shares.every((w) => w.name.endsWith(`/${w.pid}`) && w.resentOrbits === 0 && w.busySeconds > 0)).toBe(true);
     expect(shares.reduce((a, w) => a + w.orbits, 0)).toBe(4);
     expect(shares.reduce((a, w) => a + w.events, 0)).toBe(s.accounting.events.in);
     expect(ends.map((e) => e.code)).toEqual([0, 0]); // BYE: the workers end with the run
+    // the board scored the raw inputs the workers sent back, event by event the same
+    expect(s.comparison.paired).toBe(s.accounting.events.in);
+    expect(s.comparison.mismatches).toBe(0);
   }, 150_000);
 
   it("usage: beyond loopback without --curve is refused in one line (exit 2); no workers in time is exit 4", async () => {
@@ -238,6 +241,6 @@ describe("run --remote-workers (CLI)", () => {
     expect(alone.stderr).toMatch(/only 0 of 1 workers joined tcp:\/\/127\.0\.0\.1:\d+ within 0.5 s \(start each with: scoutloop worker --connect/);
     const mixed = await cli(["run", "--remote-workers", "1", "--orbits", "1"]);
     expect(mixed.code).toBe(2);
-    expect(mixed.stderr).toMatch(/--remote-workers runs the native model alone/);
+    expect(mixed.stderr).toMatch(/--remote-workers runs the native model alone or beside --board/);
   }, 120_000);
 });

@@ -182,7 +182,6 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   // Beside whole-orbit workers only boards: they score the raw inputs the workers send back.
   const boardBeside = sharded || (specs[1] !== undefined && (specs[1].kind === "board" || specs[1].kind === "emulator"));
   if (wholeOrbits && (specs[0].kind !== "native" || (specs.length > 1 && !boardBeside))) (source.close(), throwUsage("whole-orbit workers score with the native model, alone or beside boards (a: native, b: a board or the emulator)"));
-  if (wholeOrbits && boardBeside && opts.remoteWorkers) (source.close(), throwUsage("remote workers do not send inputs back yet: no board beside them"));
   if (wholeOrbits && (opts.link === false || source.linkFaults)) (source.close(), throwUsage("whole-orbit workers deframe the link themselves: they need generated or file events sent over the link"));
   let pool: OrbitWorkerPool | null = null;
   let shards: OpenBoardShards | null = null;
@@ -190,7 +189,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     const remote = opts.remoteWorkers;
     let poolDescribe = `native model in ${opts.orbitWorkers} whole-orbit worker threads`;
     if (remote) {
-      const r = await remoteWorkerPool(model.model, { ...remote, streams: opts.streams ?? ["muon", "calo"], name: names[0] });
+      const r = await remoteWorkerPool(model.model, { ...remote, streams: opts.streams ?? ["muon", "calo"], name: names[0], wantInputs: boardBeside });
       pool = r;
       await r.waitForWorkers();
       poolDescribe = `native model in ${remote.workers} whole-orbit worker processes at ${r.endpoint}${remote.curve ? " (CURVE)" : ""}`;

@@ -219,15 +219,15 @@ export function runCommand(): Command {
     }
     const session = sessionFromCli(o);
     const remoteWorkers = await remoteWorkersFromCli(o);
-    if (remoteWorkers) {
-      if (o.software !== "native" || o.board || o.fault || o.workers > 0 || o.orbitWorkers !== undefined || !o.link || o.in) {
-        throw new UsageError("--remote-workers runs the native model alone over the link: use it with --software native and without --board, --fault, --workers, --orbit-workers, --no-link or --in");
-      }
-      await runAndReport({ ...session, a: "native", remoteWorkers }, o, "scoutloop run");
-      return;
-    }
     const specs = boards.map((b) => (b === "emulator" ? "emulator" : `board:${b}`));
     const side = specs.length > 1 ? { boards: specs, failover: o.failover } : { b: specs[0] ?? "emulator" };
+    if (remoteWorkers) {
+      if (o.software !== "native" || o.fault || o.workers > 0 || o.orbitWorkers !== undefined || !o.link || o.in) {
+        throw new UsageError("--remote-workers runs the native model alone or beside --board, over the link: use it with --software native and without --fault, --workers, --orbit-workers, --no-link or --in");
+      }
+      await runAndReport({ ...session, a: "native", remoteWorkers, ...(specs.length ? side : {}) }, o, "scoutloop run");
+      return;
+    }
     if (o.orbitWorkers !== undefined) {
       if (o.software !== "native" || o.fault || o.workers > 0 || !o.link || o.in) {
         throw new UsageError("--orbit-workers runs the native model alone or beside --board, over the link: use it with --software native and without --fault, --workers, --no-link or --in");

@@ -29,7 +29,7 @@ import { allowOnly } from "./zap.js";
 import { wholeOrbitModel } from "./orbitScorer.js";
 import {
   KIND,
-  RUN_MAX_FRAME,
+  runMaxFrame,
   WIRE_VERSION,
   WireError,
   decodeIdentity,
@@ -69,6 +69,8 @@ export interface RemoteWorkerOptions {
   curve?: CurveServerKeys | null;
   /** With `curve`: admit only workers with these CURVE public keys (Z85); absent: any with the server key. */
   workerKeys?: readonly string[] | null;
+  /** Workers send the raw inputs back too (a board beside them scores the same inputs). */
+  wantInputs?: boolean;
   /** One line per join, refusal and loss (default: none). */
   log?: (line: string) => void;
   /** Called with the bound endpoint before any worker is heard. */
@@ -133,7 +135,7 @@ export async function remoteWorkerPool(model: ScoringModel, opts: RemoteWorkerOp
     sendHighWaterMark: 100_000,
     receiveHighWaterMark: 10_000,
     sendTimeout: 2000,
-    maxMessageSize: RUN_MAX_FRAME,
+    maxMessageSize: runMaxFrame(opts.wantInputs ?? false, model.nFeatures),
     ipv6: opts.endpoint.includes("["),
   };
   if (opts.curve) Object.assign(socketOpts, { curveServer: true, curvePublicKey: opts.curve.publicKey, curveSecretKey: opts.curve.secretKey });
@@ -257,7 +259,7 @@ export async function remoteWorkerPool(model: ScoringModel, opts: RemoteWorkerOp
     };
     peers.set(key, peer);
     order.push(peer);
-    const settings: WorkerSettings = { name: label, streams, heartbeatMs, timeoutMs, credit };
+    const settings: WorkerSettings = { name: label, streams, heartbeatMs, timeoutMs, credit, wantInputs: opts.wantInputs ?? false };
     void send(peer, [Buffer.from(KIND.welcome), jsonPart(settings)]);
     log(`worker ${label} joined (model ${id.modelKind} ${id.modelId}, ${id.impl}, scoutloop ${id.version}); ${live().length} of ${need} ready`);
     if (live().length >= need) joinedWaiter?.();
@@ -265,13 +267,13 @@ export async function remoteWorkerPool(model: ScoringModel, opts: RemoteWorkerOp
   };
 
   const result = (peer: Peer, parts: Buffer[]) => {
-    const r = decodeResult(parts);
+    const r = decodeResult(parts, opts.wantInputs ? model.nFeatures : 0);
     const job = jobs.get(r.header.id);
     // Not this worker's orbit (any more): it was re-sent after the worker was presumed lost.
     if (!job || job.peer !== peer) return;
     peer.inFlight.delete(job.id);
     peer.counters.busySeconds += r.header.busyNs / 1e9;
-    const outcome = bookAnswer(job.work, { bx: r.bx, raw: r.raw, faults: r.header.faults, error: r.header.error }, model, name);
+    const outcome = bookAnswer(job.work, { bx: r.bx, raw: r.raw, inputs: r.inputs, faults: r.header.faults, error: r.header.error }, model, name);
     if (outcome === "error" && peer.counters.failedOrbits++ === 0) log(`worker ${peer.counters.name} failed an orbit: ${r.header.error}`);
     if (outcome !== "error") peer.counters.orbits++;
     if (outcome === "scored") peer.counters.events += r.bx!.length;

@@ -132,7 +132,7 @@ export async function serveOrbits(opts: WorkerProcessOptions): Promise<WorkerPro
       }
       if (kind === KIND.welcome && !settings) {
         settings = decodeSettings(frames[1]);
-        scorer = orbitScorer(opts.model, settings.streams);
+        scorer = orbitScorer(opts.model, settings.streams, settings.wantInputs);
         out.name = settings.name;
         log(`joined ${opts.connect} as ${settings.name} (streams ${settings.streams.join("+")}, credit ${settings.credit})`);
         timer = setInterval(() => void send([Buffer.from(KIND.ping)]).catch(() => {}), settings.heartbeatMs);
@@ -152,7 +152,7 @@ export async function serveOrbits(opts: WorkerProcessOptions): Promise<WorkerPro
         out.busySeconds += a.busyNs / 1e9;
         opts.onOrbit?.(out);
         try {
-          await send(encodeResult({ header: { id: a.id, busyNs: a.busyNs, faults: a.faults, ...(a.error ? { error: a.error } : {}) }, bx: a.bx, raw: a.raw }));
+          await send(encodeResult({ header: { id: a.id, busyNs: a.busyNs, faults: a.faults, ...(a.error ? { error: a.error } : {}) }, bx: a.bx, raw: a.raw, inputs: a.inputs }));
         } catch {
           break; // closed by stop() while the run was not taking results
         }

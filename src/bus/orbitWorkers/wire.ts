@@ -8,6 +8,7 @@
  *                REFUSE  reason text (model differs, run full, …); the worker exits
  *                ORBIT   id (u32 LE) · one link packet per stream
  * worker → run   RESULT  header JSON (id, busyNs, faults, error) · BX (u16 LE) · raw scores (i32 LE)
+ *                        [· raw inputs (i32 LE, n × features) when WELCOME asked for them: a board beside]
  * both ways      PING    (heartbeat; silence past the timeout = gone)
  * run → worker   BYE     the run is over; the worker exits 0
  * ```
@@ -39,6 +40,10 @@ export const MAX_JSON_BYTES = 16 * 1024;
 export const WORKER_MAX_FRAME = MAX_PACKET_BYTES;
 /** Largest part the run receives (a result's raw scores; JSON parts are smaller). */
 export const RUN_MAX_FRAME = Math.max(MAX_JSON_BYTES, MAX_BX * 4);
+/** The same when the workers send the raw inputs back (n × nFeatures int32). */
+export function runMaxFrame(wantInputs: boolean, nFeatures: number): number {
+  return wantInputs ? Math.max(RUN_MAX_FRAME, MAX_BX * nFeatures * 4) : RUN_MAX_FRAME;
+}
 
 /** What a worker says about itself on connect. */
 export interface WorkerIdentity {
@@ -60,6 +65,8 @@ export interface WorkerSettings {
   heartbeatMs: number;
   timeoutMs: number;
   credit: number;
+  /** Send the raw inputs back with each result (a board beside the workers scores them). */
+  wantInputs: boolean;
 }
 
 export interface ResultHeader {
@@ -130,6 +137,7 @@ export function decodeSettings(part: Buffer | undefined): WorkerSettings {
     heartbeatMs: int(o, "heartbeatMs", "WELCOME", 1, 600_000),
     timeoutMs: int(o, "timeoutMs", "WELCOME", 1, 3_600_000),
     credit: int(o, "credit", "WELCOME", 1, 1024),
+    wantInputs: o.wantInputs === true,
   };
 }
 
@@ -153,11 +161,12 @@ export interface ResultParts {
   header: ResultHeader;
   bx: Uint16Array | null;
   raw: Int32Array | null;
+  inputs?: Int32Array | null;
 }
 
 export function encodeResult(r: ResultParts): Buffer[] {
-  const view = (a: Uint16Array | Int32Array | null) => (a ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : Buffer.alloc(0));
-  return [Buffer.from(KIND.result), jsonPart(r.header), view(r.bx), view(r.raw)];
+  const view = (a: Uint16Array | Int32Array | null | undefined) => (a ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : Buffer.alloc(0));
+  return [Buffer.from(KIND.result), jsonPart(r.header), view(r.bx), view(r.raw), ...(r.inputs ? [view(r.inputs)] : [])];
 }
 
 const FAULT_SET = new Set<string>(FAULT_KINDS);
@@ -167,8 +176,9 @@ const FAULT_SET = new Set<string>(FAULT_KINDS);
  * the link's own with bounded counts. Parts are copied into aligned arrays (a frame's offset need
  * not be a multiple of 4).
  */
-export function decodeResult(parts: Buffer[]): ResultParts {
-  if (parts.length !== 4) throw new WireError(`RESULT: expected 3 parts, got ${parts.length - 1}`);
+export function decodeResult(parts: Buffer[], inputsPerEvent = 0): ResultParts {
+  const want = inputsPerEvent > 0 ? 5 : 4;
+  if (parts.length !== want && !(want === 5 && parts.length === 4)) throw new WireError(`RESULT: expected ${want - 1} parts, got ${parts.length - 1}`);
   const o = parseJson(parts[1], "RESULT");
   const faultsIn = o.faults;
   if (typeof faultsIn !== "object" || faultsIn === null || Array.isArray(faultsIn)) throw new WireError("RESULT.faults: expected an object");
@@ -193,7 +203,12 @@ export function decodeResult(parts: Buffer[]): ResultParts {
   const raw = new Int32Array(n);
   Buffer.from(raw.buffer).set(rawBytes);
   for (let i = 0; i < n; i++) if (bx[i] < 1 || bx[i] > MAX_BX || (i > 0 && bx[i] <= bx[i - 1])) throw new WireError(`RESULT: BX ${bx[i]} at ${i} is out of range or order`);
-  return { header, bx, raw };
+  if (inputsPerEvent === 0) return { header, bx, raw };
+  const inBytes = parts[4];
+  if (!inBytes || inBytes.length !== n * inputsPerEvent * 4) throw new WireError(`RESULT: ${inBytes?.length ?? 0} input bytes for ${n} events of ${inputsPerEvent} inputs`);
+  const inputs = new Int32Array(n * inputsPerEvent);
+  Buffer.from(inputs.buffer).set(inBytes);
+  return { header, bx, raw, inputs };
 }
 
 /** True for endpoints only this host can reach (127.0.0.0/8, ::1, localhost, ipc://, inproc://). */
