@@ -47,9 +47,12 @@ describe("serial under its own timeouts", () => {
     const tally = await scoreAll(client, model, makeOrbits(20, 250));
     expect(tally.failures).toEqual({});
     expect(tally.mismatches).toEqual([]);
-    // A flooded pty may drop bytes (the kernel's tty buffer): whatever is lost is resent, nothing fails.
-    expect(client.stats().failedEvents).toBe(0);
-    expect(emu.stats.badRequests).toBe(0);
+    // A flooded pty may drop bytes (the kernel's tty buffer; seen once in a loaded full-suite run):
+    // the board answers such a frame with ERROR and the host resends it, so nothing fails.
+    const s = client.stats();
+    expect(s.failedEvents).toBe(0);
+    expect(emu.stats.badRequests).toBeLessThanOrEqual(s.boardErrors);
+    expect(s.retries + s.gapResends).toBeGreaterThanOrEqual(s.boardErrors);
   }, 60_000);
 
   it("closing mid-frame finishes the frame; the next session's HELLO is answered, nothing glued or malformed", async () => {
