@@ -26,11 +26,16 @@ function serialProfile(baudRate: number, pacing: boolean, over: Partial<BoardPro
 
 describe("serial under its own timeouts", () => {
   it("a paced line with tight legal timeouts: a healthy board loses nothing, no reconnect, no board error", async () => {
-    // 1 Mbaud: a 64-event SCORE takes ~150 ms on the line, longer than the 100 ms reply/ping budgets.
-    const profile = serialProfile(1_000_000, true, { maxBatch: 64, window: 2, timeouts: { helloMs: 1000, replyMs: 100, pingMs: 100 }, retries: 4, reconnects: 2 });
+    // 1 Mbaud: a 256-event SCORE takes ~600 ms on the line, a 1-event one ~3 ms; the reply and
+    // ping budgets are 100 ms. A small request queued behind a big one must not time out while
+    // the big one is still being clocked out, and the PING that such a timeout sends must not be
+    // judged while it waits behind that frame (the old client did both, then reconnected
+    // mid-frame: BAD_LENGTH at the board, the batch lost).
+    const profile = serialProfile(1_000_000, true, { maxBatch: 256, window: 2, timeouts: { helloMs: 1000, replyMs: 100, pingMs: 100 }, retries: 4, reconnects: 2 });
     const emu = track(await startEmulator({ model, profile, pty: true, baudRate: 1_000_000 }));
     const client = track(await BoardClient.connect({ profile, address: emu.address }));
-    const tally = await scoreAll(client, model, makeOrbits(4, 128));
+    const orbits = [0, 1, 2, 3].flatMap((k) => [...makeOrbits(1, 256, 57, 100 + 2 * k), ...makeOrbits(1, 1, 57, 101 + 2 * k)]);
+    const tally = await scoreAll(client, model, orbits);
     expect(tally.failures).toEqual({});
     expect(tally.mismatches).toEqual([]);
     // No frame glued to another (no BAD_LENGTH/BAD_CRC at the board), no batch lost; a loaded
