@@ -29,9 +29,23 @@ export interface FuzzCounts {
   refused: number;
   accepted: number;
   maxRssMB: number;
-  byTarget: Record<FuzzTarget, { cases: number; refused: number; crashes: number; hangs: number; ms: number }>;
+  byTarget: Record<FuzzTarget, TargetCounts>;
   /** The first few crash descriptions. */
   firstCrashes: string[];
+}
+
+export interface TargetCounts {
+  cases: number;
+  refused: number;
+  crashes: number;
+  hangs: number;
+  /** Total and longest case time. */
+  ms: number;
+  maxMs: number;
+  /** Index of the longest case: `fuzzInputs({ first: slowestCase, cases: 1 })` replays it alone. */
+  slowestCase: number;
+  /** Peak RSS seen right after a case of this target. */
+  maxRssMB: number;
 }
 
 /** SplitMix32-style seeded generator. */
@@ -136,14 +150,29 @@ async function buildCorpus(dir: string): Promise<Corpus> {
   };
 }
 
+export interface FuzzOptions {
+  cases: number;
+  seed?: number;
+  /** First case index (default 0): each case draws from its own generator, so any one replays alone. */
+  first?: number;
+  /** Only these targets (the other cases of the range are skipped, not counted). */
+  only?: readonly FuzzTarget[];
+  hangMs?: number;
+  onProgress?: (done: number) => void;
+}
+
+/** The generator of case `c` under `seed`. */
+export const caseRng = (seed: number, c: number): Rng => rng(Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(c + 1, 0x85ebca6b));
+
 /** Run `cases` mutated inputs, spread over the targets; never throws. */
-export async function fuzzInputs(opts: { cases: number; seed?: number; hangMs?: number; onProgress?: (done: number) => void }): Promise<FuzzCounts> {
+export async function fuzzInputs(opts: FuzzOptions): Promise<FuzzCounts> {
   const dir = mkdtempSync(join(tmpdir(), "scoutloop-fuzz-"));
-  const r = rng(opts.seed ?? 1);
+  const seed = opts.seed ?? 1;
+  const first = opts.first ?? 0;
   const hangMs = opts.hangMs ?? 2000;
   const counts: FuzzCounts = {
     cases: 0, crashes: 0, hangs: 0, refused: 0, accepted: 0, maxRssMB: 0, firstCrashes: [],
-    byTarget: Object.fromEntries((["link", "model", "hdf5", "jsonl", "profile"] as const).map((t) => [t, { cases: 0, refused: 0, crashes: 0, hangs: 0, ms: 0 }])) as FuzzCounts["byTarget"],
+    byTarget: Object.fromEntries((["link", "model", "hdf5", "jsonl", "profile"] as const).map((t) => [t, { cases: 0, refused: 0, crashes: 0, hangs: 0, ms: 0, maxMs: 0, slowestCase: -1, maxRssMB: 0 }])) as FuzzCounts["byTarget"],
   };
   try {
     const corpus = await buildCorpus(dir);
@@ -152,12 +181,16 @@ export async function fuzzInputs(opts: { cases: number; seed?: number; hangMs?: 
     const crash = (t: FuzzTarget, what: string) => {
       counts.crashes++;
       counts.byTarget[t].crashes++;
-      if (counts.firstCrashes.length < 10) counts.firstCrashes.push(`${t}: ${what}`);
+      if (counts.firstCrashes.length < 10) counts.firstCrashes.push(`${t} (case ${current}): ${what}`);
     };
     // Weights: HDF5 cases cost a file write and a WASM open, so they get fewer.
     const plan: FuzzTarget[] = [...Array(6).fill("link"), ...Array(6).fill("model"), ...Array(4).fill("jsonl"), ...Array(3).fill("profile"), "hdf5"];
-    for (let c = 0; c < opts.cases; c++) {
+    let current = first;
+    for (let c = first; c < first + opts.cases; c++) {
+      current = c;
+      const r = caseRng(seed, c);
       const target = plan[r.below(plan.length)]!;
+      if (opts.only && !opts.only.includes(target)) continue;
       const t0 = performance.now();
       try {
         switch (target) {
@@ -255,17 +288,21 @@ export async function fuzzInputs(opts: { cases: number; seed?: number; hangMs?: 
       } catch (err) {
         crash(target, `threw ${(err as Error)?.stack?.split("\n").slice(0, 2).join(" ") ?? String(err)}`);
       }
+      const ms = performance.now() - t0;
+      const tc = counts.byTarget[target];
       counts.cases++;
-      counts.byTarget[target].cases++;
-      counts.byTarget[target].ms += performance.now() - t0;
-      if (performance.now() - t0 > hangMs) {
+      tc.cases++;
+      tc.ms += ms;
+      if (ms > tc.maxMs) (tc.maxMs = ms), (tc.slowestCase = c);
+      if (ms > hangMs) {
         counts.hangs++;
-        counts.byTarget[target].hangs++;
+        tc.hangs++;
       }
-      if ((c & 255) === 0) {
-        counts.maxRssMB = Math.max(counts.maxRssMB, process.memoryUsage().rss / 2 ** 20);
-        opts.onProgress?.(c);
-      }
+      // RSS after every case (≈ 10 µs): a case that balloons memory is caught by its target.
+      const rss = process.memoryUsage.rss() / 2 ** 20;
+      if (rss > tc.maxRssMB) tc.maxRssMB = rss;
+      if (rss > counts.maxRssMB) counts.maxRssMB = rss;
+      if (((c - first) & 255) === 0) opts.onProgress?.(c - first);
     }
     counts.maxRssMB = Math.max(counts.maxRssMB, process.memoryUsage().rss / 2 ** 20);
     counts.refused = Object.values(counts.byTarget).reduce((a, t) => a + t.refused, 0);
@@ -275,13 +312,25 @@ export async function fuzzInputs(opts: { cases: number; seed?: number; hangMs?: 
   return counts;
 }
 
+/**
+ * `npm run bench -- fuzz`. SCOUTLOOP_FUZZ_CASES (10^5), SCOUTLOOP_FUZZ_SEED (1),
+ * SCOUTLOOP_FUZZ_FIRST (0) and SCOUTLOOP_FUZZ_ONLY (e.g. "link,model") pick the cases; the
+ * slowest case of each target is printed with its index, to replay it alone.
+ */
 export async function run(): Promise<void> {
   const cases = Number(process.env.SCOUTLOOP_FUZZ_CASES ?? 100_000);
+  const seed = Number(process.env.SCOUTLOOP_FUZZ_SEED ?? 1);
+  const only = process.env.SCOUTLOOP_FUZZ_ONLY ? (process.env.SCOUTLOOP_FUZZ_ONLY.split(",") as FuzzTarget[]) : undefined;
   const t0 = performance.now();
-  const c = await fuzzInputs({ cases, seed: Number(process.env.SCOUTLOOP_FUZZ_SEED ?? 1), onProgress: (d) => {
+  const c = await fuzzInputs({ cases, seed, first: Number(process.env.SCOUTLOOP_FUZZ_FIRST ?? 0), only, onProgress: (d) => {
     if (d % 10_000 === 0) process.stderr.write(`  ${d}/${cases} cases, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   } });
-  console.log(`fuzz: ${c.cases} cases in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${c.crashes} crashes, ${c.hangs} hangs (> 2 s), ${c.refused} refused with an error, ${c.accepted} accepted, max RSS ${c.maxRssMB.toFixed(0)} MB`);
-  for (const [t, v] of Object.entries(c.byTarget)) console.log(`  ${t.padEnd(8)} ${v.cases} cases, ${v.refused} refused, ${v.crashes} crashes, ${v.hangs} hangs, ${(v.ms / Math.max(1, v.cases)).toFixed(1)} ms/case`);
+  console.log(`fuzz (seed ${seed}): ${c.cases} cases in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${c.crashes} crashes, ${c.hangs} hangs (> 2 s), ${c.refused} refused with an error, ${c.accepted} accepted, max RSS ${c.maxRssMB.toFixed(0)} MB`);
+  for (const [t, v] of Object.entries(c.byTarget)) {
+    console.log(
+      `  ${t.padEnd(8)} ${v.cases} cases, ${v.refused} refused, ${v.crashes} crashes, ${v.hangs} hangs, ` +
+        `${(v.ms / Math.max(1, v.cases)).toFixed(2)} ms/case, max ${v.maxMs.toFixed(1)} ms (case ${v.slowestCase}), max RSS ${v.maxRssMB.toFixed(0)} MB`,
+    );
+  }
   for (const line of c.firstCrashes) console.log(`  crash: ${line}`);
 }

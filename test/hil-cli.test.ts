@@ -1,4 +1,5 @@
 /** `scoutloop board …` through the real CLI (dist/, built by `npm test`'s tsc step). */
+import { cli } from "./helpers/cli.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -72,4 +73,43 @@ describe("scoutloop board CLI", () => {
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/arty-a7-uart: ok \(serial \/dev\/ttyUSB1, 100 MHz\)/);
   }, 20000);
+
+  it("a reader that goes away (| head) ends the command quietly, no EPIPE stack", async () => {
+    const child = spawn(process.execPath, [CLI, "board", "vectors"], { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(child);
+    child.stdout!.destroy(); // the reader is gone before the first write
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  }, 20000);
+
+  it("every command that takes a profile: missing file 3, malformed 3, unknown shipped name 2, in one line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "scoutloop-cli-"));
+    const malformed = join(dir, "half.json");
+    writeFileSync(malformed, '{"name": "x", ');
+    const missing = join(dir, "nope", "missing.json");
+    const commands: Array<(p: string) => string[]> = [
+      (p) => ["run", "--board", p, "--orbits", "1"],
+      (p) => ["board", "serve", "--profile", p, "--model", malformed],
+      (p) => ["board", "hello", "--profile", p],
+      (p) => ["board", "check", p],
+      (p) => ["rtl", "export", "--profile", p, "--out", join(dir, "rtl")],
+      (p) => ["rtl", "build", "--profile", p, "--out", join(dir, "rtl-build")],
+    ];
+    const cases: Array<[string, number, RegExp]> = [
+      [missing, 3, /^scoutloop: invalid board profile .*missing\.json: no such file$/],
+      [malformed, 3, /^scoutloop: invalid board profile .*half\.json: not valid JSON/],
+      ["emulator-zmqq", 2, /^scoutloop: unknown board profile "emulator-zmqq": no such file, and the shipped profiles are arty-a7-uart, emulator-serial, emulator-zmq, /],
+    ];
+    const runs = commands.flatMap((cmd) => cases.map(([p, code, line]) => ({ args: cmd(p), code, line })));
+    const results = await Promise.all(runs.map((r) => cli(r.args, { timeoutMs: 60_000 })));
+    results.forEach((res, k) => {
+      const { args, code, line } = runs[k]!;
+      const lines = res.stderr.trim().split("\n");
+      expect({ args, code: res.code, lines: lines.length }).toEqual({ args, code, lines: 1 });
+      expect(lines[0], args.join(" ")).toMatch(line);
+    });
+  }, 120_000);
 });

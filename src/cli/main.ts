@@ -41,6 +41,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that went away (`scoutloop … | head`) is not an error of ours: stop quietly.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE") throw err;
+  process.exit(process.exitCode ?? 0);
+});
+
 let settled = false;
 main(process.argv).then(
   (code) => {

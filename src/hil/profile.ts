@@ -3,7 +3,7 @@
  * enforces boards/schema.json's rules by hand (no schema library needed) and reports every
  * problem with its JSON path, e.g. `transport.baudRate: expected an integer in [300, 12000000]`.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../native.js";
 import { formatFixed, parseFixed } from "../scoring/fixed.js";
@@ -62,6 +62,11 @@ export class ProfileError extends Error {
   ) {
     super(`invalid board profile ${source}: ${problems.join("; ")}`);
   }
+}
+
+/** A profile named like a shipped one (no path, no .json) that does not exist: a wrong choice, exit 2 in the CLI. */
+export class ProfileNameError extends Error {
+  override name = "ProfileNameError";
 }
 
 const TOP_KEYS = new Set([
@@ -200,7 +205,13 @@ export const BOARDS_DIR = join(PACKAGE_ROOT, "boards");
 /** Load a profile by path, or by name of a shipped one (`emulator-zmq` → boards/emulator-zmq.json). */
 export function loadProfile(pathOrName: string): BoardProfile {
   const path = existsSync(pathOrName) ? pathOrName : join(BOARDS_DIR, `${pathOrName.replace(/\.json$/, "")}.json`);
-  if (!existsSync(path)) throw new ProfileError(pathOrName, [`no such file (and no shipped profile of that name in ${BOARDS_DIR})`]);
+  if (!existsSync(path)) {
+    // A bare name is a choice among the shipped profiles; anything with a path or .json is a file.
+    if (!/[/\\]|\.json$/i.test(pathOrName)) {
+      throw new ProfileNameError(`unknown board profile "${pathOrName}": no such file, and the shipped profiles are ${shippedProfileNames().join(", ")}`);
+    }
+    throw new ProfileError(pathOrName, ["no such file"]);
+  }
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
@@ -208,6 +219,11 @@ export function loadProfile(pathOrName: string): BoardProfile {
     throw new ProfileError(path, [`not valid JSON: ${(err as Error).message}`]);
   }
   return validateProfile(json, path);
+}
+
+/** Names of the shipped profiles (boards/*.json but the schema). */
+export function shippedProfileNames(): string[] {
+  return readdirSync(BOARDS_DIR).filter((f) => f.endsWith(".json") && f !== "schema.json").map((f) => f.slice(0, -5)).sort();
 }
 
 /** The transport endpoint or path as one string (for messages). */
