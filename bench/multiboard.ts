@@ -6,7 +6,10 @@
  *  - a fast one (the emulator as is: the host, not the board, sets the rate);
  *  - a slow one (every reply 20 ms late, like a dev kit behind a slow link), where sharding pays.
  * Each line says events/s, the 2-board / 1-board ratio and the host load it was measured under;
- * the last pair runs as `run` does, with the native software side compared event by event.
+ * the second pair of each runs as `run` does, with the native software side compared event by
+ * event. Last, the muon stream at the LHC orbit rate (1 s of beam) with 2 whole-orbit workers and
+ * 1 or 2 fast boards beside them (`run --rate lhc --stream muon --software native --orbit-workers 2
+ * --board a --board b`): dropped orbits and orbit latency from the scheduled send.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -20,6 +23,10 @@ import { replayPool } from "../src/bus/session.js";
 import { PACKAGE_ROOT } from "../src/native.js";
 import { formatFixed, nativeScorer } from "../src/scoring/index.js";
 import { generateOrbits } from "../src/trigger/index.js";
+import { orbitWorkerPool } from "../src/bus/orbitWorkers/pool.js";
+import { deframeAll, frameOrbit, mergeStreams } from "../src/link/index.js";
+import { ORBIT_HZ } from "../src/events/batch.js";
+import type { ScoringModel } from "../src/scoring/index.js";
 import { formatLatency } from "../src/compare/latency.js";
 import type { RunSummary } from "../src/compare/summary.js";
 import { formatRate, ratioLine } from "./_timing.js";
@@ -43,6 +50,34 @@ function serve(modelPath: string, fault: string | null, children: ChildProcess[]
 }
 
 const load = () => `host load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
+
+/** Muon stream at the LHC rate: 2 whole-orbit workers, 1 or 2 boards beside them scoring the inputs they send back. */
+async function linkRateBeside(model: ScoringModel, profiles: string[]): Promise<void> {
+  const muon = [...generateOrbits({ seed: 8, orbits: 8 })].flatMap((b) => {
+    const m = mergeStreams(deframeAll(frameOrbit(b, "muon"), { core: "native" }).orbits[0]?.batch ?? null, null);
+    return m ? [m] : [];
+  });
+  const orbits = Math.round(ORBIT_HZ);
+  for (const n of [1, 2]) {
+    const pool = await orbitWorkerPool(model, { workers: 2, streams: ["muon"], wantInputs: true });
+    const side = n === 1
+      ? await openBackend({ kind: "board", profile: profiles[0] }, { name: "board", model })
+      : await openBoardShards(profiles.map((p) => ({ kind: "board" as const, profile: p })), { name: "board", model, perBoard: 4 });
+    try {
+      const base: PipelineOptions = { source: replayPool(muon, muon.length, 2000), model, scorers: [side.scorer], orbitWorkers: pool, window: 16, compare: {} };
+      await runPipeline(base); // warm-up
+      const s = await runPipeline({ ...base, mode: "link-rate", bufferOrbits: 2048, source: replayPool(muon, muon.length, orbits) });
+      console.log(
+        `link-rate muon stream at ${ORBIT_HZ.toFixed(1)} Hz, 2 whole-orbit workers + ${n} fast board${n > 1 ? "s" : ""}: ${s.accounting.orbits.dropped}/${orbits} orbits dropped, ` +
+          `${s.comparison?.mismatches ?? "?"} mismatches in ${s.comparison?.paired ?? 0} paired, ${(s.throughput.realTimeFraction * 100).toFixed(1)} % of real time; ${load()}`,
+      );
+      if (s.latency.orbit) console.log(`  orbit latency from scheduled send: ${formatLatency(s.latency.orbit)}`);
+    } finally {
+      await side.close();
+      await pool.close();
+    }
+  }
+}
 
 export async function run(): Promise<void> {
   const model = defaultModel();
@@ -93,6 +128,7 @@ export async function run(): Promise<void> {
           }
         }
       }
+      if (!fault) await linkRateBeside(model, profiles);
       for (const c of children.splice(0)) c.kill("SIGKILL");
     }
   } finally {

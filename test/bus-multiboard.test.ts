@@ -68,8 +68,12 @@ describe("run with several boards", () => {
       expect(b.hello.modelId).toBe(model.id);
       expect(b.lost).toBe(false);
       expect(b.latency.firmwareCycles!.count).toBe(b.scored);
+      expect(b.latency.firmwareNs!.p50).toBeCloseTo((b.latency.firmwareCycles!.p50 * 1e3) / (Number(b.hello.clockKHz) / 1e3), 6);
       expect(b.latency.hostRtt!.count).toBeGreaterThan(0);
     }
+    // 240 MHz emulators beside a 100 MHz one: their cycles have no one value in ns.
+    expect(s.latency.firmwareCycles!.count).toBe(s.accounting.events.in);
+    expect(s.latency.firmwareNs).toBeNull();
     // The corrupted scores are all the bad board's, and all of them injected on purpose.
     expect(share(s, "zmq-bad").mismatches).toBeGreaterThan(0);
     expect(share(s, "zmq-bad").injectedMismatches).toBe(share(s, "zmq-bad").mismatches);

@@ -259,6 +259,8 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     if (shards) {
       summary.backends[names[1]] = { describe: shards.describe, boards: shards.boards.map((b) => b.name) };
       summary.boards = shards.shares(tally);
+      // Cycles of boards at different clocks have no one ns value: the per-board ns stand alone then.
+      if (new Set(summary.boards.shares.map((b) => b.hello.clockKHz)).size > 1) summary.latency.firmwareNs = null;
       // The per-board checks (shares add up, no board lost) join the run's verdict.
       summary.problems = checkSummary(summary).filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     }
