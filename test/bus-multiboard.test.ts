@@ -13,6 +13,7 @@ import { CLI, cli } from "./helpers/cli.js";
 import { hostProfile, serveBoard, stopBoards } from "./helpers/servedBoards.js";
 import { defaultModel } from "../src/bus/model.js";
 import type { BoardShare, RunSummary } from "../src/compare/summary.js";
+import { settleVerdict } from "../src/compare/verdict.js";
 
 const dir = mkdtempSync(join(tmpdir(), "scoutloop-multiboard-"));
 afterAll(stopBoards);
@@ -110,6 +111,10 @@ describe("run with several boards", () => {
     expect(s.comparison!.mismatches).toBe(0);
     expect(s.problems.some((p) => p.startsWith("no-failures:board:"))).toBe(true);
     expect(s.problems.some((p) => p.startsWith("board-up:dies:"))).toBe(true);
+    // Declared (--expect-failures: a board unplugged on purpose), the same books pass and say so.
+    const declared = settleVerdict(s, { expectFailures: true });
+    expect(declared.problems).toEqual([]);
+    expect(declared.declared.filter((d) => /^(no-failures:board|board-up:dies):/.test(d))).toHaveLength(2);
   }, 90_000);
 
   it("a board process killed mid-run with failover: its orbits are re-scored on the other board, nothing fails, the loss still fails the run", async () => {
