@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { PACKAGE_ROOT } from "../native.js";
 import { CliError, ExitCode } from "./errors.js";
-import { UsageError, emit, numberOption } from "./util.js";
+import { UsageError, emit, intOption, numberOption } from "./util.js";
 import { isZ85, readKeyPair, readPublicKeys, writeKeyPair } from "./curveKeys.js";
 
 /** A Z85 CURVE key (40 characters), given as itself or as a file holding it. */
@@ -29,9 +29,10 @@ export function workerCommand(): Command {
     .option("--key <file>", "this worker's CURVE certificate (for a run that admits only listed workers: `run --worker-keys`)")
     .option("--new-key <file>", "make a CURVE certificate for this worker: FILE (secret, mode 0600) and FILE.pub (for the run's --worker-keys), then exit")
     .option("--name <label>", "host label this worker states to the run (default: the host name)")
+    .option("--log-every <n>", "also log one line every N orbits scored (for logs that are not a terminal; 0: never)", intOption(0, 1e9), 0)
     .option("--join-timeout <s>", "give up when no run answers within this long", numberOption(0.1, 86_400), 60)
     .option("--json", "print the final counts as JSON")
-    .action(async (o: { connect?: string; model?: string; serverKey?: string; key?: string; newKey?: string; name?: string; joinTimeout: number; json?: boolean }) => {
+    .action(async (o: { connect?: string; model?: string; serverKey?: string; key?: string; newKey?: string; name?: string; joinTimeout: number; logEvery: number; json?: boolean }) => {
       if (o.newKey) {
         const keys = (await import("zeromq")).curveKeyPair();
         writeKeyPair(o.newKey, keys, `scoutloop worker ${o.name ?? ""}`.trim());
@@ -59,6 +60,7 @@ export function workerCommand(): Command {
       const onOrbit = (r: { name: string | null; orbits: number; events: number }) => {
         const now = Date.now();
         t0 ||= now;
+        if (o.logEvery > 0 && r.orbits % o.logEvery === 0) say(`${r.name}: ${r.orbits} orbits, ${r.events} events scored`);
         if (!tty || now - drawn < 250) return;
         drawn = now;
         const s = Math.max((now - t0) / 1000, 1e-3);
