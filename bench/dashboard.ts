@@ -23,8 +23,15 @@ import { bestTime, formatRate } from "./_timing.js";
 /** One pipeline run, watched (dashboard + one SSE reader in another process, as a browser is) or not. */
 let lastTally: RunTally | null = null;
 
-async function once(opts: PipelineOptions, watched: boolean): Promise<{ summary: RunSummary; cost?: Dashboard["cost"] }> {
-  if (!watched) return { summary: await runPipeline(opts) };
+async function once(opts: PipelineOptions, watched: boolean): Promise<{ summary: RunSummary; cost?: Dashboard["cost"]; cpuNsPerEvent: number }> {
+  // CPU of this process per event (the dashboard's work included): less bent by other processes than wall rates.
+  const cpu = async (run: Promise<RunSummary>) => {
+    const c0 = process.cpuUsage();
+    const summary = await run;
+    const c = process.cpuUsage(c0);
+    return { summary, cpuNsPerEvent: ((c.user + c.system) * 1e3) / Math.max(1, summary.accounting.events.in) };
+  };
+  if (!watched) return cpu(runPipeline(opts));
   const d = await Dashboard.start({ port: 0 });
   d.begin({ describe: "bench", scorers: opts.scorers.map((s) => s.name), mode: opts.mode ?? "pull", orbitHz: opts.orbitHz, totalOrbits: null });
   // A plain reader in its own process: prints one byte at its first chunk, then drains the stream.
@@ -34,9 +41,9 @@ async function once(opts: PipelineOptions, watched: boolean): Promise<{ summary:
   await new Promise<void>((resolve) => (reader.stdout.once("data", () => resolve()), reader.once("exit", () => resolve())));
   reader.stdout.resume();
   try {
-    const summary = await runPipeline({ ...opts, onOrbit: (t) => (d.attach(t), (lastTally = t)) });
+    const { summary, cpuNsPerEvent } = await cpu(runPipeline({ ...opts, onOrbit: (t) => (d.attach(t), (lastTally = t)) }));
     d.finish(summary);
-    return { summary, cost: d.cost };
+    return { summary, cost: d.cost, cpuNsPerEvent };
   } finally {
     await d.close();
     reader.kill();
@@ -51,12 +58,13 @@ export async function run(): Promise<void> {
   const model = defaultModel();
   const fast: PipelineModel = nativeScorer(model);
   const pool = [...generateOrbits({ seed: 8, orbits: 8 })];
-  const reps = 4;
+  const reps = 3;
   console.log(`host load (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 
   // Pull mode: every orbit as fast as the chain goes; the dashboard would show here as lost events/s.
   const pull: PipelineOptions = { source: [], model: fast, scorers: [softwareScorer(fast, { name: "native" })], link: scoutingLink(), mode: "pull", window: 4, concurrency: 2, compare: null };
   const rates = { plain: [] as number[], watched: [] as number[] };
+  const cpuPer = { plain: [] as number[], watched: [] as number[] };
   const cost = { samples: 0, busyMs: 0, bytesSent: 0, seconds: 0 };
   const book = (summary: RunSummary, c?: Dashboard["cost"]) => {
     if (!c) return;
@@ -67,8 +75,9 @@ export async function run(): Promise<void> {
   };
   for (let r = 0; r < reps; r++) {
     for (const watched of r % 2 ? [true, false] : [false, true]) {
-      const { summary, cost: c } = await once({ ...pull, source: replayPool(pool, pool.length, 120), link: scoutingLink() }, watched);
+      const { summary, cost: c, cpuNsPerEvent } = await once({ ...pull, source: replayPool(pool, pool.length, 400), link: scoutingLink() }, watched);
       (watched ? rates.watched : rates.plain).push(summary.throughput.eventsPerSecond);
+      (watched ? cpuPer.watched : cpuPer.plain).push(cpuNsPerEvent);
       book(summary, c);
     }
   }
@@ -76,6 +85,8 @@ export async function run(): Promise<void> {
   console.log(`pull, replay → link → native scorer, without dashboard  ${range(rates.plain, f)}`);
   console.log(`pull, replay → link → native scorer, with dashboard     ${range(rates.watched, f)}`);
   console.log(`with / without (best of ${reps} each)                       ${(Math.max(...rates.watched) / Math.max(...rates.plain)).toFixed(3)}×`);
+  const ns = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(", ") + " ns";
+  console.log(`process CPU per event: without ${ns(cpuPer.plain)}; with ${ns(cpuPer.watched)}; best with / best without ${(Math.min(...cpuPer.watched) / Math.min(...cpuPer.plain)).toFixed(3)}×`);
 
   // Link-rate mode at the LHC clock, muon stream, bus only: the dashboard would show here as drops.
   const muonPool: OrbitBatch[] = pool.map((b) => mergeStreams(deframeAll(frameOrbit(b, "muon"), { core: "native" }).orbits[0]?.batch ?? null, null));
