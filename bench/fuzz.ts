@@ -322,8 +322,11 @@ export async function run(): Promise<void> {
   const seed = Number(process.env.SCOUTLOOP_FUZZ_SEED ?? 1);
   const only = process.env.SCOUTLOOP_FUZZ_ONLY ? (process.env.SCOUTLOOP_FUZZ_ONLY.split(",") as FuzzTarget[]) : undefined;
   const t0 = performance.now();
+  let shown = 0;
   const c = await fuzzInputs({ cases, seed, first: Number(process.env.SCOUTLOOP_FUZZ_FIRST ?? 0), only, onProgress: (d) => {
-    if (d % 10_000 === 0) process.stderr.write(`  ${d}/${cases} cases, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    if (d < shown + 10_000) return; // progress comes every 256 cases; say it every 10^4
+    shown = d - (d % 10_000);
+    process.stderr.write(`  ${d}/${cases} cases, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   } });
   console.log(`fuzz (seed ${seed}): ${c.cases} cases in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${c.crashes} crashes, ${c.hangs} hangs (> 2 s), ${c.refused} refused with an error, ${c.accepted} accepted, max RSS ${c.maxRssMB.toFixed(0)} MB`);
   for (const [t, v] of Object.entries(c.byTarget)) {

@@ -98,24 +98,35 @@ describe("extended isolation forest", () => {
     const withTree = (patch: object) => ({ ...good, trees: [{ ...tree, ...patch }, good.trees[1]] });
     const split = tree.children_left.findIndex((c: number) => c >= 0);
     const leafIdx = tree.children_left.findIndex((c: number) => c < 0);
-    const cases: Array<[unknown, RegExp]> = [
-      [withTree({ features: tree.features.map((f: number[], i: number) => (i === split ? [f[0], 99] : f)), coefs: tree.coefs.map((c: number[], i: number) => (i === split ? [c[0], 1] : c)) }), /feature 99 outside/],
-      [withTree({ coefs: tree.coefs.map((c: number[], i: number) => (i === split ? [c[0]] : c)) }), /coefs\[\d+\]: expected 2 entries/],
-      [withTree({ features: tree.features.map((f: number[], i: number) => (i === split ? [] : f)), coefs: tree.coefs.map((c: number[], i: number) => (i === split ? [] : c)) }), /no hyperplane terms/],
-      [withTree({ features: tree.features.map((f: number[], i: number) => (i === split ? [f[0], f[0]] : f)) }), /twice/],
-      [withTree({ features: tree.features.map((f: number[], i: number) => (i === leafIdx ? [0] : f)), coefs: tree.coefs.map((c: number[], i: number) => (i === leafIdx ? [1] : c)) }), /a leaf has hyperplane terms/],
-      [withTree({ children_left: tree.children_left.map((c: number, i: number) => (i === split ? 0 : c)) }), /reached twice|not a tree/],
-      [withTree({ features: tree.features.slice(1) }), /one list per node/],
-      [{ ...good, ndim: 0 }, /eif\.ndim: expected an integer in \[1, \d+\], got 0/],
-      [{ ...good, splitting: "≤" }, /splitting must be "<" or "<="/],
-      [{ ...good, missingAction: "divide" }, /missingAction must be "impute" or "fail"/],
-      [withTree({ centers: tree.features.map((f: number[]) => f.map(() => 0)).slice(1) }), /centers\[\d+\]/],
-      [{ ...good, trees: "x" }, /expected an array of trees/],
+    const at = "eif.trees[0]";
+    // Each mutation → the exact one-line error (path: problem), never a coerced model.
+    const cases: Array<[unknown, string]> = [
+      [withTree({ features: tree.features.map((f: number[], i: number) => (i === split ? [f[0], 99] : f)), coefs: tree.coefs.map((c: number[], i: number) => (i === split ? [c[0], 1] : c)) }), `${at}.features[${split}][1]: expected an integer in [0, ${d - 1}], got 99`],
+      [withTree({ features: tree.features.map((f: number[], i: number) => (i === split ? [2 ** 40, f[1]] : f)) }), `${at}.features[${split}][0]: expected an integer in [0, ${d - 1}], got 1099511627776`],
+      [withTree({ features: tree.features.map((f: number[], i: number) => (i === split ? [f[0] + 0.5, f[1]] : f)) }), `${at}.features[${split}][0]: expected an integer in [0, ${d - 1}], got ${tree.features[split][0] + 0.5}`],
+      [withTree({ coefs: tree.coefs.map((c: number[], i: number) => (i === split ? [c[0], "1"] : c)) }), `${at}.coefs[${split}][1]: expected a finite number, got "1"`],
+      [withTree({ coefs: tree.coefs.map((c: number[], i: number) => (i === split ? [c[0]] : c)) }), `${at}.coefs[${split}]: 1 entries, at least 2 needed`],
+      [withTree({ features: tree.features.map((f: number[], i: number) => (i === split ? [] : f)), coefs: tree.coefs.map((c: number[], i: number) => (i === split ? [] : c)) }), `${at}.features[${split}]: split node ${split} has no hyperplane terms (1..2 needed)`],
+      [withTree({ features: tree.features.map((f: number[], i: number) => (i === leafIdx ? [0] : f)), coefs: tree.coefs.map((c: number[], i: number) => (i === leafIdx ? [1] : c)) }), `${at}.features[${leafIdx}]: node ${leafIdx} is a leaf and has 1 hyperplane terms, a leaf has none`],
+      [withTree({ features: tree.features.slice(1) }), `${at}.features: ${tree.features.length - 1} entries, at least ${tree.features.length} needed`],
+      [withTree({ bogus: 1 }), `${at}.bogus: unknown field`],
+      [{ ...good, extra: true }, "eif.extra: unknown field"],
+      [{ ...good, ndim: 0 }, `eif.ndim: expected an integer in [1, ${d}], got 0`],
+      [{ ...good, splitting: "≤" }, 'eif.splitting: expected one of "<", "<=", got "≤"'],
+      [{ ...good, missingAction: "divide" }, 'eif.missingAction: expected one of "impute", "fail", got "divide"'],
+      [{ ...good, arithmetic: "fixed" }, 'eif.arithmetic: expected one of "float", got "fixed"'],
+      [{ ...good, version: 2 }, "eif.version: expected an integer in [1, 1], got 2"],
+      [{ ...good, trees: "x" }, 'eif.trees: expected an array, got "x"'],
+      [{ ...good, trees: [] }, "eif.trees: 0 entries, at least 1 needed"],
+      [{ ...good, trees: [null] }, "eif.trees[0]: expected an object, got null"],
     ];
-    for (const [json, msg] of cases) {
-      expect(() => loadModel(json)).toThrow(msg);
-      expect(() => loadModel(json)).toThrow(/^invalid model model: /);
-    }
+    for (const [json, msg] of cases) expect(() => loadModel(json)).toThrow(new RegExp(`^invalid model model: ${msg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+    // Kept from before (checked after the strict read): duplicate terms, broken tree links, centers.
+    for (const [json, msg] of [
+      [withTree({ features: tree.features.map((f: number[], i: number) => (i === split ? [f[0], f[0]] : f)) }), /twice/],
+      [withTree({ children_left: tree.children_left.map((c: number, i: number) => (i === split ? 0 : c)) }), /reached twice|not a tree/],
+      [withTree({ centers: tree.features.map((f: number[]) => f.map(() => 0)).slice(1) }), /centers\[\d+\]/],
+    ] as Array<[unknown, RegExp]>) expect(() => loadModel(json)).toThrow(msg);
     expect(() => eifFromJSON(good)).not.toThrow();
   });
 
@@ -192,6 +203,6 @@ describe("scoutloop train --model eif", () => {
     writeFileSync(join(dir, "broken.json"), JSON.stringify({ format: "scoutloop-model", version: 1, kind: "eif", nFeatures: 57, trees: [] }));
     const r = cliSync(["score", "--model", join(dir, "broken.json"), "--gen-orbits", "1"]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/invalid model .*broken.json: eif.trees: expected a non-empty array of trees/);
+    expect(r.stderr.trim()).toMatch(/^scoutloop: invalid model .*broken.json: eif.trees: 0 entries, at least 1 needed$/);
   });
 });

@@ -12,7 +12,7 @@
  * With ndim = 1 the trainer draws exactly as `trainIsolationForest` does (same row sampling, same
  * feature and threshold draws, coefficient 1), so the same seed gives the same trees and scores.
  */
-import { MODEL_LIMITS, expectInt, expectModelHeader, expectNumber } from "./validate.js";
+import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader, expectNumber, expectNumbers, expectObject, expectString, fail } from "./validate.js";
 import { toFixedFormat, type FixedFormat } from "./fixed.js";
 import {
   DEFAULT_IF_INPUT, DEFAULT_IF_SCORE, averagePathLength, drawSample, forestToTrees, seededRandom, splitFeatureList, treesToForest, validateForest, varyingFeatures,
@@ -298,39 +298,50 @@ interface EifTreeJson {
   imputation?: number[][];
 }
 
-/** Read our own eif JSON (see docs/models.md). */
+/** Top-level fields of our eif JSON (toJSON writes these). */
+const EIF_KEYS = ["format", "version", "kind", "nFeatures", "normalisation", "inputFormat", "arithmetic", "splitting", "missingAction", "ndim", "sampleSize", "norm", "trees"] as const;
+const EIF_TREE_KEYS = ["threshold", "children_left", "children_right", "value", "features", "coefs", "centers", "imputation"] as const;
+
+/**
+ * Read our own eif JSON (see docs/models.md) strictly: unknown fields refused, every hyperplane
+ * term's feature an integer in [0, nFeatures) and its coefficient finite, each with its path;
+ * term counts bounded before anything is gathered.
+ */
 export function eifFromJSON(json: Record<string, unknown>): ExtendedIsolationForestModel {
+  expectObject(json, "eif", EIF_KEYS);
   expectModelHeader(json, "eif");
   const nFeatures = expectInt(json.nFeatures, "eif.nFeatures", 1, MODEL_LIMITS.features);
-  if (json.splitting !== undefined && json.splitting !== "<" && json.splitting !== "<=") throw new RangeError(`eif: splitting must be "<" or "<=", got ${String(json.splitting)}`);
-  if (json.missingAction !== undefined && json.missingAction !== "impute" && json.missingAction !== "fail") {
-    throw new RangeError(`eif: missingAction must be "impute" or "fail", got ${String(json.missingAction)}`);
-  }
-  if (!Array.isArray(json.trees)) throw new TypeError("eif.trees: expected an array of trees");
-  const trees = json.trees as EifTreeJson[];
+  if (json.arithmetic !== undefined) expectString(json.arithmetic, "eif.arithmetic", ["float"]);
+  if (json.splitting !== undefined) expectString(json.splitting, "eif.splitting", ["<", "<="]);
+  if (json.missingAction !== undefined) expectString(json.missingAction, "eif.missingAction", ["impute", "fail"]);
+  const ndim = json.ndim === undefined ? 2 : expectInt(json.ndim, "eif.ndim", 1, nFeatures);
+  const trees = expectArray(json.trees, "eif.trees", 1, MODEL_LIMITS.trees).map((tree, t) => expectObject(tree, `eif.trees[${t}]`, EIF_TREE_KEYS)) as unknown as EifTreeJson[];
   const termStart: number[] = [0], termFeature: number[] = [], termCoef: number[] = [], termCenter: number[] = [], termImpute: number[] = [];
-  const withCenters = trees.length > 0 && Array.isArray(trees[0]?.centers);
-  const withImpute = trees.length > 0 && Array.isArray(trees[0]?.imputation);
+  const withCenters = Array.isArray(trees[0]?.centers);
+  const withImpute = Array.isArray(trees[0]?.imputation);
+  let nodes = 0;
   const asConifer: TreeJson[] = trees.map((tree, t) => {
-    if (!tree || typeof tree !== "object") throw new TypeError(`eif.trees[${t}]: expected an object`);
-    const n = numberArray(tree.children_left, `eif.trees[${t}].children_left`).length;
-    if (!Array.isArray(tree.features) || tree.features.length !== n || !Array.isArray(tree.coefs) || tree.coefs.length !== n) {
-      throw new RangeError(`eif.trees[${t}]: features and coefs need one list per node (${n})`);
-    }
+    const at = `eif.trees[${t}]`;
+    const left = expectArray(tree.children_left, `${at}.children_left`, 1, MODEL_LIMITS.nodes);
+    const n = left.length;
+    if ((nodes += n) > MODEL_LIMITS.nodes) fail(`${at}`, `more than ${MODEL_LIMITS.nodes} nodes over all trees`);
+    const features = expectArray(tree.features, `${at}.features`, n, n);
+    const coefs = expectArray(tree.coefs, `${at}.coefs`, n, n);
     const feature: number[] = [];
     for (let i = 0; i < n; i++) {
-      const fs = numberArray(tree.features[i], `eif.trees[${t}].features[${i}]`);
-      const cs = numberArray(tree.coefs[i], `eif.trees[${t}].coefs[${i}]`, fs.length);
-      const isLeaf = tree.children_left[i] < 0;
-      if (!isLeaf && fs.length === 0) throw new RangeError(`eif.trees[${t}]: split node ${i} has no hyperplane terms`);
-      if (isLeaf && fs.length > 0) throw new RangeError(`eif.trees[${t}]: node ${i}: a leaf has hyperplane terms`);
-      feature.push(isLeaf ? -2 : fs[0]);
-      if (!isLeaf) {
-        termFeature.push(...fs);
-        termCoef.push(...cs);
-        if (withCenters) termCenter.push(...numberArray(tree.centers?.[i], `eif.trees[${t}].centers[${i}]`, fs.length));
-        if (withImpute) termImpute.push(...numberArray(tree.imputation?.[i], `eif.trees[${t}].imputation[${i}]`, fs.length));
+      const isLeaf = typeof left[i] === "number" && (left[i] as number) < 0;
+      // A split has 1..ndim terms (isotree may use fewer where columns were constant), a leaf none.
+      const fs = expectArray(features[i], `${at}.features[${i}]`, 0, ndim);
+      if (isLeaf && fs.length > 0) fail(`${at}.features[${i}]`, `node ${i} is a leaf and has ${fs.length} hyperplane terms, a leaf has none`);
+      if (!isLeaf && fs.length === 0) fail(`${at}.features[${i}]`, `split node ${i} has no hyperplane terms (1..${ndim} needed)`);
+      const cs = expectArray(coefs[i], `${at}.coefs[${i}]`, fs.length, fs.length);
+      feature.push(isLeaf ? -2 : expectInt(fs[0], `${at}.features[${i}][0]`, 0, nFeatures - 1));
+      for (let k = 0; k < fs.length; k++) {
+        termFeature.push(expectInt(fs[k], `${at}.features[${i}][${k}]`, 0, nFeatures - 1));
+        termCoef.push(expectNumber(cs[k], `${at}.coefs[${i}][${k}]`));
       }
+      if (!isLeaf && withCenters) termCenter.push(...expectNumbers(tree.centers?.[i], `${at}.centers[${i}]`, fs.length));
+      if (!isLeaf && withImpute) termImpute.push(...expectNumbers(tree.imputation?.[i], `${at}.imputation[${i}]`, fs.length));
       termStart.push(termFeature.length);
     }
     return { feature, threshold: tree.threshold, children_left: tree.children_left, children_right: tree.children_right, value: tree.value };
@@ -338,7 +349,6 @@ export function eifFromJSON(json: Record<string, unknown>): ExtendedIsolationFor
   const forest = treesToForest(asConifer, "eif.trees");
   const sampleSize = json.sampleSize === undefined ? 256 : expectInt(json.sampleSize, "eif.sampleSize", 2, 1 << 30);
   const norm = json.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : expectNumber(json.norm, "eif.norm");
-  const ndim = json.ndim === undefined ? 2 : expectInt(json.ndim, "eif.ndim", 1, nFeatures);
   return new ExtendedIsolationForestModel({
     forest, nFeatures, ndim, sampleSize, norm, normalisation: normalisationFromJSON(json.normalisation, nFeatures),
     splitting: (json.splitting ?? "<") as "<" | "<=", ...(withCenters ? { missingAction: (json.missingAction ?? "fail") as "impute" | "fail" } : {}),
