@@ -86,3 +86,40 @@ describe("model JSON is read strictly", () => {
     }
   }, 60_000);
 });
+
+describe("dense network JSON read strictly (issue 11)", () => {
+  it("each mutation → the exact one-line error with its JSON path, no coercion; the CLI exits 3", async () => {
+    const { trainAutoencoder } = await import("../src/scoring/nn-train.js");
+    const d = 4, n = 64;
+    const x = Float32Array.from({ length: n * d }, (_, i) => Math.sin(i));
+    const good = trainAutoencoder(x, n, d, { hidden: [3], epochs: 1, batchSize: 16, seed: 1 }).toJSON() as Record<string, any>;
+    const layer = (k: number, patch: object) => ({ ...good, layers: good.layers.map((l: object, i: number) => (i === k ? { ...l, ...patch } : l)) });
+    const l0 = good.layers[0];
+    const cases: Array<[unknown, string]> = [
+      [{ ...good, extra: 1 }, "network.extra: unknown field"],
+      [{ ...good, layers: [] }, "network.layers: 0 entries, at least 1 needed"],
+      [{ ...good, layers: "x" }, 'network.layers: expected an array, got "x"'],
+      [layer(0, { bogus: 1 }), "network.layers[0].bogus: unknown field"],
+      [layer(0, { nIn: "4" }), 'network.layers[0].nIn: expected an integer in [1, 4096], got "4"'],
+      [layer(0, { nOut: 10_000_000 }), "network.layers[0].nOut: expected an integer in [1, 4096], got 10000000"],
+      [layer(0, { weights: l0.weights.slice(1) }), `network.layers[0].weights: expected ${l0.nIn * l0.nOut} entries, got ${l0.nIn * l0.nOut - 1}`],
+      [layer(0, { weights: [null, ...l0.weights.slice(1)] }), "network.layers[0].weights[0]: expected a finite number, got null"],
+      [layer(0, { bias: l0.bias.map((_: number, i: number) => (i === 1 ? "0.5" : 0)) }), 'network.layers[0].bias[1]: expected a finite number, got "0.5"'],
+      [layer(0, { activation: "swish" }), 'network.layers[0].activation: expected one of "linear", "relu", "leaky_relu", "sigmoid", "tanh", got "swish"'],
+      [layer(0, { weightFormat: 16 }), "network.layers[0].weightFormat: expected a string, got 16"],
+      [layer(0, { weightRounding: "nearest" }), 'network.layers[0].weightRounding: expected one of "float", "hls4ml", got "nearest"'],
+      [layer(0, { reuseFactor: 1.5 }), `network.layers[0].reuseFactor: expected an integer in [1, ${l0.nIn * l0.nOut}], got 1.5`],
+      [layer(0, { tableSize: null }), "network.layers[0].tableSize: expected an integer in [2, 1048576], got null"],
+      [{ ...good, version: 7 }, "network.version: expected an integer in [1, 1], got 7"],
+    ];
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    for (const [json, msg] of cases) expect(() => loadModel(json)).toThrow(new RegExp(`^invalid model model: ${esc(msg)}$`));
+    expect(() => loadModel(good)).not.toThrow();
+    const dir = mkdtempSync(join(tmpdir(), "scoutloop-net-"));
+    const file = join(dir, "net.json");
+    writeFileSync(file, JSON.stringify(layer(0, { activation: "swish" })));
+    const r = cliSync(["score", "--model", file, "--gen-orbits", "1"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe(`scoutloop: invalid model ${file}: network.layers[0].activation: expected one of "linear", "relu", "leaky_relu", "sigmoid", "tanh", got "swish"`);
+  }, 60_000);
+});

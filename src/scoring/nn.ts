@@ -15,7 +15,7 @@
  * firmware needs no divider). With an `ap_ufixed<18,14>`-like output the raw bits are score × 16,
  * the AXOL1TL integer-threshold convention.
  */
-import { expectInt, expectModelHeader, expectNumber, expectObject } from "./validate.js";
+import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader, expectNumber, expectNumbers, expectObject, expectString, fail } from "./validate.js";
 import {
   assertFitsInt32, castRaw, formatFixed, fracBits, overflowRaw, quantize, rawMax, toFixedFormat, type FixedFormat,
 } from "./fixed.js";
@@ -377,31 +377,49 @@ export function denseLayer(
   };
 }
 
-/** Read a network from our JSON format (docs/models.md). Weights may be flat or nested [in][out]. */
+const NET_KEYS = ["format", "version", "kind", "nFeatures", "normalisation", "inputFormat", "outputFormat", "layers", "weightRounding"] as const;
+const LAYER_KEYS = [
+  "nIn", "nOut", "activation", "alpha", "alphaFormat", "weightFormat", "biasFormat", "accumFormat", "resultFormat", "weights", "bias",
+  "weightRounding", "activationFormat", "reuseFactor", "tableSize", "tableFormat",
+] as const;
+
+/**
+ * Read a network from our JSON format (docs/models.md) strictly: unknown fields refused, every
+ * field of its type with its path (no coercion), weight counts checked against nIn × nOut and
+ * bounded over all layers before they are copied. Weights may be flat or nested [in][out].
+ */
 export function denseNetFromJSON(json: Record<string, unknown>): DenseNetModel {
-  const kind = json.kind;
-  if (kind !== "ae" && kind !== "vae") throw new RangeError(`network kind must be "ae" or "vae", got ${String(kind)}`);
+  expectObject(json, "network", NET_KEYS);
+  const kind = expectString(json.kind, "network.kind", ["ae", "vae"] as const);
   expectModelHeader(json, "network");
   const nFeatures = expectInt(json.nFeatures, "network.nFeatures", 1, MAX_LAYER_SIZE);
-  if (!Array.isArray(json.layers) || json.layers.length === 0 || json.layers.length > 64) throw new RangeError("network: `layers` must be a non-empty array (at most 64)");
-  const layers = json.layers.map((raw: unknown, k: number) => {
-    const l = expectObject(raw, `layers[${k}]`);
-    const flat = Array.isArray(l.weights) && Array.isArray(l.weights[0]) ? (l.weights as unknown[][]).flat() : l.weights;
+  const rounding = ["float", "hls4ml"] as const;
+  const topRounding = json.weightRounding === undefined ? undefined : expectString(json.weightRounding, "network.weightRounding", rounding);
+  const optString = (v: unknown, path: string) => (v === undefined ? undefined : expectString(v, path));
+  let weights = 0;
+  const layers = expectArray(json.layers, "network.layers", 1, MODEL_LIMITS.layers).map((raw: unknown, k: number) => {
+    const at = `network.layers[${k}]`;
+    const l = expectObject(raw, at, LAYER_KEYS);
+    const nIn = expectInt(l.nIn, `${at}.nIn`, 1, MAX_LAYER_SIZE), nOut = expectInt(l.nOut, `${at}.nOut`, 1, MAX_LAYER_SIZE);
+    if ((weights += nIn * nOut) > MODEL_LIMITS.weights) fail(`${at}`, `more than ${MODEL_LIMITS.weights} weights over all layers`);
+    const nested = Array.isArray(l.weights) && Array.isArray(l.weights[0]);
+    const w = nested
+      ? expectArray(l.weights, `${at}.weights`, nIn, nIn).flatMap((row, i) => Array.from(expectNumbers(row, `${at}.weights[${i}]`, nOut)))
+      : Array.from(expectNumbers(l.weights, `${at}.weights`, nIn * nOut));
     return denseLayer(
-      expectInt(l.nIn, `layers[${k}].nIn`, 1, MAX_LAYER_SIZE), expectInt(l.nOut, `layers[${k}].nOut`, 1, MAX_LAYER_SIZE),
-      numberArray(flat, `layers[${k}].weights`), numberArray(l.bias, `layers[${k}].bias`),
-      (l.activation ?? "linear") as Activation,
+      nIn, nOut, w, Array.from(expectNumbers(l.bias, `${at}.bias`, nOut)),
+      l.activation === undefined ? "linear" : expectString(l.activation, `${at}.activation`, ACTIVATIONS),
       {
-        weight: l.weightFormat as string | undefined, bias: l.biasFormat as string | undefined, accum: l.accumFormat as string | undefined,
-        result: l.resultFormat as string | undefined, alpha: l.alphaFormat as string | undefined,
+        weight: optString(l.weightFormat, `${at}.weightFormat`), bias: optString(l.biasFormat, `${at}.biasFormat`), accum: optString(l.accumFormat, `${at}.accumFormat`),
+        result: optString(l.resultFormat, `${at}.resultFormat`), alpha: optString(l.alphaFormat, `${at}.alphaFormat`),
       },
-      l.alpha === undefined ? 0.3 : expectNumber(l.alpha, `layers[${k}].alpha`),
+      l.alpha === undefined ? 0.3 : expectNumber(l.alpha, `${at}.alpha`),
       {
-        weightRounding: (l.weightRounding ?? json.weightRounding) as "float" | "hls4ml" | undefined,
-        activationFormat: l.activationFormat as string | undefined,
-        reuseFactor: l.reuseFactor as number | undefined,
-        tableSize: l.tableSize as number | undefined,
-        tableFormat: l.tableFormat as string | undefined,
+        weightRounding: l.weightRounding === undefined ? topRounding : expectString(l.weightRounding, `${at}.weightRounding`, rounding),
+        activationFormat: optString(l.activationFormat, `${at}.activationFormat`),
+        reuseFactor: l.reuseFactor === undefined ? undefined : expectInt(l.reuseFactor, `${at}.reuseFactor`, 1, nIn * nOut),
+        tableSize: l.tableSize === undefined ? undefined : expectInt(l.tableSize, `${at}.tableSize`, 2, 1 << 20),
+        tableFormat: optString(l.tableFormat, `${at}.tableFormat`),
       },
     );
   });
