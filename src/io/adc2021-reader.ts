@@ -6,7 +6,7 @@
  * message names the file and what is wrong.
  */
 import { FileFormatError } from "./errors.js";
-import { type h5, type H5, hdf5Reason, loadHdf5, openHdf5, quietAbort } from "./hdf5.js";
+import { type h5, type H5, hdf5Reason, openDescribedHdf5, quietAbort } from "./hdf5.js";
 import {
   ADC_BX, ADC_FIELDS, ADC_LABELS, ADC_MAX_EVENTS, ADC_MAX_EVENTS_IN_MEMORY, ADC_ORBIT, ADC_PARTICLES, ADC_PARTICLES_NAMES,
   ADC_ROW, ADC_SLOTS, CLASS_OF_SLOT,
@@ -57,15 +57,7 @@ export class Adc2021File {
   ) {}
 
   static async open(path: string): Promise<Adc2021File> {
-    const lib = await loadHdf5();
-    const file = await openHdf5(path);
-    try {
-      return quietAbort(() => Adc2021File.describe(lib, path, file));
-    } catch (err) {
-      file.close();
-      if (err instanceof FileFormatError) throw err;
-      throw new FileFormatError(path, hdf5Reason(err));
-    }
+    return openDescribedHdf5(path, (lib, file) => Adc2021File.describe(lib, path, file));
   }
 
   private static describe(lib: H5, path: string, file: h5.File): Adc2021File {

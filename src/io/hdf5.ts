@@ -100,3 +100,19 @@ export async function openHdf5(path: string): Promise<h5.File> {
     throw new FileFormatError(path, `cannot open HDF5 file: ${hdf5Reason(err)}`);
   }
 }
+
+/**
+ * Open an HDF5 file and read its layout with `describe`; on any failure the file is closed and the
+ * error is one FileFormatError line naming the path (libhdf5's aborts stay off stderr).
+ */
+export async function openDescribedHdf5<T>(path: string, describe: (lib: H5, file: h5.File) => T): Promise<T> {
+  const lib = await loadHdf5();
+  const file = await openHdf5(path);
+  try {
+    return quietAbort(() => describe(lib, file));
+  } catch (err) {
+    file.close();
+    if (err instanceof FileFormatError) throw err;
+    throw new FileFormatError(path, hdf5Reason(err));
+  }
+}

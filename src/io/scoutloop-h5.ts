@@ -30,7 +30,7 @@ import { type AttrValue, checkFilters, dtypeText, H5T_INTEGER, readAttrs, shapeT
 import { FileFormatError } from "./errors.js";
 import { createH5File, StagedH5Writer, writeAllBatches } from "./h5-writer.js";
 import { CALO_BLOCKS, caloFieldSpecs, MUON_FIELD_SPECS, sumFieldSpec } from "./field-specs.js";
-import { type h5, type H5, hdf5Reason, loadHdf5, openHdf5, quietAbort } from "./hdf5.js";
+import { type h5, type H5, hdf5Reason, openDescribedHdf5, quietAbort } from "./hdf5.js";
 
 export const SCOUTLOOP_LAYOUT_ATTR = "scoutloop_layout";
 export const SCOUTLOOP_LAYOUT = "events-v1";
@@ -269,15 +269,7 @@ export class ScoutloopH5File {
   ) {}
 
   static async open(path: string): Promise<ScoutloopH5File> {
-    const lib = await loadHdf5();
-    const file = await openHdf5(path);
-    try {
-      return quietAbort(() => ScoutloopH5File.describe(lib, path, file));
-    } catch (err) {
-      file.close();
-      if (err instanceof FileFormatError) throw err;
-      throw new FileFormatError(path, hdf5Reason(err));
-    }
+    return openDescribedHdf5(path, (lib, file) => ScoutloopH5File.describe(lib, path, file));
   }
 
   private static describe(lib: H5, path: string, file: h5.File): ScoutloopH5File {
