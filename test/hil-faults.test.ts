@@ -15,6 +15,14 @@ describe("fault spec", () => {
     expect(formatFaultSpec(parseFaultSpec(""))).toBe("none");
   });
 
+  it("every field of the spec has a key, printed in one fixed order and parsed back", () => {
+    const all = "drop=0.1,delay=2ms,corrupt=0.2,reorder,disconnect-after=3,wrong-bits=0.3,flag-lies=0.4,truncate=0.5,duplicate=0.6,wrong-seq=0.7,wrong-bx=0.8,short-reply=0.9,error=BAD_CRC";
+    const f = parseFaultSpec(all);
+    for (const [field, none] of Object.entries(NO_FAULTS)) expect(f[field as keyof typeof f], field).not.toBe(none);
+    expect(formatFaultSpec(f)).toBe(all);
+    expect(() => parseFaultSpec("nope")).toThrow(`unknown fault "nope" (known: drop, delay, corrupt, reorder, disconnect-after, wrong-bits, flag-lies, truncate, duplicate, wrong-seq, wrong-bx, short-reply, error)`);
+  });
+
   it("rejects bad specs with one clear error", () => {
     for (const [spec, msg] of [
       ["drop=1.5", /probability/],

@@ -65,83 +65,77 @@ function duration(key: string, v: string | undefined): number {
   return ms;
 }
 
+type FaultKind = "probability" | "duration" | "flag" | "count" | "error";
+
+/** Every fault key with its field and value kind, in the order specs are printed. */
+const FAULT_KEYS: readonly { key: string; field: keyof FaultSpec; kind: FaultKind }[] = [
+  { key: "drop", field: "drop", kind: "probability" },
+  { key: "delay", field: "delayMs", kind: "duration" },
+  { key: "corrupt", field: "corrupt", kind: "probability" },
+  { key: "reorder", field: "reorder", kind: "flag" },
+  { key: "disconnect-after", field: "disconnectAfter", kind: "count" },
+  { key: "wrong-bits", field: "wrongBits", kind: "probability" },
+  { key: "flag-lies", field: "flagLies", kind: "probability" },
+  { key: "truncate", field: "truncate", kind: "probability" },
+  { key: "duplicate", field: "duplicate", kind: "probability" },
+  { key: "wrong-seq", field: "wrongSeq", kind: "probability" },
+  { key: "wrong-bx", field: "wrongBx", kind: "probability" },
+  { key: "short-reply", field: "shortReply", kind: "probability" },
+  { key: "error", field: "errorCode", kind: "error" },
+];
+
+function errorCode(value: string | undefined): number {
+  const v = (value ?? "").trim();
+  const code = /^\d+$/.test(v) ? Number(v) : (ErrorCode as Record<string, number>)[v.toUpperCase()];
+  if (!code || code > 0xffff) throw new FaultSpecError(`fault error needs an ERROR code name or number (${Object.keys(ErrorCode).join(", ")}), got ${JSON.stringify(value ?? "")}`);
+  return code;
+}
+
+function count(key: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new FaultSpecError(`fault ${key} needs a positive integer, got ${JSON.stringify(value ?? "")}`);
+  return n;
+}
+
+function parseValue(key: string, kind: FaultKind, value: string | undefined): number | boolean {
+  switch (kind) {
+    case "probability":
+      return probability(key, value);
+    case "duration":
+      return duration(key, value);
+    case "count":
+      return count(key, value);
+    case "error":
+      return errorCode(value);
+    case "flag":
+      if (value !== undefined) throw new FaultSpecError(`fault ${key} takes no value`);
+      return true;
+  }
+}
+
 /** Parse a comma-separated fault list; unknown keys and bad values give one clear error. */
 export function parseFaultSpec(spec: string): FaultSpec {
-  const f: FaultSpec = { ...NO_FAULTS };
+  const f: Record<string, number | boolean> = { ...NO_FAULTS };
   for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
     const eq = part.indexOf("=");
     const key = eq < 0 ? part : part.slice(0, eq).trim();
-    const value = eq < 0 ? undefined : part.slice(eq + 1);
-    switch (key) {
-      case "drop":
-        f.drop = probability(key, value);
-        break;
-      case "corrupt":
-        f.corrupt = probability(key, value);
-        break;
-      case "wrong-bits":
-        f.wrongBits = probability(key, value);
-        break;
-      case "flag-lies":
-        f.flagLies = probability(key, value);
-        break;
-      case "truncate":
-        f.truncate = probability(key, value);
-        break;
-      case "duplicate":
-        f.duplicate = probability(key, value);
-        break;
-      case "wrong-seq":
-        f.wrongSeq = probability(key, value);
-        break;
-      case "wrong-bx":
-        f.wrongBx = probability(key, value);
-        break;
-      case "short-reply":
-        f.shortReply = probability(key, value);
-        break;
-      case "error": {
-        const v = (value ?? "").trim();
-        const code = /^\d+$/.test(v) ? Number(v) : (ErrorCode as Record<string, number>)[v.toUpperCase()];
-        if (!code || code > 0xffff) throw new FaultSpecError(`fault error needs an ERROR code name or number (${Object.keys(ErrorCode).join(", ")}), got ${JSON.stringify(value ?? "")}`);
-        f.errorCode = code;
-        break;
-      }
-      case "delay":
-        f.delayMs = duration(key, value);
-        break;
-      case "reorder":
-        if (value !== undefined) throw new FaultSpecError("fault reorder takes no value");
-        f.reorder = true;
-        break;
-      case "disconnect-after": {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 1) throw new FaultSpecError(`fault disconnect-after needs a positive integer, got ${JSON.stringify(value ?? "")}`);
-        f.disconnectAfter = n;
-        break;
-      }
-      default:
-        throw new FaultSpecError(`unknown fault "${key}" (known: drop, delay, corrupt, reorder, disconnect-after, wrong-bits, flag-lies, truncate, duplicate, wrong-seq, wrong-bx, short-reply, error)`);
-    }
+    const entry = FAULT_KEYS.find((k) => k.key === key);
+    if (!entry) throw new FaultSpecError(`unknown fault "${key}" (known: ${FAULT_KEYS.map((k) => k.key).join(", ")})`);
+    f[entry.field] = parseValue(key, entry.kind, eq < 0 ? undefined : part.slice(eq + 1));
   }
-  return f;
+  return f as unknown as FaultSpec;
 }
 
 export function formatFaultSpec(f: FaultSpec): string {
   const parts: string[] = [];
-  if (f.drop) parts.push(`drop=${f.drop}`);
-  if (f.delayMs) parts.push(`delay=${f.delayMs}ms`);
-  if (f.corrupt) parts.push(`corrupt=${f.corrupt}`);
-  if (f.reorder) parts.push("reorder");
-  if (f.disconnectAfter) parts.push(`disconnect-after=${f.disconnectAfter}`);
-  if (f.wrongBits) parts.push(`wrong-bits=${f.wrongBits}`);
-  if (f.flagLies) parts.push(`flag-lies=${f.flagLies}`);
-  if (f.truncate) parts.push(`truncate=${f.truncate}`);
-  if (f.duplicate) parts.push(`duplicate=${f.duplicate}`);
-  if (f.wrongSeq) parts.push(`wrong-seq=${f.wrongSeq}`);
-  if (f.wrongBx) parts.push(`wrong-bx=${f.wrongBx}`);
-  if (f.shortReply) parts.push(`short-reply=${f.shortReply}`);
-  if (f.errorCode) parts.push(`error=${ERROR_CODE_NAMES[f.errorCode] ?? f.errorCode}`);
+  for (const { key, field, kind } of FAULT_KEYS) {
+    const v = f[field];
+    if (!v) continue;
+    if (kind === "flag") parts.push(key);
+    else if (kind === "duration") parts.push(`${key}=${v}ms`);
+    else if (kind === "error") parts.push(`${key}=${ERROR_CODE_NAMES[v as number] ?? v}`);
+    else parts.push(`${key}=${v}`);
+  }
   return parts.join(",") || "none";
 }
 
