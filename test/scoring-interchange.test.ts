@@ -117,7 +117,7 @@ describe("conifer semantics", () => {
     expect(q(loadModel(coniferJson()) as IsolationForestModel)).toEqual([6, -12]);
     expect(q(importConifer(coniferJson("cpp"), { arithmetic: "conifer-hls" }))).toEqual([-2, -12]);
     expect(q(importConifer(coniferJson("cpp"), { arithmetic: "scoutloop" }))).toEqual([-1, -14]);
-    expect(() => loadModel(coniferJson("vhdl"))).toThrow(/backend "vhdl".*not modelled/);
+    expect(() => loadModel(coniferJson("vhdl"))).toThrow(/conifer\.config\.backend: "vhdl".*not modelled/);
     expect(() => loadModel({ ...coniferJson("cpp"), config: { weight_precision: "ap_fixed<8,1>" } })).toThrow(/cannot hold the one-hot weight 1/);
   });
   it("native: the C++ backend's order bit for bit; the HLS tree refused where order matters (mixed signs, saturation)", () => {

@@ -25,6 +25,8 @@ export const EXAMPLES: Record<string, string> = {
   pad: "scoutloop pad --signal Ato4l --lambdas 0,0.01,0.05          # PAD/FBM signal-fraction fit",
   import: "scoutloop import hls4ml my-hls4ml-project --out ae.json",
   "import hls4ml": "scoutloop import hls4ml my-hls4ml-project --out ae.json   # an hls4ml project as a scoutloop model",
+  "import conifer": "scoutloop import conifer my-prj/my_prj.json --out if.json   # conifer's model.save() as a scoutloop forest",
+  "import isotree": "scoutloop import isotree trees.json --sample-size 256 --out if.json   # isotree's to_json() output",
   export: "scoutloop export conifer --model if.json --out if-conifer.json",
   "export hls4ml": "scoutloop export hls4ml --model ae.json --out ae-hls4ml   # an hls4ml project of a scoutloop ae/vae",
   "export conifer": "scoutloop export conifer --model if.json --out if-conifer.json",

@@ -5,9 +5,18 @@ import { formatFixed } from "../scoring/fixed.js";
 import { exportHls4mlProject, importHls4mlProject, NORMALISATION_FILE } from "../scoring/hls4ml.js";
 import { exportConifer } from "../scoring/iforest-io.js";
 import { IsolationForestModel } from "../scoring/iforest.js";
-import { loadModel } from "../scoring/load.js";
+import { importModelFile, loadModel } from "../scoring/load.js";
+import type { ScoringModel } from "../scoring/model.js";
 import { DenseNetModel } from "../scoring/nn.js";
-import { emit, UsageError } from "./util.js";
+import { emit, intOption, UsageError } from "./util.js";
+
+/** Write an imported model as scoutloop JSON and say what it is (reloading it must give the same model). */
+function writeImported(model: ScoringModel, out: string, json: boolean): void {
+  const text = JSON.stringify(model.toJSON(), null, 1) + "\n";
+  if (loadModel(JSON.parse(text)).id !== model.id) throw new Error(`import: ${out} would not reload as the same model (id ${model.id}); this is a bug`);
+  writeFileSync(out, text);
+  emit(json, { out, id: model.id, kind: model.kind, nFeatures: model.nFeatures }, () => `wrote ${out}: ${model.kind} ${model.id}, ${model.nFeatures} features`);
+}
 
 export function importCommand(): Command {
   const cmd = new Command("import").description("convert another tool's model into a scoutloop model file");
@@ -25,6 +34,21 @@ export function importCommand(): Command {
       const layers = (json.layers as Array<Record<string, unknown>>).map((l) => `${l.nIn}→${l.nOut} ${l.activation}`);
       emit(Boolean(o.json), { out: o.out, id: model.id, kind: model.kind, layers }, () => `wrote ${o.out}: ${model.kind} ${model.id}, layers ${layers.join(", ")}`);
     }));
+  cmd.addCommand(new Command("conifer")
+    .description("read a conifer JSON (conifer's model.save()) into a scoutloop isolation forest scored as conifer's firmware sums (precisions and backend from its config)")
+    .argument("<file>", "the conifer JSON")
+    .requiredOption("--out <model.json>", "where to write the scoutloop model")
+    .option("--json", "print the summary as JSON")
+    .action((file: string, o) => writeImported(importModelFile(file, "conifer"), o.out, Boolean(o.json))));
+  cmd.addCommand(new Command("isotree")
+    .description("read isotree's to_json() output (ndim 1: an isolation forest; ndim > 1: an extended forest, float only) into a scoutloop model")
+    .argument("<file>", "isotree to_json() output (the list of trees), or scoutloop's wrapper {isotree, sampleSize}")
+    .requiredOption("--out <model.json>", "where to write the scoutloop model")
+    .option("--sample-size <n>", "the per-tree sample size ψ the model was fitted with (to_json() does not record it)", intOption(2, 1 << 30))
+    .option("--n-features <n>", "number of input columns (default: the highest column used + 1)", intOption(1, 4096))
+    .option("--missing-action <action>", "ndim 1: isotree's missing_action_ (only \"fail\" is scored faithfully)")
+    .option("--json", "print the summary as JSON")
+    .action((file: string, o) => writeImported(importModelFile(file, "isotree", { sampleSize: o.sampleSize, nFeatures: o.nFeatures, missingAction: o.missingAction }), o.out, Boolean(o.json))));
   return cmd;
 }
 

@@ -1,11 +1,8 @@
 /**
- * Isolation-forest interchange: import isotree `to_json()` output (ndim = 1) and conifer JSON,
- * export conifer JSON.
+ * Isolation-forest interchange: import isotree `to_json()` output, export conifer JSON (conifer
+ * JSON is read by conifer-read.ts, re-exported here).
  *
- * conifer (`conifer/model.py` `save()`, `backends/cpp/include/conifer.h`): top level `n_trees`,
- * `n_features`, `n_classes`, `init_predict`, `norm`, `splitting_convention` ("<=" when absent),
- * `trees[iter][class]` = {feature, threshold, value, children_left, children_right}; leaves have
- * feature −2. The ensemble output is (Σ values + init_predict) × norm.
+ * conifer: the ensemble output is (Σ values + init_predict) × norm.
  *
  * isotree `to_json()` (`src/formatted_exporters.cpp`, `traverse_isoforest_json` and
  * `traverse_ext_json`): one object per tree keyed by node number ("0", "1", …); terminal nodes
@@ -16,39 +13,15 @@
  * `std::to_string`, i.e. six decimals. The score is 2^(−E[depth]/c(ψ)), so ψ must be given.
  */
 import { FEATURE_NAMES } from "../events/features.js";
-import { formatFixed, fracBits, parseFixed, quantize, rawMax, rawToValue, toFixedFormat, type FixedFormat } from "./fixed.js";
+import { formatFixed, fracBits, quantize, rawMax, rawToValue, toFixedFormat } from "./fixed.js";
 import {
-  DEFAULT_IF_INPUT, DEFAULT_IF_SCORE, IsolationForestModel, averagePathLength, forestToTrees, treesToForest, type ForestArithmetic, type SplitConvention, type TreeJson,
+  DEFAULT_IF_INPUT, DEFAULT_IF_SCORE, IsolationForestModel, averagePathLength, forestToTrees, treesToForest, type TreeJson,
 } from "./iforest.js";
 import { ExtendedIsolationForestModel } from "./eiforest.js";
-import { identityNormalisation, type Normalisation } from "./normalise.js";
+import { identityNormalisation } from "./normalise.js";
+import type { ImportOptions } from "./conifer-read.js";
 
-export interface ImportOptions {
-  inputFormat?: string | FixedFormat;
-  thresholdFormat?: string | FixedFormat;
-  scoreFormat?: string | FixedFormat;
-  normalisation?: Normalisation;
-  /** conifer import: the sum the firmware does (default from the file's `config.backend`, else conifer's C++ backend). */
-  arithmetic?: ForestArithmetic;
-}
-
-/** conifer backend names (`config.backend`) and the sum order of their firmware. */
-const CONIFER_BACKENDS: Record<string, ForestArithmetic> = { cpp: "conifer-cpp", xilinxhls: "conifer-hls", vivadohls: "conifer-hls", vitishls: "conifer-hls" };
-
-/** A precision from conifer's saved `config` (`input_precision`, …), or undefined for float/absent. */
-function coniferPrecision(config: Record<string, unknown>, key: string): string | undefined {
-  const v = config[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") throw new TypeError(`conifer: config.${key}: expected a type string such as "ap_fixed<18,8>"`);
-  if (v === "float" || v === "double") return undefined; // float firmware: no fixed-point type to emulate
-  toFixedFormat(v, `conifer: config.${key}`);
-  return v;
-}
-
-/** True if `json` looks like a conifer model. */
-export function isConiferJson(json: unknown): boolean {
-  return !!json && typeof json === "object" && !Array.isArray(json) && "n_trees" in json && "trees" in json && "n_features" in json;
-}
+export { importConifer, isConiferJson, type ImportOptions } from "./conifer-read.js";
 
 /** True if `json` looks like isotree `to_json()` output (array of node maps, or {trees: [...]}). */
 export function isIsotreeJson(json: unknown): boolean {
@@ -65,58 +38,6 @@ function formats(options: ImportOptions) {
     thresholdFormat: options.thresholdFormat ? toFixedFormat(options.thresholdFormat, "thresholdFormat") : inputFormat,
     scoreFormat: toFixedFormat(options.scoreFormat ?? DEFAULT_IF_SCORE, "scoreFormat"),
   };
-}
-
-export function importConifer(json: Record<string, unknown>, options: ImportOptions = {}): IsolationForestModel {
-  const nFeatures = Number(json.n_features);
-  if (!Number.isInteger(nFeatures) || nFeatures < 1 || nFeatures > 4096) throw new RangeError(`conifer: bad n_features ${json.n_features}`);
-  const nClasses = Number(json.n_classes ?? 1);
-  if (nClasses > 2) throw new RangeError(`conifer: multi-class models (n_classes = ${nClasses}) are not anomaly scorers`);
-  const splitting = (json.splitting_convention ?? "<=") as SplitConvention;
-  if (splitting !== "<" && splitting !== "<=") throw new RangeError(`conifer: unknown splitting_convention ${String(splitting)}`);
-  if (!Array.isArray(json.trees)) throw new TypeError("conifer: `trees` must be an array");
-  const trees = (json.trees as unknown[]).map((perClass, i) => {
-    const t = Array.isArray(perClass) ? perClass[0] : perClass;
-    const tree = t as TreeJson & { weight?: number[][] };
-    if (Array.isArray(tree?.weight)) {
-      // Oblique splits (conifer PR #92) are only accepted when they are one-hot on `feature`.
-      for (const [k, w] of tree.weight.entries()) {
-        if (tree.feature[k] < 0) continue;
-        if (w.some((v, j) => v !== (j === tree.feature[k] ? 1 : 0))) throw new RangeError(`conifer: tree ${i} node ${k} is an oblique split (not supported)`);
-      }
-    }
-    return tree;
-  });
-  if (Number(json.n_trees) !== trees.length) throw new RangeError(`conifer: n_trees = ${json.n_trees} but ${trees.length} trees present`);
-  const forest = treesToForest(trees, "conifer.trees");
-  const norm = Number(json.norm ?? 1);
-  const init = Array.isArray(json.init_predict) ? Number(json.init_predict[0] ?? 0) : Number(json.init_predict ?? 0);
-  if (!Number.isFinite(norm) || !Number.isFinite(init)) throw new RangeError("conifer: norm and init_predict must be finite");
-  // The firmware's precisions and sum order, from the saved config (conifer `model.save()`).
-  const config = json.config === undefined ? {} : json.config;
-  if (!config || typeof config !== "object" || Array.isArray(config)) throw new TypeError("conifer: config: expected an object");
-  const cfg = config as Record<string, unknown>;
-  const backend = cfg.backend;
-  if (backend !== undefined && typeof backend !== "string") throw new TypeError("conifer: config.backend: expected a string");
-  let arithmetic = options.arithmetic;
-  if (arithmetic === undefined) {
-    if (backend !== undefined && !(backend in CONIFER_BACKENDS)) {
-      throw new RangeError(`conifer: config.backend "${backend}": its firmware's sum order is not modelled (cpp, xilinxhls are); choose one explicitly`);
-    }
-    arithmetic = backend === undefined ? "conifer-cpp" : CONIFER_BACKENDS[backend];
-  }
-  const input = options.inputFormat ?? coniferPrecision(cfg, "input_precision");
-  const threshold = options.thresholdFormat ?? coniferPrecision(cfg, "threshold_precision");
-  const score = options.scoreFormat ?? coniferPrecision(cfg, "score_precision");
-  const weight = coniferPrecision(cfg, "weight_precision");
-  if (arithmetic !== "scoutloop" && weight !== undefined && quantize(1, parseFixed(weight)) !== 2 ** fracBits(parseFixed(weight))) {
-    throw new RangeError(`conifer: config.weight_precision ${weight} cannot hold the one-hot weight 1, so its firmware compares a scaled input`);
-  }
-  return new IsolationForestModel({
-    forest, nFeatures, splitting, norm, initPredict: init, sampleSize: 0, arithmetic,
-    normalisation: options.normalisation ?? identityNormalisation(nFeatures),
-    ...formats({ inputFormat: input, thresholdFormat: threshold ?? input, scoreFormat: score }),
-  });
 }
 
 /**

@@ -545,7 +545,7 @@ export function trainIsolationForest(features: Float32Array, n: number, nFeature
 /** Fields of our iforest JSON (anything else is refused, so a typo is not silently ignored). */
 const IFOREST_FIELDS = [
   "format", "version", "kind", "id", "nFeatures", "splitting", "inputFormat", "thresholdFormat", "outputFormat", "trees",
-  "sampleSize", "norm", "initPredict", "normalisation", "training", "description", "name",
+  "sampleSize", "norm", "initPredict", "normalisation", "training", "description", "name", "arithmetic",
 ] as const;
 
 /** Read our own iforest JSON (see docs/models.md): every field checked with its path, no coercion. */
@@ -557,7 +557,8 @@ export function iforestFromJSON(json: Record<string, unknown>): IsolationForestM
   const inputFormat = toFixedFormat(o.inputFormat ?? DEFAULT_IF_INPUT, "iforest.inputFormat");
   const trees = expectArray(o.trees, "iforest.trees", 1, MODEL_LIMITS.trees) as TreeJson[];
   const forest = treesToForest(trees, "iforest.trees");
-  const sampleSize = o.sampleSize === undefined ? 256 : expectInt(o.sampleSize, "iforest.sampleSize", 2, 1 << 30);
+  // ψ only sets the default norm: with norm given, 0 (unknown: a conifer import) is accepted.
+  const sampleSize = o.sampleSize === undefined ? 256 : expectInt(o.sampleSize, "iforest.sampleSize", o.norm === undefined ? 2 : 0, 1 << 30);
   const norm = o.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : expectNumber(o.norm, "iforest.norm");
   const initPredict = o.initPredict === undefined ? 0 : expectNumber(o.initPredict, "iforest.initPredict");
   if (o.normalisation !== undefined && o.normalisation !== null) expectObject(o.normalisation, "iforest.normalisation", ["scale", "offset"]);
@@ -567,7 +568,7 @@ export function iforestFromJSON(json: Record<string, unknown>): IsolationForestM
     inputFormat,
     thresholdFormat: json.thresholdFormat ? toFixedFormat(json.thresholdFormat, "iforest.thresholdFormat") : inputFormat,
     scoreFormat: toFixedFormat(json.outputFormat ?? DEFAULT_IF_SCORE, "iforest.outputFormat"),
-    ...(json.arithmetic !== undefined ? { arithmetic: json.arithmetic as ForestArithmetic } : {}),
+    ...(o.arithmetic !== undefined ? { arithmetic: expectString(o.arithmetic, "iforest.arithmetic", FOREST_ARITHMETICS) } : {}),
   });
 }
 

@@ -49,3 +49,28 @@ export function loadModel(jsonOrPath: unknown): ScoringModel {
     throw new ModelFileError(`invalid model ${where}: ${(err as Error).message}`);
   }
 }
+
+/**
+ * `scoutloop import conifer|isotree`: a file in that tool's format (bounded in bytes before it is
+ * read), checked to be that format, imported strictly; every problem is one ModelFileError
+ * naming the file. isotree: the bare `to_json()` list needs `sampleSize` (ψ) from the caller; our
+ * wrapper `{isotree, sampleSize, …}` carries it.
+ */
+export function importModelFile(path: string, format: "conifer" | "isotree", isotree: { sampleSize?: number; nFeatures?: number; missingAction?: string } = {}): ScoringModel {
+  const json = readJsonBounded(path, MODEL_LIMITS.bytes, "model");
+  try {
+    if (format === "conifer") {
+      if (!isConiferJson(json)) throw new TypeError("not a conifer model (no n_trees, n_features and trees)");
+      return importConifer(json as Record<string, unknown>);
+    }
+    const wrapped = !Array.isArray(json) && !!json && typeof json === "object" && "isotree" in json;
+    if (wrapped && isotree.sampleSize === undefined) return loadModel(json);
+    const trees = wrapped ? (json as Record<string, unknown>).isotree : json;
+    if (!isIsotreeJson(trees)) throw new TypeError("not isotree to_json() output (a list of trees, each an object of nodes keyed \"0\", \"1\", …)");
+    if (isotree.sampleSize === undefined) throw new TypeError("isotree's to_json() does not record the per-tree sample size ψ: give it (--sample-size)");
+    return importIsotree(trees, { sampleSize: isotree.sampleSize, nFeatures: isotree.nFeatures, missingAction: isotree.missingAction });
+  } catch (err) {
+    if (err instanceof ModelFileError) throw err;
+    throw new ModelFileError(`invalid model ${path}: ${(err as Error).message}`);
+  }
+}
