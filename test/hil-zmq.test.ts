@@ -122,6 +122,20 @@ describe("fault injection over ZeroMQ: every event accounted", () => {
     expect(client.stats().unmatchedReplies).toBeGreaterThan(0); // late duplicates, ignored
   }, 15000);
 
+  it("a board steadily slower than the profile's timeout: the wait adapts to its replies, nothing lost", async () => {
+    // Every reply takes 250 ms, the profile says 100 ms and allows one resend: with fixed waits
+    // (100 ms, then 100 ms) every request failed as timeout. The wait backs off on a timeout and
+    // then follows the measured reply time (smoothed + 4 deviations).
+    const { client } = await setup("delay=250ms", { maxBatch: 10, window: 1, retries: 1, timeouts: { helloMs: 400, replyMs: 100, pingMs: 400 } });
+    const tally = await scoreAll(client, model, makeOrbits(1, 100));
+    expect(tally.failed).toBe(0);
+    expect(tally.scored).toBe(100);
+    expect(tally.mismatches).toEqual([]);
+    const s = client.stats();
+    expect(s.timeouts).toBeGreaterThan(0); // the first requests did wait too short: counted
+    expect(s.timeouts).toBeLessThanOrEqual(3);
+  }, 20000);
+
   it("corrupt: damaged replies fail their CRC and are retried", async () => {
     const { emu, client } = await setup("corrupt=0.3", { maxBatch: 20 });
     const tally = await scoreAll(client, model, makeOrbits(4, 100));

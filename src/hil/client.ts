@@ -133,6 +133,11 @@ interface Pending {
   settle: (outcome: { msg: Message; recvNs: bigint } | { fail: BoardRequestError; status: EventStatus }) => void;
 }
 
+/** A reply wait never grows beyond this, however slow the replies seen so far. */
+const MAX_REPLY_WAIT_MS = 60_000;
+/** Timeouts stretch the wait at most this much: a board that is gone must still be noticed soon. */
+const MAX_BACKOFF = 4;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function canonicalFormat(spec: string): string | null {
@@ -225,6 +230,11 @@ export class BoardClient {
   private readonly retries: number;
   private readonly reconnects: number;
   private readonly rttHistory: number;
+  /** Smoothed SCORE reply time and its deviation (ms; 0 until the first reply). */
+  private srttMs = 0;
+  private rttvarMs = 0;
+  /** Doubled by every SCORE timeout (up to MAX_BACKOFF), back to 1 by the next clean reply. */
+  private backoff = 1;
   private readonly counters = {
     requests: 0, replies: 0, retries: 0, timeouts: 0, gapResends: 0, badMessages: 0, crcErrors: 0,
     unmatchedReplies: 0, boardErrors: 0, pings: 0, helloChecks: 0, boardResets: 0, reconnects: 0, failedEvents: 0,
@@ -386,7 +396,7 @@ export class BoardClient {
     p.sentAtMs = performance.now();
     // On a paced line the frame may wait behind others: the wait for the reply starts when it has
     // left (re-armed below); until then a generous guard covers what is queued ahead of it.
-    p.timer = setTimeout(() => this.onTimeout(p), p.timeoutMs + (t?.backlogMs?.() ?? 0));
+    p.timer = setTimeout(() => this.onTimeout(p), this.replyWaitMs(p) + (t?.backlogMs?.() ?? 0));
     if (!t) return; // a reconnect is under way; it resends everything pending
     const attempt = p.attempts;
     t.send(p.raw).then(
@@ -394,12 +404,37 @@ export class BoardClient {
         if (this.pending.get(p.seq) !== p || p.attempts !== attempt || !p.timer) return;
         clearTimeout(p.timer);
         p.sentAtMs = performance.now();
-        p.timer = setTimeout(() => this.onTimeout(p), p.timeoutMs);
+        p.timer = setTimeout(() => this.onTimeout(p), this.replyWaitMs(p));
       },
       () => {
         if (t === this.transport && !this.closed) void this.reconnect();
       },
     );
+  }
+
+  /**
+   * How long a SCORE waits for its reply once it has left: the profile's timeout, or more when
+   * replies have been seen to take longer (smoothed reply time + 4 deviations, as TCP's RFC 6298 —
+   * a loaded host or board is slow, not lost), times a back-off that doubles on each timeout.
+   */
+  private replyWaitMs(p: Pending): number {
+    if (!p.isScore) return p.timeoutMs;
+    return Math.min(Math.max(p.timeoutMs, this.srttMs + 4 * this.rttvarMs) * this.backoff, MAX_REPLY_WAIT_MS);
+  }
+
+  /**
+   * A first-attempt SCORE's reply time after its frame left (Karn: the reply to a resent request
+   * may answer either copy, so it is no sample); a sample ends the back-off.
+   */
+  private sampleReplyTime(ms: number): void {
+    this.backoff = 1;
+    if (this.srttMs === 0) {
+      this.srttMs = ms;
+      this.rttvarMs = ms / 2;
+    } else {
+      this.rttvarMs = 0.75 * this.rttvarMs + 0.25 * Math.abs(this.srttMs - ms);
+      this.srttMs = 0.875 * this.srttMs + 0.125 * ms;
+    }
   }
 
   /** Line time of the replies still owed on an ordered (serial) link: a PONG queues behind them. */
@@ -462,9 +497,10 @@ export class BoardClient {
     if (this.pending.get(p.seq) !== p || this.closed || p.timer) return;
     this.counters.timeouts++;
     if (p.attempts >= p.maxAttempts) {
-      this.failPending(p, EventStatus.TIMEOUT, `no reply after ${p.attempts} attempts of ${p.timeoutMs} ms`);
+      this.failPending(p, EventStatus.TIMEOUT, `no reply after ${p.attempts} attempts (last wait ${Math.round(this.replyWaitMs(p))} ms)`);
       return;
     }
+    if (p.isScore) this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF);
     if (!p.isScore) {
       this.counters.retries++;
       this.transmit(p);
@@ -630,6 +666,7 @@ export class BoardClient {
     if (p.isScore && this.transport?.ordered) this.resendOvertaken(p);
     if (!this.finish(p)) return;
     this.counters.replies++;
+    if (p.isScore && p.attempts === 1) this.sampleReplyTime(performance.now() - p.sentAtMs);
     const rttMs = Number(recvNs - p.sendNs) / 1e6;
     this.rtts.push(rttMs);
     if (this.rtts.length > this.rttHistory) this.rtts.shift();
