@@ -130,3 +130,105 @@ describe("conifer JSON read strictly", () => {
     expect(notConifer.stderr.trim()).toBe(`scoutloop: invalid model ${join(FIX, "vae-tiny.json")}: not a conifer model (no n_trees, n_features and trees)`);
   }, 60_000);
 });
+
+describe("isotree to_json() read strictly", () => {
+  const g1 = fixture("isotree-real-ndim1.json"); // 43 nodes in tree 0; node 3 is a leaf
+  const g2 = fixture("isotree-real-ndim2.json"); // 31 nodes in tree 0
+  const n0 = `$.isotree[0]["0"]`;
+  const node = (j: any, i: number) => j.isotree[0][String(i)];
+
+  it("the models are the ones the old importer made from the real isotree files (same ids)", () => {
+    // Ids (hashes of the whole model JSON) as the importer before the strict reader made them.
+    expect(loadModel(g1).id).toBe("12a9ea20a7cc38c0");
+    expect(loadModel(g2).id).toBe("d5ab5801928bbdb1");
+    expect(loadModel(fixture("isotree-tiny.json")).id).toBe("a920955d0b069330");
+    expect(loadModel(fixture("conifer-tiny.json")).id).toBe("6365e9efe8fa5991");
+  });
+
+  it("ndim 1: each mutation → the exact one-line error with its JSON path", () => {
+    table([
+      [{ ...g1, extra: 1 }, "$.extra: unknown field"],
+      [{ ...g1, sampleSize: "64" }, '$.sampleSize: expected an integer in [2, 1073741824], got "64"'],
+      [{ ...g1, nFeatures: 10_000_000 }, "$.nFeatures: expected an integer in [1, 4096], got 10000000"],
+      [{ ...g1, missingAction: "auto" }, '$.missingAction: expected one of "fail", "divide", "impute", got "auto"'],
+      [{ ...g1, missingAction: "divide" }, 'missingAction: missing_action "divide" of an ndim = 1 model is not supported (its to_json() does not carry the imputation; only "fail" is scored faithfully)'],
+      [{ ...g1, isotree: [g1.isotree[0], []] }, "$.isotree[1]: expected an object, got []"],
+      [mutate(g1, (j) => (node(j, 0).bogus = 1)), `${n0}.bogus: unknown field`],
+      [mutate(g1, (j) => (node(j, 0).terminal = false)), `${n0}.terminal: expected a string, got false`],
+      [mutate(g1, (j) => (node(j, 0).value = "0.478681")), `${n0}.value: expected a finite number, got "0.478681"`],
+      [mutate(g1, (j) => (node(j, 0).value = null)), `${n0}.value: expected a finite number, got null`],
+      [mutate(g1, (j) => (node(j, 0).threshold = 0.5)), `${n0}.threshold: disagrees with value (an alias of it)`],
+      [mutate(g1, (j) => (node(j, 0).node_when_condition_is_met = 43)), `${n0}.node_when_condition_is_met: expected an integer in [1, 42], got 43`],
+      [mutate(g1, (j) => (node(j, 0).node_when_condition_is_met = 1.5)), `${n0}.node_when_condition_is_met: expected an integer in [1, 42], got 1.5`],
+      [mutate(g1, (j) => (node(j, 0).node_when_condition_is_not_met = 1)), `${n0}.node_when_condition_is_not_met: node 1 is reached a second time (not a tree)`],
+      [mutate(g1, (j) => delete j.isotree[0]["5"]), '$.isotree[0]["5"]: missing (a tree\'s 42 nodes are numbered "0" … "41")'],
+      [mutate(g1, (j) => (node(j, 0).column = "column_9")), `${n0}.column: column 9 is outside the 3 features`],
+      [mutate(g1, (j) => (node(j, 0).column = "nope")), `${n0}.column: unknown column "nope"`],
+      [mutate(g1, (j) => (node(j, 0).column = 2 ** 40)), `${n0}.column: expected an integer in [0, 2], got 1099511627776`],
+      [mutate(g1, (j) => (node(j, 0).column_type = "categorical")), `${n0}.column_type: "categorical" columns are not supported (only numeric)`],
+      [mutate(g1, (j) => (node(j, 0).condition = "=")), `${n0}.condition: expected "<=" (a numeric split), got "="`],
+      [mutate(g1, (j) => (node(j, 0).range_low = 0)), `${n0}.range_low: range penalties (penalize_range=True) are not supported`],
+      [mutate(g1, (j) => (node(j, 0).fraction_yes = 2)), `${n0}.fraction_yes: expected a number in [0, 1], got 2`],
+      [mutate(g1, (j) => (node(j, 3).score = null)), '$.isotree[0]["3"].score: expected a finite number, got null'],
+      [mutate(g1, (j) => (node(j, 3).leaf = "0")), '$.isotree[0]["3"].leaf: expected an integer in [0, 42], got "0"'],
+      [mutate(g1, (j) => (node(j, 3).column = "column_0")), '$.isotree[0]["3"].column: unknown field'],
+    ]);
+  });
+
+  it("ndim 2: each mutation → the exact one-line error with its JSON path", () => {
+    const c = `${n0}.combination`;
+    table([
+      [mutate(g2, (j) => (node(j, 0).combination = [])), `${c}: 0 entries, at least 1 needed`],
+      [mutate(g2, (j) => (node(j, 0).combination = [...node(j, 0).combination, ...node(j, 0).combination])), `${c}: 4 entries, at most 3 allowed`],
+      [mutate(g2, (j) => (node(j, 0).combination[0].extra = 1)), `${c}[0].extra: unknown field`],
+      [mutate(g2, (j) => (node(j, 0).combination[0].coefficient = "0.5")), `${c}[0].coefficient: expected a finite number, got "0.5"`],
+      [mutate(g2, (j) => (node(j, 0).combination[1].centering = null)), `${c}[1].centering: expected a finite number, got null`],
+      [mutate(g2, (j) => delete node(j, 0).combination[1].imputation_value), `${c}[1].imputation_value: missing here but not on the model's other terms`],
+      [mutate(g2, (j) => (node(j, 0).combination[0].category = "a")), `${c}[0].category: categorical columns are not supported (only numeric)`],
+      [mutate(g2, (j) => (node(j, 0).combination[0].column = "column_3")), `${c}[0].column: column 3 is outside the 3 features`],
+      [mutate(g2, (j) => (node(j, 0).fraction_yes = 0.5)), `${n0}.fraction_yes: unknown field`],
+      [mutate(g2, (j) => { const { combination: _, ...rest } = node(j, 1); j.isotree[0]["1"] = { ...rest, column: "column_0" }; }), '$.isotree[0]["1"]: single-variable and hyperplane splits mixed in one model'],
+      [{ ...g2, missingAction: "fail" }, 'missingAction: "fail", but the hyperplanes carry imputation values (missing_action "impute")'],
+    ]);
+  });
+
+  it("depth 4096 loads, 4097 is refused at the child that goes too deep", () => {
+    const chain = (depth: number) => {
+      const t: Record<string, unknown> = {};
+      for (let d = 0; d < depth; d++) {
+        t[String(2 * d)] = { terminal: "no", node_when_condition_is_met: 2 * d + 2, node_when_condition_is_not_met: 2 * d + 1, column: "column_0", column_type: "numeric", condition: "<=", value: d };
+        t[String(2 * d + 1)] = { terminal: "yes", score: d + 1, leaf: d };
+      }
+      t[String(2 * depth)] = { terminal: "yes", score: depth, leaf: depth };
+      return { sampleSize: 256, isotree: [t] };
+    };
+    expect(loadModel(chain(4096)).kind).toBe("iforest");
+    table([[chain(4097), '$.isotree[0]["8192"].node_when_condition_is_met: node 8194 is at depth 4097, deeper than the 4096-level limit']]);
+  });
+
+  it("import isotree reads the bare to_json() list with --sample-size (same model as the wrapper); a bad file exits 3 in one line", () => {
+    const bare = join(dir, "trees.json");
+    writeFileSync(bare, JSON.stringify(g2.isotree));
+    const out = join(dir, "eif.json");
+    const ok = cliSync(["import", "isotree", bare, "--sample-size", "64", "--out", out, "--json"]);
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).id).toBe(loadModel(g2).id);
+    expect(loadModel(out).id).toBe(loadModel(g2).id);
+    const noPsi = cliSync(["import", "isotree", bare, "--out", out]);
+    expect(noPsi.code).toBe(3);
+    expect(noPsi.stderr.trim()).toBe(`scoutloop: invalid model ${bare}: isotree's to_json() does not record the per-tree sample size ψ: give it (--sample-size)`);
+    const badBare = join(dir, "bad-trees.json");
+    writeFileSync(badBare, JSON.stringify(mutate(g1, (j) => (node(j, 0).value = null)).isotree));
+    const r = cliSync(["import", "isotree", badBare, "--sample-size", "64", "--out", out]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe(`scoutloop: invalid model ${badBare}: $[0]["0"].value: expected a finite number, got null`);
+    const badWrapped = join(dir, "bad-wrapped.json");
+    writeFileSync(badWrapped, JSON.stringify(mutate(g1, (j) => (node(j, 0).node_when_condition_is_met = 43))));
+    for (const args of [["import", "isotree", badWrapped, "--out", out], ["run", "--model", badWrapped, "--orbits", "1"]]) {
+      const w = cliSync(args);
+      expect(w.code).toBe(3);
+      expect(w.stderr.trim()).toBe(`scoutloop: invalid model ${badWrapped}: ${n0}.node_when_condition_is_met: expected an integer in [1, 42], got 43`);
+    }
+  }, 60_000);
+});

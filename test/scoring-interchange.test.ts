@@ -76,7 +76,7 @@ describe("isotree to_json() exports from isotree itself", () => {
     const bad = structuredClone(real);
     bad.isotree[0]["0"].value = "0.5";
     expect(() => loadModel(bad)).toThrow(/\[0\]\["0"\]\.value: expected a finite number/);
-    expect(() => importIsotree([{ "0": { terminal: "no", combination: [], condition: "<=", value: 0, node_when_condition_is_met: 1, node_when_condition_is_not_met: 2 }, "1": { terminal: "yes", score: 1 }, "2": { terminal: "yes", score: 1 } }], { sampleSize: 4 })).toThrow(/combination: empty/);
+    expect(() => importIsotree([{ "0": { terminal: "no", combination: [], condition: "<=", value: 0, node_when_condition_is_met: 1, node_when_condition_is_not_met: 2 }, "1": { terminal: "yes", score: 1 }, "2": { terminal: "yes", score: 1 } }], { sampleSize: 4 })).toThrow(/^\$\[0\]\["0"\]\.combination: 0 entries, at least 1 needed$/);
   });
 });
 

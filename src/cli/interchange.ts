@@ -46,7 +46,7 @@ export function importCommand(): Command {
     .requiredOption("--out <model.json>", "where to write the scoutloop model")
     .option("--sample-size <n>", "the per-tree sample size ψ the model was fitted with (to_json() does not record it)", intOption(2, 1 << 30))
     .option("--n-features <n>", "number of input columns (default: the highest column used + 1)", intOption(1, 4096))
-    .option("--missing-action <action>", "ndim 1: isotree's missing_action_ (only \"fail\" is scored faithfully)")
+    .addOption(new Option("--missing-action <action>", "isotree's missing_action_ (ndim 1: only fail is scored faithfully; ndim > 1: the file's imputation values say it)").choices(["fail", "divide", "impute"]))
     .option("--json", "print the summary as JSON")
     .action((file: string, o) => writeImported(importModelFile(file, "isotree", { sampleSize: o.sampleSize, nFeatures: o.nFeatures, missingAction: o.missingAction }), o.out, Boolean(o.json))));
   return cmd;
