@@ -2,7 +2,7 @@
 // as hls4ml's WeightVariable does), imported bit for bit; the JSON path's "hls4ml" weight rounding;
 // BatchNormalization, activation output types, the resource strategy's order; export round trip.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,6 +13,7 @@ import { loadModel } from "../src/scoring/load.js";
 import { nativeScorer } from "../src/scoring/native.js";
 import { denseLayer, DenseNetModel, formatDecimal, resourceOrder } from "../src/scoring/nn.js";
 import { identityNormalisation } from "../src/scoring/normalise.js";
+import { cliSync } from "./helpers/cli.js";
 import { peerIt, PYTHON } from "./helpers/peers.js";
 
 const dirs: string[] = [];
@@ -348,4 +349,80 @@ describe("layer semantics beyond folded dense layers", () => {
     expect(quantize(2.3125, parseFixed("ap_ufixed<4,2,AP_RND,AP_SAT>"))).toBe(9);
     expect(() => nativeScorer(m)).toThrow(/own output type/);
   });
+});
+
+describe("hls4ml project read with bounds (issue 11)", () => {
+  const plain: Printer = (arrays) => arrays.map(([v, d]) => v.map((x) => formatDecimal(x, d)).join(", "));
+  /** A fresh copy of the known project with `edit(dir)` applied; [dir, the expected line]. */
+  const row = (edit: (dir: string, file: (rel: string, f: (text: string) => string) => void) => void, line: string, resource = false): [string, string] => {
+    const dir = tempDir();
+    writeProject(dir, plain, resource);
+    edit(dir, (rel, f) => writeFileSync(join(dir, rel), f(readFileSync(join(dir, rel), "utf8"))));
+    return [dir, `invalid hls4ml project ${dir}: ${line}`];
+  };
+  /** A project of `layers` dense n→n layers (identity weights), for the count bounds. */
+  const chainProject = (layers: number, n: number): string => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "firmware", "weights"), { recursive: true });
+    const structs: string[] = [], calls: string[] = [];
+    for (let k = 0; k < layers; k++) {
+      structs.push(`struct config${k} : nnet::dense_config {\n    static const unsigned n_in = ${n};\n    static const unsigned n_out = ${n};\n    typedef ap_fixed<24,12> accum_t;\n    typedef ap_fixed<8,3> bias_t;\n    typedef ap_fixed<8,3> weight_t;\n};`);
+      calls.push(`    nnet::dense<data_t, data_t, config${k}>(x${k}, x${k + 1}, w${k}, b${k});`);
+      if (n * n <= 64) {
+        writeFileSync(join(dir, "firmware", "weights", `w${k}.txt`), Array.from({ length: n * n }, (_, p) => (Math.floor(p / n) === p % n ? "1" : "0")).join(", "));
+        writeFileSync(join(dir, "firmware", "weights", `b${k}.txt`), Array.from({ length: n }, () => "0").join(", "));
+      }
+    }
+    writeFileSync(join(dir, "firmware", "defines.h"), "typedef ap_fixed<16,6> data_t;\n");
+    writeFileSync(join(dir, "firmware", "parameters.h"), `${structs.join("\n\n")}\n`);
+    writeFileSync(join(dir, "firmware", "myproject.cpp"), `void myproject() {\n${calls.join("\n")}\n}\n`);
+    return dir;
+  };
+  const first = (from: string, to: string) => (t: string) => t.replace(from, to);
+  const parse = (text: string) => { try { JSON.parse(text); return ""; } catch (err) { return (err as Error).message; } };
+
+  it("each mutation → one exact line naming the file and the item; counts bounded before anything is read or sized", () => {
+    const cases: Array<[string, string]> = [
+      row((d) => rmSync(join(d, "firmware", "defines.h")), "firmware/defines.h: missing"),
+      row((_, f) => f("firmware/parameters.h", first("n_in = 6;", "n_in = 100000;")), "firmware/parameters.h: config2::n_in: expected an integer in [1, 4096], got 100000"),
+      row((_, f) => f("firmware/parameters.h", first("n_out = 5;", "n_out = 5u;")), "firmware/parameters.h: config2::n_out: expected an integer in [1, 4096], got 5u"),
+      row((_, f) => f("firmware/parameters.h", first("n_in = 6;", "n_in = 99999999999999999999;")), "firmware/parameters.h: config2::n_in: expected an integer in [1, 4096], got 99999999999999999999"),
+      row((_, f) => f("firmware/parameters.h", first("reuse_factor = 2;", "reuse_factor = 0;")), "firmware/parameters.h: config2::reuse_factor: expected an integer in [1, 30], got 0", true),
+      row((_, f) => f("firmware/parameters.h", first("    typedef model_default_t accum_t;\n", "")), "firmware/parameters.h: config2: no accum_t"),
+      row((_, f) => f("firmware/defines.h", first(`typedef ${T.acc} model_default_t;`, "typedef float model_default_t;")),
+        `firmware/parameters.h: config2::accum_t: type model_default_t = "float" is not an ap_fixed/ap_int type scoutloop emulates (not a fixed-point type: "float" (expected e.g. ap_fixed<18,13,AP_RND_CONV,AP_SAT>))`),
+      row((_, f) => f("firmware/myproject.cpp", first("config2>(", "config9>(")), "firmware/myproject.cpp: layer call 0 (nnet::dense): its config config9 is not in firmware/parameters.h"),
+      row((_, f) => f("firmware/myproject.cpp", first("0.30000001192092896", "0x1p-2")), 'firmware/myproject.cpp: layer call 4 (nnet::leaky_relu): alpha "0x1p-2" is not a finite decimal number'),
+      row((_, f) => f("firmware/myproject.cpp", first("0.30000001192092896", "")), 'firmware/myproject.cpp: layer call 4 (nnet::leaky_relu): alpha "" is not a finite decimal number'),
+      row((_, f) => f("firmware/weights/w2.txt", (t) => t.replace(/^[^,]+/, "1e999")), 'firmware/weights/w2.txt: value 0 "1e999" is not a finite decimal number'),
+      row((_, f) => f("firmware/weights/w2.txt", (t) => t.replace(/^[^,]+/, "0x10")), 'firmware/weights/w2.txt: value 0 "0x10" is not a finite decimal number'),
+      row((_, f) => f("firmware/weights/b2.txt", (t) => `${t}, 0.5`), "firmware/weights/b2.txt: expected 5 values, found 6"),
+      row((d) => { rmSync(join(d, "firmware", "weights", "w5.txt")); mkdirSync(join(d, "firmware", "weights", "w5.txt")); }, "firmware/weights/w5.txt: not a regular file"),
+      row((d) => { const fd = openSync(join(d, "firmware", "weights", "w7.txt"), "w"); ftruncateSync(fd, 64 * 1024 * 1024 + 1); closeSync(fd); }, "firmware/weights/w7.txt: 67108865 bytes, larger than the 67108864-byte limit"),
+      row((d) => writeFileSync(join(d, "scoutloop-normalisation.json"), "{"), `scoutloop-normalisation.json: not valid JSON: ${parse("{")}`),
+      [chainProject(65, 1), "firmware/myproject.cpp: layer call 64 (nnet::dense): more than 64 layers"],
+      // 4096 × 4096 weights in one layer: refused before w0.txt (absent here) is looked for.
+      [chainProject(1, 4096), "firmware/myproject.cpp: layer call 0 (nnet::dense): more than 10000000 weights over all layers"],
+    ];
+    const wrong: string[] = [];
+    for (const [dir, line] of cases) {
+      const expected = line.startsWith("invalid hls4ml project ") ? line : `invalid hls4ml project ${dir}: ${line}`;
+      let got = "accepted";
+      try {
+        importHls4mlProject(dir);
+      } catch (err) {
+        got = (err as Error).message;
+      }
+      if (got !== expected) wrong.push(`expected: ${expected}\n     got: ${got}`);
+    }
+    expect(wrong, `${wrong.length} of ${cases.length} rows wrong (${wrong.filter((w) => w.endsWith("got: accepted")).length} accepted the bad project)`).toEqual([]);
+    expect(() => importHls4mlProject(chainProject(64, 1))).not.toThrow();
+  });
+
+  it("scoutloop import hls4ml: a bad project exits 3 with that one line", () => {
+    const [dir, line] = row((_, f) => f("firmware/parameters.h", first("n_in = 6;", "n_in = 100000;")), "firmware/parameters.h: config2::n_in: expected an integer in [1, 4096], got 100000");
+    const r = cliSync(["import", "hls4ml", dir, "--out", join(dir, "ae.json")]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe(`scoutloop: ${line}`);
+  }, 60_000);
 });

@@ -13,11 +13,12 @@
  *   one `struct configN : nnet::dense_config { … typedef … accum_t; … }` per layer;
  *   `firmware/<project>.cpp`: one `nnet::<function><types…>(args…);` call per layer, in order.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatFixed, fracBits, parseFixed, rawToValue, type FixedFormat } from "./fixed.js";
-import { DEFAULT_NN_OUTPUT, formatDecimal, type DenseLayer, type DenseNetModel } from "./nn.js";
+import { DEFAULT_NN_OUTPUT, denseNetFromJSON, formatDecimal, type DenseLayer, type DenseNetModel } from "./nn.js";
 import { normalisationToJSON } from "./normalise.js";
+import { BoundedReadError, MODEL_LIMITS, ModelFileError, readTextBounded } from "./validate.js";
 
 /**
  * An hls4ml project has no place for the host-side normalisation z = (x − offset)·scale (the
@@ -32,13 +33,21 @@ export interface Hls4mlImportOptions {
   outputFormat?: string;
 }
 
-/** A file of the project, or one clear error naming it. */
+/** A problem in one file of the project: `<file>: <item>: <problem>` (importHls4mlProject adds the project). */
+class ProjectError extends Error {
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}`);
+  }
+}
+
+/** A file of the project, bounded in bytes before it is read. */
 function readProjectFile(dir: string, rel: string): string {
-  const path = join(dir, rel);
-  if (!existsSync(path)) throw new Error(`hls4ml project ${dir}: ${rel} is missing`);
-  const text = readFileSync(path, "utf8");
-  if (text.length > 64 << 20) throw new RangeError(`hls4ml project ${dir}: ${rel} is larger than 64 MB`);
-  return text;
+  try {
+    return readTextBounded(join(dir, rel), MODEL_LIMITS.bytes);
+  } catch (err) {
+    if (!(err instanceof BoundedReadError)) throw err;
+    throw new ProjectError(rel, err.problem === "no such file" ? "missing" : err.problem);
+  }
 }
 
 const stripComments = (s: string) => s.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/[^\n]*/g, "");
@@ -62,54 +71,75 @@ function configs(text: string): Map<string, LayerConfig> {
   return out;
 }
 
-/** The weights in `firmware/weights/<name>.txt`, parsed strictly. */
-function readWeights(dir: string, name: string, expected: number): number[] {
-  if (!/^\w+$/.test(name)) throw new RangeError(`hls4ml: bad weight name "${name}"`);
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** The weights in `firmware/weights/<name>.txt`, parsed strictly: exactly `expected` finite decimals. */
+function readWeights(dir: string, name: string, expected: number, where: string): number[] {
+  if (!/^\w+$/.test(name)) throw new ProjectError(where, `bad weight name "${name}"`);
   const rel = `firmware/weights/${name}.txt`;
   const text = readProjectFile(dir, rel).trim();
   const tokens = text === "" ? [] : text.split(",");
-  if (tokens.length !== expected) throw new RangeError(`hls4ml: ${rel}: expected ${expected} values, found ${tokens.length}`);
+  if (tokens.length !== expected) throw new ProjectError(rel, `expected ${expected} values, found ${tokens.length}`);
   return tokens.map((t, k) => {
     const s = t.trim();
-    if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) throw new RangeError(`hls4ml: ${rel}: value ${k} "${s}" is not a decimal number`);
-    return Number(s);
+    const v = Number(s);
+    if (!DECIMAL.test(s) || !Number.isFinite(v)) throw new ProjectError(rel, `value ${k} "${s.length > 40 ? `${s.slice(0, 40)}…` : s}" is not a finite decimal number`);
+    return v;
   });
 }
 
 /** The project's main source: the firmware .cpp named by hls4ml_config.yml, else the one with nnet:: calls. */
-function projectSource(dir: string): { name: string; text: string } {
+function projectSource(dir: string): { rel: string; text: string } {
   let project: string | undefined;
   if (existsSync(join(dir, "hls4ml_config.yml"))) {
     project = /^\s*ProjectName:\s*['"]?(\w+)['"]?\s*$/m.exec(readProjectFile(dir, "hls4ml_config.yml"))?.[1];
   }
-  if (project) return { name: project, text: readProjectFile(dir, `firmware/${project}.cpp`) };
-  if (!existsSync(join(dir, "firmware"))) throw new Error(`hls4ml project ${dir}: no firmware/ directory`);
-  const candidates = readdirSync(join(dir, "firmware")).filter((f) => f.endsWith(".cpp"))
-    .filter((f) => /nnet::\w+</.test(readFileSync(join(dir, "firmware", f), "utf8")));
-  if (candidates.length !== 1) throw new Error(`hls4ml project ${dir}: expected one firmware/*.cpp with nnet:: calls, found ${candidates.length}`);
-  return { name: candidates[0].replace(/\.cpp$/, ""), text: readFileSync(join(dir, "firmware", candidates[0]), "utf8") };
+  if (project) return { rel: `firmware/${project}.cpp`, text: readProjectFile(dir, `firmware/${project}.cpp`) };
+  if (!existsSync(join(dir, "firmware"))) throw new ProjectError("firmware/", "missing (not an hls4ml project directory)");
+  const names = readdirSync(join(dir, "firmware")).filter((f) => f.endsWith(".cpp"));
+  if (names.length > 256) throw new ProjectError("firmware/", `${names.length} .cpp files: give the project's hls4ml_config.yml (ProjectName)`);
+  const candidates = names.map((f) => ({ rel: `firmware/${f}`, text: readProjectFile(dir, `firmware/${f}`) })).filter((c) => /nnet::\w+</.test(c.text));
+  if (candidates.length !== 1) throw new ProjectError("firmware/", `expected one *.cpp with nnet:: calls, found ${candidates.length}`);
+  return candidates[0];
 }
 
-/** Read an hls4ml project directory into scoutloop's network JSON (docs/models.md). */
+/**
+ * Read an hls4ml project directory into scoutloop's network JSON (docs/models.md). Every file is
+ * bounded in bytes before it is read, every count (n_in, n_out, reuse_factor, table_size, layers,
+ * weights over all layers) is bounded before anything is sized by it, and the network it
+ * describes is checked as a model JSON; the first problem is one ModelFileError
+ * `invalid hls4ml project <dir>: <file>: <item>: <problem>`.
+ */
 export function importHls4mlProject(dir: string, options: Hls4mlImportOptions = {}): Record<string, unknown> {
-  const { text: source } = projectSource(dir);
+  try {
+    const json = readProject(dir, options);
+    denseNetFromJSON(json); // what was read is a valid network (its paths name the JSON's fields)
+    return json;
+  } catch (err) {
+    throw new ModelFileError(`invalid hls4ml project ${dir}: ${(err as Error).message}`);
+  }
+}
+
+function readProject(dir: string, options: Hls4mlImportOptions): Record<string, unknown> {
+  const { rel: srcRel, text: source } = projectSource(dir);
   const types = typedefs(readProjectFile(dir, "firmware/defines.h"));
   const params = readProjectFile(dir, "firmware/parameters.h");
   for (const [k, v] of typedefs(params)) if (!types.has(k)) types.set(k, v);
   const cfgs = configs(params);
-  const resolve = (name: string, where: string): FixedFormat => {
+  const resolve = (name: string, file: string, where: string): FixedFormat => {
     let t = name;
     for (let hops = 0; types.has(t) && hops < 16; hops++) t = types.get(t)!;
     try {
       return parseFixed(t);
     } catch (err) {
-      throw new RangeError(`hls4ml: ${where}: type ${name} = "${t}" is not an ap_fixed/ap_int type scoutloop emulates (${(err as Error).message})`);
+      throw new ProjectError(file, `${where}: type ${name} = "${t}" is not an ap_fixed/ap_int type scoutloop emulates (${(err as Error).message})`);
     }
   };
   // Layer calls, without the csim weight loading (nnet::load_weights_from_txt & co).
   const calls = [...stripComments(source).matchAll(/nnet::(\w+)\s*<([^;(]*)>\s*\(([^;]*)\)\s*;/g)].filter((m) => !m[1].startsWith("load_"));
-  if (calls.length === 0) throw new Error(`hls4ml project ${dir}: no nnet:: layer calls in the project source`);
+  if (calls.length === 0) throw new ProjectError(srcRel, "no nnet:: layer calls");
   const layers: Record<string, unknown>[] = [];
+  let weightsSoFar = 0;
   let inputType: FixedFormat | undefined;
   let nFeatures = 0;
   let current: string | undefined; // the variable the next layer must read
@@ -121,53 +151,67 @@ export function importHls4mlProject(dir: string, options: Hls4mlImportOptions = 
     const args = m[3].split(",").map((s) => s.trim());
     const where = `layer call ${k} (nnet::${fn})`;
     const inVar = args[0];
-    if (current !== undefined && inVar !== current) throw new RangeError(`hls4ml: ${where} reads ${inVar}, not ${current}: only sequential networks are supported`);
-    const cfg = cfgs.get(targs[targs.length - 1]);
-    if (!cfg) throw new RangeError(`hls4ml: ${where}: its config ${targs[targs.length - 1]} is not in parameters.h`);
-    const num = (key: string): number => {
+    if (current !== undefined && inVar !== current) throw new ProjectError(srcRel, `${where} reads ${inVar}, not ${current}: only sequential networks are supported`);
+    const cfgName = targs[targs.length - 1];
+    const cfg = cfgs.get(cfgName);
+    if (!cfg) throw new ProjectError(srcRel, `${where}: its config ${cfgName} is not in firmware/parameters.h`);
+    /** An unsigned config constant, bounded before anything is sized by it. */
+    const num = (key: string, min: number, max: number): number => {
       const v = cfg.values.get(key);
-      if (v === undefined || !/^\d+$/.test(v)) throw new RangeError(`hls4ml: ${where}: ${targs[targs.length - 1]}::${key} missing or not a number`);
+      if (v === undefined) throw new ProjectError("firmware/parameters.h", `${cfgName}::${key}: missing`);
+      if (!/^\d{1,15}$/.test(v) || Number(v) < min || Number(v) > max) throw new ProjectError("firmware/parameters.h", `${cfgName}::${key}: expected an integer in [${min}, ${max}], got ${v.length > 40 ? `${v.slice(0, 40)}…` : v}`);
       return Number(v);
     };
     const cfgType = (key: string) => {
       const t = cfg.types.get(key);
-      if (t === undefined) throw new RangeError(`hls4ml: ${where}: ${targs[targs.length - 1]} has no ${key}`);
-      return resolve(t, `${where} ${key}`);
+      if (t === undefined) throw new ProjectError("firmware/parameters.h", `${cfgName}: no ${key}`);
+      return resolve(t, "firmware/parameters.h", `${cfgName}::${key}`);
     };
-    const dataIn = resolve(targs[0], `${where} input type`);
+    /** Room for one more layer of `nWeights`, checked before its weight files are read. */
+    const reserve = (nWeights: number) => {
+      if (layers.length >= MODEL_LIMITS.layers) throw new ProjectError(srcRel, `${where}: more than ${MODEL_LIMITS.layers} layers`);
+      if ((weightsSoFar += nWeights) > MODEL_LIMITS.weights) throw new ProjectError(srcRel, `${where}: more than ${MODEL_LIMITS.weights} weights over all layers`);
+    };
+    if (targs.length < 2 || args.length < 2) throw new ProjectError(srcRel, `${where}: expected <input type, output type, …, config>(input, …, output, …)`);
+    const dataIn = resolve(targs[0], srcRel, `${where} input type`);
     if (k === 0) inputType = dataIn;
-    const outT = resolve(fn === "leaky_relu" ? targs[2] : targs[1], `${where} output type`);
-    const outVar = fn === "leaky_relu" || fn === "dense" || fn === "normalize" ? args[fn === "leaky_relu" ? 2 : 1] : args[1];
+    const outT = resolve(fn === "leaky_relu" ? targs[2] ?? "" : targs[1], srcRel, `${where} output type`);
+    const outVar = fn === "leaky_relu" ? args[2] : args[1];
     if (fn === "dense") {
-      const nIn = num("n_in"), nOut = num("n_out");
+      const nIn = num("n_in", 1, MODEL_LIMITS.features), nOut = num("n_out", 1, MODEL_LIMITS.features);
       if (k === 0) nFeatures = nIn;
-      else if (nIn !== width) throw new RangeError(`hls4ml: ${where}: n_in ${nIn} but the previous layer gives ${width}`);
+      else if (nIn !== width) throw new ProjectError("firmware/parameters.h", `${cfgName}::n_in: ${nIn}, but the previous layer gives ${width}`);
       const strategy = cfg.values.get("strategy") ?? "nnet::latency";
       const resource = strategy === "nnet::resource";
-      if (!resource && strategy !== "nnet::latency") throw new RangeError(`hls4ml: ${where}: strategy ${strategy} is not supported (latency, resource are)`);
-      const wTxt = readWeights(dir, args[2], nIn * nOut);
+      if (!resource && strategy !== "nnet::latency") throw new ProjectError("firmware/parameters.h", `${cfgName}::strategy: ${strategy} is not supported (latency, resource are)`);
+      const reuse = resource ? num("reuse_factor", 1, nIn * nOut) : undefined;
+      if (args.length !== 4) throw new ProjectError(srcRel, `${where}: expected (input, output, weights, biases)`);
+      reserve(nIn * nOut);
+      const wTxt = readWeights(dir, args[2], nIn * nOut, srcRel);
       const weights = resource ? Array.from({ length: nIn * nOut }, (_, p) => wTxt[(p % nOut) * nIn + Math.floor(p / nOut)]) : wTxt;
-      const bias = readWeights(dir, args[3], nOut);
+      const bias = readWeights(dir, args[3], nOut, srcRel);
       layers.push({
         nIn, nOut, activation: "linear", weights, bias,
         weightFormat: formatFixed(cfgType("weight_t")), biasFormat: formatFixed(cfgType("bias_t")),
         accumFormat: formatFixed(cfgType("accum_t")), resultFormat: formatFixed(outT),
-        ...(resource ? { reuseFactor: num("reuse_factor") } : {}),
+        ...(reuse !== undefined ? { reuseFactor: reuse } : {}),
       });
       width = nOut;
     } else if (fn === "normalize") {
       // BatchNormalization as its own layer: res_T(x·scale + bias), exact product and sum
       // (nnet_batchnorm.h) = a diagonal dense layer with an accumulator wide enough to be exact.
-      const n = num("n_in");
+      const n = num("n_in", 1, MODEL_LIMITS.features);
       if (k === 0) nFeatures = n;
-      else if (n !== width) throw new RangeError(`hls4ml: ${where}: n_in ${n} but the previous layer gives ${width}`);
-      if (cfg.values.get("n_filt") !== undefined && cfg.values.get("n_filt") !== "-1") throw new RangeError(`hls4ml: ${where}: per-filter batch normalisation is not supported`);
+      else if (n !== width) throw new ProjectError("firmware/parameters.h", `${cfgName}::n_in: ${n}, but the previous layer gives ${width}`);
+      if (cfg.values.get("n_filt") !== undefined && cfg.values.get("n_filt") !== "-1") throw new ProjectError("firmware/parameters.h", `${cfgName}::n_filt: per-filter batch normalisation is not supported`);
+      if (args.length !== 4) throw new ProjectError(srcRel, `${where}: expected (input, output, scale, bias)`);
       const scaleT = cfgType("scale_t"), biasT = cfgType("bias_t");
       const x = currentFormat ?? dataIn;
       const frac = Math.max(fracBits(x) + fracBits(scaleT), fracBits(biasT));
       const int = Math.max(x.int + scaleT.int, biasT.int) + 1;
-      if (int + frac > 48) throw new RangeError(`hls4ml: ${where}: the exact batch-norm sum needs ${int + frac} bits (scoutloop emulates ≤ 48)`);
-      const scale = readWeights(dir, args[2], n), bias = readWeights(dir, args[3], n);
+      if (int + frac > 48) throw new ProjectError("firmware/parameters.h", `${cfgName}: the exact batch-norm sum needs ${int + frac} bits (scoutloop emulates ≤ 48)`);
+      reserve(n * n);
+      const scale = readWeights(dir, args[2], n, srcRel), bias = readWeights(dir, args[3], n, srcRel);
       layers.push({
         nIn: n, nOut: n, activation: "linear", bias,
         weights: Array.from({ length: n * n }, (_, p) => (Math.floor(p / n) === p % n ? scale[p % n] : 0)),
@@ -178,32 +222,38 @@ export function importHls4mlProject(dir: string, options: Hls4mlImportOptions = 
     } else if (fn === "relu" || fn === "leaky_relu" || fn === "linear" || fn === "sigmoid" || fn === "tanh") {
       const prev = layers[layers.length - 1];
       if (!prev || prev.activation !== "linear" || prev.activationFormat !== undefined) {
-        throw new RangeError(`hls4ml: ${where}: an activation must follow a dense or batch-norm layer`);
+        throw new ProjectError(srcRel, `${where}: an activation must follow a dense or batch-norm layer`);
       }
       prev.activation = fn;
       if (fn === "leaky_relu") {
-        const alpha = Number(args[1]);
-        if (!Number.isFinite(alpha)) throw new RangeError(`hls4ml: ${where}: alpha "${args[1]}" is not a number`);
-        prev.alpha = alpha;
-        prev.alphaFormat = formatFixed(resolve(targs[1], `${where} param_t`));
+        if (!DECIMAL.test(args[1] ?? "") || !Number.isFinite(Number(args[1]))) throw new ProjectError(srcRel, `${where}: alpha "${args[1] ?? ""}" is not a finite decimal number`);
+        prev.alpha = Number(args[1]);
+        prev.alphaFormat = formatFixed(resolve(targs[1], srcRel, `${where} param_t`));
       }
       if (fn === "sigmoid" || fn === "tanh") {
-        prev.tableSize = num("table_size");
+        prev.tableSize = num("table_size", 2, 1 << 20);
         prev.tableFormat = formatFixed(cfgType("table_t"));
       }
       // hls4ml's activation writes its own type; the same type as the layer's result is a no-op cast.
       if (formatFixed(outT) !== prev.resultFormat) prev.activationFormat = formatFixed(outT);
     } else {
-      throw new RangeError(`hls4ml: ${where}: not supported (scoutloop covers nnet::dense, normalize, relu, leaky_relu, linear, sigmoid, tanh)`);
+      throw new ProjectError(srcRel, `${where}: not supported (scoutloop covers nnet::dense, normalize, relu, leaky_relu, linear, sigmoid, tanh)`);
     }
     currentFormat = outT;
     current = outVar;
   }
   const kind = options.kind ?? (width === nFeatures ? "ae" : "vae");
-  if (kind === "ae" && width !== nFeatures) throw new RangeError(`hls4ml: an autoencoder needs ${nFeatures} outputs, the network gives ${width}`);
+  if (kind === "ae" && width !== nFeatures) throw new ProjectError(srcRel, `an autoencoder needs ${nFeatures} outputs, the network gives ${width}`);
   for (const l of layers) delete l.batchNorm;
-  const normPath = join(dir, NORMALISATION_FILE);
-  const normalisation = existsSync(normPath) ? JSON.parse(readProjectFile(dir, NORMALISATION_FILE)) : undefined;
+  let normalisation: unknown;
+  if (existsSync(join(dir, NORMALISATION_FILE))) {
+    const text = readProjectFile(dir, NORMALISATION_FILE);
+    try {
+      normalisation = JSON.parse(text);
+    } catch (err) {
+      throw new ProjectError(NORMALISATION_FILE, `not valid JSON: ${(err as Error).message}`);
+    }
+  }
   return {
     format: "scoutloop-model", version: 1, kind, nFeatures, inputFormat: formatFixed(inputType!),
     ...(normalisation !== undefined ? { normalisation } : {}),

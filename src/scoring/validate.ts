@@ -118,22 +118,29 @@ export function expectModelHeader(o: Obj, path = "$"): void {
   if (o.version !== undefined) expectInt(o.version, `${path}.version`, 1, 1);
 }
 
+/** Why a bounded read failed: `problem` is one line without the path ("no such file", "… bytes, larger than …"). */
+export class BoundedReadError extends Error {
+  override name = "BoundedReadError";
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
+
 /**
- * Read a JSON file of at most `maxBytes`: the size is checked on the open file before reading,
- * so a huge file costs nothing; the text is parsed only when it fits.
+ * The text of a regular file of at most `maxBytes`: the size is checked on the open file before
+ * anything is read, so a huge file costs nothing. Problems throw a BoundedReadError.
  */
-export function readJsonBounded(path: string, maxBytes: number = MODEL_LIMITS.bytes, what = "model"): unknown {
+export function readTextBounded(path: string, maxBytes: number = MODEL_LIMITS.bytes): string {
   let fd: number;
   try {
     fd = openSync(path, "r");
   } catch (err) {
-    throw new ModelFileError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+    throw new BoundedReadError((err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message);
   }
-  let text: string;
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new ModelFileError(`${what} ${path}: not a regular file`);
-    if (st.size > maxBytes) throw new ModelFileError(`${what} ${path}: ${st.size} bytes, larger than the ${maxBytes}-byte limit`);
+    if (!st.isFile()) throw new BoundedReadError("not a regular file");
+    if (st.size > maxBytes) throw new BoundedReadError(`${st.size} bytes, larger than the ${maxBytes}-byte limit`);
     const buf = Buffer.allocUnsafe(st.size);
     let off = 0;
     while (off < st.size) {
@@ -141,9 +148,23 @@ export function readJsonBounded(path: string, maxBytes: number = MODEL_LIMITS.by
       if (n <= 0) break;
       off += n;
     }
-    text = buf.toString("utf8", 0, off);
+    return buf.toString("utf8", 0, off);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Read a JSON file of at most `maxBytes` (readTextBounded); the text is parsed only when it fits.
+ */
+export function readJsonBounded(path: string, maxBytes: number = MODEL_LIMITS.bytes, what = "model"): unknown {
+  let text: string;
+  try {
+    text = readTextBounded(path, maxBytes);
+  } catch (err) {
+    if (!(err instanceof BoundedReadError)) throw err;
+    const p = err.problem;
+    throw new ModelFileError(p === "no such file" || !/^(not a regular file|\d+ bytes)/.test(p) ? `cannot read ${what} ${path}: ${p}` : `${what} ${path}: ${p}`);
   }
   try {
     return JSON.parse(text);
