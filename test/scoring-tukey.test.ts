@@ -162,7 +162,7 @@ describe("GMM with the Tukey transform", () => {
   it("a bad tukey block fails loadModel with one clear line", () => {
     const json = trainGmm(x, n, 2, { components: 2, tukey: true, seed: 5 }).toJSON() as Record<string, unknown>;
     const bad = { ...json, tukey: { ...(json.tukey as object), shift: [0] } };
-    expect(() => loadModel(bad)).toThrow(/^invalid model model: tukey.shift: expected 2 entries, got 1$/);
+    expect(() => loadModel(bad)).toThrow(/^invalid model model: gmm\.tukey\.shift: expected 2 entries, got 1$/);
   });
 });
 

@@ -350,7 +350,7 @@ export function eifFromJSON(json: Record<string, unknown>): ExtendedIsolationFor
   const sampleSize = json.sampleSize === undefined ? 256 : expectInt(json.sampleSize, "eif.sampleSize", 2, 1 << 30);
   const norm = json.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : expectNumber(json.norm, "eif.norm");
   return new ExtendedIsolationForestModel({
-    forest, nFeatures, ndim, sampleSize, norm, normalisation: normalisationFromJSON(json.normalisation, nFeatures),
+    forest, nFeatures, ndim, sampleSize, norm, normalisation: normalisationFromJSON(json.normalisation, nFeatures, "eif.normalisation"),
     splitting: (json.splitting ?? "<") as "<" | "<=", ...(withCenters ? { missingAction: (json.missingAction ?? "fail") as "impute" | "fail" } : {}),
     terms: {
       termStart: Int32Array.from(termStart), termFeature: Int32Array.from(termFeature), termCoef: Float64Array.from(termCoef),

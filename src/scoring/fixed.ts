@@ -11,6 +11,7 @@
  * Raw bits are plain integers held in JS numbers (exact to 2^53), so every width up to 48 bits is
  * exact; formats stored in an Int32Array must fit 32 bits (checked by `assertFitsInt32`).
  */
+import { ModelFieldError, expectBool, expectInt, expectObject, expectString, fail } from "./validate.js";
 
 export type QuantMode = "TRN" | "TRN_ZERO" | "RND" | "RND_ZERO" | "RND_MIN_INF" | "RND_INF" | "RND_CONV";
 export type OverflowMode = "WRAP" | "SAT" | "SAT_ZERO" | "SAT_SYM" | "WRAP_SM";
@@ -267,17 +268,28 @@ export function rawArrayToValues(raw: ArrayLike<number>, f: FixedFormat, out = n
   return out;
 }
 
-/** Accept a format given as a string or an object (model JSON allows both); validates. */
+/**
+ * Accept a format given as a string or an object (model JSON allows both), strictly: no coercion
+ * ("16" is not a width, "yes" is not `signed`); every problem is a ModelFieldError at `what`.
+ */
 export function toFixedFormat(spec: unknown, what: string): FixedFormat {
-  if (typeof spec === "string") return parseFixed(spec);
-  if (spec && typeof spec === "object") {
-    const o = spec as Record<string, unknown>;
-    const f = {
-      width: Number(o.width), int: Number(o.int), signed: o.signed === undefined ? true : Boolean(o.signed),
-      quant: (o.quant ?? "TRN") as QuantMode, overflow: (o.overflow ?? "WRAP") as OverflowMode,
-    };
-    validateFixed(f);
-    return f;
+  try {
+    if (typeof spec === "string") return parseFixed(spec);
+    if (spec && typeof spec === "object" && !Array.isArray(spec)) {
+      const o = expectObject(spec, what, ["width", "int", "signed", "quant", "overflow"]);
+      const f = {
+        width: expectInt(o.width, `${what}.width`, 1, MAX_FIXED_WIDTH),
+        int: expectInt(o.int, `${what}.int`, -(64 + MAX_FIXED_WIDTH), 64 + MAX_FIXED_WIDTH),
+        signed: o.signed === undefined ? true : expectBool(o.signed, `${what}.signed`),
+        quant: o.quant === undefined ? "TRN" : expectString(o.quant, `${what}.quant`, QUANT_MODES),
+        overflow: o.overflow === undefined ? "WRAP" : expectString(o.overflow, `${what}.overflow`, OVERFLOW_MODES),
+      };
+      validateFixed(f);
+      return f;
+    }
+  } catch (err) {
+    if (err instanceof ModelFieldError) throw err;
+    fail(what, (err as Error).message);
   }
-  throw new TypeError(`${what}: expected a fixed-point type string such as "ap_fixed<16,6>"`);
+  fail(what, `expected a fixed-point type string such as "ap_fixed<16,6>", got ${JSON.stringify(spec) ?? "missing"}`);
 }

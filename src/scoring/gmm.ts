@@ -5,10 +5,10 @@
  * quantised to `outputFormat` (stated in docs/models.md), so board and software still compare bits.
  * An optional per-feature Tukey ladder-of-powers transform (tukey.ts) runs before the normalisation.
  */
-import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader } from "./validate.js";
+import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader, expectNumbers, expectObject, expectString, fail } from "./validate.js";
 import { formatFixed, quantize, rawArrayToValues, toFixedFormat, type FixedFormat } from "./fixed.js";
 import { seededRandom } from "./iforest.js";
-import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
+import { checkRows, modelId, type ScoringModel } from "./model.js";
 import { normalisationFromJSON, normalisationToJSON, normaliseRows, quantizeRows, standardisation, type Normalisation } from "./normalise.js";
 import { applyTukey, fitTukey, tukeyFromJSON, tukeyNormaliseRows, tukeyToJSON, type TukeyOptions, type TukeyTransform } from "./tukey.js";
 
@@ -250,23 +250,36 @@ export function trainGmm(features: Float32Array, n: number, nFeatures: number, o
   return model;
 }
 
+/** Fields of our GMM JSON (anything else is refused, so a typo is not silently ignored). */
+const GMM_FIELDS = ["format", "version", "kind", "nFeatures", "covariance", "tukey", "normalisation", "inputFormat", "outputFormat", "weights", "means", "cov"] as const;
+
+/** Read our GMM JSON (docs/models.md): every field checked with its path, no coercion, sizes bounded before they are read. */
 export function gmmFromJSON(json: Record<string, unknown>): GmmModel {
-  expectModelHeader(json, "gmm");
-  const d = expectInt(json.nFeatures, "gmm.nFeatures", 1, MODEL_LIMITS.features);
-  const covariance = json.covariance === "full" ? "full" : json.covariance === "diag" ? "diag" : undefined;
-  if (!covariance) throw new RangeError('gmm: covariance must be "diag" or "full"');
-  const K = expectArray(json.weights, "gmm.weights", 1, MODEL_LIMITS.components).length;
+  const o = expectObject(json, "gmm", GMM_FIELDS);
+  expectModelHeader(o, "gmm");
+  const d = expectInt(o.nFeatures, "gmm.nFeatures", 1, MODEL_LIMITS.features);
+  const covariance = expectString(o.covariance, "gmm.covariance", ["diag", "full"] as const);
+  const K = expectArray(o.weights, "gmm.weights", 1, MODEL_LIMITS.components).length;
   // Every count is bounded before the arrays it sizes are read (K·d² covariances at most).
-  if (K * d * (json.covariance === "full" ? d : 1) > MODEL_LIMITS.weights) throw new RangeError(`gmm: ${K} components × ${d} features is more than ${MODEL_LIMITS.weights} covariance entries`);
-  const weights = numberArray(json.weights, "gmm.weights");
+  const nCov = K * d * (covariance === "full" ? d : 1);
+  if (nCov > MODEL_LIMITS.weights) fail("gmm.cov", `${K} components × ${d} features need ${nCov} covariance entries, more than ${MODEL_LIMITS.weights}`);
+  const weights = expectNumbers(o.weights, "gmm.weights", K);
+  weights.forEach((w, k) => { if (!(w > 0)) fail(`gmm.weights[${k}]`, `a component weight must be > 0, got ${w}`); });
+  const cov = expectNumbers(o.cov, "gmm.cov", nCov);
+  // The variances (diag) or the Cholesky factors' diagonals (full) are logged and divided by.
+  for (let k = 0; k < K; k++) {
+    for (let j = 0; j < d; j++) {
+      const at = covariance === "diag" ? k * d + j : k * d * d + j * d + j;
+      if (!(cov[at] > 0)) fail(`gmm.cov[${at}]`, `${covariance === "diag" ? "a variance" : "a Cholesky diagonal entry"} must be > 0, got ${cov[at]}`);
+    }
+  }
   return new GmmModel({
-    nFeatures: d, covariance, weights: Float64Array.from(weights),
-    means: Float64Array.from(numberArray(json.means, "gmm.means", K * d)),
-    cov: Float64Array.from(numberArray(json.cov, "gmm.cov", covariance === "diag" ? K * d : K * d * d)),
-    tukey: json.tukey === undefined ? undefined : tukeyFromJSON(json.tukey, d),
-    normalisation: normalisationFromJSON(json.normalisation, d),
-    inputFormat: toFixedFormat(json.inputFormat ?? DEFAULT_GMM_INPUT, "gmm.inputFormat"),
-    outputFormat: toFixedFormat(json.outputFormat ?? DEFAULT_GMM_OUTPUT, "gmm.outputFormat"),
+    nFeatures: d, covariance, weights,
+    means: expectNumbers(o.means, "gmm.means", K * d),
+    cov,
+    tukey: o.tukey === undefined ? undefined : tukeyFromJSON(o.tukey, d, "gmm.tukey"),
+    normalisation: normalisationFromJSON(o.normalisation, d, "gmm.normalisation"),
+    inputFormat: toFixedFormat(o.inputFormat ?? DEFAULT_GMM_INPUT, "gmm.inputFormat"),
+    outputFormat: toFixedFormat(o.outputFormat ?? DEFAULT_GMM_OUTPUT, "gmm.outputFormat"),
   });
 }
-

@@ -564,7 +564,7 @@ export function iforestFromJSON(json: Record<string, unknown>): IsolationForestM
   if (o.normalisation !== undefined && o.normalisation !== null) expectObject(o.normalisation, "iforest.normalisation", ["scale", "offset"]);
   return new IsolationForestModel({
     forest, nFeatures, splitting, norm, initPredict, sampleSize,
-    normalisation: normalisationFromJSON(json.normalisation, nFeatures),
+    normalisation: normalisationFromJSON(json.normalisation, nFeatures, "iforest.normalisation"),
     inputFormat,
     thresholdFormat: json.thresholdFormat ? toFixedFormat(json.thresholdFormat, "iforest.thresholdFormat") : inputFormat,
     scoreFormat: toFixedFormat(json.outputFormat ?? DEFAULT_IF_SCORE, "iforest.outputFormat"),

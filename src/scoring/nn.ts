@@ -425,7 +425,7 @@ export function denseNetFromJSON(json: Record<string, unknown>): DenseNetModel {
   });
   return new DenseNetModel({
     kind, nFeatures, layers,
-    normalisation: normalisationFromJSON(json.normalisation, nFeatures),
+    normalisation: normalisationFromJSON(json.normalisation, nFeatures, "network.normalisation"),
     inputFormat: toFixedFormat(json.inputFormat ?? DEFAULT_NN_INPUT, "network.inputFormat"),
     outputFormat: toFixedFormat(json.outputFormat ?? DEFAULT_NN_OUTPUT, "network.outputFormat"),
   });

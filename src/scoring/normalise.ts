@@ -6,7 +6,7 @@
  */
 import { CALO, MUON } from "../events/scales.js";
 import { FEATURE_OFFSET, N_FEATURES, N_MUON_SLOTS } from "../events/features.js";
-import { numberArray } from "./model.js";
+import { expectNumbers, expectObject } from "./validate.js";
 
 export interface Normalisation {
   scale: Float64Array;
@@ -67,10 +67,11 @@ export function normalisationToJSON(norm: Normalisation): { scale: number[]; off
   return { scale: Array.from(norm.scale), offset: Array.from(norm.offset) };
 }
 
-export function normalisationFromJSON(json: unknown, nFeatures: number): Normalisation {
+/** `{scale, offset}` of a model JSON (each nFeatures finite numbers; absent: identity); errors name `path`. */
+export function normalisationFromJSON(json: unknown, nFeatures: number, path = "normalisation"): Normalisation {
   if (json === undefined || json === null) return identityNormalisation(nFeatures);
-  const o = json as Record<string, unknown>;
-  const scale = o.scale === undefined ? new Array(nFeatures).fill(1) : numberArray(o.scale, "normalisation.scale", nFeatures);
-  const offset = o.offset === undefined ? new Array(nFeatures).fill(0) : numberArray(o.offset, "normalisation.offset", nFeatures);
-  return { scale: Float64Array.from(scale), offset: Float64Array.from(offset) };
+  const o = expectObject(json, path, ["scale", "offset"]);
+  const scale = o.scale === undefined ? new Float64Array(nFeatures).fill(1) : expectNumbers(o.scale, `${path}.scale`, nFeatures);
+  const offset = o.offset === undefined ? new Float64Array(nFeatures) : expectNumbers(o.offset, `${path}.offset`, nFeatures);
+  return { scale, offset };
 }

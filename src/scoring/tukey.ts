@@ -14,9 +14,8 @@
  * therefore maps to the image of the softest object seen (absent stays at the bottom, the order is
  * kept); for a feature taking both signs (η) zero lies inside the range and is an ordinary value.
  */
-import { expectNumber } from "./validate.js";
+import { expectArray, expectNumber, expectNumbers, expectObject, fail } from "./validate.js";
 import { pToZ } from "../stats/pvalues.js";
-import { numberArray } from "./model.js";
 
 export const DEFAULT_TUKEY_LADDER: readonly number[] = [-2, -1, -0.5, 0, 0.5, 1, 2];
 
@@ -205,21 +204,21 @@ export function tukeyToJSON(t: TukeyTransform): Record<string, unknown> {
   return { lambda: Array.from(t.lambda), shift: Array.from(t.shift), floor: Array.from(t.floor), w: Array.from(t.w, (v) => (Number.isFinite(v) ? v : null)) };
 }
 
-/** Read the `tukey` block of a model JSON; every bad value is a clear error. */
-export function tukeyFromJSON(json: unknown, nFeatures: number): TukeyTransform {
-  if (!json || typeof json !== "object" || Array.isArray(json)) throw new TypeError("tukey: expected an object {lambda, shift, floor}");
-  const o = json as Record<string, unknown>;
-  const lambda = numberArray(o.lambda, "tukey.lambda", nFeatures);
-  for (const l of lambda) if (Math.abs(l) > 4) throw new RangeError(`tukey.lambda: powers must be in [-4, 4], got ${l}`);
-  const shift = numberArray(o.shift, "tukey.shift", nFeatures);
-  const floor = numberArray(o.floor, "tukey.floor", nFeatures);
+/** Read the `tukey` block of a model JSON strictly; every bad value is one ModelFieldError under `path`. */
+export function tukeyFromJSON(json: unknown, nFeatures: number, path = "tukey"): TukeyTransform {
+  const o = expectObject(json, path, ["lambda", "shift", "floor", "w"]);
+  const lambda = expectNumbers(o.lambda, `${path}.lambda`, nFeatures);
+  lambda.forEach((l, j) => expectNumber(l, `${path}.lambda[${j}]`, -4, 4));
+  const shift = expectNumbers(o.shift, `${path}.shift`, nFeatures);
+  const floor = expectNumbers(o.floor, `${path}.floor`, nFeatures);
   for (let j = 0; j < nFeatures; j++) {
-    if (lambda[j] !== 1 && !(floor[j] > 0)) throw new RangeError(`tukey.floor[${j}]: must be > 0 for a feature with λ ≠ 1, got ${floor[j]}`);
+    if (lambda[j] !== 1 && !(floor[j] > 0)) fail(`${path}.floor[${j}]`, `must be > 0 for a feature with λ ≠ 1, got ${floor[j]}`);
   }
-  let w = new Array<number>(nFeatures).fill(NaN);
+  const w = new Float64Array(nFeatures).fill(NaN);
   if (o.w !== undefined) {
-    if (!Array.isArray(o.w) || o.w.length !== nFeatures) throw new RangeError(`tukey.w: expected ${nFeatures} entries`);
-    w = o.w.map((v, j) => (v === null ? NaN : expectNumber(v, `tukey.w[${j}]`)));
+    // null: the fit found no power for that feature (tukeyToJSON writes NaN as null).
+    const a = expectArray(o.w, `${path}.w`, nFeatures, nFeatures);
+    a.forEach((v, j) => (w[j] = v === null ? NaN : expectNumber(v, `${path}.w[${j}]`)));
   }
-  return { lambda: Float64Array.from(lambda), shift: Float64Array.from(shift), floor: Float64Array.from(floor), w: Float64Array.from(w) };
+  return { lambda, shift, floor, w };
 }
