@@ -9,6 +9,7 @@ import { ORBIT_HZ, type OrbitBatch } from "../src/events/batch.js";
 import { Deframer, frameBatches, frameOrbit, type LinkStream } from "../src/link/index.js";
 import { generateOrbits } from "../src/trigger/index.js";
 import { bestTime, formatRate, ratioLine } from "./_timing.js";
+import { headerFlood } from "./_linkGarbage.js";
 
 const GENERATED = 6;
 /**
@@ -28,7 +29,33 @@ function deframe(bytes: Uint8Array, core: "native" | "ts", materialize: boolean)
   return d.push(bytes).length + d.end().length;
 }
 
+/**
+ * Resync on adversarial garbage (issue 11): a header flood (bench/_linkGarbage.ts) at growing
+ * sizes, ms per MB (2^20 B) for both cores: headers back to back (stride 32, the densest), one
+ * per block (192: every walk on the same boundaries) and 200 (walks on 24 interleaved residues). Linear resync keeps ms/MB flat as the size grows; the last
+ * column is ms/MB relative to the smallest size.
+ */
+export function resyncFlood(): void {
+  const sizesMB = [0.25, 0.5, 1, 2, 4];
+  for (const stride of [32, 192, 200]) {
+    console.log(`header flood, a valid 3564-block header every ${stride} B (ms/MB; × = ms/MB vs 0.25 MB)`);
+    const first: Partial<Record<"ts" | "native", number>> = {};
+    for (const mb of sizesMB) {
+      const bytes = headerFlood(Math.round(mb * 2 ** 20), stride);
+      const line: string[] = [];
+      for (const core of ["native", "ts"] as const) {
+        const t = bestTime(() => deframe(bytes, core, false), 200, 2);
+        const msPerMB = (t * 1e3) / (bytes.length / 2 ** 20);
+        first[core] ??= msPerMB;
+        line.push(`${core} ${msPerMB.toFixed(1).padStart(8)} ms/MB (${(msPerMB / first[core]!).toFixed(2)}×)`);
+      }
+      console.log(`  ${String(mb).padStart(4)} MB: ${line.join("   ")}`);
+    }
+  }
+}
+
 export async function run(): Promise<void> {
+  resyncFlood();
   const generated = [...generateOrbits({ seed: 11, orbits: GENERATED })];
   const targets: { stream: LinkStream; realTimeGoal: number }[] = [{ stream: "muon", realTimeGoal: 5 }, { stream: "calo", realTimeGoal: 0 }];
   for (const { stream, realTimeGoal } of targets) {
