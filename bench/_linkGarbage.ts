@@ -9,8 +9,11 @@
  */
 import { MAX_BX_BLOCKS, ORBIT_MARKER, FORMAT_VERSION, SDS_ID, ORBIT_HEADER_BYTES } from "../src/link/format.js";
 
-/** `bytes` bytes of header flood: a valid muon-stream header (3564 blocks, no CRC) every `stride` bytes. */
-export function headerFlood(bytes: number, stride = 192): Uint8Array {
+/**
+ * `bytes` bytes of header flood: a valid muon-stream header (no CRC) claiming `blocks` blocks
+ * (default the maximum, 3564) every `stride` bytes.
+ */
+export function headerFlood(bytes: number, stride = 192, blocks: number = MAX_BX_BLOCKS): Uint8Array {
   if (!(stride >= ORBIT_HEADER_BYTES)) throw new RangeError(`headerFlood: stride ${stride} < ${ORBIT_HEADER_BYTES}`);
   const out = new Uint8Array(bytes);
   const v = new DataView(out.buffer);
@@ -18,7 +21,7 @@ export function headerFlood(bytes: number, stride = 192): Uint8Array {
     v.setUint32(p, k, true); // orbit number
     v.setUint32(p + 4, ORBIT_MARKER, true);
     v.setUint32(p + 8, SDS_ID.muon | (FORMAT_VERSION << 16), true);
-    v.setUint32(p + 12, MAX_BX_BLOCKS, true);
+    v.setUint32(p + 12, blocks, true);
   }
   return out;
 }

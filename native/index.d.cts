@@ -31,10 +31,13 @@ export function featuresAndInputs(
 ): void;
 /** Link deframer (native/link.cc, twin of src/link/decodeTs.ts): next orbit header / packet trailer at or after `from`, or -1. */
 export function linkFindCandidate(buf: Uint8Array, from: number, end: number): number;
-/** Validate and decode the structure at `p` into `scratch` (src/link/scratch.ts layout); outcome in `result` (format.ts `R`). */
-export function linkDecodeAt(buf: Uint8Array, p: number, end: number, scratch: Int32Array, result: Float64Array): void;
+/**
+ * Validate and decode the structure at `p` into `scratch` (src/link/scratch.ts layout); outcome in `result`
+ * (format.ts DECODE_SLOT); `walk` is the stream's block-walk memory (format.ts WALK_SLOT), read and updated.
+ */
+export function linkDecodeAt(buf: Uint8Array, p: number, end: number, scratch: Int32Array, result: Float64Array, walk: Float64Array): void;
 /** linkFindCandidate, then linkDecodeAt at the candidate when there is one; returns the candidate position or -1. */
-export function linkNext(buf: Uint8Array, from: number, end: number, scratch: Int32Array, result: Float64Array): number;
+export function linkNext(buf: Uint8Array, from: number, end: number, scratch: Int32Array, result: Float64Array, walk: Float64Array): number;
 /** SCDAQ header mode: trailer-anchored scan + decode from `pos` (twin of scanScdaq in src/link/decodeTs.ts). */
 export function linkScanScdaq(buf: Uint8Array, pos: number, end: number, atBoundary: boolean, sds: number, scratch: Int32Array, result: Float64Array): void;
 /** Int32 elements the decoder's scratch area needs (must equal src/link/scratch.ts LAYOUT.total). */

@@ -36,6 +36,8 @@ constexpr size_t kScratchTotal = kOffSums + kSumFields * kNbx;
 enum Slot { kCode = 0, kLength, kOrbit, kNBx, kNMuon, kNJet, kNEg, kNTau, kSds, kNeed, kInterm, kAuto, kDropped, kOrbitCtr, kStart, kTolerated, kResultSize = 16 };
 enum Code { kNeedMore = 0, kOrbitOk = 1, kPacketTrailerCode = 2, kBadHeader = 10, kLengthMismatch, kBitmapMismatch, kBxOutOfRange, kCrcMismatch = 15, kSkip = 20 };
 // Tolerated deviations (src/link/format.ts TOLERATED_BIT): decoded as CMSSW decodes them, flagged.
+// Block-walk memory slots (src/link/format.ts WALK_SLOT): a Float64Array the caller owns per stream.
+enum WalkSlot { kWalkOrigin = 0, kWalkFrames = 1, kWalkResidues = 2, kWalkSize = 2 + 3 * 192 };
 enum Tolerated : uint32_t { kTolBitmap = 1, kTolLinkWord = 2, kTolBxZero = 4, kTolOrbitBit31 = 8, kTolOverCap = 16 };
 constexpr int32_t kMuonCap = 8;  // final muons uGMT sends per BX (src/events/batch.ts CAPS.muon)
 
@@ -162,19 +164,65 @@ inline void fail(double* r, Code code, double length) {
 void decodeBody(const uint8_t* b, size_t p, uint32_t orbit, uint32_t nBlocks, uint32_t sds, uint32_t flags, int32_t* s,
                 double* r);
 
-void decodeAt(const uint8_t* b, size_t p, size_t end, int32_t* s, double* r) {
+// A packet trailer at p (0xDEADBEEF 0xDEADBEEF, three u64 counters), or NeedMore.
+void decodePacketTrailer(const uint8_t* b, size_t p, size_t end, double* r) {
+  if (end - p < kPacketTrailer) {
+    fail(r, kNeedMore, 0);
+    r[kNeed] = kPacketTrailer;
+    return;
+  }
+  r[kCode] = kPacketTrailerCode;
+  r[kLength] = kPacketTrailer;
+  const Slot slots[3] = {kAuto, kDropped, kOrbitCtr};
+  for (int k = 0; k < 3; k++) r[slots[k]] = double(rd(b, p + 8 + 8 * k)) + double(rd(b, p + 12 + 8 * k)) * 4294967296.0;
+}
+
+inline bool isTrailerFrame(const uint8_t* b, size_t t) {
+  for (int link = 0; link < kLinks; link++)
+    if (rd(b, t + 4 * link) != kBeefdead) return false;
+  return true;
+}
+
+// Twin of blockWalkFindsTrailer (decodeTs.ts): an orbit-trailer frame at a block boundary
+// p + 32 + 192 k, k < nBlocks, among those whose 32 bytes are buffered? Per residue of the
+// boundary's stream offset mod 192, `walk` remembers [from, to) known clean and whether `to` is a
+// trailer frame, so each boundary is examined once while candidates move forward.
+bool blockWalkFindsTrailer(const uint8_t* b, size_t p, uint32_t nBlocks, size_t end, double* walk) {
+  if (nBlocks == 0 || p + kHeader + 32 > end) return false;
+  const size_t first = p + kHeader;
+  size_t last = first + size_t(nBlocks - 1) * kBlock;
+  if (last > end - 32) last = end - 32;
+  const double origin = walk[kWalkOrigin];
+  const double at = origin + double(first);  // exact: stream offsets stay below 2^53
+  double* m = walk + kWalkResidues + 3 * size_t(uint64_t(at) % kBlock);
+  size_t q = first;
+  if (m[0] <= at && at <= m[1]) {
+    // [at, to) is known clean: resume at `to`, or stop there if it is a trailer inside this walk.
+    const double to = m[1] - origin;
+    if (to > double(last)) return false;  // the whole walk is known clean (to may be a trailer beyond it)
+    q = size_t(to);
+    if (m[2] == 1) return true;
+  } else {
+    m[0] = m[1] = at;  // nothing known here yet: start a new range
+    m[2] = 0;
+  }
+  for (; q <= last; q += kBlock) {
+    walk[kWalkFrames] += 1;
+    if (isTrailerFrame(b, q)) {
+      m[1] = origin + double(q);
+      m[2] = 1;
+      return true;
+    }
+  }
+  m[1] = origin + double(q);  // clean up to q (q > the old `to` here)
+  return false;
+}
+
+void decodeAt(const uint8_t* b, size_t p, size_t end, int32_t* s, double* r, double* walk) {
   for (int k = 0; k < kResultSize; k++) r[k] = 0;
   const size_t avail = end - p;
   if (avail >= 8 && rd(b, p) == kDeadbeef && rd(b, p + 4) == kDeadbeef) {
-    if (avail < kPacketTrailer) {
-      fail(r, kNeedMore, 0);
-      r[kNeed] = kPacketTrailer;
-      return;
-    }
-    r[kCode] = kPacketTrailerCode;
-    r[kLength] = kPacketTrailer;
-    const Slot slots[3] = {kAuto, kDropped, kOrbitCtr};
-    for (int k = 0; k < 3; k++) r[slots[k]] = double(rd(b, p + 8 + 8 * k)) + double(rd(b, p + 12 + 8 * k)) * 4294967296.0;
+    decodePacketTrailer(b, p, end, r);
     return;
   }
   if (avail < kHeader) {
@@ -193,15 +241,9 @@ void decodeAt(const uint8_t* b, size_t p, size_t end, int32_t* s, double* r) {
   }
   // An orbit trailer frame at an earlier block boundary: the block count is wrong, decided from
   // the bytes already here (decodeTs.ts, same rule), so a count too large costs only this orbit.
-  for (uint32_t k = 0; k < nBlocks; k++) {
-    const size_t q = p + kHeader + size_t(k) * kBlock;
-    if (q + 32 > end) break;
-    bool trailer = true;
-    for (int link = 0; link < kLinks && trailer; link++) trailer = rd(b, q + 4 * link) == kBeefdead;
-    if (trailer) {
-      fail(r, kLengthMismatch, 0);
-      return;
-    }
+  if (blockWalkFindsTrailer(b, p, nBlocks, end, walk)) {
+    fail(r, kLengthMismatch, 0);
+    return;
   }
   const size_t len = kHeader + size_t(nBlocks) * kBlock + kTrailer;  // bounded: nBlocks <= 3564
   if (avail < len) {
@@ -287,18 +329,11 @@ void decodeBody(const uint8_t* b, size_t p, uint32_t rawOrbit, uint32_t nBlocks,
 // ---- SCDAQ header mode (twin of scanScdaq in src/link/decodeTs.ts) ----
 constexpr size_t kWindow = kHeader + size_t(kMaxBlocks) * kBlock;  // header + blocks, at most
 
-inline bool isTrailerFrame(const uint8_t* b, size_t t) {
-  for (int link = 0; link < kLinks; link++)
-    if (rd(b, t + 4 * link) != kBeefdead) return false;
-  return true;
-}
-
 void scanScdaq(const uint8_t* b, size_t pos, size_t end, bool atBoundary, uint32_t sds, int32_t* s, double* r) {
   for (int k = 0; k < kResultSize; k++) r[k] = 0;
   r[kStart] = double(pos);
   if (atBoundary && end - pos >= 8 && rd(b, pos) == kDeadbeef && rd(b, pos + 4) == kDeadbeef) {
-    decodeAt(b, pos, end, s, r);
-    r[kStart] = double(pos);
+    decodePacketTrailer(b, pos, end, r);
     return;
   }
   int64_t t = -1;
@@ -360,45 +395,47 @@ Napi::Value LinkFindCandidate(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, double(findCandidate(buf.Data(), from, end)));
 }
 
-// linkDecodeAt(buf: Uint8Array, p, end, scratch: Int32Array, result: Float64Array): void
+// The typed arrays of linkDecodeAt / linkNext (buf, scratch, result, walk at 0, 3, 4, 5), checked.
+bool decodeArgs(const Napi::CallbackInfo& info, Napi::Uint8Array* buf, Napi::Int32Array* scratch, Napi::Float64Array* result,
+                Napi::Float64Array* walk) {
+  if (!scoutloop::argTypedArray(info, 0, napi_uint8_array, buf, "buf") ||
+      !scoutloop::argTypedArray(info, 3, napi_int32_array, scratch, "scratch") ||
+      !scoutloop::argTypedArray(info, 4, napi_float64_array, result, "result") ||
+      !scoutloop::argTypedArray(info, 5, napi_float64_array, walk, "walk"))
+    return false;
+  if (scratch->ElementLength() < kScratchTotal || result->ElementLength() < size_t(kResultSize) ||
+      walk->ElementLength() < size_t(kWalkSize)) {
+    Napi::RangeError::New(info.Env(), "scratch, result or walk array too short").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+// linkDecodeAt(buf: Uint8Array, p, end, scratch: Int32Array, result: Float64Array, walk: Float64Array): void
 Napi::Value LinkDecodeAt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Uint8Array buf;
   Napi::Int32Array scratch;
-  Napi::Float64Array result;
+  Napi::Float64Array result, walk;
   size_t p, end;
-  if (!scoutloop::argTypedArray(info, 0, napi_uint8_array, &buf, "buf") ||
-      !scoutloop::argTypedArray(info, 3, napi_int32_array, &scratch, "scratch") ||
-      !scoutloop::argTypedArray(info, 4, napi_float64_array, &result, "result"))
-    return env.Undefined();
+  if (!decodeArgs(info, &buf, &scratch, &result, &walk)) return env.Undefined();
   if (!readRange(info, 2, buf.ElementLength(), &end, "end") || !readRange(info, 1, end, &p, "p")) return env.Undefined();
-  if (scratch.ElementLength() < kScratchTotal || result.ElementLength() < size_t(kResultSize)) {
-    Napi::RangeError::New(env, "scratch or result array too short").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  decodeAt(buf.Data(), p, end, scratch.Data(), result.Data());
+  decodeAt(buf.Data(), p, end, scratch.Data(), result.Data(), walk.Data());
   return env.Undefined();
 }
 
-// linkNext(buf, from, end, scratch, result): number — linkFindCandidate, then linkDecodeAt at the
-// candidate if there is one; returns the candidate position or -1 (one JS→C++ crossing per orbit).
+// linkNext(buf, from, end, scratch, result, walk): number — linkFindCandidate, then linkDecodeAt at
+// the candidate if there is one; returns the candidate position or -1 (one JS→C++ crossing per orbit).
 Napi::Value LinkNext(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Uint8Array buf;
   Napi::Int32Array scratch;
-  Napi::Float64Array result;
+  Napi::Float64Array result, walk;
   size_t from, end;
-  if (!scoutloop::argTypedArray(info, 0, napi_uint8_array, &buf, "buf") ||
-      !scoutloop::argTypedArray(info, 3, napi_int32_array, &scratch, "scratch") ||
-      !scoutloop::argTypedArray(info, 4, napi_float64_array, &result, "result"))
-    return env.Undefined();
+  if (!decodeArgs(info, &buf, &scratch, &result, &walk)) return env.Undefined();
   if (!readRange(info, 2, buf.ElementLength(), &end, "end") || !readRange(info, 1, end, &from, "from")) return env.Undefined();
-  if (scratch.ElementLength() < kScratchTotal || result.ElementLength() < size_t(kResultSize)) {
-    Napi::RangeError::New(env, "scratch or result array too short").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
   const int64_t p = findCandidate(buf.Data(), from, end);
-  if (p >= 0) decodeAt(buf.Data(), size_t(p), end, scratch.Data(), result.Data());
+  if (p >= 0) decodeAt(buf.Data(), size_t(p), end, scratch.Data(), result.Data(), walk.Data());
   return Napi::Number::New(env, double(p));
 }
 

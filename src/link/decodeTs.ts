@@ -7,7 +7,7 @@ import {
   BEEFDEAD, BITMAP_OFFSET, BITMAP_WORDS, BX_BLOCK_BYTES, CALO_LINKS, CALO_SUM_LINK, CALO_WORDS, DEADBEEF,
   DecodeCode, FLAG_CRC32C, FORMAT_VERSION, KNOWN_FLAGS, LINKS, MAX_BX_BLOCKS, MU, ORBIT_HEADER_BYTES,
   ORBIT_MARKER, PACKET_TRAILER_BYTES, DECODE_SLOT, SUM_HI_SHIFT, orbitBytes, FRAME_BYTES, ORBIT_TRAILER_BYTES,
-  TOLERATED_BIT,
+  TOLERATED_BIT, WALK_SLOT,
 } from "./format.js";
 import { crc32c } from "./crc32c.js";
 import { LAYOUT } from "./scratch.js";
@@ -123,23 +123,63 @@ function fail(r: Float64Array, code: DecodeCode, length: number): void {
   r[DECODE_SLOT.length] = length;
 }
 
+/** A packet trailer at `p` (0xDEADBEEF 0xDEADBEEF, then three u64 counters), or NeedMore. */
+function decodePacketTrailer(b: Uint8Array, p: number, end: number, r: Float64Array): void {
+  if (end - p < PACKET_TRAILER_BYTES) return fail(r, DecodeCode.NeedMore, 0), void (r[DECODE_SLOT.need] = PACKET_TRAILER_BYTES);
+  r[DECODE_SLOT.code] = DecodeCode.PacketTrailer;
+  r[DECODE_SLOT.length] = PACKET_TRAILER_BYTES;
+  // Counters are u64; 2^53 covers any real value, higher halves beyond that are clamped.
+  for (const [slot, off] of [[DECODE_SLOT.autorealign, 8], [DECODE_SLOT.dropped, 16], [DECODE_SLOT.orbitCounter, 24]] as const) {
+    r[slot] = u32(b, p + off) + u32(b, p + off + 4) * 2 ** 32;
+  }
+}
+
+/**
+ * Is there an orbit-trailer frame at one of the block boundaries p + 32 + 192 k, k < nBlocks,
+ * among those whose 32 bytes are in the buffer (q + 32 <= end)?
+ *
+ * The boundaries of every walk lie on one residue of the stream offset modulo 192, and the bytes
+ * at a stream offset never change, so `walk` remembers per residue a range [from, to) of
+ * boundaries known to hold no trailer frame, and whether `to` itself is one. A walk starting
+ * inside a remembered range resumes at `to` (or stops there, on a trailer), so each boundary is
+ * examined at most once while candidates move forward: O(bytes), the same answer as walking all.
+ */
+function blockWalkFindsTrailer(b: Uint8Array, p: number, nBlocks: number, end: number, walk: Float64Array): boolean {
+  const first = p + ORBIT_HEADER_BYTES;
+  const last = Math.min(first + (nBlocks - 1) * BX_BLOCK_BYTES, end - FRAME_BYTES);
+  if (first > last) return false;
+  const origin = walk[WALK_SLOT.origin];
+  const at = origin + first; // stream offset of the first boundary
+  const m = WALK_SLOT.residues + 3 * (at % BX_BLOCK_BYTES);
+  let q = first;
+  if (walk[m] <= at && at <= walk[m + 1]) {
+    // [at, to) is known clean: resume at `to`, or stop there if it is a trailer inside this walk.
+    q = walk[m + 1] - origin;
+    if (walk[m + 2] === 1 && q <= last) return true;
+  } else {
+    walk[m] = walk[m + 1] = at; // nothing known here yet: start a new range
+    walk[m + 2] = 0;
+  }
+  for (; q <= last; q += BX_BLOCK_BYTES) {
+    walk[WALK_SLOT.frames]++;
+    if (isTrailerFrame(b, q)) {
+      walk[m + 1] = origin + q;
+      walk[m + 2] = 1;
+      return true;
+    }
+  }
+  if (walk[m + 2] === 0) walk[m + 1] = Math.max(walk[m + 1], origin + q); // clean up to q
+  return false;
+}
+
 /**
  * Validate and decode the structure starting at `p` (a position findCandidate returned), using
  * bytes [p, end). Writes the outcome into `r` and, for a good orbit, the objects into `s`.
  */
-export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r: Float64Array): void {
+export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r: Float64Array, walk: Float64Array): void {
   r.fill(0);
   const avail = end - p;
-  if (u32(b, p) === DEADBEEF && avail >= 8 && u32(b, p + 4) === DEADBEEF) {
-    if (avail < PACKET_TRAILER_BYTES) return fail(r, DecodeCode.NeedMore, 0), void (r[DECODE_SLOT.need] = PACKET_TRAILER_BYTES);
-    r[DECODE_SLOT.code] = DecodeCode.PacketTrailer;
-    r[DECODE_SLOT.length] = PACKET_TRAILER_BYTES;
-    // Counters are u64; 2^53 covers any real value, higher halves beyond that are clamped.
-    for (const [slot, off] of [[DECODE_SLOT.autorealign, 8], [DECODE_SLOT.dropped, 16], [DECODE_SLOT.orbitCounter, 24]] as const) {
-      r[slot] = u32(b, p + off) + u32(b, p + off + 4) * 2 ** 32;
-    }
-    return;
-  }
+  if (avail >= 8 && u32(b, p) === DEADBEEF && u32(b, p + 4) === DEADBEEF) return decodePacketTrailer(b, p, end, r);
   if (avail < ORBIT_HEADER_BYTES) return fail(r, DecodeCode.NeedMore, 0), void (r[DECODE_SLOT.need] = ORBIT_HEADER_BYTES);
   const orbit = u32(b, p);
   const w2 = u32(b, p + 8);
@@ -154,11 +194,7 @@ export function decodeAt(b: Uint8Array, p: number, end: number, s: Int32Array, r
   // An orbit trailer frame at an earlier block boundary means the block count is wrong. Decided
   // from the bytes already here (the same verdict once the claimed length is buffered), so a count
   // too large never holds back the orbits behind this one.
-  for (let k = 0; k < nBlocks; k++) {
-    const q = p + ORBIT_HEADER_BYTES + k * BX_BLOCK_BYTES;
-    if (q + FRAME_BYTES > end) break;
-    if (isTrailerFrame(b, q)) return fail(r, DecodeCode.LengthMismatch, 0);
-  }
+  if (blockWalkFindsTrailer(b, p, nBlocks, end, walk)) return fail(r, DecodeCode.LengthMismatch, 0);
   const len = orbitBytes(nBlocks);
   if (avail < len) return fail(r, DecodeCode.NeedMore, 0), void (r[DECODE_SLOT.need] = len);
   // Without the CRC flag the trailer's last word is 0; a CRC there means the flag was cleared in
@@ -257,11 +293,7 @@ export function scanScdaq(
 ): void {
   r.fill(0);
   r[DECODE_SLOT.start] = pos;
-  if (atBoundary && end - pos >= 8 && u32(b, pos) === DEADBEEF && u32(b, pos + 4) === DEADBEEF) {
-    decodeAt(b, pos, end, s, r); // packet trailer (or NeedMore)
-    r[DECODE_SLOT.start] = pos;
-    return;
-  }
+  if (atBoundary && end - pos >= 8 && u32(b, pos) === DEADBEEF && u32(b, pos + 4) === DEADBEEF) return decodePacketTrailer(b, pos, end, r);
   let t = -1;
   for (let q = pos + ORBIT_HEADER_BYTES; q + FRAME_BYTES <= end && q - pos <= 2 * SCDAQ_WINDOW; q++) {
     if (u32(b, q) === BEEFDEAD && isTrailerFrame(b, q)) {

@@ -14,17 +14,18 @@ import { native } from "../native.js";
 import { decodeAt as tsDecodeAt, findCandidate as tsFindCandidate, scanScdaq as tsScanScdaq } from "./decodeTs.js";
 import { concatBytes } from "./framer.js";
 import {
-  CODE_FAULT, DecodeCode, FAULT_KINDS, MAX_ORBIT_BYTES, DECODE_SLOT, TOLERATED_BIT, TOLERATED_FAULTS, type FaultKind, type LinkStream,
+  CODE_FAULT, DecodeCode, FAULT_KINDS, MAX_ORBIT_BYTES, DECODE_SLOT, TOLERATED_BIT, TOLERATED_FAULTS, WALK_SLOT, type FaultKind, type LinkStream,
 } from "./format.js";
-import { createResult, createScratch, materialize, scratchView } from "./scratch.js";
+import { createResult, createScratch, createWalk, materialize, resetWalk, scratchView } from "./scratch.js";
 
 /** The byte-level half of the deframer. */
 export interface DeframerCore {
   readonly name: "ts" | "native";
   findCandidate(buf: Uint8Array, from: number, end: number): number;
-  decodeAt(buf: Uint8Array, p: number, end: number, scratch: Int32Array, result: Float64Array): void;
+  /** `walk`: the stream's block-walk memory (format.ts WALK_SLOT), its origin set to buf[0]'s stream offset. */
+  decodeAt(buf: Uint8Array, p: number, end: number, scratch: Int32Array, result: Float64Array, walk: Float64Array): void;
   /** findCandidate then, if found, decodeAt — one call (one native crossing per orbit). */
-  next(buf: Uint8Array, from: number, end: number, scratch: Int32Array, result: Float64Array): number;
+  next(buf: Uint8Array, from: number, end: number, scratch: Int32Array, result: Float64Array, walk: Float64Array): number;
   /** SCDAQ header mode: trailer-anchored scan and decode from `pos` (docs/link-format.md §8b). */
   scanScdaq(buf: Uint8Array, pos: number, end: number, atBoundary: boolean, sds: number, scratch: Int32Array, result: Float64Array): void;
 }
@@ -33,9 +34,9 @@ export const tsCore: DeframerCore = {
   name: "ts",
   findCandidate: tsFindCandidate,
   decodeAt: tsDecodeAt,
-  next(buf, from, end, scratch, result) {
+  next(buf, from, end, scratch, result, walk) {
     const p = tsFindCandidate(buf, from, end);
-    if (p >= 0) tsDecodeAt(buf, p, end, scratch, result);
+    if (p >= 0) tsDecodeAt(buf, p, end, scratch, result, walk);
     return p;
   },
   scanScdaq: tsScanScdaq,
@@ -47,8 +48,8 @@ export function nativeCore(): DeframerCore {
   nativeCoreCache ??= {
     name: "native",
     findCandidate: (buf, from, end) => native.linkFindCandidate(buf, from, end),
-    decodeAt: (buf, p, end, scratch, result) => native.linkDecodeAt(buf, p, end, scratch, result),
-    next: (buf, from, end, scratch, result) => native.linkNext(buf, from, end, scratch, result),
+    decodeAt: (buf, p, end, scratch, result, walk) => native.linkDecodeAt(buf, p, end, scratch, result, walk),
+    next: (buf, from, end, scratch, result, walk) => native.linkNext(buf, from, end, scratch, result, walk),
     scanScdaq: (buf, pos, end, atBoundary, sds, scratch, result) =>
       native.linkScanScdaq(buf, pos, end, atBoundary, sds, scratch, result),
   };
@@ -151,6 +152,8 @@ export class Deframer {
   readonly faultLog: FaultRecord[] = [];
   private readonly scratch = createScratch();
   private readonly result = createResult();
+  /** What the block walks of this stream already found (format.ts WALK_SLOT), in stream offsets. */
+  private readonly walk = createWalk();
   private readonly doMaterialize: boolean | "view";
   private readonly onOrbit?: (o: DeframedOrbit) => void;
   private readonly bxView = new Uint16Array(3564);
@@ -191,6 +194,15 @@ export class Deframer {
     this.need = 0;
     this.searchKind = null;
     this.ended = false;
+    resetWalk(this.walk);
+  }
+
+  /**
+   * Block-boundary frames the orbit-header checks examined so far (a work count, linear in the
+   * bytes pushed on any input; test/link-resync-linear.test.ts, bench/deframer.ts).
+   */
+  get blockWalkFrames(): number {
+    return this.walk[WALK_SLOT.frames];
   }
 
   /** Feed the next bytes of the stream; returns the orbits completed by them. */
@@ -250,9 +262,10 @@ export class Deframer {
     const b = this.buf;
     const end = b.length;
     const r = this.result;
+    this.walk[WALK_SLOT.origin] = this.base;
     let pos = 0;
     for (;;) {
-      const p = this.core.next(b, pos, end, this.scratch, r);
+      const p = this.core.next(b, pos, end, this.scratch, r, this.walk);
       if (p < 0) {
         const stop = final ? end : Math.max(pos, end - 7);
         this.skip(pos, stop);

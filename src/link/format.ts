@@ -166,3 +166,20 @@ export const DECODE_SLOT = {
   tolerated: 15, // OrbitOk: bits of TOLERATED_BIT, the deviations CMSSW decodes through
   size: 16,
 } as const;
+
+/**
+ * Slots of the block-walk memory (Float64Array, one per Deframer, native/link.cc mirrors them).
+ * decodeAt's walk over a header's claimed block boundaries (looking for an orbit-trailer frame
+ * too early) is remembered per residue of the boundary's stream offset modulo 192: a later
+ * candidate on the same residue skips the boundaries already found clean, so a flood of
+ * valid-looking headers costs O(N), not O(N · 3564) (docs/link-format.md §8). Offsets are
+ * absolute stream offsets; `origin` is the stream offset of the buffer's first byte.
+ */
+export const WALK_SLOT = {
+  origin: 0,
+  /** Block-boundary frames examined so far (a work count: tests and benchmarks read it). */
+  frames: 1,
+  /** Per residue r = 0..191: [from, to, trailerAtTo] at residues + 3r (see decodeTs.ts blockWalk). */
+  residues: 2,
+  size: 2 + 3 * BX_BLOCK_BYTES,
+} as const;

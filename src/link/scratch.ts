@@ -6,7 +6,7 @@
 import {
   MUON_FIELDS, CALO_FIELDS, SUM_FIELDS, CAPS, type OrbitBatch, type CaloBlock, type MuonBlock, type SumBlock,
 } from "../events/batch.js";
-import { MAX_BX_BLOCKS, DECODE_SLOT, MUON_SLOTS_PER_BX } from "./format.js";
+import { BX_BLOCK_BYTES, MAX_BX_BLOCKS, DECODE_SLOT, MUON_SLOTS_PER_BX, WALK_SLOT } from "./format.js";
 
 const NBX = MAX_BX_BLOCKS;
 // Every muon slot of every block can be decoded (CMSSW unpacks up to 16 per BX), not just the 8 uGMT sends.
@@ -35,6 +35,18 @@ export function createScratch(): Int32Array {
 
 export function createResult(): Float64Array {
   return new Float64Array(DECODE_SLOT.size);
+}
+
+/** A fresh block-walk memory (format.ts WALK_SLOT): nothing remembered, origin 0. */
+export function createWalk(): Float64Array {
+  return resetWalk(new Float64Array(WALK_SLOT.size));
+}
+
+/** Forget every remembered walk (a new stream): per residue the empty range [-1, -1), no trailer. */
+export function resetWalk(w: Float64Array): Float64Array {
+  w.fill(0);
+  for (let r = 0; r < BX_BLOCK_BYTES; r++) w[WALK_SLOT.residues + 3 * r] = w[WALK_SLOT.residues + 3 * r + 1] = -1;
+  return w;
 }
 
 /**

@@ -1,6 +1,8 @@
 /** Helpers for link fault/fuzz tests: build framed streams, mutate them, compare deframer runs. */
 import { diffBatches } from "../../src/events/batch.js";
-import { concatBytes, Deframer, frameOrbit, packetTrailer, FAULT_KINDS, type DeframedOrbit, type DeframerOptions, type LinkStream } from "../../src/link/index.js";
+import {
+  concatBytes, Deframer, frameOrbit, packetTrailer, FAULT_KINDS, type DeframedOrbit, type DeframerCore, type DeframerOptions, type LinkStream,
+} from "../../src/link/index.js";
 import { prng, randomBatch } from "./randomBatch.js";
 
 /** `n` consecutive orbits (2n framed orbits: muon + calo) of small random batches, packet trailers every few orbits. */
@@ -57,7 +59,7 @@ export function mutate(src: Uint8Array, muts: readonly Mutation[]): Uint8Array {
 
 /** Split `bytes` at the given cut sizes (cycled) and feed a deframer (extra options: e.g. SCDAQ header mode). */
 export function runChunked(
-  bytes: Uint8Array, core: "ts" | "native", cuts: readonly number[] = [], options: Omit<DeframerOptions, "core"> = {},
+  bytes: Uint8Array, core: "ts" | "native" | DeframerCore, cuts: readonly number[] = [], options: Omit<DeframerOptions, "core"> = {},
 ): { orbits: DeframedOrbit[]; d: Deframer } {
   const d = new Deframer({ ...options, core });
   const orbits: DeframedOrbit[] = [];
