@@ -21,7 +21,7 @@ import { runPipelineTallied } from "./pipeline.js";
 import { openBoardShards, type OpenBoardShards } from "./openBoardShards.js";
 import { orbitWorkerPool, type OrbitWorkerPool } from "./orbitWorkers/pool.js";
 import { remoteWorkerPool, type RemoteWorkerOptions } from "./orbitWorkers/remotePool.js";
-import { hasNativeScorer, nativeScorer, type ScoringModel } from "../scoring/index.js";
+import { floatOnlyError, hasNativeScorer, nativeScorer, type ScoringModel } from "../scoring/index.js";
 import type { Emulator } from "../hil/emulator.js";
 import { scoutingLink } from "./scoutingLink.js";
 import { generatorSettings, openSource, type SourceSpec } from "./sources.js";
@@ -176,9 +176,17 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   if (sharded) names.push("board");
   if (names.length === 2 && names[0] === names[1]) (names[0] += "-a"), (names[1] += "-b");
   const model = resolveModel(opts.model);
+  const wholeOrbits = (opts.orbitWorkers ?? 0) > 0 || opts.remoteWorkers !== undefined;
+  if (model.model.floatOnly) {
+    // Only the float backend can score a float-only model: refused before anything is opened.
+    const fixed = [...new Set([...specs, ...boardSpecs].filter((s) => s.kind !== "float").map((s) => (s.kind === "board" ? `board:${s.profile}` : s.kind)))];
+    if (wholeOrbits) throw floatOnlyError(model.model, "the whole-orbit workers (native, fixed point)");
+    if (fixed.length) throw floatOnlyError(model.model, `the ${fixed.join(" and ")} backend${fixed.length > 1 ? "s" : ""} (fixed point)`);
+  }
+  // Whole-orbit workers each compile the native scorer: a model it cannot take is refused here, in one line.
+  if (wholeOrbits) nativeScorer(model.model);
   const source = await openSource(opts.source);
   const backends: Awaited<ReturnType<typeof openBackend>>[] = [];
-  const wholeOrbits = (opts.orbitWorkers ?? 0) > 0 || opts.remoteWorkers !== undefined;
   // Beside whole-orbit workers only boards: they score the raw inputs the workers send back.
   const boardBeside = sharded || (specs[1] !== undefined && (specs[1].kind === "board" || specs[1].kind === "emulator"));
   if (wholeOrbits && (specs[0].kind !== "native" || (specs.length > 1 && !boardBeside))) (source.close(), throwUsage("whole-orbit workers score with the native model, alone or beside boards (a: native, b: a board or the emulator)"));

@@ -61,7 +61,7 @@ export class ResultFailed extends CliError {
 
 /** Library errors by name, so the CLI need not import every layer to classify them. */
 const INPUT_ERRORS = new Set(["FileFormatError", "ProfileError", "ModelFileError", "PatternFileError", "InputError"]);
-const USAGE_ERRORS = new Set(["UsageError", "FaultSpecError", "BackendSpecError", "CommanderError", "ProfileNameError"]);
+const USAGE_ERRORS = new Set(["UsageError", "FaultSpecError", "BackendSpecError", "CommanderError", "ProfileNameError", "ScorerUnavailableError"]);
 const BOARD_ERRORS = new Set(["BoardUnreachableError", "BoardMismatchError", "TransportDisconnectedError", "WorkersUnavailableError"]);
 
 /** The exit code for anything a command threw. */

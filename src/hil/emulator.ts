@@ -14,6 +14,7 @@
  */
 import { native } from "../native.js";
 import { formatFixed, rawMax, rawMin, type FixedFormat } from "../scoring/fixed.js";
+import { floatOnlyError } from "../scoring/model.js";
 import {
   decodeHeader,
   decodeMessage,
@@ -44,6 +45,9 @@ import { ZmqBoardTransport, type CurveServerKeys } from "./transport-zmq.js";
 /** What the emulator needs from a scoring model (src/scoring ScoringModel satisfies it). */
 export interface EmulatorModel {
   id: string;
+  kind?: string;
+  /** True for a model with no fixed-point scores (an extended isolation forest): refused. */
+  floatOnly?: boolean;
   nFeatures: number;
   inputFormat: FixedFormat;
   outputFormat: FixedFormat;
@@ -121,6 +125,8 @@ interface CachedReply {
 /** Start serving; resolves once bound (zmq) or the pty exists. */
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const { model, profile } = opts;
+  // The emulated firmware returns fixed-point score bits: a float-only model has none.
+  if (model.floatOnly) throw floatOnlyError(model, "an emulated board");
   const faults = typeof opts.faults === "string" ? parseFaultSpec(opts.faults) : (opts.faults ?? NO_FAULTS);
   const rng = new FaultRng(opts.seed ?? 1);
   const transport: BoardTransport = opts.pty

@@ -19,7 +19,7 @@ import {
   type ForestArrays, type TreeJson,
 } from "./iforest.js";
 import { modelJsonHeader } from "./model-json.js";
-import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
+import { ScorerUnavailableError, checkRows, modelId, type ScoringModel } from "./model.js";
 import { identityNormalisation, normalisationFromJSON, type Normalisation } from "./normalise.js";
 
 export const EIF_FLOAT_ONLY =
@@ -113,11 +113,11 @@ export class ExtendedIsolationForestModel implements ScoringModel {
   }
 
   quantizeInputs(): Int32Array {
-    throw new Error(EIF_FLOAT_ONLY);
+    throw new ScorerUnavailableError(EIF_FLOAT_ONLY);
   }
 
   scoreFixedRaw(): Int32Array {
-    throw new Error(EIF_FLOAT_ONLY);
+    throw new ScorerUnavailableError(EIF_FLOAT_ONLY);
   }
 
   toJSON(): Record<string, unknown> {

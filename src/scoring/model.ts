@@ -32,6 +32,22 @@ export interface ScoringModel {
   toJSON(): unknown;
 }
 
+/**
+ * The model cannot be scored the way that was asked — a float-only model where fixed-point scores
+ * are needed, or no native (C++) scorer for it: the command was called wrongly (exit 2), before
+ * any work starts.
+ */
+export class ScorerUnavailableError extends Error {
+  override name = "ScorerUnavailableError";
+}
+
+/** The one line for a float-only model asked for fixed point by `what` (a backend, a command). */
+export function floatOnlyError(model: { id: string; kind?: string }, what: string): ScorerUnavailableError {
+  return new ScorerUnavailableError(
+    `model ${model.id} (${model.kind ?? "?"}) is float-only (no firmware design, fixed-point or native scorer), so ${what} cannot score it: score it in float with \`scoutloop score\` or \`scoutloop eval\` without --fixed/--native`,
+  );
+}
+
 /** Canonical JSON: keys sorted at every level, so equal models hash equally. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;

@@ -7,7 +7,7 @@ import { native } from "../native.js";
 import type { NativeForest, NativeNet } from "../../native/index.cjs";
 import { fracBits, OVERFLOW_MODES, QUANT_MODES, type FixedFormat } from "./fixed.js";
 import { castProduct, IsolationForestModel } from "./iforest.js";
-import { checkRows, type ScoringModel } from "./model.js";
+import { ScorerUnavailableError, checkRows, floatOnlyError, type ScoringModel } from "./model.js";
 import { resourceOrder, DenseNetModel } from "./nn.js";
 import type { Normalisation } from "./normalise.js";
 import type { OrbitBatch } from "../events/batch.js";
@@ -33,10 +33,10 @@ export function compileNet(model: DenseNetModel): NativeNet {
   const s = model.spec;
   for (const [k, l] of s.layers.entries()) {
     // Not in the C++ core yet: say so rather than score other bits.
-    if (l.table) throw new Error(`no native scorer for layer ${k}: ${l.activation} is a table activation (TS reference only); score it without --native`);
-    if (l.activationFormat) throw new Error(`no native scorer for layer ${k}: its activation has its own output type (hls4ml activation layer); score it without --native`);
+    if (l.table) throw new ScorerUnavailableError(`no native scorer for layer ${k}: ${l.activation} is a table activation (TS reference only); score it without --native`);
+    if (l.activationFormat) throw new ScorerUnavailableError(`no native scorer for layer ${k}: its activation has its own output type (hls4ml activation layer); score it without --native`);
     const orderFree = l.accumFormat.quant === "TRN" && l.accumFormat.overflow === "WRAP"; // modular sums of floored terms
-    if (resourceOrder(l) && !orderFree) throw new Error(`no native scorer for layer ${k}: resource-strategy accumulation order with a rounding/saturating accumulator; score it without --native`);
+    if (resourceOrder(l) && !orderFree) throw new ScorerUnavailableError(`no native scorer for layer ${k}: resource-strategy accumulation order with a rounding/saturating accumulator; score it without --native`);
   }
   const meta: number[] = [];
   const weights: number[] = [];
@@ -127,7 +127,7 @@ export function nativeScorer(model: ScoringModel): ScoringModel {
     const arithmetic = model.spec.arithmetic ?? "scoutloop";
     const fmt = model.spec.scoreFormat;
     if (arithmetic === "conifer-hls" && !orderFreeSum(model)) {
-      throw new Error("no native scorer for conifer-hls arithmetic with mixed-sign leaves under a saturating score type (the adder tree's order matters there); score it without --native");
+      throw new ScorerUnavailableError("no native scorer for conifer-hls arithmetic with mixed-sign leaves under a saturating score type (the adder tree's order matters there); score it without --native");
     }
     // conifer: the walk sums score_t(leaf) from score_t(init_predict) in tree order (what the C++
     // backend does; the HLS adder tree gives the same bits when the sum is order-free), then the
@@ -151,5 +151,6 @@ export function nativeScorer(model: ScoringModel): ScoringModel {
     const handle = compileNet(model);
     return withNativeFixed(model, model.spec.normalisation, (raw, n, out) => native.nnScoreFixed(handle, raw, n, out));
   }
-  throw new Error(`no native scorer for model kind "${model.kind}"`);
+  if (model.floatOnly) throw floatOnlyError(model, "the native scorer");
+  throw new ScorerUnavailableError(`no native scorer for model kind "${model.kind}" (its fixed-point model is the TypeScript reference only): score it without --native / --software native, and not on the emulated board`);
 }

@@ -105,8 +105,9 @@ export async function orbitWorkerPool(model: ScoringModel, opts: OrbitWorkerOpti
       worker.once("error", reject);
       worker.on("message", (msg: OrbitAnswer & { type?: string; error?: string | null }) => {
         if (msg.type === "ready") {
-          if (msg.error) return reject(new Error(`orbit worker could not load the model: ${msg.error}`));
-          if ((msg.id as unknown) !== model.id) return reject(new Error(`orbit worker loaded model ${String(msg.id)}, expected ${model.id}`));
+          // A worker that did not start is ended here: left running it would keep the process alive.
+          if (msg.error) return (void worker.terminate(), reject(new Error(`orbit worker could not load the model: ${msg.error}`)));
+          if ((msg.id as unknown) !== model.id) return (void worker.terminate(), reject(new Error(`orbit worker loaded model ${String(msg.id)}, expected ${model.id}`)));
           worker.off("error", reject);
           const died = (why: string) => {
             if (slot.dead) return;
