@@ -4,6 +4,10 @@
  * We use the Node build (`h5wasm/node`), compiled by h5wasm with Emscripten NODERAWFS, so files
  * are read and written directly on the host file system: no copy into an in-memory FS and nothing
  * to free there. Each opened `File` holds an HDF5 id, which callers must `close()`.
+ *
+ * Files we did not write are read on an HDF5 thread under a watchdog (./hdf5-thread.ts), never
+ * with this module's h5wasm on the main thread: libhdf5 can loop forever on a damaged file. The
+ * main thread's h5wasm writes (./h5-writer.ts, ./adc2021-writer.ts).
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type * as h5 from "h5wasm/node";
@@ -41,23 +45,11 @@ export function hdf5Reason(err: unknown): string {
 }
 
 /**
- * Run an h5wasm call with its Emscripten abort notice kept off stderr. On some corrupt files
- * libhdf5 calls abort(); Emscripten prints "Aborted(...)" through a console.error bound at load
- * time, then throws — we turn the throw into a one-line FileFormatError, so the extra stderr line
- * would only break the CLI's one-line error contract. Everything else is passed through.
+ * True for a WebAssembly.RuntimeError: libhdf5 called abort() ("Aborted(…)") or trapped. After one
+ * no call into that h5wasm instance is safe (./hdf5-worker.ts retires its thread).
  */
-export function quietAbort<T>(fn: () => T): T {
-  const stderr = process.stderr;
-  const write = stderr.write;
-  stderr.write = function (this: typeof stderr, chunk: unknown, ...rest: unknown[]) {
-    if (typeof chunk === "string" && chunk.startsWith("Aborted(")) return true;
-    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as typeof stderr.write;
-  try {
-    return fn();
-  } finally {
-    stderr.write = write;
-  }
+export function isWasmTrap(err: unknown): boolean {
+  return err instanceof Error && err.name === "RuntimeError";
 }
 
 /** The 8-byte HDF5 format signature (HDF5 File Format Specification, "Format Signature"). */
@@ -88,31 +80,4 @@ export function assertHdf5File(path: string): void {
     closeSync(fd);
   }
   throw new FileFormatError(path, size === 0 ? "empty file, not HDF5" : "not an HDF5 file (no HDF5 signature)");
-}
-
-/** Open an HDF5 file for reading, with the signature checked and libhdf5 errors made one line. */
-export async function openHdf5(path: string): Promise<h5.File> {
-  const lib = await loadHdf5();
-  assertHdf5File(path);
-  try {
-    return quietAbort(() => new lib.File(path, "r"));
-  } catch (err) {
-    throw new FileFormatError(path, `cannot open HDF5 file: ${hdf5Reason(err)}`);
-  }
-}
-
-/**
- * Open an HDF5 file and read its layout with `describe`; on any failure the file is closed and the
- * error is one FileFormatError line naming the path (libhdf5's aborts stay off stderr).
- */
-export async function openDescribedHdf5<T>(path: string, describe: (lib: H5, file: h5.File) => T): Promise<T> {
-  const lib = await loadHdf5();
-  const file = await openHdf5(path);
-  try {
-    return quietAbort(() => describe(lib, file));
-  } catch (err) {
-    file.close();
-    if (err instanceof FileFormatError) throw err;
-    throw new FileFormatError(path, hdf5Reason(err));
-  }
 }

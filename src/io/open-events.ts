@@ -25,9 +25,9 @@ import { adc2021Orbits } from "./adc2021-orbits.js";
 import { type CaptureOptions, patternCaptureSource, rawCaptureSource } from "./captures.js";
 import { FileFormatError } from "./errors.js";
 import type { LinkStream } from "../link/format.js";
-import { openHdf5 } from "./hdf5.js";
+import { sniffHdf5Layout } from "./hdf5-thread.js";
 import { readJsonl } from "./jsonl.js";
-import { isScoutloopLayout, ScoutloopH5File } from "./scoutloop-h5.js";
+import { ScoutloopH5File } from "./scoutloop-h5.js";
 import { looksLikeDarkMachines, readDarkMachines } from "./darkmachines.js";
 
 export type EventFormat = "scoutloop-h5" | "adc2021-h5" | "jsonl" | "raw" | "pattern" | "darkmachines";
@@ -100,14 +100,9 @@ export async function detectEventFormat(path: string): Promise<EventFormat> {
     if (/\.(jsonl|csv)$/i.test(path)) return /\.csv$/i.test(path) ? "darkmachines" : "jsonl";
     throw new FileFormatError(path, /\.(h5|hdf5)$/i.test(path) ? "empty file, not HDF5" : "empty file");
   }
-  // A file named as HDF5 is HDF5 or nothing (openHdf5 says why not, e.g. no signature).
+  // A file named as HDF5 is HDF5 or nothing (the sniff says why not, e.g. no signature).
   if (b.subarray(0, 8).equals(HDF5_SIGNATURE) || /\.(h5|hdf5)$/i.test(path)) {
-    const file = await openHdf5(path);
-    try {
-      return isScoutloopLayout(file) ? "scoutloop-h5" : "adc2021-h5";
-    } finally {
-      file.close();
-    }
+    return (await sniffHdf5Layout(path)) === "scoutloop" ? "scoutloop-h5" : "adc2021-h5";
   }
   if (!isText(b)) return "raw";
   const text = b.toString("utf8").replace(/^\uFEFF/, "");

@@ -19,40 +19,30 @@
  * `f["jet/hwEt"][c[i]:c[i+1]]` with
  * `c = numpy.concatenate([[0], numpy.cumsum(f["jet/count"][()], dtype=numpy.int64)])`.
  * Datasets are chunked and gzip-1 compressed. The reader checks every dimension before it
- * allocates, every count against its cap and every field against its hardware width.
+ * allocates (./scoutloop-h5-describe.ts), every count against its cap and every field against its
+ * hardware width; it reads on an HDF5 thread under a watchdog (./hdf5-thread.ts).
  */
 import {
   allocateBatch, BX_MAX, BX_DECODED_MIN, CALO_FIELDS, DECODED_CAPS, MUON_FIELDS, type ObjectKind, OBJECT_KINDS, type OrbitBatch, SUM_FIELDS,
 } from "../events/batch.js";
 import { fieldRange, type FieldSpec } from "../events/scales.js";
 import { ADC_MAX_EVENTS } from "./adc2021-layout.js";
-import { type AttrValue, checkFilters, dtypeText, H5T_INTEGER, readAttrs, shapeText } from "./adc2021-reader.js";
+import type { AttrValue } from "./hdf5-describe.js";
 import { FileFormatError } from "./errors.js";
 import { createH5File, StagedH5Writer, writeAllBatches } from "./h5-writer.js";
 import { CALO_BLOCKS, caloFieldSpecs, MUON_FIELD_SPECS, sumFieldSpec } from "./field-specs.js";
-import { type h5, type H5, hdf5Reason, openDescribedHdf5, quietAbort } from "./hdf5.js";
+import { type h5, hdf5Reason } from "./hdf5.js";
+import { type Hdf5Handle, openHdf5Layout } from "./hdf5-thread.js";
+import { fieldsOf, SCOUTLOOP_LAYOUT, SCOUTLOOP_LAYOUT_ATTR, type ScoutloopH5Info } from "./scoutloop-h5-describe.js";
 
-export const SCOUTLOOP_LAYOUT_ATTR = "scoutloop_layout";
-export const SCOUTLOOP_LAYOUT = "events-v1";
+export { isScoutloopLayout, SCOUTLOOP_LAYOUT, SCOUTLOOP_LAYOUT_ATTR } from "./scoutloop-h5-describe.js";
 
 /** OrbitBatch block of each kind and the fields stored for it. */
 const BLOCK_OF: Record<ObjectKind, "muons" | "jets" | "egammas" | "taus"> = { muon: "muons", jet: "jets", egamma: "egammas", tau: "taus" };
-function fieldsOf(kind: ObjectKind): readonly string[] {
-  return kind === "muon" ? MUON_FIELDS : CALO_FIELDS;
-}
 function specsOf(kind: ObjectKind): Record<string, FieldSpec> {
   if (kind === "muon") return MUON_FIELD_SPECS;
   const et = CALO_BLOCKS.find(([b]) => b === BLOCK_OF[kind])![1];
   return caloFieldSpecs(et);
-}
-
-/** True when an open HDF5 file says it is in this layout. */
-export function isScoutloopLayout(file: h5.File): boolean {
-  try {
-    return file.attrs[SCOUTLOOP_LAYOUT_ATTR]?.value === SCOUTLOOP_LAYOUT;
-  } catch {
-    return false;
-  }
 }
 
 export interface ScoutloopH5WriteOptions {
@@ -227,22 +217,6 @@ export async function writeScoutloopH5(path: string, batches: Iterable<OrbitBatc
   return writeAllBatches(await ScoutloopH5Writer.create(path, opts), batches);
 }
 
-/** The optional process names: events/process (indices) and events/process_names (the table), checked. */
-function readProcess(
-  lib: H5, file: h5.File, n: number, get: (name: string, length?: number, optional?: boolean) => h5.Dataset | undefined,
-  read: (ds: h5.Dataset, name: string) => Float64Array, bad: (why: string) => never,
-): string[] | null {
-  const idxDs = get("events/process", n, true);
-  if (!idxDs) return null;
-  const namesDs = file.get("events/process_names");
-  if (!(namesDs instanceof lib.Dataset) || namesDs.shape?.length !== 1) return bad(`"events/process" needs a one-dimensional dataset "events/process_names"`);
-  if (namesDs.shape[0] > 0x10000) bad(`dataset "events/process_names" has ${namesDs.shape[0]} names, more than ${0x10000}`);
-  const names = namesDs.value;
-  if (!Array.isArray(names) || !names.every((x) => typeof x === "string" && x.length <= 256)) bad(`dataset "events/process_names" must hold strings of at most 256 characters`);
-  const idx = read(idxDs, "events/process");
-  return Array.from(idx, (v, i) => (v >= 0 && v < (names as string[]).length ? (names as string[])[v] : bad(`event ${i} has process index ${v}, expected 0..${(names as string[]).length - 1}`)));
-}
-
 /** Integers from h5wasm (any width) as float64. */
 function numbers(raw: unknown): Float64Array {
   if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) return Float64Array.from(raw, Number);
@@ -252,133 +226,70 @@ function numbers(raw: unknown): Float64Array {
 
 /** An open scoutloop-layout file: validated on open, read orbit by orbit. */
 export class ScoutloopH5File {
-  private constructor(
-    readonly path: string,
-    private readonly file: h5.File,
-    readonly nEvents: number,
-    readonly orbit: Float64Array,
-    readonly bx: Float64Array,
-    readonly label: Uint8Array | null,
-    readonly weight: Float32Array | null,
-    /** Process name per event, when the file has them. */
-    readonly process: string[] | null,
-    /** Per kind: the count of each BX and its running start (length N + 1). */
-    private readonly starts: Record<ObjectKind, Float64Array>,
-    private readonly datasets: Map<string, h5.Dataset>,
-    readonly attrs: Record<string, AttrValue>,
-  ) {}
+  readonly nEvents: number;
+  readonly orbit: Float64Array;
+  readonly bx: Float64Array;
+  readonly label: Uint8Array | null;
+  readonly weight: Float32Array | null;
+  readonly attrs: Record<string, AttrValue>;
 
-  static async open(path: string): Promise<ScoutloopH5File> {
-    return openDescribedHdf5(path, (lib, file) => ScoutloopH5File.describe(lib, path, file));
+  private constructor(readonly path: string, private readonly file: Hdf5Handle, private readonly info: ScoutloopH5Info) {
+    ({ nEvents: this.nEvents, orbit: this.orbit, bx: this.bx, label: this.label, weight: this.weight, attrs: this.attrs } = info);
   }
 
-  private static describe(lib: H5, path: string, file: h5.File): ScoutloopH5File {
-    const bad = (why: string): never => {
-      throw new FileFormatError(path, why);
-    };
-    const datasets = new Map<string, h5.Dataset>();
-    const get = (name: string, length?: number, optional = false): h5.Dataset | undefined => {
-      const entity = file.get(name);
-      if (!entity) return optional ? undefined : bad(`missing dataset "${name}" (scoutloop layout ${SCOUTLOOP_LAYOUT})`);
-      if (!(entity instanceof lib.Dataset)) return bad(`"${name}" is not a dataset`);
-      const s = entity.shape;
-      if (!s || s.length !== 1) bad(`dataset "${name}" has shape ${shapeText(s)}, expected one dimension`);
-      if (length !== undefined && s![0] !== length) bad(`dataset "${name}" has shape ${shapeText(s)}, expected (${length})`);
-      if (s![0] > ADC_MAX_EVENTS * 12) bad(`dataset "${name}" has ${s![0]} rows, more than the maximum`);
-      if (entity.metadata.type !== H5T_INTEGER) bad(`dataset "${name}" has type ${dtypeText(entity.dtype)}, expected integers`);
-      checkFilters(path, entity, name);
-      datasets.set(name, entity);
-      return entity;
-    };
-    const read = (ds: h5.Dataset, name: string): Float64Array => {
-      try {
-        return numbers(ds.value);
-      } catch (err) {
-        return bad(`cannot read "${name}": ${hdf5Reason(err)}`);
-      }
-    };
-    const orbitDs = get("events/orbit")!;
-    const n = orbitDs.shape![0];
-    if (n > ADC_MAX_EVENTS) bad(`${n} events, more than the maximum ${ADC_MAX_EVENTS}`);
-    const orbit = read(orbitDs, "events/orbit");
-    const bx = read(get("events/bx", n)!, "events/bx");
-    const labelDs = get("events/label", n, true);
-    const label = labelDs ? Uint8Array.from(read(labelDs, "events/label"), (v, i) => (v >= 0 && v <= 255 ? v : bad(`event ${i} has label ${v}, expected 0..255`))) : null;
-    const weightDs = file.get("events/weight");
-    let weight: Float32Array | null = null;
-    if (weightDs) {
-      if (!(weightDs instanceof lib.Dataset) || weightDs.shape?.length !== 1 || weightDs.shape[0] !== n) bad(`dataset "events/weight" must have shape (${n})`);
-      const w = (weightDs as h5.Dataset).value;
-      if (!(w instanceof Float32Array || w instanceof Float64Array)) bad(`dataset "events/weight" must hold floats`);
-      weight = Float32Array.from(w as Float32Array);
-      for (let i = 0; i < n; i++) if (!Number.isFinite(weight[i])) bad(`event ${i} has weight ${weight[i]}`);
-    }
-    const process = readProcess(lib, file, n, get, read, bad);
-    for (let i = 0; i < n; i++) {
-      if (!(bx[i] >= BX_DECODED_MIN && bx[i] <= BX_MAX)) bad(`event ${i} has bx ${bx[i]}, expected ${BX_DECODED_MIN}..${BX_MAX}`);
-      if (!(orbit[i] >= 0 && orbit[i] <= 0xffffffff)) bad(`event ${i} has orbit ${orbit[i]}`);
-      if (i > 0 && (orbit[i] < orbit[i - 1] || (orbit[i] === orbit[i - 1] && bx[i] <= bx[i - 1]))) {
-        bad(`event ${i} (orbit ${orbit[i]}, bx ${bx[i]}) does not come after orbit ${orbit[i - 1]}, bx ${bx[i - 1]}`);
-      }
-    }
-    for (const f of SUM_FIELDS) get(`sums/${f}`, n);
-    const starts = {} as Record<ObjectKind, Float64Array>;
-    for (const k of OBJECT_KINDS) {
-      const count = read(get(`${k}/count`, n)!, `${k}/count`);
-      const start = new Float64Array(n + 1);
-      for (let i = 0; i < n; i++) {
-        if (!(count[i] >= 0 && count[i] <= DECODED_CAPS[k])) bad(`event ${i} has ${count[i]} ${k} objects, expected 0..${DECODED_CAPS[k]}`);
-        start[i + 1] = start[i] + count[i];
-      }
-      for (const f of fieldsOf(k)) get(`${k}/${f}`, start[n]);
-      starts[k] = start;
-    }
-    return new ScoutloopH5File(path, file, n, orbit, bx, label, weight, process, starts, datasets, readAttrs(file));
+  static async open(path: string): Promise<ScoutloopH5File> {
+    const { file, info } = await openHdf5Layout<ScoutloopH5Info>(path, "scoutloop");
+    return new ScoutloopH5File(path, file, info);
   }
 
   /** Object totals per kind. */
   get objectCounts(): Record<ObjectKind, number> {
     const out = {} as Record<ObjectKind, number>;
-    for (const k of OBJECT_KINDS) out[k] = this.starts[k][this.nEvents];
+    for (const k of OBJECT_KINDS) out[k] = this.info.starts[k][this.nEvents];
     return out;
   }
 
-  private slice(name: string, from: number, to: number, spec?: FieldSpec): Int32Array {
-    const out = new Int32Array(to - from);
-    if (to === from) return out;
-    let raw: Float64Array;
-    try {
-      raw = numbers(quietAbort(() => this.datasets.get(name)!.slice([[from, to]])));
-    } catch (err) {
-      throw new FileFormatError(this.path, `cannot read "${name}" rows ${from}..${to}: ${hdf5Reason(err)}`);
-    }
-    const [lo, hi] = spec ? fieldRange(spec) : [-(2 ** 31), 2 ** 31 - 1];
-    for (let i = 0; i < out.length; i++) {
-      const v = raw[i];
-      if (!(v >= lo && v <= hi)) throw new FileFormatError(this.path, `"${name}"[${from + i}] = ${v}, expected ${lo}..${hi}`);
-      out[i] = v;
-    }
-    return out;
+  /**
+   * Columns of one orbit into their batch arrays, read in one round trip to the HDF5 thread and
+   * checked against each field's hardware range.
+   */
+  private readColumns(columns: { name: string; from: number; to: number; spec: FieldSpec; into: Int32Array }[]): void {
+    const parts = columns.filter((c) => c.to > c.from);
+    const bytes = parts.reduce((a, c) => a + (c.to - c.from) * 8, 0);
+    const raws = this.file.slices(parts.map((c) => ({ name: c.name, ranges: [[c.from, c.to]], what: `"${c.name}" rows ${c.from}..${c.to}` })), bytes);
+    parts.forEach(({ name, from, spec, into }, p) => {
+      const raw = numbers(raws[p]);
+      const [lo, hi] = fieldRange(spec);
+      if (raw.length !== into.length) throw new FileFormatError(this.path, `"${name}" rows from ${from} read back as ${raw.length} values, not ${into.length}`);
+      for (let i = 0; i < into.length; i++) {
+        const v = raw[i];
+        if (!(v >= lo && v <= hi)) throw new FileFormatError(this.path, `"${name}"[${from + i}] = ${v}, expected ${lo}..${hi}`);
+        into[i] = v;
+      }
+    });
   }
 
   /** Stored BX [from, to), all of one orbit, as a batch. */
   private batch(from: number, to: number): OrbitBatch {
     const nBx = to - from;
     const size = { nBx, muons: 0, jets: 0, egammas: 0, taus: 0 };
-    for (const k of OBJECT_KINDS) size[BLOCK_OF[k]] = this.starts[k][to] - this.starts[k][from];
+    const starts = this.info.starts;
+    for (const k of OBJECT_KINDS) size[BLOCK_OF[k]] = starts[k][to] - starts[k][from];
     const b = allocateBatch(this.orbit[from], size, this.label !== null);
     for (let i = 0; i < nBx; i++) b.bx[i] = this.bx[from + i];
     if (this.label) b.label!.set(this.label.subarray(from, to));
     if (this.weight) b.weight = this.weight.slice(from, to);
-    if (this.process) b.process = this.process.slice(from, to);
-    for (const f of SUM_FIELDS) b.sums[f].set(this.slice(`sums/${f}`, from, to, sumFieldSpec(f)));
+    const { processIndex, processNames } = this.info;
+    if (processIndex && processNames) b.process = Array.from(processIndex.subarray(from, to), (v) => processNames[v]);
+    const columns = SUM_FIELDS.map((f) => ({ name: `sums/${f}`, from, to, spec: sumFieldSpec(f), into: b.sums[f] }));
     for (const k of OBJECT_KINDS) {
       const block = b[BLOCK_OF[k]] as unknown as Record<string, Int32Array> & { offset: Uint32Array };
-      const s = this.starts[k];
+      const s = starts[k];
       for (let i = 0; i <= nBx; i++) block.offset[i] = s[from + i] - s[from];
       const specs = specsOf(k);
-      for (const f of fieldsOf(k)) block[f].set(this.slice(`${k}/${f}`, s[from], s[to], specs[f]));
+      for (const f of fieldsOf(k)) columns.push({ name: `${k}/${f}`, from: s[from], to: s[to], spec: specs[f], into: block[f] });
     }
+    this.readColumns(columns);
     return b;
   }
 
