@@ -5,8 +5,13 @@
  * crashes (anything thrown that is not an Error, a broken invariant), hangs (a case over its time
  * budget) and the peak RSS. `npm run bench -- fuzz` runs ≥ 10^5 cases; test/fuzz-inputs.test.ts
  * runs a small sample in CI.
+ *
+ * Each file case is a new file (a new inode), removed after: rewriting one file in place let
+ * libhdf5 find a handle still open on the old inode and read stale metadata, which hid hangs.
+ * HDF5 cases that libhdf5 would never finish end at the HDF5 thread's watchdog
+ * (src/io/hdf5-thread.ts), with a budget below the hang budget; they are counted as `watchdog`.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateOrbits } from "../src/trigger/generator.js";
@@ -39,6 +44,8 @@ export interface TargetCounts {
   refused: number;
   crashes: number;
   hangs: number;
+  /** HDF5 cases refused by the watchdog: libhdf5 did not finish within its budget. */
+  watchdog: number;
   /** Total and longest case time. */
   ms: number;
   maxMs: number;
@@ -158,6 +165,8 @@ export interface FuzzOptions {
   /** Only these targets (the other cases of the range are skipped, not counted). */
   only?: readonly FuzzTarget[];
   hangMs?: number;
+  /** The HDF5 watchdog's floor during the run (SCOUTLOOP_HDF5_TIMEOUT_MS), default half of hangMs. */
+  hdf5TimeoutMs?: number;
   onProgress?: (done: number) => void;
 }
 
@@ -170,14 +179,14 @@ export async function fuzzInputs(opts: FuzzOptions): Promise<FuzzCounts> {
   const seed = opts.seed ?? 1;
   const first = opts.first ?? 0;
   const hangMs = opts.hangMs ?? 2000;
+  const savedTimeout = process.env.SCOUTLOOP_HDF5_TIMEOUT_MS;
+  process.env.SCOUTLOOP_HDF5_TIMEOUT_MS = String(opts.hdf5TimeoutMs ?? hangMs / 2);
   const counts: FuzzCounts = {
     cases: 0, crashes: 0, hangs: 0, refused: 0, accepted: 0, maxRssMB: 0, firstCrashes: [],
-    byTarget: Object.fromEntries((["link", "model", "hdf5", "jsonl", "profile"] as const).map((t) => [t, { cases: 0, refused: 0, crashes: 0, hangs: 0, ms: 0, maxMs: 0, slowestCase: -1, maxRssMB: 0 }])) as FuzzCounts["byTarget"],
+    byTarget: Object.fromEntries((["link", "model", "hdf5", "jsonl", "profile"] as const).map((t) => [t, { cases: 0, refused: 0, crashes: 0, hangs: 0, watchdog: 0, ms: 0, maxMs: 0, slowestCase: -1, maxRssMB: 0 }])) as FuzzCounts["byTarget"],
   };
   try {
     const corpus = await buildCorpus(dir);
-    const h5 = join(dir, "case.h5");
-    const jl = join(dir, "case.jsonl");
     const crash = (t: FuzzTarget, what: string) => {
       counts.crashes++;
       counts.byTarget[t].crashes++;
@@ -234,11 +243,8 @@ export async function fuzzInputs(opts: FuzzOptions): Promise<FuzzCounts> {
             break;
           }
           case "hdf5": {
+            const h5 = join(dir, `case-${c}.h5`);
             writeFileSync(h5, mutateBytes(corpus.h5, r));
-            // h5wasm prints "Aborted(...)" for every file its C library gives up on; the Error it
-            // throws is what counts here.
-            const quiet = [console.error, console.warn];
-            console.error = console.warn = () => {};
             try {
               const f = await Adc2021File.open(h5);
               try {
@@ -251,14 +257,17 @@ export async function fuzzInputs(opts: FuzzOptions): Promise<FuzzCounts> {
               counts.accepted++;
             } catch (err) {
               if (!(err instanceof Error)) crash(target, `non-Error thrown: ${String(err)}`);
+              else if (err.message.split("\n").length > 1) crash(target, `error of more than one line: ${err.message.slice(0, 200)}`);
+              if (err instanceof Error && err.message.includes("HDF5 library did not finish")) counts.byTarget.hdf5.watchdog++;
               counts.refused++;
               counts.byTarget.hdf5.refused++;
             } finally {
-              [console.error, console.warn] = quiet as [typeof console.error, typeof console.warn];
+              unlinkSync(h5);
             }
             break;
           }
           case "jsonl": {
+            const jl = join(dir, `case-${c}.jsonl`);
             writeFileSync(jl, mutateBytes(corpus.jsonl, r));
             try {
               let events = 0;
@@ -269,6 +278,8 @@ export async function fuzzInputs(opts: FuzzOptions): Promise<FuzzCounts> {
               if (!(err instanceof Error)) crash(target, `non-Error thrown: ${String(err)}`);
               counts.refused++;
               counts.byTarget.jsonl.refused++;
+            } finally {
+              unlinkSync(jl);
             }
             break;
           }
@@ -308,6 +319,8 @@ export async function fuzzInputs(opts: FuzzOptions): Promise<FuzzCounts> {
     counts.refused = Object.values(counts.byTarget).reduce((a, t) => a + t.refused, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if (savedTimeout === undefined) delete process.env.SCOUTLOOP_HDF5_TIMEOUT_MS;
+    else process.env.SCOUTLOOP_HDF5_TIMEOUT_MS = savedTimeout;
   }
   return counts;
 }
@@ -331,7 +344,7 @@ export async function run(): Promise<void> {
   console.log(`fuzz (seed ${seed}): ${c.cases} cases in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${c.crashes} crashes, ${c.hangs} hangs (> 2 s), ${c.refused} refused with an error, ${c.accepted} accepted, max RSS ${c.maxRssMB.toFixed(0)} MB`);
   for (const [t, v] of Object.entries(c.byTarget)) {
     console.log(
-      `  ${t.padEnd(8)} ${v.cases} cases, ${v.refused} refused, ${v.crashes} crashes, ${v.hangs} hangs, ` +
+      `  ${t.padEnd(8)} ${v.cases} cases, ${v.refused} refused, ${v.crashes} crashes, ${v.hangs} hangs, ${v.watchdog} ended by the HDF5 watchdog, ` +
         `${(v.ms / Math.max(1, v.cases)).toFixed(2)} ms/case, max ${v.maxMs.toFixed(1)} ms (case ${v.slowestCase}), max RSS ${v.maxRssMB.toFixed(0)} MB`,
     );
   }

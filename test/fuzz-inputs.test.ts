@@ -2,7 +2,8 @@
  * The input mutation fuzz (bench/fuzz.ts) at CI size: link captures, model JSON, HDF5, JSONL and
  * board profiles. Every case ends accepted or refused with an Error; TS and native deframers and
  * scorers agree; no case runs over its time budget; memory stays bounded. `npm run bench -- fuzz`
- * runs the same at 10^5 cases.
+ * runs the same at 10^5 cases. Every file case is a new file: seed 20261201 case 448 is an HDF5
+ * file libhdf5 never finishes, which the HDF5 thread's watchdog ends (src/io/hdf5-thread.ts).
  */
 import { describe, expect, it } from "vitest";
 import { fuzzInputs, mutateBytes, mutateJson } from "../bench/fuzz.js";
@@ -13,7 +14,9 @@ describe("input mutation fuzz (small)", () => {
     expect(c.firstCrashes).toEqual([]);
     expect(c.crashes).toBe(0);
     expect(c.hangs).toBe(0);
-    expect(c.maxRssMB).toBeLessThan(1500);
+    expect(c.byTarget.hdf5.watchdog).toBeGreaterThanOrEqual(1);
+    // The main thread plus one HDF5 thread, whose WASM heap is capped at 256 MB.
+    expect(c.maxRssMB).toBeLessThan(500);
     for (const t of Object.values(c.byTarget)) expect(t.cases).toBeGreaterThan(40);
     // the mutations bite: most inputs are refused, some still pass
     expect(c.refused).toBeGreaterThan(500);
