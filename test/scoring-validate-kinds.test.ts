@@ -86,7 +86,7 @@ describe("GMM JSON read strictly", () => {
 });
 
 describe("the blocks every kind shares, read with the kind's path", () => {
-  it("normalisation and format objects of iforest, eif and network JSON", () => {
+  it("normalisation, format objects and strings, and tree structure of iforest, eif and network JSON", () => {
     const d = 3;
     const x = rows(128, d);
     const iforest = trainIsolationForest(x, 128, d, { nTrees: 2, sampleSize: 16, seed: 1 }).toJSON() as Record<string, any>;
@@ -98,6 +98,10 @@ describe("the blocks every kind shares, read with the kind's path", () => {
       [{ ...eif, normalisation: { ...eif.normalisation, offset: [null, 0, 0] } }, "eif.normalisation.offset[0]: expected a finite number, got null"],
       [{ ...net, normalisation: { ...net.normalisation, scale: [1, 1] } }, "network.normalisation.scale: expected 3 entries, got 2"],
       [{ ...net, outputFormat: { width: 18, int: 14, overflow: "SATURATE" } }, 'network.outputFormat.overflow: expected one of "WRAP", "SAT", "SAT_ZERO", "SAT_SYM", "WRAP_SM", got "SATURATE"'],
+      [{ ...net, layers: [{ ...net.layers[0], weightFormat: "ap_fixed<8>" }, ...net.layers.slice(1)] }, 'network.layers[0].weightFormat: "ap_fixed<8>": expected 2 to 5 template arguments'],
+      // Tree structure at the child that breaks it (a shared node, a cycle back to the root).
+      [{ ...iforest, trees: [{ ...iforest.trees[0], children_right: [iforest.trees[0].children_left[0], ...iforest.trees[0].children_right.slice(1)] }] }, `iforest.trees[0].children_right[0]: node ${iforest.trees[0].children_left[0]} is reached a second time (not a tree)`],
+      [{ ...eif, trees: [{ ...eif.trees[0], children_left: [0, ...eif.trees[0].children_left.slice(1)] }] }, "eif.trees[0].children_left[0]: node 0 is reached a second time (not a tree)"],
     ]);
   });
 });

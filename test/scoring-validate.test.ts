@@ -65,7 +65,7 @@ describe("model JSON is read strictly", () => {
     const ok = iforestFromJSON(at(MODEL_LIMITS.depth));
     expect(ok).toBeInstanceOf(IsolationForestModel);
     expect(() => nativeScorer(ok)).not.toThrow();
-    expect(() => iforestFromJSON(at(MODEL_LIMITS.depth + 1))).toThrow(/deeper than 4096 levels/);
+    expect(() => iforestFromJSON(at(MODEL_LIMITS.depth + 1))).toThrow(/iforest\.trees\[0\]\.children_left\[\d+\]: node \d+ is at depth 4097, deeper than the 4096-level limit/);
   });
 
   it("a model file larger than the byte bound is refused before it is read, in one line with exit code 3", () => {

@@ -12,6 +12,7 @@
  * With ndim = 1 the trainer draws exactly as `trainIsolationForest` does (same row sampling, same
  * feature and threshold draws, coefficient 1), so the same seed gives the same trees and scores.
  */
+import { expectTreesShape } from "./tree-shape.js";
 import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader, expectNumber, expectNumbers, expectObject, expectString, fail } from "./validate.js";
 import { toFixedFormat, type FixedFormat } from "./fixed.js";
 import {
@@ -347,6 +348,7 @@ export function eifFromJSON(json: Record<string, unknown>): ExtendedIsolationFor
     return { feature, threshold: tree.threshold, children_left: tree.children_left, children_right: tree.children_right, value: tree.value };
   });
   const forest = treesToForest(asConifer, "eif.trees");
+  expectTreesShape(asConifer, "eif.trees");
   const sampleSize = json.sampleSize === undefined ? 256 : expectInt(json.sampleSize, "eif.sampleSize", 2, 1 << 30);
   const norm = json.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : expectNumber(json.norm, "eif.norm");
   return new ExtendedIsolationForestModel({

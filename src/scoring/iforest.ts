@@ -18,6 +18,7 @@ import {
   assertFitsInt32, castRaw, formatFixed, fracBits, overflowRaw, quantize, rawMax, rawToValue, toFixedFormat, type FixedFormat,
 } from "./fixed.js";
 import { modelJsonHeader } from "./model-json.js";
+import { expectTreesShape } from "./tree-shape.js";
 import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader, expectNumber, expectObject, expectString } from "./validate.js";
 import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
 import {
@@ -557,6 +558,7 @@ export function iforestFromJSON(json: Record<string, unknown>): IsolationForestM
   const inputFormat = toFixedFormat(o.inputFormat ?? DEFAULT_IF_INPUT, "iforest.inputFormat");
   const trees = expectArray(o.trees, "iforest.trees", 1, MODEL_LIMITS.trees) as TreeJson[];
   const forest = treesToForest(trees, "iforest.trees");
+  expectTreesShape(trees, "iforest.trees");
   // ψ only sets the default norm: with norm given, 0 (unknown: a conifer import) is accepted.
   const sampleSize = o.sampleSize === undefined ? 256 : expectInt(o.sampleSize, "iforest.sampleSize", o.norm === undefined ? 2 : 0, 1 << 30);
   const norm = o.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : expectNumber(o.norm, "iforest.norm");

@@ -395,7 +395,8 @@ export function denseNetFromJSON(json: Record<string, unknown>): DenseNetModel {
   const nFeatures = expectInt(json.nFeatures, "network.nFeatures", 1, MAX_LAYER_SIZE);
   const rounding = ["float", "hls4ml"] as const;
   const topRounding = json.weightRounding === undefined ? undefined : expectString(json.weightRounding, "network.weightRounding", rounding);
-  const optString = (v: unknown, path: string) => (v === undefined ? undefined : expectString(v, path));
+  /** A format string, parsed here so a bad one is named by its path. */
+  const optFormat = (v: unknown, path: string) => (v === undefined ? undefined : toFixedFormat(expectString(v, path), path));
   let weights = 0;
   const layers = expectArray(json.layers, "network.layers", 1, MODEL_LIMITS.layers).map((raw: unknown, k: number) => {
     const at = `network.layers[${k}]`;
@@ -410,16 +411,16 @@ export function denseNetFromJSON(json: Record<string, unknown>): DenseNetModel {
       nIn, nOut, w, Array.from(expectNumbers(l.bias, `${at}.bias`, nOut)),
       l.activation === undefined ? "linear" : expectString(l.activation, `${at}.activation`, ACTIVATIONS),
       {
-        weight: optString(l.weightFormat, `${at}.weightFormat`), bias: optString(l.biasFormat, `${at}.biasFormat`), accum: optString(l.accumFormat, `${at}.accumFormat`),
-        result: optString(l.resultFormat, `${at}.resultFormat`), alpha: optString(l.alphaFormat, `${at}.alphaFormat`),
+        weight: optFormat(l.weightFormat, `${at}.weightFormat`), bias: optFormat(l.biasFormat, `${at}.biasFormat`), accum: optFormat(l.accumFormat, `${at}.accumFormat`),
+        result: optFormat(l.resultFormat, `${at}.resultFormat`), alpha: optFormat(l.alphaFormat, `${at}.alphaFormat`),
       },
       l.alpha === undefined ? 0.3 : expectNumber(l.alpha, `${at}.alpha`),
       {
         weightRounding: l.weightRounding === undefined ? topRounding : expectString(l.weightRounding, `${at}.weightRounding`, rounding),
-        activationFormat: optString(l.activationFormat, `${at}.activationFormat`),
+        activationFormat: optFormat(l.activationFormat, `${at}.activationFormat`),
         reuseFactor: l.reuseFactor === undefined ? undefined : expectInt(l.reuseFactor, `${at}.reuseFactor`, 1, nIn * nOut),
         tableSize: l.tableSize === undefined ? undefined : expectInt(l.tableSize, `${at}.tableSize`, 2, 1 << 20),
-        tableFormat: optString(l.tableFormat, `${at}.tableFormat`),
+        tableFormat: optFormat(l.tableFormat, `${at}.tableFormat`),
       },
     );
   });

@@ -35,3 +35,21 @@ export function expectTreeShape(left: ArrayLike<number>, right: ArrayLike<number
   }
   return maxDepth;
 }
+
+/**
+ * The same check over trees in conifer's layout as our iforest/eif JSON reads them (a node is a
+ * leaf when its feature or its left child is negative; a leaf's children are never followed).
+ * Children must already be integers in [-1, n) (treesToForest checks them).
+ */
+export function expectTreesShape(trees: ReadonlyArray<{ feature: ArrayLike<number>; children_left: ArrayLike<number>; children_right: ArrayLike<number> }>, what: string): void {
+  trees.forEach((t, k) => {
+    const n = t.feature.length;
+    const left = new Int32Array(n), right = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const leaf = t.feature[i] < 0 || t.children_left[i] < 0;
+      left[i] = leaf ? -1 : t.children_left[i];
+      right[i] = leaf ? -1 : t.children_right[i];
+    }
+    expectTreeShape(left, right, (side, i) => `${what}[${k}].children_${side}[${i}]`);
+  });
+}
