@@ -54,8 +54,38 @@ export function resyncFlood(): void {
   }
 }
 
+/**
+ * The same garbage arriving in small pieces (a trickling sender): a header flood whose first
+ * claimed orbit (684 kB) stays pending while chunks arrive, and, in SCDAQ header mode, bytes with
+ * no orbit trailer (the search window is 1.37 MB). Held bytes must not be copied or searched again
+ * per chunk: ms/MiB should not grow as the chunks shrink.
+ */
+export function resyncChunked(): void {
+  const cases = [
+    { label: "header flood /192 B, 2 MiB", bytes: headerFlood(2 * 2 ** 20, 192), options: {} },
+    { label: "SCDAQ mode, no trailer, 4 MiB", bytes: new Uint8Array(4 * 2 ** 20), options: { header: "scdaq", stream: "muon" } as const },
+  ];
+  for (const { label, bytes, options } of cases) {
+    console.log(`${label}, pushed in chunks (ms/MiB)`);
+    for (const chunk of [65536, 16384, 1500]) {
+      const line: string[] = [];
+      for (const core of ["native", "ts"] as const) {
+        const d = new Deframer({ ...options, core, materialize: false });
+        const t = bestTime(() => {
+          d.reset();
+          for (let p = 0; p < bytes.length; p += chunk) d.push(bytes.subarray(p, p + chunk));
+          d.end();
+        }, 200, 2);
+        line.push(`${core} ${((t * 1e3) / (bytes.length / 2 ** 20)).toFixed(1).padStart(8)} ms/MiB`);
+      }
+      console.log(`  ${String(chunk).padStart(6)} B chunks: ${line.join("   ")}`);
+    }
+  }
+}
+
 export async function run(): Promise<void> {
   resyncFlood();
+  resyncChunked();
   const generated = [...generateOrbits({ seed: 11, orbits: GENERATED })];
   const targets: { stream: LinkStream; realTimeGoal: number }[] = [{ stream: "muon", realTimeGoal: 5 }, { stream: "calo", realTimeGoal: 0 }];
   for (const { stream, realTimeGoal } of targets) {

@@ -39,7 +39,9 @@ export function linkDecodeAt(buf: Uint8Array, p: number, end: number, scratch: I
 /** linkFindCandidate, then linkDecodeAt at the candidate when there is one; returns the candidate position or -1. */
 export function linkNext(buf: Uint8Array, from: number, end: number, scratch: Int32Array, result: Float64Array, walk: Float64Array): number;
 /** SCDAQ header mode: trailer-anchored scan + decode from `pos` (twin of scanScdaq in src/link/decodeTs.ts). */
-export function linkScanScdaq(buf: Uint8Array, pos: number, end: number, atBoundary: boolean, sds: number, scratch: Int32Array, result: Float64Array): void;
+export function linkScanScdaq(
+  buf: Uint8Array, pos: number, end: number, atBoundary: boolean, sds: number, scratch: Int32Array, result: Float64Array, walk: Float64Array,
+): void;
 /** Int32 elements the decoder's scratch area needs (must equal src/link/scratch.ts LAYOUT.total). */
 export function linkScratchSize(): number;
 /** CRC-32C of the whole array (hardware instruction when available). */

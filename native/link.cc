@@ -37,7 +37,7 @@ enum Slot { kCode = 0, kLength, kOrbit, kNBx, kNMuon, kNJet, kNEg, kNTau, kSds, 
 enum Code { kNeedMore = 0, kOrbitOk = 1, kPacketTrailerCode = 2, kBadHeader = 10, kLengthMismatch, kBitmapMismatch, kBxOutOfRange, kCrcMismatch = 15, kSkip = 20 };
 // Tolerated deviations (src/link/format.ts TOLERATED_BIT): decoded as CMSSW decodes them, flagged.
 // Block-walk memory slots (src/link/format.ts WALK_SLOT): a Float64Array the caller owns per stream.
-enum WalkSlot { kWalkOrigin = 0, kWalkFrames = 1, kWalkResidues = 2, kWalkSize = 2 + 3 * 192 };
+enum WalkSlot { kWalkOrigin = 0, kWalkFrames, kWalkScanned, kWalkScanFrom, kWalkScanTo, kWalkResidues, kWalkSize = kWalkResidues + 3 * 192 };
 enum Tolerated : uint32_t { kTolBitmap = 1, kTolLinkWord = 2, kTolBxZero = 4, kTolOrbitBit31 = 8, kTolOverCap = 16 };
 constexpr int32_t kMuonCap = 8;  // final muons uGMT sends per BX (src/events/batch.ts CAPS.muon)
 
@@ -329,20 +329,31 @@ void decodeBody(const uint8_t* b, size_t p, uint32_t rawOrbit, uint32_t nBlocks,
 // ---- SCDAQ header mode (twin of scanScdaq in src/link/decodeTs.ts) ----
 constexpr size_t kWindow = kHeader + size_t(kMaxBlocks) * kBlock;  // header + blocks, at most
 
-void scanScdaq(const uint8_t* b, size_t pos, size_t end, bool atBoundary, uint32_t sds, int32_t* s, double* r) {
+void scanScdaq(const uint8_t* b, size_t pos, size_t end, bool atBoundary, uint32_t sds, int32_t* s, double* r, double* walk) {
   for (int k = 0; k < kResultSize; k++) r[k] = 0;
   r[kStart] = double(pos);
   if (atBoundary && end - pos >= 8 && rd(b, pos) == kDeadbeef && rd(b, pos + 4) == kDeadbeef) {
     decodePacketTrailer(b, pos, end, r);
     return;
   }
+  // No trailer frame starts in [scanFrom, scanTo) (stream offsets): resume at scanTo (decodeTs.ts, same rule).
+  const double origin = walk[kWalkOrigin];
+  const double first = origin + double(pos + kHeader);
+  size_t q = pos + kHeader;
+  if (walk[kWalkScanFrom] <= first && first <= walk[kWalkScanTo]) {
+    q = size_t(walk[kWalkScanTo] - origin);
+  } else {
+    walk[kWalkScanFrom] = first;
+  }
   int64_t t = -1;
-  for (size_t q = pos + kHeader; q + 32 <= end && q - pos <= 2 * kWindow; q++) {
+  for (; q + 32 <= end && q - pos <= 2 * kWindow; q++) {
+    walk[kWalkScanned] += 1;
     if (rd(b, q) == kBeefdead && isTrailerFrame(b, q)) {
       t = int64_t(q);
       break;
     }
   }
+  walk[kWalkScanTo] = origin + double(q);  // clean up to q (a trailer at q if found)
   if (t < 0) {
     if (end - pos >= 2 * kWindow + kHeader + 32) {
       fail(r, kSkip, double(kWindow));
@@ -439,16 +450,17 @@ Napi::Value LinkNext(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, double(p));
 }
 
-// linkScanScdaq(buf, pos, end, atBoundary: boolean, sds, scratch, result): void
+// linkScanScdaq(buf, pos, end, atBoundary: boolean, sds, scratch, result, walk): void
 Napi::Value LinkScanScdaq(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Uint8Array buf;
   Napi::Int32Array scratch;
-  Napi::Float64Array result;
+  Napi::Float64Array result, walk;
   size_t pos, end, sds;
   if (!scoutloop::argTypedArray(info, 0, napi_uint8_array, &buf, "buf") ||
       !scoutloop::argTypedArray(info, 5, napi_int32_array, &scratch, "scratch") ||
-      !scoutloop::argTypedArray(info, 6, napi_float64_array, &result, "result"))
+      !scoutloop::argTypedArray(info, 6, napi_float64_array, &result, "result") ||
+      !scoutloop::argTypedArray(info, 7, napi_float64_array, &walk, "walk"))
     return env.Undefined();
   if (!readRange(info, 2, buf.ElementLength(), &end, "end") || !readRange(info, 1, end, &pos, "pos") ||
       !readRange(info, 4, 2, &sds, "sds"))
@@ -457,11 +469,12 @@ Napi::Value LinkScanScdaq(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "atBoundary must be a boolean and sds 1 or 2").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  if (scratch.ElementLength() < kScratchTotal || result.ElementLength() < size_t(kResultSize)) {
-    Napi::RangeError::New(env, "scratch or result array too short").ThrowAsJavaScriptException();
+  if (scratch.ElementLength() < kScratchTotal || result.ElementLength() < size_t(kResultSize) ||
+      walk.ElementLength() < size_t(kWalkSize)) {
+    Napi::RangeError::New(env, "scratch, result or walk array too short").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  scanScdaq(buf.Data(), pos, end, info[3].As<Napi::Boolean>().Value(), uint32_t(sds), scratch.Data(), result.Data());
+  scanScdaq(buf.Data(), pos, end, info[3].As<Napi::Boolean>().Value(), uint32_t(sds), scratch.Data(), result.Data(), walk.Data());
   return env.Undefined();
 }
 

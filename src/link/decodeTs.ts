@@ -289,18 +289,28 @@ export const SCDAQ_WINDOW = ORBIT_HEADER_BYTES + MAX_BX_BLOCKS * BX_BLOCK_BYTES;
  * Result: the usual codes with DECODE_SLOT.start = p, or Skip (charge `length` bytes from pos).
  */
 export function scanScdaq(
-  b: Uint8Array, pos: number, end: number, atBoundary: boolean, sds: number, s: Int32Array, r: Float64Array,
+  b: Uint8Array, pos: number, end: number, atBoundary: boolean, sds: number, s: Int32Array, r: Float64Array, walk: Float64Array,
 ): void {
   r.fill(0);
   r[DECODE_SLOT.start] = pos;
   if (atBoundary && end - pos >= 8 && u32(b, pos) === DEADBEEF && u32(b, pos + 4) === DEADBEEF) return decodePacketTrailer(b, pos, end, r);
+  // No trailer frame starts in [scanFrom, scanTo) (stream offsets, bytes that never change): a
+  // search from inside that range resumes at scanTo, so a stream arriving in small pieces while no
+  // trailer is in sight is searched once, not once per piece.
+  const origin = walk[WALK_SLOT.origin];
+  const first = origin + pos + ORBIT_HEADER_BYTES;
+  let q = pos + ORBIT_HEADER_BYTES;
+  if (walk[WALK_SLOT.scanFrom] <= first && first <= walk[WALK_SLOT.scanTo]) q = walk[WALK_SLOT.scanTo] - origin;
+  else walk[WALK_SLOT.scanFrom] = first;
   let t = -1;
-  for (let q = pos + ORBIT_HEADER_BYTES; q + FRAME_BYTES <= end && q - pos <= 2 * SCDAQ_WINDOW; q++) {
+  for (; q + FRAME_BYTES <= end && q - pos <= 2 * SCDAQ_WINDOW; q++) {
+    walk[WALK_SLOT.scanned]++;
     if (u32(b, q) === BEEFDEAD && isTrailerFrame(b, q)) {
       t = q;
       break;
     }
   }
+  walk[WALK_SLOT.scanTo] = origin + q; // clean up to q (a trailer at q if found)
   if (t < 0) {
     // No trailer within 2W: no orbit can start in the first W bytes (its trailer would be there).
     if (end - pos >= 2 * SCDAQ_WINDOW + ORBIT_HEADER_BYTES + FRAME_BYTES) return fail(r, DecodeCode.Skip, SCDAQ_WINDOW);

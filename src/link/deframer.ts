@@ -12,11 +12,15 @@
 import { type OrbitBatch } from "../events/batch.js";
 import { native } from "../native.js";
 import { decodeAt as tsDecodeAt, findCandidate as tsFindCandidate, scanScdaq as tsScanScdaq } from "./decodeTs.js";
-import { concatBytes } from "./framer.js";
 import {
   CODE_FAULT, DecodeCode, FAULT_KINDS, MAX_ORBIT_BYTES, DECODE_SLOT, TOLERATED_BIT, TOLERATED_FAULTS, WALK_SLOT, type FaultKind, type LinkStream,
 } from "./format.js";
 import { createResult, createScratch, createWalk, materialize, resetWalk, scratchView } from "./scratch.js";
+
+/** Spare room of a new buffer store, at most: the largest span the deframer holds back (SCDAQ mode's search window). */
+const STORE_ROOM = 2 * MAX_ORBIT_BYTES + 64;
+/** A store larger than this (a huge chunk was joined) is not kept once little of it is in use. */
+const STORE_KEPT = 4 * STORE_ROOM;
 
 /** The byte-level half of the deframer. */
 export interface DeframerCore {
@@ -27,7 +31,9 @@ export interface DeframerCore {
   /** findCandidate then, if found, decodeAt — one call (one native crossing per orbit). */
   next(buf: Uint8Array, from: number, end: number, scratch: Int32Array, result: Float64Array, walk: Float64Array): number;
   /** SCDAQ header mode: trailer-anchored scan and decode from `pos` (docs/link-format.md §8b). */
-  scanScdaq(buf: Uint8Array, pos: number, end: number, atBoundary: boolean, sds: number, scratch: Int32Array, result: Float64Array): void;
+  scanScdaq(
+    buf: Uint8Array, pos: number, end: number, atBoundary: boolean, sds: number, scratch: Int32Array, result: Float64Array, walk: Float64Array,
+  ): void;
 }
 
 export const tsCore: DeframerCore = {
@@ -50,8 +56,8 @@ export function nativeCore(): DeframerCore {
     findCandidate: (buf, from, end) => native.linkFindCandidate(buf, from, end),
     decodeAt: (buf, p, end, scratch, result, walk) => native.linkDecodeAt(buf, p, end, scratch, result, walk),
     next: (buf, from, end, scratch, result, walk) => native.linkNext(buf, from, end, scratch, result, walk),
-    scanScdaq: (buf, pos, end, atBoundary, sds, scratch, result) =>
-      native.linkScanScdaq(buf, pos, end, atBoundary, sds, scratch, result),
+    scanScdaq: (buf, pos, end, atBoundary, sds, scratch, result, walk) =>
+      native.linkScanScdaq(buf, pos, end, atBoundary, sds, scratch, result, walk),
   };
   return nativeCoreCache;
 }
@@ -161,6 +167,9 @@ export class Deframer {
   /** Unparsed bytes: `buf[0]` is stream offset `base`. */
   private buf: Uint8Array = new Uint8Array(0);
   private base = 0;
+  private copied = 0;
+  /** The deframer's own buffer that `buf` lies in after a join (joinWaiting), or null. */
+  private store: Uint8Array | null = null;
   /** Chunks waiting until `need` bytes are buffered (avoids re-concatenating per small chunk). */
   private waiting: Uint8Array[] = [];
   private waitingBytes = 0;
@@ -189,6 +198,8 @@ export class Deframer {
     this.faultLog.length = 0;
     this.buf = new Uint8Array(0);
     this.base = 0;
+    this.copied = 0;
+    this.store = null;
     this.waiting = [];
     this.waitingBytes = 0;
     this.need = 0;
@@ -203,6 +214,16 @@ export class Deframer {
    */
   get blockWalkFrames(): number {
     return this.walk[WALK_SLOT.frames];
+  }
+
+  /** SCDAQ header mode: positions the orbit-trailer search examined so far (a work count, like blockWalkFrames). */
+  get trailerScanPositions(): number {
+    return this.walk[WALK_SLOT.scanned];
+  }
+
+  /** Bytes copied between buffers so far (joining held-back chunks, keeping a tail): a work count. */
+  get bytesCopied(): number {
+    return this.copied;
   }
 
   /** Feed the next bytes of the stream; returns the orbits completed by them. */
@@ -229,11 +250,49 @@ export class Deframer {
     return this.run(true);
   }
 
-  /** Unparsed bytes, the chunks held back while too short, and `chunk` become one buffer. */
+  /**
+   * Unparsed bytes, the chunks held back while too short, and `chunk` become one buffer. It is the
+   * deframer's own store (never a caller's chunk) with room to spare, and later chunks are
+   * appended into that room: held bytes are not copied again per piece, so a long structure still
+   * pending while the stream trickles in costs O(bytes) copies, not O(held) per chunk.
+   */
   private joinWaiting(chunk?: Uint8Array): void {
-    this.buf = concatBytes(chunk ? [this.buf, ...this.waiting, chunk] : [this.buf, ...this.waiting]);
+    const parts = chunk ? [...this.waiting, chunk] : this.waiting;
+    let extra = 0;
+    for (const c of parts) extra += c.length;
+    const held = this.buf;
+    const total = held.length + extra;
+    let s = this.store;
+    // Where `held` starts in the store (-1: not there). It is always a suffix of what was last
+    // joined, so its end is the store's used end and the room behind it is free; nothing held
+    // leaves the whole store free.
+    const start = !s ? -1 : held.length === 0 ? 0 : held.buffer === s.buffer ? held.byteOffset - s.byteOffset : -1;
+    if (s && start >= 0 && start + total <= s.length) {
+      this.appendInto(s, start + held.length, parts);
+      this.buf = s.subarray(start, start + total);
+      this.copied += extra;
+    } else {
+      // Move to the front of the store when that leaves it at least half free (so the next move is
+      // paid for by as many appended bytes), else a new store with room for as much again (at most
+      // the largest span the deframer holds back): amortised O(1) copies per byte either way.
+      if (!s || total * 2 > s.length) {
+        this.store = s = new Uint8Array(total + Math.min(total, STORE_ROOM));
+        s.set(held, 0);
+      } else if (start >= 0) s.copyWithin(0, start, start + held.length);
+      else s.set(held, 0);
+      this.appendInto(s, held.length, parts);
+      this.buf = s.subarray(0, total);
+      this.copied += total;
+    }
     this.waiting = [];
     this.waitingBytes = 0;
+  }
+
+  private appendInto(s: Uint8Array, at: number, parts: readonly Uint8Array[]): void {
+    for (const c of parts) {
+      s.set(c, at);
+      at += c.length;
+    }
   }
 
   private fault(kind: FaultKind, offset: number): void {
@@ -257,12 +316,12 @@ export class Deframer {
   }
 
   private run(final: boolean): DeframedOrbit[] {
+    this.walk[WALK_SLOT.origin] = this.base;
     if (this.scdaqSds) return this.runScdaq(final);
     const out: DeframedOrbit[] = [];
     const b = this.buf;
     const end = b.length;
     const r = this.result;
-    this.walk[WALK_SLOT.origin] = this.base;
     let pos = 0;
     for (;;) {
       const p = this.core.next(b, pos, end, this.scratch, r, this.walk);
@@ -328,8 +387,20 @@ export class Deframer {
   private keepFrom(b: Uint8Array, pos: number): void {
     this.base += pos;
     this.buf = pos >= b.length ? new Uint8Array(0) : b.subarray(pos);
-    // Keep the tail in its own copy only if it is small relative to the chunk it pins.
-    if (this.buf.length > 0 && this.buf.length * 4 < b.buffer.byteLength) this.buf = this.buf.slice();
+    // Keep the tail in its own copy only if it is small relative to the chunk (or store) it pins:
+    // the front of our store when that is not oversized, else a copy of its own (an oversized
+    // store is let go; the next join makes one to fit).
+    if (this.buf.length === 0 || this.buf.length * 4 >= b.buffer.byteLength) return;
+    const s = this.store;
+    if (s && s.buffer === b.buffer && s.length <= STORE_KEPT) {
+      const from = this.buf.byteOffset - s.byteOffset;
+      s.copyWithin(0, from, from + this.buf.length);
+      this.buf = s.subarray(0, this.buf.length);
+    } else {
+      this.buf = this.buf.slice();
+      if (s && s.buffer === b.buffer) this.store = null;
+    }
+    this.copied += this.buf.length;
   }
 
   private packetTrailer(): void {
@@ -391,7 +462,7 @@ export class Deframer {
     const r = this.result;
     let pos = 0;
     while (pos < end) {
-      this.core.scanScdaq(b, pos, end, this.searchKind === null, this.scdaqSds, this.scratch, r);
+      this.core.scanScdaq(b, pos, end, this.searchKind === null, this.scdaqSds, this.scratch, r, this.walk);
       const code = r[DECODE_SLOT.code] as DecodeCode;
       if (code === DecodeCode.NeedMore) {
         if (!final) {

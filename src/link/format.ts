@@ -169,6 +169,7 @@ export const DECODE_SLOT = {
 
 /**
  * Slots of the block-walk memory (Float64Array, one per Deframer, native/link.cc mirrors them).
+ * It also holds the SCDAQ-mode trailer search's memory (the same idea, one range).
  * decodeAt's walk over a header's claimed block boundaries (looking for an orbit-trailer frame
  * too early) is remembered per residue of the boundary's stream offset modulo 192: a later
  * candidate on the same residue skips the boundaries already found clean, so a flood of
@@ -179,7 +180,12 @@ export const WALK_SLOT = {
   origin: 0,
   /** Block-boundary frames examined so far (a work count: tests and benchmarks read it). */
   frames: 1,
-  /** Per residue r = 0..191: [from, to, trailerAtTo] at residues + 3r (see decodeTs.ts blockWalk). */
-  residues: 2,
-  size: 2 + 3 * BX_BLOCK_BYTES,
+  /** SCDAQ header mode: positions the trailer search examined so far (a work count). */
+  scanned: 2,
+  /** SCDAQ header mode: no orbit-trailer frame starts in [scanFrom, scanTo) (decodeTs.ts scanScdaq). */
+  scanFrom: 3,
+  scanTo: 4,
+  /** Per residue r = 0..191: [from, to, trailerAtTo] at residues + 3r (decodeTs.ts blockWalkFindsTrailer). */
+  residues: 5,
+  size: 5 + 3 * BX_BLOCK_BYTES,
 } as const;

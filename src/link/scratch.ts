@@ -42,9 +42,10 @@ export function createWalk(): Float64Array {
   return resetWalk(new Float64Array(WALK_SLOT.size));
 }
 
-/** Forget every remembered walk (a new stream): per residue the empty range [-1, -1), no trailer. */
+/** Forget every remembered walk (a new stream): empty ranges [-1, -1), no trailer. */
 export function resetWalk(w: Float64Array): Float64Array {
   w.fill(0);
+  w[WALK_SLOT.scanFrom] = w[WALK_SLOT.scanTo] = -1;
   for (let r = 0; r < BX_BLOCK_BYTES; r++) w[WALK_SLOT.residues + 3 * r] = w[WALK_SLOT.residues + 3 * r + 1] = -1;
   return w;
 }
