@@ -4,7 +4,7 @@
  * JSON path, no coercion ("16" is not a width, "yes" is not `signed`), counts bounded before use.
  */
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { trainExtendedIsolationForest } from "../src/scoring/eiforest.js";
@@ -83,6 +83,20 @@ describe("GMM JSON read strictly", () => {
       expect(r.stderr.trim()).toBe(`scoutloop: invalid model ${file}: gmm.covariance: expected one of "diag", "full", got "spherical"`);
     }
   }, 60_000);
+});
+
+describe("checks on a whole layer or model are reported at its path too", () => {
+  it("a table size on a linear layer, a weight type too wide for its products, an input too wide, a conifer threshold type the input wraps in", () => {
+    const net = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "models", "vae-tiny.json"), "utf8"));
+    const conifer = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "models", "conifer-tiny.json"), "utf8"));
+    const iforest = trainIsolationForest(rows(100, 3), 100, 3, { nTrees: 2, sampleSize: 16, seed: 1 }).toJSON() as Record<string, any>;
+    table([
+      [{ ...net, layers: [{ ...net.layers[0], tableSize: 1024 }] }, "network.layers[0]: tableSize/tableFormat apply to sigmoid and tanh only"],
+      [{ ...net, inputFormat: "ap_fixed<24,12>", layers: [{ ...net.layers[0], weightFormat: "ap_fixed<30,12>" }] }, "network: layer 0: weight width + input width must be ≤ 52 bits"],
+      [{ ...iforest, inputFormat: "ap_fixed<32,16>" }, "iforest: iforest input format must be at most 31 bits wide, got ap_fixed<32,16,AP_TRN,AP_WRAP>"],
+      [{ ...conifer, config: { input_precision: "ap_fixed<18,8>", threshold_precision: "ap_fixed<8,2>" } }, "conifer: conifer arithmetic: input ap_fixed<18,8,AP_TRN,AP_WRAP> wraps in threshold type ap_fixed<8,2,AP_TRN,AP_WRAP> (not a monotone comparison)"],
+    ]);
+  });
 });
 
 describe("the blocks every kind shares, read with the kind's path", () => {

@@ -24,7 +24,7 @@ import { parseFixed, fracBits, quantize, toFixedFormat, type FixedFormat } from 
 import { IsolationForestModel, DEFAULT_IF_INPUT, DEFAULT_IF_SCORE, treesToForest, type ForestArithmetic, type SplitConvention, type TreeJson } from "./iforest.js";
 import { identityNormalisation, type Normalisation } from "./normalise.js";
 import { expectTreeShape } from "./tree-shape.js";
-import { MODEL_LIMITS, expectArray, expectBool, expectInt, expectNumber, expectNumbers, expectObject, expectString, fail } from "./validate.js";
+import { MODEL_LIMITS, atPath, expectArray, expectBool, expectInt, expectNumber, expectNumbers, expectObject, expectString, fail } from "./validate.js";
 
 export interface ImportOptions {
   inputFormat?: string | FixedFormat;
@@ -158,11 +158,11 @@ export function importConifer(json: Record<string, unknown>, options: ImportOpti
   }
   const inputFormat = toFixedFormat(options.inputFormat ?? inputP ?? DEFAULT_IF_INPUT, "inputFormat");
   const threshold = options.thresholdFormat ?? thresholdP ?? options.inputFormat ?? inputP;
-  return new IsolationForestModel({
+  return atPath("conifer", () => new IsolationForestModel({
     forest, nFeatures, splitting, norm, initPredict: init, sampleSize: 0, arithmetic,
     normalisation: options.normalisation ?? identityNormalisation(nFeatures),
     inputFormat,
     thresholdFormat: threshold ? toFixedFormat(threshold, "thresholdFormat") : inputFormat,
     scoreFormat: toFixedFormat(options.scoreFormat ?? scoreP ?? DEFAULT_IF_SCORE, "scoreFormat"),
-  });
+  }));
 }

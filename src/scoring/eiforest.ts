@@ -13,7 +13,7 @@
  * feature and threshold draws, coefficient 1), so the same seed gives the same trees and scores.
  */
 import { expectTreesShape } from "./tree-shape.js";
-import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader, expectNumber, expectNumbers, expectObject, expectString, fail } from "./validate.js";
+import { MODEL_LIMITS, atPath, expectArray, expectInt, expectModelHeader, expectNumber, expectNumbers, expectObject, expectString, fail } from "./validate.js";
 import { toFixedFormat, type FixedFormat } from "./fixed.js";
 import {
   DEFAULT_IF_INPUT, DEFAULT_IF_SCORE, averagePathLength, drawSample, forestToTrees, seededRandom, splitFeatureList, treesToForest, validateForest, varyingFeatures,
@@ -351,12 +351,12 @@ export function eifFromJSON(json: Record<string, unknown>): ExtendedIsolationFor
   expectTreesShape(asConifer, "eif.trees");
   const sampleSize = json.sampleSize === undefined ? 256 : expectInt(json.sampleSize, "eif.sampleSize", 2, 1 << 30);
   const norm = json.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : expectNumber(json.norm, "eif.norm");
-  return new ExtendedIsolationForestModel({
+  return atPath("eif", () => new ExtendedIsolationForestModel({
     forest, nFeatures, ndim, sampleSize, norm, normalisation: normalisationFromJSON(json.normalisation, nFeatures, "eif.normalisation"),
     splitting: (json.splitting ?? "<") as "<" | "<=", ...(withCenters ? { missingAction: (json.missingAction ?? "fail") as "impute" | "fail" } : {}),
     terms: {
       termStart: Int32Array.from(termStart), termFeature: Int32Array.from(termFeature), termCoef: Float64Array.from(termCoef),
       ...(withCenters ? { termCenter: Float64Array.from(termCenter) } : {}), ...(withImpute ? { termImpute: Float64Array.from(termImpute) } : {}),
     },
-  });
+  }));
 }

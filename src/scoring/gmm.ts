@@ -5,7 +5,7 @@
  * quantised to `outputFormat` (stated in docs/models.md), so board and software still compare bits.
  * An optional per-feature Tukey ladder-of-powers transform (tukey.ts) runs before the normalisation.
  */
-import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader, expectNumbers, expectObject, expectString, fail } from "./validate.js";
+import { MODEL_LIMITS, atPath, expectArray, expectInt, expectModelHeader, expectNumbers, expectObject, expectString, fail } from "./validate.js";
 import { formatFixed, quantize, rawArrayToValues, toFixedFormat, type FixedFormat } from "./fixed.js";
 import { seededRandom } from "./iforest.js";
 import { checkRows, modelId, type ScoringModel } from "./model.js";
@@ -273,7 +273,7 @@ export function gmmFromJSON(json: Record<string, unknown>): GmmModel {
       if (!(cov[at] > 0)) fail(`gmm.cov[${at}]`, `${covariance === "diag" ? "a variance" : "a Cholesky diagonal entry"} must be > 0, got ${cov[at]}`);
     }
   }
-  return new GmmModel({
+  return atPath("gmm", () => new GmmModel({
     nFeatures: d, covariance, weights,
     means: expectNumbers(o.means, "gmm.means", K * d),
     cov,
@@ -281,5 +281,5 @@ export function gmmFromJSON(json: Record<string, unknown>): GmmModel {
     normalisation: normalisationFromJSON(o.normalisation, d, "gmm.normalisation"),
     inputFormat: toFixedFormat(o.inputFormat ?? DEFAULT_GMM_INPUT, "gmm.inputFormat"),
     outputFormat: toFixedFormat(o.outputFormat ?? DEFAULT_GMM_OUTPUT, "gmm.outputFormat"),
-  });
+  }));
 }

@@ -19,7 +19,7 @@ import {
 } from "./fixed.js";
 import { modelJsonHeader } from "./model-json.js";
 import { expectTreesShape } from "./tree-shape.js";
-import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader, expectNumber, expectObject, expectString } from "./validate.js";
+import { MODEL_LIMITS, atPath, expectArray, expectInt, expectModelHeader, expectNumber, expectObject, expectString } from "./validate.js";
 import { checkRows, modelId, numberArray, type ScoringModel } from "./model.js";
 import {
   identityNormalisation, normalisationFromJSON, quantizeRows, type Normalisation,
@@ -564,13 +564,13 @@ export function iforestFromJSON(json: Record<string, unknown>): IsolationForestM
   const norm = o.norm === undefined ? -1 / (forest.nTrees * averagePathLength(sampleSize)) : expectNumber(o.norm, "iforest.norm");
   const initPredict = o.initPredict === undefined ? 0 : expectNumber(o.initPredict, "iforest.initPredict");
   if (o.normalisation !== undefined && o.normalisation !== null) expectObject(o.normalisation, "iforest.normalisation", ["scale", "offset"]);
-  return new IsolationForestModel({
+  return atPath("iforest", () => new IsolationForestModel({
     forest, nFeatures, splitting, norm, initPredict, sampleSize,
     normalisation: normalisationFromJSON(json.normalisation, nFeatures, "iforest.normalisation"),
     inputFormat,
     thresholdFormat: json.thresholdFormat ? toFixedFormat(json.thresholdFormat, "iforest.thresholdFormat") : inputFormat,
     scoreFormat: toFixedFormat(json.outputFormat ?? DEFAULT_IF_SCORE, "iforest.outputFormat"),
     ...(o.arithmetic !== undefined ? { arithmetic: expectString(o.arithmetic, "iforest.arithmetic", FOREST_ARITHMETICS) } : {}),
-  });
+  }));
 }
 

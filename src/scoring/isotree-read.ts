@@ -25,7 +25,7 @@ import { ExtendedIsolationForestModel } from "./eiforest.js";
 import { identityNormalisation } from "./normalise.js";
 import type { ImportOptions } from "./conifer-read.js";
 import { expectTreeShape } from "./tree-shape.js";
-import { MODEL_LIMITS, expectArray, expectInt, expectNumber, expectObject, expectString, fail } from "./validate.js";
+import { MODEL_LIMITS, atPath, expectArray, expectInt, expectNumber, expectObject, expectString, fail } from "./validate.js";
 
 export interface IsotreeImportOptions extends ImportOptions {
   /** Per-tree sample size ψ used at fit time (isotree `sample_size`). */
@@ -180,23 +180,23 @@ export function importIsotree(json: unknown, options: IsotreeImportOptions): Iso
     if (options.missingAction !== undefined && options.missingAction !== action) {
       fail("missingAction", `${JSON.stringify(options.missingAction)}, but the hyperplanes ${imputes ? "carry" : "carry no"} imputation values (missing_action ${JSON.stringify(action)})`);
     }
-    return new ExtendedIsolationForestModel({
+    return atPath(root, () => new ExtendedIsolationForestModel({
       forest, nFeatures, ndim: Math.min(ndim, nFeatures), sampleSize: psi, norm, normalisation, splitting: "<=", missingAction: action,
       terms: {
         termStart: Int32Array.from(termStart), termFeature: Int32Array.from(termFeature), termCoef: Float64Array.from(termCoef),
         termCenter: Float64Array.from(termCenter), ...(imputes ? { termImpute: Float64Array.from(termImpute) } : {}),
       },
-    });
+    }));
   }
   const missing = options.missingAction ?? "fail";
   if (missing !== "fail") {
     fail("missingAction", `missing_action "${missing}" of an ndim = 1 model is not supported (its to_json() does not carry the imputation; only "fail" is scored faithfully)`);
   }
   const inputFormat = toFixedFormat(options.inputFormat ?? DEFAULT_IF_INPUT, "inputFormat");
-  return new IsolationForestModel({
+  return atPath(root, () => new IsolationForestModel({
     forest, nFeatures, splitting: "<=", norm, initPredict: 0, sampleSize: psi, normalisation,
     inputFormat,
     thresholdFormat: options.thresholdFormat ? toFixedFormat(options.thresholdFormat, "thresholdFormat") : inputFormat,
     scoreFormat: toFixedFormat(options.scoreFormat ?? DEFAULT_IF_SCORE, "scoreFormat"),
-  });
+  }));
 }

@@ -15,7 +15,7 @@
  * firmware needs no divider). With an `ap_ufixed<18,14>`-like output the raw bits are score × 16,
  * the AXOL1TL integer-threshold convention.
  */
-import { MODEL_LIMITS, expectArray, expectInt, expectModelHeader, expectNumber, expectNumbers, expectObject, expectString, fail } from "./validate.js";
+import { MODEL_LIMITS, atPath, expectArray, expectInt, expectModelHeader, expectNumber, expectNumbers, expectObject, expectString, fail } from "./validate.js";
 import {
   assertFitsInt32, castRaw, formatFixed, fracBits, overflowRaw, quantize, rawMax, toFixedFormat, type FixedFormat,
 } from "./fixed.js";
@@ -407,7 +407,7 @@ export function denseNetFromJSON(json: Record<string, unknown>): DenseNetModel {
     const w = nested
       ? expectArray(l.weights, `${at}.weights`, nIn, nIn).flatMap((row, i) => Array.from(expectNumbers(row, `${at}.weights[${i}]`, nOut)))
       : Array.from(expectNumbers(l.weights, `${at}.weights`, nIn * nOut));
-    return denseLayer(
+    return atPath(at, () => denseLayer(
       nIn, nOut, w, Array.from(expectNumbers(l.bias, `${at}.bias`, nOut)),
       l.activation === undefined ? "linear" : expectString(l.activation, `${at}.activation`, ACTIVATIONS),
       {
@@ -422,12 +422,12 @@ export function denseNetFromJSON(json: Record<string, unknown>): DenseNetModel {
         tableSize: l.tableSize === undefined ? undefined : expectInt(l.tableSize, `${at}.tableSize`, 2, 1 << 20),
         tableFormat: optFormat(l.tableFormat, `${at}.tableFormat`),
       },
-    );
+    ));
   });
-  return new DenseNetModel({
+  return atPath("network", () => new DenseNetModel({
     kind, nFeatures, layers,
     normalisation: normalisationFromJSON(json.normalisation, nFeatures, "network.normalisation"),
     inputFormat: toFixedFormat(json.inputFormat ?? DEFAULT_NN_INPUT, "network.inputFormat"),
     outputFormat: toFixedFormat(json.outputFormat ?? DEFAULT_NN_OUTPUT, "network.outputFormat"),
-  });
+  }));
 }

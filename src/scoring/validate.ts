@@ -56,6 +56,20 @@ export function fail(path: string, problem: string): never {
   throw new ModelFieldError(path, problem);
 }
 
+/**
+ * Run `make` (a model constructor, a layer builder) with its problems placed at `path`: a check
+ * made on the whole object (a format too wide for its storage, a table on a linear layer) is
+ * reported as `<path>: <problem>` like a field's.
+ */
+export function atPath<T>(path: string, make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof ModelFieldError || !(err instanceof Error) || /call stack|heap|allocation/i.test(err.message)) throw err;
+    fail(path, err.message);
+  }
+}
+
 /** A JSON object; with `known`, any other key is an error (a typo is not silently ignored). */
 export function expectObject(v: unknown, path: string, known?: readonly string[]): Obj {
   if (typeof v !== "object" || v === null || Array.isArray(v)) fail(path, `expected an object, got ${show(v)}`);
