@@ -9,27 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadModel } from "../src/scoring/load.js";
 import { cliSync } from "./helpers/cli.js";
+import { expectModelRows } from "./helpers/modelTable.js";
 
 const FIX = join(import.meta.dirname, "..", "fixtures", "models");
 const fixture = (name: string) => JSON.parse(readFileSync(join(FIX, name), "utf8")) as Record<string, any>;
 const dir = mkdtempSync(join(tmpdir(), "scoutloop-import-strict-"));
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Run every [mutated json, expected line] row; the failures are collected so one run shows them all. */
-function table(cases: Array<[unknown, string]>): void {
-  const wrong: string[] = [];
-  for (const [json, msg] of cases) {
-    let got = "accepted";
-    try {
-      loadModel(json);
-    } catch (err) {
-      got = (err as Error).message;
-    }
-    if (!new RegExp(`^invalid model model: ${esc(msg)}$`).test(got)) wrong.push(`expected: ${msg}\n     got: ${got}`);
-  }
-  const accepted = wrong.filter((w) => w.endsWith("got: accepted")).length;
-  expect(wrong, `${wrong.length} of ${cases.length} rows wrong (${accepted} of them accepted the bad model)`).toEqual([]);
-}
 
 /** A copy of `json` with `edit` applied (deep copy first, so rows do not share state). */
 function mutate<T>(json: T, edit: (j: any) => void): T {
@@ -53,7 +38,7 @@ describe("conifer JSON read strictly", () => {
   });
 
   it("each mutation → the exact one-line error with its JSON path", () => {
-    table([
+    expectModelRows([
       [{ ...good, extra: 1 }, "conifer.extra: unknown field"],
       [{ ...good, n_features: "3" }, 'conifer.n_features: expected an integer in [1, 4096], got "3"'],
       [{ ...good, n_features: 10_000_000 }, "conifer.n_features: expected an integer in [1, 4096], got 10000000"],
@@ -93,7 +78,7 @@ describe("conifer JSON read strictly", () => {
   });
 
   it("a cycle is refused, not walked for ever; depth 4096 loads and 4097 is refused at the child that goes too deep", () => {
-    table([
+    expectModelRows([
       [mutate(good, (j) => (j.trees[0][0].children_left[2] = 0)), `${t0}.children_left[2]: expected an integer in [1, 4], got 0`], // back to the root
       [mutate(good, (j) => (j.trees[0][0].children_left[2] = 2)), `${t0}.children_left[2]: node 2 is reached a second time (not a tree)`], // a self-loop
     ]);
@@ -108,7 +93,7 @@ describe("conifer JSON read strictly", () => {
       return { ...good, n_features: 1, n_trees: 1, max_depth: depth, trees: [[t]] };
     };
     expect(loadModel(chain(4096)).kind).toBe("iforest");
-    table([[{ ...chain(4097), max_depth: 4096 }, `${t0}.children_left[8192]: node 8194 is at depth 4097, deeper than the 4096-level limit`]]);
+    expectModelRows([[{ ...chain(4097), max_depth: 4096 }, `${t0}.children_left[8192]: node 8194 is at depth 4097, deeper than the 4096-level limit`]]);
   });
 
   it("import conifer writes a scoutloop model with the same id; a bad file exits 3 in one line", () => {
@@ -146,7 +131,7 @@ describe("isotree to_json() read strictly", () => {
   });
 
   it("ndim 1: each mutation → the exact one-line error with its JSON path", () => {
-    table([
+    expectModelRows([
       [{ ...g1, extra: 1 }, "$.extra: unknown field"],
       [{ ...g1, sampleSize: "64" }, '$.sampleSize: expected an integer in [2, 1073741824], got "64"'],
       [{ ...g1, nFeatures: 10_000_000 }, "$.nFeatures: expected an integer in [1, 4096], got 10000000"],
@@ -177,7 +162,7 @@ describe("isotree to_json() read strictly", () => {
 
   it("ndim 2: each mutation → the exact one-line error with its JSON path", () => {
     const c = `${n0}.combination`;
-    table([
+    expectModelRows([
       [mutate(g2, (j) => (node(j, 0).combination = [])), `${c}: 0 entries, at least 1 needed`],
       [mutate(g2, (j) => (node(j, 0).combination = [...node(j, 0).combination, ...node(j, 0).combination])), `${c}: 4 entries, at most 3 allowed`],
       [mutate(g2, (j) => (node(j, 0).combination[0].extra = 1)), `${c}[0].extra: unknown field`],
@@ -203,7 +188,7 @@ describe("isotree to_json() read strictly", () => {
       return { sampleSize: 256, isotree: [t] };
     };
     expect(loadModel(chain(4096)).kind).toBe("iforest");
-    table([[chain(4097), '$.isotree[0]["8192"].node_when_condition_is_met: node 8194 is at depth 4097, deeper than the 4096-level limit']]);
+    expectModelRows([[chain(4097), '$.isotree[0]["8192"].node_when_condition_is_met: node 8194 is at depth 4097, deeper than the 4096-level limit']]);
   });
 
   it("import isotree reads the bare to_json() list with --sample-size (same model as the wrapper); a bad file exits 3 in one line", () => {
