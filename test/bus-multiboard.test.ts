@@ -120,12 +120,13 @@ describe("run with several boards", () => {
   it("a board process killed mid-run with failover: its orbits are re-scored on the other board, nothing fails, the loss still fails the run", async () => {
     const [good, victim] = await Promise.all([zmqBoard("survivor"), zmqBoard("victim", undefined, { helloMs: 300, replyMs: 800, pingMs: 200 })]);
     const out = join(dir, "failover");
-    const run = spawn(process.execPath, [CLI, "run", "--board", good.profile, "--board", victim.profile, "--model", modelPath, "--orbits", "24", "--retries", "0", "--reconnects", "1", "--report", out], { stdio: ["ignore", "pipe", "pipe"] });
+    const run = spawn(process.execPath, [CLI, "run", "--board", good.profile, "--board", victim.profile, "--model", modelPath, "--orbits", "160", "--retries", "0", "--reconnects", "1", "--report", out], { stdio: ["ignore", "pipe", "pipe"] });
     const code = new Promise<number | null>((resolve) => run.on("exit", resolve));
-    // Kill it once the run is scoring: the run says what it opened before its first orbit.
+    // Kill it soon after the run is scoring (it says what it opened before its first orbit); 160
+    // orbits keep a quiet host busy for seconds, so the kill always lands mid-run.
     let said = "";
     await Promise.race([code, new Promise<void>((resolve) => run.stdout.on("data", (d) => ((said += d), said.includes("victim:") && resolve())))]);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     victim.child.kill("SIGKILL");
     expect(await code).toBe(1);
     const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as RunSummary;
