@@ -10,7 +10,7 @@ import { FileFormatError } from "./errors.js";
 import type { Adc2021Info } from "./adc2021-describe.js";
 import { type Hdf5Handle, openHdf5Layout } from "./hdf5-thread.js";
 import { ADC_BX, ADC_FIELDS, ADC_LABELS, ADC_MAX_EVENTS_IN_MEMORY, ADC_ORBIT, ADC_PARTICLES, ADC_ROW, ADC_SLOTS, CLASS_OF_SLOT } from "./adc2021-layout.js";
-import type { AttrValue } from "./hdf5-describe.js";
+import { type AttrValue, putFloat64 } from "./hdf5-describe.js";
 
 export { type AttrValue, checkFilters, dtypeText, H5T_FLOAT, H5T_INTEGER, readAttrs, shapeText } from "./hdf5-describe.js";
 
@@ -127,24 +127,13 @@ export class Adc2021File {
     if (!this.info.hasOrbitBx) return null;
     this.checkRange(start, count);
     const orbit = new Float64Array(count), bx = new Float64Array(count);
-    this.slices(ADC_ORBIT, start, count, 1, (raw, row) => putFloat64(orbit, row, raw));
-    this.slices(ADC_BX, start, count, 1, (raw, row) => putFloat64(bx, row, raw));
+    this.slices(ADC_ORBIT, start, count, 1, (raw, row) => putFloat64(raw, orbit, row));
+    this.slices(ADC_BX, start, count, 1, (raw, row) => putFloat64(raw, bx, row));
     return { orbit, bx };
   }
 
   close(): void {
     this.file.close();
-  }
-}
-
-/** Integers read by h5wasm (any width, 64-bit ones as BigInt) into float64 from `at`, exact below 2^53. */
-function putFloat64(out: Float64Array, at: number, raw: unknown): void {
-  if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) {
-    for (let i = 0; i < raw.length; i++) out[at + i] = Number(raw[i]);
-  } else if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) {
-    out.set(raw as unknown as ArrayLike<number>, at);
-  } else {
-    throw new TypeError(`expected an integer array from HDF5, got ${typeof raw}`);
   }
 }
 

@@ -57,19 +57,28 @@ export function readAttrs(file: h5.File): Record<string, AttrValue> {
 /** Rows per h5wasm read of a whole 1-D column: the WASM buffer of one read stays ≤ 32 MB. */
 const COLUMN_ROWS = 1 << 22;
 
-/** A whole 1-D integer column as float64 (64-bit ones exact below 2^53), read in bounded slices. */
+/**
+ * Integers as h5wasm returns them (any width, 64-bit ones as BigInt) into `out` from `at`, as
+ * float64 (exact below 2^53); without `out`, into a new array of their length.
+ */
+export function putFloat64(raw: unknown, out?: Float64Array, at = 0): Float64Array {
+  if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) {
+    const dst = out ?? new Float64Array(raw.length);
+    for (let i = 0; i < raw.length; i++) dst[at + i] = Number(raw[i]);
+    return dst;
+  }
+  if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) {
+    const values = raw as unknown as ArrayLike<number>;
+    const dst = out ?? new Float64Array(values.length);
+    dst.set(values, at);
+    return dst;
+  }
+  throw new TypeError(`expected an integer array, got ${typeof raw}`);
+}
+
+/** A whole 1-D integer column as float64, read in bounded slices. */
 export function readColumn(ds: h5.Dataset, n: number): Float64Array {
   const out = new Float64Array(n);
-  for (let at = 0; at < n; at += COLUMN_ROWS) {
-    const to = Math.min(n, at + COLUMN_ROWS);
-    const raw = ds.slice([[at, to]]);
-    if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) {
-      for (let i = 0; i < raw.length; i++) out[at + i] = Number(raw[i]);
-    } else if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) {
-      out.set(raw as unknown as ArrayLike<number>, at);
-    } else {
-      throw new TypeError(`expected an integer array, got ${typeof raw}`);
-    }
-  }
+  for (let at = 0; at < n; at += COLUMN_ROWS) putFloat64(ds.slice([[at, Math.min(n, at + COLUMN_ROWS)]]), out, at);
   return out;
 }

@@ -27,7 +27,7 @@ import {
 } from "../events/batch.js";
 import { fieldRange, type FieldSpec } from "../events/scales.js";
 import { ADC_MAX_EVENTS } from "./adc2021-layout.js";
-import type { AttrValue } from "./hdf5-describe.js";
+import { type AttrValue, putFloat64 } from "./hdf5-describe.js";
 import { FileFormatError } from "./errors.js";
 import { createH5File, StagedH5Writer, writeAllBatches } from "./h5-writer.js";
 import { CALO_BLOCKS, caloFieldSpecs, MUON_FIELD_SPECS, sumFieldSpec } from "./field-specs.js";
@@ -217,13 +217,6 @@ export async function writeScoutloopH5(path: string, batches: Iterable<OrbitBatc
   return writeAllBatches(await ScoutloopH5Writer.create(path, opts), batches);
 }
 
-/** Integers from h5wasm (any width) as float64. */
-function numbers(raw: unknown): Float64Array {
-  if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) return Float64Array.from(raw, Number);
-  if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) return Float64Array.from(raw as unknown as ArrayLike<number>);
-  throw new TypeError(`expected an integer array, got ${typeof raw}`);
-}
-
 /** An open scoutloop-layout file: validated on open, read orbit by orbit. */
 export class ScoutloopH5File {
   readonly nEvents: number;
@@ -258,7 +251,7 @@ export class ScoutloopH5File {
     const bytes = parts.reduce((a, c) => a + (c.to - c.from) * 8, 0);
     const raws = this.file.slices(parts.map((c) => ({ name: c.name, ranges: [[c.from, c.to]], what: `"${c.name}" rows ${c.from}..${c.to}` })), bytes);
     parts.forEach(({ name, from, spec, into }, p) => {
-      const raw = numbers(raws[p]);
+      const raw = putFloat64(raws[p]);
       const [lo, hi] = fieldRange(spec);
       if (raw.length !== into.length) throw new FileFormatError(this.path, `"${name}" rows from ${from} read back as ${raw.length} values, not ${into.length}`);
       for (let i = 0; i < into.length; i++) {
